@@ -1,0 +1,239 @@
+// Package domain holds the types every layer of the batch processor shares: file kinds, item
+// states, money in paise, row errors, exceptions and the per-file tallies behind the
+// conservation line. It imports nothing of ours.
+package domain
+
+import (
+	"encoding/json"
+	"time"
+)
+
+// Kind is the kind of a finance file, and so of every item it holds.
+type Kind string
+
+// The file kinds the processor knows.
+const (
+	KindPayouts Kind = "payouts"
+)
+
+// Kinds lists every known kind in processing order.
+var Kinds = []Kind{KindPayouts}
+
+// ParseKind returns the Kind named s, and whether s names one.
+func ParseKind(s string) (Kind, bool) {
+	for _, k := range Kinds {
+		if string(k) == s {
+			return k, true
+		}
+	}
+	return "", false
+}
+
+// Status is where an item stands in its lifecycle (DESIGN.md, "Item lifecycle").
+type Status string
+
+// The item states.
+const (
+	StatusReceived   Status = "received"
+	StatusValid      Status = "valid"
+	StatusRejected   Status = "rejected"
+	StatusSubmitting Status = "submitting"
+	StatusSubmitted  Status = "submitted"
+	StatusPending    Status = "pending"
+	StatusProcessing Status = "processing"
+	StatusSuccess    Status = "success"
+	StatusFailed     Status = "failed"
+	StatusReversed   Status = "reversed"
+	StatusUnknown    Status = "unknown"
+)
+
+// Final reports whether no further change is expected for an item in state s.
+// A success can still be reversed later by the bank; reconciliation watches for that.
+func (s Status) Final() bool {
+	switch s {
+	case StatusRejected, StatusSuccess, StatusFailed, StatusReversed:
+		return true
+	}
+	return false
+}
+
+// Bucket is one column of the conservation line.
+type Bucket string
+
+// The conservation buckets: rows in = rejected + success + failed + reversed + open.
+const (
+	BucketRejected Bucket = "rejected"
+	BucketSuccess  Bucket = "success"
+	BucketFailed   Bucket = "failed"
+	BucketReversed Bucket = "reversed"
+	BucketOpen     Bucket = "open"
+)
+
+// Bucket returns the conservation bucket an item in state s counts in.
+func (s Status) Bucket() Bucket {
+	switch s {
+	case StatusRejected:
+		return BucketRejected
+	case StatusSuccess:
+		return BucketSuccess
+	case StatusFailed:
+		return BucketFailed
+	case StatusReversed:
+		return BucketReversed
+	}
+	return BucketOpen
+}
+
+// RowError is one broken rule of one input row, located as a person would find it.
+type RowError struct {
+	Line    int    `json:"line"`   // physical line of a CSV, sheet row number of an XLSX
+	Column  string `json:"column"` // the column's header as written in the file
+	Rule    string `json:"rule"`   // a short stable rule name, e.g. "ifsc_format"
+	Message string `json:"message"`
+}
+
+// Payout is one validated row of a batch payouts file.
+type Payout struct {
+	Reference       string `json:"reference"`
+	BeneficiaryName string `json:"beneficiary_name"`
+	AccountNumber   string `json:"account_number,omitempty"`
+	IFSC            string `json:"ifsc,omitempty"`
+	VPA             string `json:"vpa,omitempty"`
+	Amount          Paise  `json:"amount"`
+	Mode            string `json:"mode"` // IMPS, NEFT, RTGS or UPI
+	Remark          string `json:"remark,omitempty"`
+	Email           string `json:"email,omitempty"`
+	Phone           string `json:"phone,omitempty"`
+	BeneficiaryID   string `json:"beneficiary_id,omitempty"`
+}
+
+// Category is an exception category (DESIGN.md, "Exception categories"); the vocabulary is fixed.
+type Category string
+
+// The exception categories.
+const (
+	CategoryRejectedRow       Category = "rejected_row"
+	CategoryDuplicateFile     Category = "duplicate_file"
+	CategoryProviderRejected  Category = "provider_rejected"
+	CategoryProviderFailed    Category = "provider_failed"
+	CategoryAmountMismatch    Category = "amount_mismatch"
+	CategoryStatusMismatch    Category = "status_mismatch"
+	CategoryMissingAtProvider Category = "missing_at_provider"
+	CategoryUnknownAtProvider Category = "unknown_at_provider"
+	CategoryStuckPending      Category = "stuck_pending"
+)
+
+// Exception is something a person has to look at.
+type Exception struct {
+	ID         int64      `json:"id"`
+	RunID      int64      `json:"run_id,omitempty"`
+	Category   Category   `json:"category"`
+	Kind       Kind       `json:"kind"`
+	File       string     `json:"file"`
+	Line       int        `json:"line"`
+	Reference  string     `json:"reference"`
+	Expected   string     `json:"expected"`
+	Actual     string     `json:"actual"`
+	Detail     string     `json:"detail"`
+	CreatedAt  time.Time  `json:"created_at"`
+	ResolvedAt *time.Time `json:"resolved_at,omitempty"`
+	Note       string     `json:"note,omitempty"`
+}
+
+// Item is one row of one file as the ledger knows it.
+type Item struct {
+	ID        int64
+	FileID    int64
+	File      string // the file's original name
+	Kind      Kind
+	Line      int
+	Reference string
+	Amount    Paise
+	Status    Status
+	// Payload is the validated record (e.g. a Payout) as JSON; empty for rejected rows.
+	Payload json.RawMessage
+	// Raw holds the row's original cell values in the file's column order.
+	Raw []string
+	// Reason explains a rejection or a failure in words a finance user reads.
+	Reason string
+	// Provider is what Enkash said of the item, once it said anything.
+	Provider  ProviderState
+	UpdatedAt time.Time
+}
+
+// ProviderState is what Enkash last reported for an item.
+type ProviderState struct {
+	BatchID    string `json:"batch_id,omitempty"`    // our batchTransactionId
+	ProviderID string `json:"provider_id,omitempty"` // enkashTransactionId and the like
+	Status     string `json:"status,omitempty"`      // Enkash's own word, e.g. PROCESSING
+	Amount     Paise  `json:"amount,omitempty"`      // the amount Enkash recorded
+	UTR        string `json:"utr,omitempty"`         // bank reference
+	Reason     string `json:"reason,omitempty"`      // failure or rejection code
+}
+
+// Money is a count of items and their total amount.
+type Money struct {
+	Count int   `json:"count"`
+	Paise Paise `json:"paise"`
+}
+
+// Add counts one item of amount p.
+func (m *Money) Add(p Paise) { m.Count++; m.Paise += p }
+
+// Tally is the conservation line of a file, a run or a kind.
+type Tally struct {
+	In       Money `json:"in"`
+	Rejected Money `json:"rejected"`
+	Success  Money `json:"success"`
+	Failed   Money `json:"failed"`
+	Reversed Money `json:"reversed"`
+	Open     Money `json:"open"`
+}
+
+// Add counts one item of amount p in bucket b. Rows in are counted apart, from what the
+// file held when it was read, so that a lost item shows as a line that does not tie out.
+func (t *Tally) Add(b Bucket, p Paise) {
+	switch b {
+	case BucketRejected:
+		t.Rejected.Add(p)
+	case BucketSuccess:
+		t.Success.Add(p)
+	case BucketFailed:
+		t.Failed.Add(p)
+	case BucketReversed:
+		t.Reversed.Add(p)
+	default:
+		t.Open.Add(p)
+	}
+}
+
+// Merge adds every column of o to t.
+func (t *Tally) Merge(o Tally) {
+	for _, p := range [][2]*Money{{&t.In, &o.In}, {&t.Rejected, &o.Rejected}, {&t.Success, &o.Success},
+		{&t.Failed, &o.Failed}, {&t.Reversed, &o.Reversed}, {&t.Open, &o.Open}} {
+		p[0].Count += p[1].Count
+		p[0].Paise += p[1].Paise
+	}
+}
+
+// TiesOut reports whether rows in equal the sum of the buckets, in count and in paise.
+func (t Tally) TiesOut() bool {
+	parts := []Money{t.Rejected, t.Success, t.Failed, t.Reversed, t.Open}
+	var sum Money
+	for _, m := range parts {
+		sum.Count += m.Count
+		sum.Paise += m.Paise
+	}
+	return sum == t.In
+}
+
+// FileSummary is one input file with its conservation line.
+type FileSummary struct {
+	ID         int64     `json:"id"`
+	Name       string    `json:"name"`
+	Kind       Kind      `json:"kind"`
+	SHA256     string    `json:"sha256"`
+	Status     string    `json:"status"` // accepted, rejected (unusable) or duplicate
+	ReceivedAt time.Time `json:"received_at"`
+	Tally      Tally     `json:"tally"`
+}

@@ -192,19 +192,21 @@ type Tally struct {
 
 // Add counts one item of amount p in bucket b. Rows in are counted apart, from what the
 // file held when it was read, so that a lost item shows as a line that does not tie out.
-func (t *Tally) Add(b Bucket, p Paise) {
+func (t *Tally) Add(b Bucket, p Paise) { t.Bucket(b).Add(p) }
+
+// Bucket returns the column of bucket b.
+func (t *Tally) Bucket(b Bucket) *Money {
 	switch b {
 	case BucketRejected:
-		t.Rejected.Add(p)
+		return &t.Rejected
 	case BucketSuccess:
-		t.Success.Add(p)
+		return &t.Success
 	case BucketFailed:
-		t.Failed.Add(p)
+		return &t.Failed
 	case BucketReversed:
-		t.Reversed.Add(p)
-	default:
-		t.Open.Add(p)
+		return &t.Reversed
 	}
+	return &t.Open
 }
 
 // Merge adds every column of o to t.

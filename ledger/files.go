@@ -1,0 +1,245 @@
+package ledger
+
+import (
+	"context"
+	"database/sql"
+	"encoding/json"
+	"errors"
+	"fmt"
+
+	"github.com/mattn/go-sqlite3"
+
+	"enkashbatch/domain"
+)
+
+// File statuses.
+const (
+	FileAccepted  = "accepted"  // read; its rows are items
+	FileRejected  = "rejected"  // unusable as a whole (see its note)
+	FileDuplicate = "duplicate" // its content was processed before
+)
+
+// StartRun records the start of a run and returns its id.
+func (db *DB) StartRun(ctx context.Context, command string, sandbox bool) (int64, error) {
+	var id int64
+	err := db.inTx(ctx, func(tx *sql.Tx, now string) error {
+		res, err := tx.ExecContext(ctx, `INSERT INTO runs (command, sandbox, started_at) VALUES (?, ?, ?)`, command, sandbox, now)
+		if err != nil {
+			return err
+		}
+		id, err = res.LastInsertId()
+		return err
+	})
+	if err != nil {
+		return 0, fmt.Errorf("start run: %w", err)
+	}
+	return id, nil
+}
+
+// FinishRun records how a run ended.
+func (db *DB) FinishRun(ctx context.Context, id int64, outcome, detail string) error {
+	err := db.inTx(ctx, func(tx *sql.Tx, now string) error {
+		_, err := tx.ExecContext(ctx, `UPDATE runs SET finished_at = ?, outcome = ?, detail = ? WHERE id = ?`, now, outcome, detail, id)
+		return err
+	})
+	if err != nil {
+		return fmt.Errorf("finish run %d: %w", id, err)
+	}
+	return nil
+}
+
+// AcceptedFile returns the accepted file with this content hash, if there is one.
+func (db *DB) AcceptedFile(ctx context.Context, sha256 string) (domain.FileSummary, bool, error) {
+	var f domain.FileSummary
+	var received string
+	err := db.read.QueryRowContext(ctx, `SELECT id, name, kind, sha256, status, received_at FROM files WHERE sha256 = ? AND status = 'accepted'`, sha256).
+		Scan(&f.ID, &f.Name, &f.Kind, &f.SHA256, &f.Status, &received)
+	if errors.Is(err, sql.ErrNoRows) {
+		return f, false, nil
+	}
+	if err != nil {
+		return f, false, fmt.Errorf("look up file %s: %w", sha256, err)
+	}
+	f.ReceivedAt = parseTime(received)
+	return f, true, nil
+}
+
+// RecordUnprocessedFile records a file that yields no items: a rejected (unusable) file or a
+// duplicate, together with the exception a person must see.
+func (db *DB) RecordUnprocessedFile(ctx context.Context, runID int64, f domain.FileSummary, note string, exc domain.Exception) (int64, error) {
+	var id int64
+	err := db.inTx(ctx, func(tx *sql.Tx, now string) error {
+		res, err := tx.ExecContext(ctx, `INSERT INTO files (run_id, name, kind, sha256, status, note, received_at) VALUES (?, ?, ?, ?, ?, ?, ?)`,
+			runID, f.Name, string(f.Kind), f.SHA256, f.Status, note, now)
+		if err != nil {
+			return err
+		}
+		if id, err = res.LastInsertId(); err != nil {
+			return err
+		}
+		return insertException(ctx, tx, runID, now, exc)
+	})
+	if err != nil {
+		return 0, fmt.Errorf("record %s file %s: %w", f.Status, f.Name, err)
+	}
+	return id, nil
+}
+
+// NewItem is one row of a file being ingested.
+type NewItem struct {
+	Line      int
+	Reference string
+	Amount    domain.Paise
+	Payload   []byte   // the validated record as JSON; nil for a rejected row
+	Raw       []string // the row's original cells
+	// Errors are the row's broken rules; a row with errors is recorded as rejected.
+	Errors []domain.RowError
+}
+
+// Ingest writes one file's rows in a single transaction: the file's rows are in the ledger
+// entirely or not at all.
+type Ingest struct {
+	db      *DB
+	ctx     context.Context
+	tx      *sql.Tx
+	now     string
+	runID   int64
+	fileID  int64
+	file    string
+	kind    domain.Kind
+	insert  *sql.Stmt
+	exc     *sql.Stmt
+	rowsIn  int
+	paiseIn domain.Paise
+}
+
+// BeginIngest opens the transaction that records an accepted file and its rows.
+func (db *DB) BeginIngest(ctx context.Context, runID int64, f domain.FileSummary, header []string) (*Ingest, error) {
+	tx, err := db.write.BeginTx(ctx, nil)
+	if err != nil {
+		return nil, fmt.Errorf("begin ingest of %s: %w", f.Name, err)
+	}
+	in := &Ingest{db: db, ctx: ctx, tx: tx, now: formatTime(db.Now()), runID: runID, file: f.Name, kind: f.Kind}
+	fail := func(err error) (*Ingest, error) {
+		tx.Rollback()
+		return nil, fmt.Errorf("begin ingest of %s: %w", f.Name, err)
+	}
+	hdr, err := json.Marshal(header)
+	if err != nil {
+		return fail(err)
+	}
+	res, err := tx.ExecContext(ctx, `INSERT INTO files (run_id, name, kind, sha256, status, header, received_at) VALUES (?, ?, ?, ?, 'accepted', ?, ?)`,
+		runID, f.Name, string(f.Kind), f.SHA256, string(hdr), in.now)
+	if err != nil {
+		return fail(err)
+	}
+	if in.fileID, err = res.LastInsertId(); err != nil {
+		return fail(err)
+	}
+	in.insert, err = tx.PrepareContext(ctx, `INSERT INTO items (file_id, kind, line, reference, live_ref, amount, status, reason, payload, raw, updated_at)
+		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`)
+	if err != nil {
+		return fail(err)
+	}
+	in.exc, err = tx.PrepareContext(ctx, `INSERT OR IGNORE INTO exceptions (run_id, fingerprint, category, kind, file, line, reference, expected, actual, detail, created_at)
+		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`)
+	if err != nil {
+		return fail(err)
+	}
+	return in, nil
+}
+
+// FileID is the id of the file being ingested.
+func (in *Ingest) FileID() int64 { return in.fileID }
+
+// Add records one row. A valid row whose reference another live item already holds is
+// recorded as rejected, and the returned error-free status says so.
+func (in *Ingest) Add(it NewItem) (domain.Status, error) {
+	in.rowsIn++
+	in.paiseIn += it.Amount
+	raw, err := json.Marshal(it.Raw)
+	if err != nil {
+		return "", fmt.Errorf("ingest %s line %d: %w", in.file, it.Line, err)
+	}
+	if len(it.Errors) == 0 {
+		_, err := in.insert.ExecContext(in.ctx, in.fileID, string(in.kind), it.Line, it.Reference, it.Reference, int64(it.Amount),
+			string(domain.StatusValid), "", string(it.Payload), string(raw), in.now)
+		if err == nil {
+			return domain.StatusValid, nil
+		}
+		var se sqlite3.Error
+		if !errors.As(err, &se) || se.ExtendedCode != sqlite3.ErrConstraintUnique {
+			return "", fmt.Errorf("ingest %s line %d: %w", in.file, it.Line, err)
+		}
+		holder, err := in.referenceHolder(it.Reference)
+		if err != nil {
+			return "", err
+		}
+		it.Errors = []domain.RowError{{Line: it.Line, Column: "reference", Rule: "duplicate_reference",
+			Message: fmt.Sprintf("reference %q is already used by %s; each payment needs its own reference", it.Reference, holder)}}
+	}
+	reason := joinErrors(it.Errors)
+	if _, err := in.insert.ExecContext(in.ctx, in.fileID, string(in.kind), it.Line, it.Reference, nil, int64(it.Amount),
+		string(domain.StatusRejected), reason, nil, string(raw), in.now); err != nil {
+		return "", fmt.Errorf("ingest %s line %d: %w", in.file, it.Line, err)
+	}
+	fp := fmt.Sprintf("rejected_row|%d|%d", in.fileID, it.Line)
+	if _, err := in.exc.ExecContext(in.ctx, in.runID, fp, string(domain.CategoryRejectedRow), string(in.kind), in.file, it.Line,
+		it.Reference, "", "", reason, in.now); err != nil {
+		return "", fmt.Errorf("ingest %s line %d: record exception: %w", in.file, it.Line, err)
+	}
+	return domain.StatusRejected, nil
+}
+
+// referenceHolder names the live item holding ref, as "line 12 of payouts_nov.csv".
+func (in *Ingest) referenceHolder(ref string) (string, error) {
+	var line int
+	var name string
+	err := in.tx.QueryRowContext(in.ctx, `SELECT i.line, f.name FROM items i JOIN files f ON f.id = i.file_id WHERE i.kind = ? AND i.live_ref = ?`,
+		string(in.kind), ref).Scan(&line, &name)
+	if err != nil {
+		return "", fmt.Errorf("ingest %s: find holder of reference %q: %w", in.file, ref, err)
+	}
+	if name == in.file {
+		return fmt.Sprintf("line %d of this file", line), nil
+	}
+	return fmt.Sprintf("line %d of %s", line, name), nil
+}
+
+// Commit records the file's totals and commits the whole file.
+func (in *Ingest) Commit() error {
+	defer in.close()
+	if _, err := in.tx.ExecContext(in.ctx, `UPDATE files SET rows_in = ?, paise_in = ? WHERE id = ?`, in.rowsIn, int64(in.paiseIn), in.fileID); err != nil {
+		in.tx.Rollback()
+		return fmt.Errorf("ingest %s: %w", in.file, err)
+	}
+	if err := in.tx.Commit(); err != nil {
+		return fmt.Errorf("ingest %s: commit: %w", in.file, err)
+	}
+	return nil
+}
+
+// Abort discards everything recorded for the file.
+func (in *Ingest) Abort() error {
+	defer in.close()
+	if err := in.tx.Rollback(); err != nil && !errors.Is(err, sql.ErrTxDone) {
+		return fmt.Errorf("ingest %s: abort: %w", in.file, err)
+	}
+	return nil
+}
+
+func (in *Ingest) close() {
+	in.insert.Close()
+	in.exc.Close()
+}
+
+func joinErrors(errs []domain.RowError) string {
+	msg := ""
+	for i, e := range errs {
+		if i > 0 {
+			msg += "; "
+		}
+		msg += e.Column + " (" + e.Rule + "): " + e.Message
+	}
+	return msg
+}

@@ -1,0 +1,302 @@
+package ledger
+
+import (
+	"context"
+	"database/sql"
+	"encoding/json"
+	"fmt"
+	"iter"
+	"strings"
+
+	"enkashbatch/domain"
+)
+
+// Batch statuses.
+const (
+	BatchSubmitting = "submitting" // intent committed; the call may or may not have been made
+	BatchSubmitted  = "submitted"  // Enkash answered
+	BatchUnknown    = "unknown"    // the call's outcome is not known: resolve by searching
+	BatchRefused    = "refused"    // Enkash refused the whole batch
+	BatchUnsent     = "unsent"     // provably never reached Enkash
+)
+
+// Batch is one intent to send a set of items in one call.
+type Batch struct {
+	ID     string
+	Kind   domain.Kind
+	Items  int
+	Amount domain.Paise
+}
+
+const itemColumns = `i.id, i.file_id, f.name, i.kind, i.line, i.reference, i.amount, i.status, i.reason, coalesce(i.payload, ''), i.raw,
+	coalesce(i.batch_id, ''), i.provider_id, i.provider_status, i.provider_amount, i.utr, i.provider_reason, i.updated_at`
+
+func scanItem(rows interface{ Scan(...any) error }) (domain.Item, error) {
+	var it domain.Item
+	var payload, raw, updated string
+	err := rows.Scan(&it.ID, &it.FileID, &it.File, &it.Kind, &it.Line, &it.Reference, &it.Amount, &it.Status, &it.Reason, &payload, &raw,
+		&it.Provider.BatchID, &it.Provider.ProviderID, &it.Provider.Status, &it.Provider.Amount, &it.Provider.UTR, &it.Provider.Reason, &updated)
+	if err != nil {
+		return it, err
+	}
+	if payload != "" {
+		it.Payload = json.RawMessage(payload)
+	}
+	if err := json.Unmarshal([]byte(raw), &it.Raw); err != nil {
+		return it, fmt.Errorf("item %d: raw cells: %w", it.ID, err)
+	}
+	it.UpdatedAt = parseTime(updated)
+	return it, nil
+}
+
+// ClaimBatch commits the intent to send: it takes up to limit valid items of kind, in file
+// order, marks them submitting under a new batch named by name, and commits, all before any
+// call is made. It returns no items when none are left.
+func (db *DB) ClaimBatch(ctx context.Context, runID int64, kind domain.Kind, limit int, name func([]domain.Item) string) (Batch, []domain.Item, error) {
+	var b Batch
+	var items []domain.Item
+	err := db.inTx(ctx, func(tx *sql.Tx, now string) error {
+		rows, err := tx.QueryContext(ctx, `SELECT `+itemColumns+` FROM items i JOIN files f ON f.id = i.file_id
+			WHERE i.kind = ? AND i.status = ? ORDER BY i.id LIMIT ?`, string(kind), string(domain.StatusValid), limit)
+		if err != nil {
+			return err
+		}
+		items, err = collectItems(rows)
+		if err != nil || len(items) == 0 {
+			return err
+		}
+		b = Batch{ID: name(items), Kind: kind, Items: len(items)}
+		for _, it := range items {
+			b.Amount += it.Amount
+		}
+		if _, err := tx.ExecContext(ctx, `INSERT INTO batches (id, kind, run_id, status, items, amount, created_at, updated_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?)`,
+			b.ID, string(kind), runID, BatchSubmitting, b.Items, int64(b.Amount), now, now); err != nil {
+			return fmt.Errorf("record batch %s: %w", b.ID, err)
+		}
+		upd, err := tx.PrepareContext(ctx, `UPDATE items SET status = ?, batch_id = ?, attempts = attempts + 1, updated_at = ? WHERE id = ?`)
+		if err != nil {
+			return err
+		}
+		defer upd.Close()
+		ev, err := tx.PrepareContext(ctx, `INSERT INTO events (item_id, run_id, at, from_status, to_status, detail) VALUES (?, ?, ?, ?, ?, ?)`)
+		if err != nil {
+			return err
+		}
+		defer ev.Close()
+		for i := range items {
+			if _, err := upd.ExecContext(ctx, string(domain.StatusSubmitting), b.ID, now, items[i].ID); err != nil {
+				return err
+			}
+			if _, err := ev.ExecContext(ctx, items[i].ID, runID, now, string(items[i].Status), string(domain.StatusSubmitting), "in batch "+b.ID); err != nil {
+				return err
+			}
+			items[i].Status = domain.StatusSubmitting
+			items[i].Provider.BatchID = b.ID
+		}
+		return nil
+	})
+	if err != nil {
+		return Batch{}, nil, fmt.Errorf("claim %s batch: %w", kind, err)
+	}
+	return b, items, nil
+}
+
+func collectItems(rows *sql.Rows) ([]domain.Item, error) {
+	defer rows.Close()
+	var items []domain.Item
+	for rows.Next() {
+		it, err := scanItem(rows)
+		if err != nil {
+			return nil, err
+		}
+		items = append(items, it)
+	}
+	return items, rows.Err()
+}
+
+// ItemUpdate is a change to one item, recorded with an event when its status changes.
+type ItemUpdate struct {
+	ItemID int64
+	Status domain.Status
+	// Provider, when set, replaces what Enkash last said of the item.
+	Provider *domain.ProviderState
+	// Reason, when set, replaces the item's reason.
+	Reason string
+	// ReleaseReference gives the item's reference back, so a corrected row may use it again.
+	ReleaseReference bool
+	// Detail is written on the event.
+	Detail string
+}
+
+// BatchUpdate is a change of a batch's status.
+type BatchUpdate struct {
+	ID     string
+	Status string
+	Detail string
+}
+
+// Changes is everything one step learned, recorded in one transaction.
+type Changes struct {
+	Batches    []BatchUpdate
+	Items      []ItemUpdate
+	Exceptions []domain.Exception
+}
+
+// Apply records changes in one transaction. Exceptions already recorded for the same cause are
+// not recorded again.
+func (db *DB) Apply(ctx context.Context, runID int64, c Changes) error {
+	err := db.inTx(ctx, func(tx *sql.Tx, now string) error {
+		for _, b := range c.Batches {
+			if _, err := tx.ExecContext(ctx, `UPDATE batches SET status = ?, detail = ?, updated_at = ? WHERE id = ?`, b.Status, b.Detail, now, b.ID); err != nil {
+				return fmt.Errorf("batch %s: %w", b.ID, err)
+			}
+		}
+		if err := applyItems(ctx, tx, runID, now, c.Items); err != nil {
+			return err
+		}
+		for _, e := range c.Exceptions {
+			if err := insertException(ctx, tx, runID, now, e); err != nil {
+				return err
+			}
+		}
+		return nil
+	})
+	if err != nil {
+		return fmt.Errorf("record changes: %w", err)
+	}
+	return nil
+}
+
+func applyItems(ctx context.Context, tx *sql.Tx, runID int64, now string, updates []ItemUpdate) error {
+	if len(updates) == 0 {
+		return nil
+	}
+	get, err := tx.PrepareContext(ctx, `SELECT status FROM items WHERE id = ?`)
+	if err != nil {
+		return err
+	}
+	defer get.Close()
+	ev, err := tx.PrepareContext(ctx, `INSERT INTO events (item_id, run_id, at, from_status, to_status, detail) VALUES (?, ?, ?, ?, ?, ?)`)
+	if err != nil {
+		return err
+	}
+	defer ev.Close()
+	for _, u := range updates {
+		var from string
+		if err := get.QueryRowContext(ctx, u.ItemID).Scan(&from); err != nil {
+			return fmt.Errorf("item %d: %w", u.ItemID, err)
+		}
+		set := []string{"status = ?", "updated_at = ?"}
+		args := []any{string(u.Status), now}
+		if p := u.Provider; p != nil {
+			set = append(set, "provider_id = ?", "provider_status = ?", "provider_amount = ?", "utr = ?", "provider_reason = ?")
+			args = append(args, p.ProviderID, p.Status, int64(p.Amount), p.UTR, p.Reason)
+			if p.BatchID != "" {
+				set = append(set, "batch_id = ?")
+				args = append(args, p.BatchID)
+			}
+		}
+		if u.Reason != "" {
+			set = append(set, "reason = ?")
+			args = append(args, u.Reason)
+		}
+		if u.ReleaseReference {
+			set = append(set, "live_ref = NULL")
+		}
+		args = append(args, u.ItemID)
+		if _, err := tx.ExecContext(ctx, `UPDATE items SET `+strings.Join(set, ", ")+` WHERE id = ?`, args...); err != nil {
+			return fmt.Errorf("item %d: %w", u.ItemID, err)
+		}
+		if from != string(u.Status) {
+			if _, err := ev.ExecContext(ctx, u.ItemID, runID, now, from, string(u.Status), u.Detail); err != nil {
+				return fmt.Errorf("item %d event: %w", u.ItemID, err)
+			}
+		}
+	}
+	return nil
+}
+
+func insertException(ctx context.Context, tx *sql.Tx, runID int64, now string, e domain.Exception) error {
+	fp := strings.Join([]string{string(e.Category), string(e.Kind), e.File, fmt.Sprint(e.Line), e.Reference, e.Expected, e.Actual}, "|")
+	_, err := tx.ExecContext(ctx, `INSERT OR IGNORE INTO exceptions (run_id, fingerprint, category, kind, file, line, reference, expected, actual, detail, created_at)
+		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`, runID, fp, string(e.Category), string(e.Kind), e.File, e.Line, e.Reference, e.Expected, e.Actual, e.Detail, now)
+	if err != nil {
+		return fmt.Errorf("record %s exception for %q: %w", e.Category, e.Reference, err)
+	}
+	return nil
+}
+
+// ItemFilter selects items. Zero fields select everything.
+type ItemFilter struct {
+	Kind     domain.Kind
+	FileIDs  []int64
+	Statuses []domain.Status
+	BatchID  string
+}
+
+func (f ItemFilter) where() (string, []any) {
+	var conds []string
+	var args []any
+	if f.Kind != "" {
+		conds = append(conds, "i.kind = ?")
+		args = append(args, string(f.Kind))
+	}
+	if len(f.FileIDs) > 0 {
+		conds = append(conds, "i.file_id IN ("+placeholders(len(f.FileIDs))+")")
+		for _, id := range f.FileIDs {
+			args = append(args, id)
+		}
+	}
+	if len(f.Statuses) > 0 {
+		conds = append(conds, "i.status IN ("+placeholders(len(f.Statuses))+")")
+		for _, s := range f.Statuses {
+			args = append(args, string(s))
+		}
+	}
+	if f.BatchID != "" {
+		conds = append(conds, "i.batch_id = ?")
+		args = append(args, f.BatchID)
+	}
+	if len(conds) == 0 {
+		return "", nil
+	}
+	return " WHERE " + strings.Join(conds, " AND "), args
+}
+
+// Items streams the items that f selects, in file and line order, without holding them all.
+func (db *DB) Items(ctx context.Context, f ItemFilter) iter.Seq2[domain.Item, error] {
+	return func(yield func(domain.Item, error) bool) {
+		where, args := f.where()
+		rows, err := db.read.QueryContext(ctx, `SELECT `+itemColumns+` FROM items i JOIN files f ON f.id = i.file_id`+where+` ORDER BY i.file_id, i.line, i.id`, args...)
+		if err != nil {
+			yield(domain.Item{}, fmt.Errorf("list items: %w", err))
+			return
+		}
+		defer rows.Close()
+		for rows.Next() {
+			it, err := scanItem(rows)
+			if err != nil {
+				yield(it, fmt.Errorf("list items: %w", err))
+				return
+			}
+			if !yield(it, nil) {
+				return
+			}
+		}
+		if err := rows.Err(); err != nil {
+			yield(domain.Item{}, fmt.Errorf("list items: %w", err))
+		}
+	}
+}
+
+// ItemList returns the items that f selects, for steps that work on a bounded set.
+func (db *DB) ItemList(ctx context.Context, f ItemFilter) ([]domain.Item, error) {
+	var items []domain.Item
+	for it, err := range db.Items(ctx, f) {
+		if err != nil {
+			return nil, err
+		}
+		items = append(items, it)
+	}
+	return items, nil
+}

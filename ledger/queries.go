@@ -1,0 +1,205 @@
+package ledger
+
+import (
+	"context"
+	"database/sql"
+	"fmt"
+	"strings"
+	"time"
+
+	"enkashbatch/domain"
+)
+
+// FileFilter selects files for summaries. Zero fields select every file.
+type FileFilter struct {
+	// RunID selects the files a run ingested and the files whose items it touched.
+	RunID int64
+}
+
+// FileSummaries returns files with their conservation lines: rows in as the file held them
+// when read, and the current bucket of every item recorded for the file.
+func (db *DB) FileSummaries(ctx context.Context, f FileFilter) ([]domain.FileSummary, error) {
+	where, args := "", []any{}
+	if f.RunID != 0 {
+		where = ` WHERE f.run_id = ? OR f.id IN (SELECT i.file_id FROM items i JOIN events e ON e.item_id = i.id WHERE e.run_id = ?)`
+		args = append(args, f.RunID, f.RunID)
+	}
+	rows, err := db.read.QueryContext(ctx, `SELECT f.id, f.name, f.kind, f.sha256, f.status, f.received_at, f.rows_in, f.paise_in FROM files f`+where+` ORDER BY f.id`, args...)
+	if err != nil {
+		return nil, fmt.Errorf("list files: %w", err)
+	}
+	var files []domain.FileSummary
+	index := map[int64]int{}
+	for rows.Next() {
+		var s domain.FileSummary
+		var received string
+		if err := rows.Scan(&s.ID, &s.Name, &s.Kind, &s.SHA256, &s.Status, &received, &s.Tally.In.Count, &s.Tally.In.Paise); err != nil {
+			rows.Close()
+			return nil, fmt.Errorf("list files: %w", err)
+		}
+		s.ReceivedAt = parseTime(received)
+		index[s.ID] = len(files)
+		files = append(files, s)
+	}
+	rows.Close()
+	if err := rows.Err(); err != nil {
+		return nil, fmt.Errorf("list files: %w", err)
+	}
+	if len(files) == 0 {
+		return files, nil
+	}
+	ids := make([]any, 0, len(files))
+	for _, s := range files {
+		ids = append(ids, s.ID)
+	}
+	tallies, err := db.read.QueryContext(ctx, `SELECT file_id, status, count(*), coalesce(sum(amount), 0) FROM items
+		WHERE file_id IN (`+placeholders(len(ids))+`) GROUP BY file_id, status`, ids...)
+	if err != nil {
+		return nil, fmt.Errorf("tally files: %w", err)
+	}
+	defer tallies.Close()
+	for tallies.Next() {
+		var id int64
+		var status domain.Status
+		var n int
+		var paise domain.Paise
+		if err := tallies.Scan(&id, &status, &n, &paise); err != nil {
+			return nil, fmt.Errorf("tally files: %w", err)
+		}
+		m := files[index[id]].Tally.Bucket(status.Bucket())
+		m.Count += n
+		m.Paise += paise
+	}
+	return files, tallies.Err()
+}
+
+// StateCount is how many items of a kind are in one state, and their amount.
+type StateCount struct {
+	Kind   domain.Kind   `json:"kind"`
+	Status domain.Status `json:"status"`
+	Count  int           `json:"count"`
+	Paise  domain.Paise  `json:"paise"`
+}
+
+// StateCounts returns item counts and amounts by kind and state.
+func (db *DB) StateCounts(ctx context.Context) ([]StateCount, error) {
+	rows, err := db.read.QueryContext(ctx, `SELECT kind, status, count(*), coalesce(sum(amount), 0) FROM items GROUP BY kind, status ORDER BY kind, status`)
+	if err != nil {
+		return nil, fmt.Errorf("count items: %w", err)
+	}
+	defer rows.Close()
+	var out []StateCount
+	for rows.Next() {
+		var c StateCount
+		if err := rows.Scan(&c.Kind, &c.Status, &c.Count, &c.Paise); err != nil {
+			return nil, fmt.Errorf("count items: %w", err)
+		}
+		out = append(out, c)
+	}
+	return out, rows.Err()
+}
+
+// ExceptionFilter selects exceptions.
+type ExceptionFilter struct {
+	OpenOnly bool
+	RunID    int64 // raised by this run
+	// FileIDs selects exceptions about these files (by name), besides RunID's.
+	Files []string
+}
+
+// Exceptions returns exceptions, open ones first, oldest first within each.
+func (db *DB) Exceptions(ctx context.Context, f ExceptionFilter) ([]domain.Exception, error) {
+	var conds []string
+	var args []any
+	if f.OpenOnly {
+		conds = append(conds, "resolved_at IS NULL")
+	}
+	var scope []string
+	if f.RunID != 0 {
+		scope = append(scope, "run_id = ?")
+		args = append(args, f.RunID)
+	}
+	if len(f.Files) > 0 {
+		scope = append(scope, "file IN ("+placeholders(len(f.Files))+")")
+		for _, name := range f.Files {
+			args = append(args, name)
+		}
+	}
+	if len(scope) > 0 {
+		conds = append(conds, "("+strings.Join(scope, " OR ")+")")
+	}
+	where := ""
+	if len(conds) > 0 {
+		where = " WHERE " + strings.Join(conds, " AND ")
+	}
+	rows, err := db.read.QueryContext(ctx, `SELECT id, run_id, category, kind, file, line, reference, expected, actual, detail, created_at, resolved_at, note
+		FROM exceptions`+where+` ORDER BY resolved_at IS NOT NULL, id`, args...)
+	if err != nil {
+		return nil, fmt.Errorf("list exceptions: %w", err)
+	}
+	defer rows.Close()
+	var out []domain.Exception
+	for rows.Next() {
+		var e domain.Exception
+		var created string
+		var resolved sql.NullString
+		if err := rows.Scan(&e.ID, &e.RunID, &e.Category, &e.Kind, &e.File, &e.Line, &e.Reference, &e.Expected, &e.Actual, &e.Detail, &created, &resolved, &e.Note); err != nil {
+			return nil, fmt.Errorf("list exceptions: %w", err)
+		}
+		e.CreatedAt = parseTime(created)
+		if resolved.Valid {
+			t := parseTime(resolved.String)
+			e.ResolvedAt = &t
+		}
+		out = append(out, e)
+	}
+	return out, rows.Err()
+}
+
+// ErrNoSuchException is returned when an exception id is not in the ledger.
+var ErrNoSuchException = fmt.Errorf("no such exception")
+
+// ResolveException closes an exception with a note.
+func (db *DB) ResolveException(ctx context.Context, id int64, note string) error {
+	err := db.inTx(ctx, func(tx *sql.Tx, now string) error {
+		res, err := tx.ExecContext(ctx, `UPDATE exceptions SET resolved_at = ?, note = ? WHERE id = ?`, now, note, id)
+		if err != nil {
+			return err
+		}
+		if n, _ := res.RowsAffected(); n == 0 {
+			return ErrNoSuchException
+		}
+		return nil
+	})
+	if err != nil {
+		return fmt.Errorf("resolve exception %d: %w", id, err)
+	}
+	return nil
+}
+
+// RunInfo is one recorded run.
+type RunInfo struct {
+	ID         int64
+	Command    string
+	Sandbox    bool
+	StartedAt  time.Time
+	FinishedAt time.Time
+	Outcome    string
+}
+
+// Run returns a recorded run.
+func (db *DB) Run(ctx context.Context, id int64) (RunInfo, error) {
+	var r RunInfo
+	var started string
+	var finished sql.NullString
+	err := db.read.QueryRowContext(ctx, `SELECT id, command, sandbox, started_at, finished_at, outcome FROM runs WHERE id = ?`, id).
+		Scan(&r.ID, &r.Command, &r.Sandbox, &started, &finished, &r.Outcome)
+	if err != nil {
+		return r, fmt.Errorf("run %d: %w", id, err)
+	}
+	r.StartedAt = parseTime(started)
+	if finished.Valid {
+		r.FinishedAt = parseTime(finished.String)
+	}
+	return r, nil
+}

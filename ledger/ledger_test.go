@@ -1,0 +1,158 @@
+package ledger_test
+
+import (
+	"context"
+	"fmt"
+	"path/filepath"
+	"testing"
+
+	"enkashbatch/domain"
+	"enkashbatch/ledger"
+)
+
+func setup(t *testing.T) (*ledger.DB, int64) {
+	t.Helper()
+	ctx := context.Background()
+	db, err := ledger.Open(ctx, filepath.Join(t.TempDir(), "ledger.db"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { db.Close() })
+	run, err := db.StartRun(ctx, "test", true)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return db, run
+}
+
+func ingest(t *testing.T, db *ledger.DB, run int64, name string, items ...ledger.NewItem) (int64, []domain.Status) {
+	t.Helper()
+	in, err := db.BeginIngest(context.Background(), run, domain.FileSummary{Name: name, Kind: domain.KindPayouts, SHA256: "sha-" + name}, []string{"Reference", "Amount"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	var got []domain.Status
+	for _, it := range items {
+		st, err := in.Add(it)
+		if err != nil {
+			t.Fatal(err)
+		}
+		got = append(got, st)
+	}
+	if err := in.Commit(); err != nil {
+		t.Fatal(err)
+	}
+	return in.FileID(), got
+}
+
+func valid(line int, ref string, paise domain.Paise) ledger.NewItem {
+	return ledger.NewItem{Line: line, Reference: ref, Amount: paise, Payload: []byte(`{}`), Raw: []string{ref, fmt.Sprint(paise)}}
+}
+
+func TestIngest_DuplicateReferenceIsRejectedAndNamed(t *testing.T) {
+	ctx := context.Background()
+	db, run := setup(t)
+	_, st := ingest(t, db, run, "a.csv", valid(2, "PAY-1", 100), valid(3, "PAY-1", 200), valid(4, "PAY-2", 300))
+	if want := []domain.Status{domain.StatusValid, domain.StatusRejected, domain.StatusValid}; fmt.Sprint(st) != fmt.Sprint(want) {
+		t.Fatalf("statuses = %v, want %v", st, want)
+	}
+	_, st = ingest(t, db, run, "b.csv", valid(2, "PAY-2", 300), ledger.NewItem{Line: 3, Reference: "PAY-9", Raw: []string{"x"},
+		Errors: []domain.RowError{{Line: 3, Column: "Amount", Rule: "amount_format", Message: "not an amount"}}})
+	if st[0] != domain.StatusRejected || st[1] != domain.StatusRejected {
+		t.Fatalf("statuses = %v, want both rejected", st)
+	}
+	excs, err := db.Exceptions(ctx, ledger.ExceptionFilter{OpenOnly: true})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(excs) != 3 {
+		t.Fatalf("got %d exceptions, want 3: %+v", len(excs), excs)
+	}
+	if got := excs[1].Detail; got != `reference (duplicate_reference): reference "PAY-2" is already used by line 4 of a.csv; each payment needs its own reference` {
+		t.Errorf("cross-file duplicate detail = %q", got)
+	}
+	files, err := db.FileSummaries(ctx, ledger.FileFilter{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, f := range files {
+		if !f.Tally.TiesOut() {
+			t.Errorf("file %s does not tie out: %+v", f.Name, f.Tally)
+		}
+	}
+	if files[0].Tally.In != (domain.Money{Count: 3, Paise: 600}) || files[0].Tally.Rejected != (domain.Money{Count: 1, Paise: 200}) {
+		t.Errorf("a.csv tally = %+v", files[0].Tally)
+	}
+}
+
+func TestIngest_AbortLeavesNothing(t *testing.T) {
+	ctx := context.Background()
+	db, run := setup(t)
+	in, err := db.BeginIngest(ctx, run, domain.FileSummary{Name: "x.csv", Kind: domain.KindPayouts, SHA256: "x"}, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := in.Add(valid(2, "PAY-1", 100)); err != nil {
+		t.Fatal(err)
+	}
+	if err := in.Abort(); err != nil {
+		t.Fatal(err)
+	}
+	files, err := db.FileSummaries(ctx, ledger.FileFilter{})
+	if err != nil || len(files) != 0 {
+		t.Fatalf("files after abort = %v, %v", files, err)
+	}
+	if _, ok, _ := db.AcceptedFile(ctx, "x"); ok {
+		t.Fatal("aborted file is recorded as accepted")
+	}
+}
+
+func TestDB_ClaimBatchAndApply(t *testing.T) {
+	ctx := context.Background()
+	db, run := setup(t)
+	ingest(t, db, run, "a.csv", valid(2, "PAY-1", 100), valid(3, "PAY-2", 200), valid(4, "PAY-3", 300))
+	name := func(items []domain.Item) string { return "B-" + items[0].Reference }
+	b, items, err := db.ClaimBatch(ctx, run, domain.KindPayouts, 2, name)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if b.ID != "B-PAY-1" || len(items) != 2 || b.Amount != 300 {
+		t.Fatalf("batch = %+v, %d items", b, len(items))
+	}
+	sub, err := db.ItemList(ctx, ledger.ItemFilter{Statuses: []domain.Status{domain.StatusSubmitting}})
+	if err != nil || len(sub) != 2 || sub[0].Provider.BatchID != "B-PAY-1" {
+		t.Fatalf("submitting items = %+v, %v", sub, err)
+	}
+	err = db.Apply(ctx, run, ledger.Changes{
+		Batches: []ledger.BatchUpdate{{ID: b.ID, Status: ledger.BatchSubmitted}},
+		Items: []ledger.ItemUpdate{
+			{ItemID: items[0].ID, Status: domain.StatusPending, Provider: &domain.ProviderState{ProviderID: "EK1", Status: "PENDING"}},
+			{ItemID: items[1].ID, Status: domain.StatusFailed, ReleaseReference: true, Reason: "refused"},
+		},
+		Exceptions: []domain.Exception{{Category: domain.CategoryProviderRejected, Kind: domain.KindPayouts, Reference: "PAY-2"}},
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	// The same cause again is not a second exception.
+	if err := db.Apply(ctx, run, ledger.Changes{Exceptions: []domain.Exception{{Category: domain.CategoryProviderRejected, Kind: domain.KindPayouts, Reference: "PAY-2"}}}); err != nil {
+		t.Fatal(err)
+	}
+	excs, _ := db.Exceptions(ctx, ledger.ExceptionFilter{})
+	if len(excs) != 1 {
+		t.Fatalf("exceptions = %d, want 1", len(excs))
+	}
+	// The released reference may be used by a corrected row.
+	_, st := ingest(t, db, run, "fix.csv", valid(2, "PAY-2", 200))
+	if st[0] != domain.StatusValid {
+		t.Fatalf("released reference reused: status %s", st[0])
+	}
+	b2, items2, err := db.ClaimBatch(ctx, run, domain.KindPayouts, 10, name)
+	if err != nil || len(items2) != 2 || b2.ID != "B-PAY-3" {
+		t.Fatalf("second claim = %+v %d %v", b2, len(items2), err)
+	}
+	_, none, err := db.ClaimBatch(ctx, run, domain.KindPayouts, 10, name)
+	if err != nil || len(none) != 0 {
+		t.Fatalf("third claim = %d items, %v", len(none), err)
+	}
+}

@@ -1,0 +1,53 @@
+// Package enkash is the client of the Enkash APIs: token, payload encryption and the payout
+// family. One Client holds the token, the rate limiters and the HTTP client; each API family
+// is a service on it (Client.Payouts). Every call goes through one request path that
+// encrypts, rate-limits, retries what is safe to retry and turns any failure into an
+// *APIError or a classified transport error (see IsDuplicate, IsRejected, IsAmbiguous,
+// ErrAuthRejected and ErrUnreachable).
+//
+// Enkash's portal is incomplete (see enkash-api.md). Every fact this package relies on that is
+// not documented there is an assumption, marked "Assumption:" where it is coded. The full list:
+//
+// Wire format (wire.go):
+//   - PathSearchPayouts: the payout search path, POST /api/v0/payout-transaction/search.
+//   - SearchTransfersRequest: its filters (transactionIds, batchTransactionId, fromDate, toDate,
+//     statuses) follow Enkash's other search endpoints.
+//   - SearchTransfersResponse: records come in "transfers", the number of matches in "totalCount".
+//   - TransferRecord: at least transactionId, enkashTransactionId, transferAmount, payoutStatus,
+//     failureReason, utr and timestamps.
+//   - TransferFailure / BatchTransferResponse.Failed: a batch answer lists refused items in
+//     failedPayoutTransactionCreateResponses, each with transactionId and a reason code.
+//   - Beneficiary: the e-mail and phone field names.
+//   - Transfer: the payee is named by beneficiaryId or beneficiaryDetail; checksum is omitted.
+//
+// Request path (client.go):
+//   - checkResponse: error answers may come back unencrypted, as a plain envelope or as a body
+//     that is not JSON; both are read, and a plain envelope is accepted on success too.
+//   - parseEnvelope: a JSON object with neither response_code nor payload is a bare payload and
+//     counts as success (the balance page shows {"totalBalance": ...} without an envelope).
+//   - Payout codes 403, 409, 412 and 422 may come as HTTP statuses or as response_code; both are
+//     handled (APIError keeps both).
+//
+// Errors and retries (errors.go, retry.go):
+//   - isBackOff: HTTP 408 and 429 and BBPS codes 36/37 mean "not processed, try later", so they
+//     are retried even for a create; Retry-After is honoured.
+//   - IsAmbiguous: a 403 ("Encryption failed for response") may be written after the request
+//     was processed, so a 403 leaves a create's outcome unknown, like a 5xx.
+//
+// Token (token.go):
+//   - defaultTokenTTL: with no expires_in, a token lives 5 minutes (the portal's text); with one,
+//     expires_in is trusted and the token renewed up to 30 s before it ends.
+//   - Refresh tokens are not used (the refresh grant is not documented): a new token comes from
+//     the password grant.
+//   - maxTokenAttemptsReached: a 5xx or a broken connection at the token endpoint is not counted
+//     as a failed login; still, at most two such attempts are made per fetch. Any 4xx other than
+//     408/429, a response_code other than 0, or an answer without a token counts as a refused
+//     login and stops every later call of the Client (ErrAuthRejected).
+//
+// Payouts (payouts.go):
+//   - Search: offset and limit are query parameters.
+//   - maxSearchIDs: at most 1,000 transaction ids per search call.
+//   - SearchAll: totalCount, when given, counts every match; without it a short page is the last.
+//   - balanceResponse: the balance answer is encrypted like every payout answer; totalBalance
+//     is a decimal rupee number.
+package enkash

@@ -1,0 +1,179 @@
+package enkash
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"net/http"
+	"net/url"
+	"strconv"
+
+	"enkashbatch/domain"
+)
+
+// maxSearchIDs is the most transaction ids one search call filters on. Assumption: the
+// portal gives no limit for transactionIds[]; 1,000 is the documented limit of Enkash's other
+// id-list calls (BBPS confirm debit).
+const maxSearchIDs = 1000
+
+// The payout endpoints and how each may be retried.
+var (
+	epBatchTransfer = endpoint{method: http.MethodPost, path: PathBatchTransfer, policy: retryCreate}
+	epSearchPayouts = endpoint{method: http.MethodPost, path: PathSearchPayouts, policy: retryRead}
+	epBalance       = endpoint{method: http.MethodGet, path: PathBalance, policy: retryRead}
+)
+
+// PayoutService is the payout API family: batch transfers, their search, the balance.
+type PayoutService service
+
+// SubmitBatch sends a batch of transfers. It is retried only when Enkash provably did not
+// process it (429, no connection). On any other failure check IsDuplicate, IsRejected and
+// IsAmbiguous: an ambiguous outcome must be resolved by searching, never by sending again.
+// Transfers without a fund source get Config.FundSourceID; req itself is not modified.
+func (s *PayoutService) SubmitBatch(ctx context.Context, req BatchTransferRequest) (*BatchTransferResponse, error) {
+	if err := checkBatch(req); err != nil {
+		return nil, fmt.Errorf("submit batch %s: %w", req.BatchTransactionID, err)
+	}
+	if fs := s.client.cfg.FundSourceID; fs != "" {
+		transfers := make([]Transfer, len(req.Transfers))
+		copy(transfers, req.Transfers)
+		for i := range transfers {
+			if transfers[i].FundSourceID == "" {
+				transfers[i].FundSourceID = fs
+			}
+		}
+		req.Transfers = transfers
+	}
+	var out BatchTransferResponse
+	if err := s.client.do(ctx, epBatchTransfer, nil, req, &out); err != nil {
+		return nil, fmt.Errorf("submit batch %s: %w", req.BatchTransactionID, err)
+	}
+	if out.BatchTransactionID != "" && out.BatchTransactionID != req.BatchTransactionID {
+		err := &undecodableError{endpoint: epBatchTransfer.String(), status: http.StatusOK,
+			err: fmt.Errorf("answer names batch %q", out.BatchTransactionID)}
+		return nil, fmt.Errorf("submit batch %s: %w", req.BatchTransactionID, err)
+	}
+	return &out, nil
+}
+
+// checkBatch refuses, before anything is sent, a batch Enkash could only refuse or misread.
+func checkBatch(req BatchTransferRequest) error {
+	if req.BatchTransactionID == "" {
+		return errors.New("batch has no batchTransactionId")
+	}
+	if len(req.Transfers) == 0 {
+		return errors.New("batch has no transfers")
+	}
+	seen := make(map[string]bool, len(req.Transfers))
+	for i, t := range req.Transfers {
+		switch {
+		case t.TransactionID == "":
+			return fmt.Errorf("transfer %d has no transactionId", i+1)
+		case seen[t.TransactionID]:
+			return fmt.Errorf("transactionId %s appears twice", t.TransactionID)
+		case t.Amount <= 0:
+			return fmt.Errorf("transfer %s: amount %s is not positive", t.TransactionID, domain.Paise(t.Amount).Decimal())
+		}
+		seen[t.TransactionID] = true
+	}
+	return nil
+}
+
+// Search returns one page of transfers matching req: at most limit (1 to MaxSearchLimit)
+// records from offset. Assumption: offset and limit are query parameters, as on Enkash's other
+// search endpoints.
+func (s *PayoutService) Search(ctx context.Context, req SearchTransfersRequest, offset, limit int) (*SearchTransfersResponse, error) {
+	if offset < 0 || limit < 1 || limit > MaxSearchLimit {
+		return nil, fmt.Errorf("search transfers: offset %d, limit %d out of range (limit 1 to %d)", offset, limit, MaxSearchLimit)
+	}
+	q := url.Values{"offset": {strconv.Itoa(offset)}, "limit": {strconv.Itoa(limit)}}
+	var out SearchTransfersResponse
+	if err := s.client.do(ctx, epSearchPayouts, q, req, &out); err != nil {
+		return nil, fmt.Errorf("search transfers at offset %d: %w", offset, err)
+	}
+	return &out, nil
+}
+
+// SearchAll returns every transfer matching req, paging with MaxSearchLimit and splitting a
+// long TransactionIDs filter into several searches. A transfer is listed once even if paging
+// meets it twice.
+func (s *PayoutService) SearchAll(ctx context.Context, req SearchTransfersRequest) ([]TransferRecord, error) {
+	var all []TransferRecord
+	seen := make(map[string]bool)
+	for _, ids := range chunkIDs(req.TransactionIDs, maxSearchIDs) {
+		q := req
+		q.TransactionIDs = ids
+		for offset := 0; ; {
+			page, err := s.Search(ctx, q, offset, MaxSearchLimit)
+			if err != nil {
+				return nil, err
+			}
+			for _, r := range page.Transfers {
+				if r.TransactionID != "" && seen[r.TransactionID] {
+					continue
+				}
+				seen[r.TransactionID] = true
+				all = append(all, r)
+			}
+			offset += len(page.Transfers)
+			// Assumption: totalCount, when given, counts every match; without it a short
+			// page is the last one.
+			more := len(page.Transfers) == MaxSearchLimit
+			if page.TotalCount > 0 {
+				more = offset < page.TotalCount
+			}
+			if !more || len(page.Transfers) == 0 {
+				break
+			}
+		}
+	}
+	return all, nil
+}
+
+// chunkIDs splits ids (without repeats) into lists of at most n; no ids gives one nil list,
+// so that a search without an id filter runs once.
+func chunkIDs(ids []string, n int) [][]string {
+	if len(ids) == 0 {
+		return [][]string{nil}
+	}
+	seen := make(map[string]bool, len(ids))
+	var chunks [][]string
+	var cur []string
+	for _, id := range ids {
+		if seen[id] {
+			continue
+		}
+		seen[id] = true
+		cur = append(cur, id)
+		if len(cur) == n {
+			chunks = append(chunks, cur)
+			cur = nil
+		}
+	}
+	if len(cur) > 0 {
+		chunks = append(chunks, cur)
+	}
+	return chunks
+}
+
+// balanceResponse is the balance answer (D: {"totalBalance": <number>}). Assumption: it comes
+// encrypted in the payout envelope like every payout answer; a bare object is read too.
+type balanceResponse struct {
+	TotalBalance *Amount `json:"totalBalance"`
+}
+
+// Balance returns the balance of the fund source (Config.FundSourceID).
+func (s *PayoutService) Balance(ctx context.Context) (domain.Paise, error) {
+	var q url.Values
+	if fs := s.client.cfg.FundSourceID; fs != "" {
+		q = url.Values{"fundSourceId": {fs}}
+	}
+	var out balanceResponse
+	if err := s.client.do(ctx, epBalance, q, nil, &out); err != nil {
+		return 0, fmt.Errorf("get balance: %w", err)
+	}
+	if out.TotalBalance == nil {
+		return 0, fmt.Errorf("get balance: answer has no totalBalance")
+	}
+	return domain.Paise(*out.TotalBalance), nil
+}

@@ -1,0 +1,309 @@
+package sandbox
+
+import (
+	"bytes"
+	"errors"
+	"fmt"
+	"io"
+	"os"
+	"path"
+	"strconv"
+	"strings"
+	"time"
+
+	"go.yaml.in/yaml/v3"
+
+	"enkashbatch/domain"
+	"enkashbatch/enkash"
+)
+
+// Scenario makes the sandbox behave one documented way or another (DESIGN.md, "Sandbox
+// scenarios"). The zero value, like a nil *Scenario, means: no latency, no faults, every
+// transfer succeeds after two polls.
+type Scenario struct {
+	// Seed makes every random draw (latency, faults, identifiers) reproducible.
+	Seed int64 `yaml:"seed"`
+	// Latency is added to every request but the inspection ones.
+	Latency Latency `yaml:"latency"`
+	// SettleAfter says when an accepted transfer reaches its final state; nil means two polls.
+	SettleAfter *Settle `yaml:"settle_after"`
+	// Balance is the payout account's opening balance; nil means ₹1,00,00,000.00.
+	Balance *Rupees `yaml:"balance"`
+	// Token shapes the token call.
+	Token TokenScenario `yaml:"token"`
+	// Faults are injected into the payout API calls.
+	Faults Faults `yaml:"faults"`
+	// Outcomes decide what becomes of a transfer; the first match wins.
+	Outcomes []Outcome `yaml:"outcomes"`
+	// Extra are records Enkash has that no file asked for.
+	Extra []Extra `yaml:"extra"`
+}
+
+// Latency is a per-request delay drawn uniformly from [Min, Max] with the scenario's seed.
+// In YAML it is a duration ("20ms", Min = Max) or a mapping {min: 5ms, max: 80ms}.
+type Latency struct {
+	Min, Max time.Duration
+}
+
+// Settle says when an accepted transfer becomes final: after Polls searches that returned it,
+// or, when After is positive, once After has passed since it was created. In YAML it is a
+// number of polls ("2") or a duration ("3s").
+type Settle struct {
+	Polls int
+	After time.Duration
+}
+
+// TokenScenario shapes the token call.
+type TokenScenario struct {
+	// TTL is the lifetime of a token (expiresIn); zero means 300s.
+	TTL time.Duration `yaml:"ttl"`
+	// Shape is "camel" (default) or "snake", the two documented token answers.
+	Shape string `yaml:"shape"`
+	// LockAfterFailures is how many consecutive failed token calls lock the account; zero
+	// means 3, as documented.
+	LockAfterFailures int `yaml:"lock_after_failures"`
+}
+
+// Faults are shares (0 to 1) of payout API requests that go wrong, plus a rate limit.
+// The token call and the inspection endpoints are exempt.
+type Faults struct {
+	// HTTP500 is the share answered 500 before anything is processed or recorded.
+	HTTP500 float64 `yaml:"http_500"`
+	// HTTP500AfterCommit is the share processed and recorded, then answered 500.
+	HTTP500AfterCommit float64 `yaml:"http_500_after_commit"`
+	// Timeout is the share processed and recorded, then held until the client gives up
+	// (its request context ends), then answered 504.
+	Timeout float64 `yaml:"timeout"`
+	// RateLimitPerSecond caps the payout API requests per second (burst: one second's
+	// worth); beyond it the answer is 429 with Retry-After. Zero means no limit.
+	RateLimitPerSecond float64 `yaml:"rate_limit_per_second"`
+}
+
+// Outcome decides what becomes of the transfers whose transactionId matches.
+type Outcome struct {
+	// Match is an exact reference or a path.Match glob such as "PAY-00*".
+	Match string `yaml:"match"`
+	// Status is the final status: SUCCESS (default), FAILED, REJECTED (refused at batch
+	// time), REVERSED, or PENDING / PROCESSING (never becomes final).
+	Status string `yaml:"status"`
+	// Reason is the failure or rejection code reported with FAILED, REJECTED or REVERSED.
+	Reason string `yaml:"reason"`
+	// Amount, when set, is the amount Enkash records instead of the one sent.
+	Amount *Rupees `yaml:"amount"`
+	// Drop acknowledges the transfer in the batch answer, after which search never finds it.
+	Drop bool `yaml:"drop"`
+	// Then is a later status after another settle period; only REVERSED, after SUCCESS.
+	Then string `yaml:"then"`
+}
+
+// Matches reports whether the outcome applies to reference ref.
+func (o Outcome) Matches(ref string) bool {
+	if o.Match == ref {
+		return true
+	}
+	ok, err := path.Match(o.Match, ref)
+	return err == nil && ok
+}
+
+// Extra is a record Enkash has from the start that no file asked for.
+type Extra struct {
+	// Kind is the record's kind; only "payout" is modelled so far.
+	Kind string `yaml:"kind"`
+	// Reference is the record's transactionId.
+	Reference string `yaml:"reference"`
+	// Amount is the record's transferAmount.
+	Amount Rupees `yaml:"amount"`
+	// Status is the record's payoutStatus; empty means SUCCESS.
+	Status string `yaml:"status"`
+	// Reason is its failure reason, if any.
+	Reason string `yaml:"reason"`
+	// Mode is its transferMode; empty means IMPS.
+	Mode string `yaml:"mode"`
+}
+
+// Rupees is a rupee amount in a scenario, written as decimal text ("999.00", "1,00,000.50",
+// quoted or not) and held in paise, never as a float.
+type Rupees domain.Paise
+
+// UnmarshalYAML reads the amount from the scalar's text.
+func (r *Rupees) UnmarshalYAML(n *yaml.Node) error {
+	if n.Kind != yaml.ScalarNode {
+		return fmt.Errorf("line %d: amount must be a decimal rupee amount such as 999.00", n.Line)
+	}
+	text := strings.ReplaceAll(strings.TrimSpace(n.Value), ",", "")
+	p, err := enkash.ParseDecimalPaise(text)
+	if err != nil {
+		return fmt.Errorf("line %d: %w", n.Line, err)
+	}
+	if p < 0 {
+		return fmt.Errorf("line %d: amount %q is negative", n.Line, n.Value)
+	}
+	*r = Rupees(p)
+	return nil
+}
+
+// UnmarshalYAML reads a duration or a {min, max} mapping.
+func (l *Latency) UnmarshalYAML(n *yaml.Node) error {
+	switch n.Kind {
+	case yaml.ScalarNode:
+		d, err := yamlDuration(n, "latency")
+		if err != nil {
+			return err
+		}
+		l.Min, l.Max = d, d
+	case yaml.MappingNode:
+		for i := 0; i+1 < len(n.Content); i += 2 {
+			key, val := n.Content[i], n.Content[i+1]
+			d, err := yamlDuration(val, "latency "+key.Value)
+			if err != nil {
+				return err
+			}
+			switch key.Value {
+			case "min":
+				l.Min = d
+			case "max":
+				l.Max = d
+			default:
+				return fmt.Errorf("line %d: field %s not found in latency (keys: min, max)", key.Line, key.Value)
+			}
+		}
+		if l.Max < l.Min {
+			return fmt.Errorf("line %d: latency max %s is below min %s", n.Line, l.Max, l.Min)
+		}
+	default:
+		return fmt.Errorf("line %d: latency must be a duration such as 20ms or {min: 5ms, max: 80ms}", n.Line)
+	}
+	return nil
+}
+
+// UnmarshalYAML reads a whole number of polls or a duration.
+func (s *Settle) UnmarshalYAML(n *yaml.Node) error {
+	if n.Kind != yaml.ScalarNode {
+		return fmt.Errorf("line %d: settle_after must be a number of polls or a duration such as 3s", n.Line)
+	}
+	if polls, err := strconv.Atoi(n.Value); err == nil {
+		if polls < 0 {
+			return fmt.Errorf("line %d: settle_after %d is negative", n.Line, polls)
+		}
+		*s = Settle{Polls: polls}
+		return nil
+	}
+	d, err := yamlDuration(n, "settle_after")
+	if err != nil {
+		return err
+	}
+	*s = Settle{After: d}
+	return nil
+}
+
+func yamlDuration(n *yaml.Node, what string) (time.Duration, error) {
+	if n.Kind != yaml.ScalarNode {
+		return 0, fmt.Errorf("line %d: %s must be a duration such as 20ms", n.Line, what)
+	}
+	d, err := time.ParseDuration(n.Value)
+	if err != nil || d < 0 {
+		return 0, fmt.Errorf("line %d: %s %q is not a duration such as 20ms", n.Line, what, n.Value)
+	}
+	return d, nil
+}
+
+// ParseScenario reads a YAML scenario. Unknown keys are an error naming the key and its line,
+// so a misspelt fault never silently does nothing. An empty document is the default scenario.
+func ParseScenario(data []byte) (*Scenario, error) {
+	dec := yaml.NewDecoder(bytes.NewReader(data))
+	dec.KnownFields(true)
+	var sc Scenario
+	if err := dec.Decode(&sc); err != nil && !errors.Is(err, io.EOF) {
+		return nil, fmt.Errorf("parse scenario: %w", err)
+	}
+	if err := sc.Validate(); err != nil {
+		return nil, fmt.Errorf("parse scenario: %w", err)
+	}
+	return &sc, nil
+}
+
+// LoadScenario reads a YAML scenario file.
+func LoadScenario(path string) (*Scenario, error) {
+	data, err := os.ReadFile(path)
+	if err != nil {
+		return nil, fmt.Errorf("load scenario: %w", err)
+	}
+	sc, err := ParseScenario(data)
+	if err != nil {
+		return nil, fmt.Errorf("load scenario %s: %w", path, err)
+	}
+	return sc, nil
+}
+
+// outcomeStatuses are the statuses an outcome may name.
+var outcomeStatuses = map[string]bool{
+	enkash.PayoutSuccess: true, enkash.PayoutFailed: true, enkash.PayoutRejected: true,
+	enkash.PayoutReversed: true, enkash.PayoutPending: true, enkash.PayoutProcessing: true,
+}
+
+// Validate checks what the YAML decoder cannot check (shares, statuses, globs) and normalises
+// status and mode words to upper case, in place. ParseScenario calls it; call it yourself on a
+// Scenario built in Go.
+func (sc *Scenario) Validate() error {
+	switch sc.Token.Shape {
+	case "", "camel", "snake":
+	default:
+		return fmt.Errorf("token shape %q is not camel or snake", sc.Token.Shape)
+	}
+	if sc.Token.TTL < 0 || sc.Token.LockAfterFailures < 0 {
+		return errors.New("token ttl and lock_after_failures may not be negative")
+	}
+	f := sc.Faults
+	for name, share := range map[string]float64{"http_500": f.HTTP500, "http_500_after_commit": f.HTTP500AfterCommit, "timeout": f.Timeout} {
+		if share < 0 || share > 1 {
+			return fmt.Errorf("faults %s %v is not a share between 0 and 1", name, share)
+		}
+	}
+	if f.HTTP500+f.HTTP500AfterCommit+f.Timeout > 1 {
+		return errors.New("faults http_500, http_500_after_commit and timeout add up to more than 1")
+	}
+	if f.RateLimitPerSecond < 0 {
+		return fmt.Errorf("faults rate_limit_per_second %v is negative", f.RateLimitPerSecond)
+	}
+	for i := range sc.Outcomes {
+		o := &sc.Outcomes[i]
+		o.Status, o.Then = strings.ToUpper(o.Status), strings.ToUpper(o.Then)
+		if o.Match == "" {
+			return fmt.Errorf("outcomes[%d]: match is required", i)
+		}
+		if _, err := path.Match(o.Match, ""); err != nil {
+			return fmt.Errorf("outcomes[%d]: match %q is not a valid glob: %w", i, o.Match, err)
+		}
+		if o.Status != "" && !outcomeStatuses[o.Status] {
+			return fmt.Errorf("outcomes[%d] (%s): status %q is not one of SUCCESS, FAILED, REJECTED, REVERSED, PENDING, PROCESSING", i, o.Match, o.Status)
+		}
+		if o.Then != "" && (o.Then != enkash.PayoutReversed || (o.Status != "" && o.Status != enkash.PayoutSuccess)) {
+			return fmt.Errorf("outcomes[%d] (%s): then %q: only REVERSED may follow, and only after SUCCESS", i, o.Match, o.Then)
+		}
+		if o.Amount != nil && *o.Amount == 0 {
+			return fmt.Errorf("outcomes[%d] (%s): amount must be positive", i, o.Match)
+		}
+	}
+	seen := make(map[string]bool, len(sc.Extra))
+	for i := range sc.Extra {
+		e := &sc.Extra[i]
+		e.Status, e.Mode = strings.ToUpper(e.Status), strings.ToUpper(e.Mode)
+		if e.Kind != "payout" && e.Kind != "payouts" {
+			return fmt.Errorf("extra[%d]: kind %q is not modelled (only payout)", i, e.Kind)
+		}
+		if e.Reference == "" || seen[e.Reference] {
+			return fmt.Errorf("extra[%d]: reference %q is empty or repeated", i, e.Reference)
+		}
+		seen[e.Reference] = true
+		if e.Amount <= 0 {
+			return fmt.Errorf("extra[%d] (%s): amount must be positive", i, e.Reference)
+		}
+		if e.Status != "" && !outcomeStatuses[e.Status] {
+			return fmt.Errorf("extra[%d] (%s): status %q is not a payout status", i, e.Reference, e.Status)
+		}
+		if e.Mode != "" && !transferModes[e.Mode] {
+			return fmt.Errorf("extra[%d] (%s): mode %q is not IMPS, NEFT, RTGS or UPI", i, e.Reference, e.Mode)
+		}
+	}
+	return nil
+}

@@ -1,0 +1,443 @@
+// Package sandbox is the built-in Enkash simulator: an in-memory, stateful, scenario-driven
+// http.Handler that speaks Enkash's payout wire format (enkash-api.md sections 1-3 and 6), so
+// that the client which passes its tests against the sandbox is the client that talks to
+// Enkash. It issues tokens that expire and locks the account after repeated bad passwords,
+// decrypts and encrypts payout bodies, enforces the uniqueness of batch and transaction ids,
+// moves transfers through their statuses poll by poll (or over time), lets a Scenario decide
+// outcomes and inject faults, and counts every create call per reference so that a test can
+// prove nothing was sent twice (GET /_sandbox/calls).
+//
+// Assumption (enkash-api.md, section 2: "error responses may come back unencrypted"): the
+// sandbox answers every error (4xx, 5xx) with a plain, unencrypted Envelope, and every success
+// of a payout endpoint with {"request": "<encrypted Envelope>"}.
+package sandbox
+
+import (
+	"context"
+	"crypto/sha256"
+	"crypto/subtle"
+	"encoding/binary"
+	"encoding/json"
+	"math"
+	"math/rand/v2"
+	"net/http"
+	"strconv"
+	"strings"
+	"sync"
+	"time"
+
+	"golang.org/x/time/rate"
+
+	"enkashbatch/domain"
+	"enkashbatch/enkash"
+)
+
+// Credentials are the client credentials the sandbox accepts at POST /oauth/token.
+type Credentials struct{ ClientID, ClientSecret, Username, Password string }
+
+// DemoCredentials are the documented defaults the sandbox accepts when no ENKASH_* variables
+// are set: client id CEKSANDBOX1, secret sandbox-secret, user finance@example.com, password
+// sandbox-password.
+func DemoCredentials() Credentials {
+	return Credentials{
+		ClientID:     "CEKSANDBOX1",
+		ClientSecret: "sandbox-secret",
+		Username:     "finance@example.com",
+		Password:     "sandbox-password",
+	}
+}
+
+// CredentialsFromEnv reads ENKASH_CLIENT_ID, ENKASH_CLIENT_SECRET, ENKASH_USERNAME and
+// ENKASH_PASSWORD through lookup (os.LookupEnv in production); each one unset or empty takes
+// its demo default.
+func CredentialsFromEnv(lookup func(string) (string, bool)) Credentials {
+	c := DemoCredentials()
+	for name, field := range map[string]*string{
+		"ENKASH_CLIENT_ID": &c.ClientID, "ENKASH_CLIENT_SECRET": &c.ClientSecret,
+		"ENKASH_USERNAME": &c.Username, "ENKASH_PASSWORD": &c.Password,
+	} {
+		if v, ok := lookup(name); ok && v != "" {
+			*field = v
+		}
+	}
+	return c
+}
+
+// Defaults of a scenario that leaves a key out.
+const (
+	DefaultTokenTTL          = 300 * time.Second
+	DefaultLockAfterFailures = 3
+	DefaultSettlePolls       = 2
+	DefaultBalance           = domain.Paise(1_00_00_000_00) // ₹1,00,00,000.00
+)
+
+// Option configures a Server.
+type Option func(*Server)
+
+// WithClock makes the server read the time from now instead of time.Now: token expiry,
+// createdAt stamps, date filters and duration-based settling follow it. Latency, rate limits
+// and timeouts stay on the wall clock.
+func WithClock(now func() time.Time) Option {
+	return func(s *Server) { s.now = now }
+}
+
+// Server is the simulator. It implements http.Handler and is safe for concurrent use.
+type Server struct {
+	creds  Credentials
+	cipher *enkash.Cipher
+	now    func() time.Time
+
+	// Read-only after New.
+	seed      int64
+	latency   Latency
+	settle    Settle
+	tokenTTL  time.Duration
+	snake     bool
+	lockAfter int
+	faults    Faults
+	outcomes  []Outcome
+	opening   domain.Paise
+	limiter   *rate.Limiter // nil: no rate limit; safe for concurrent use
+	routes    map[string]route
+
+	mu        sync.Mutex
+	rng       *rand.Rand
+	tokens    map[string]time.Time // access token → expiry
+	tokenSeq  int
+	failures  int // consecutive failed token calls
+	stats     Stats
+	batches   map[string]bool
+	byBatch   map[string][]string // batchTransactionId → transactionIds, in order
+	transfers map[string]*transfer
+	order     []*transfer
+	calls     map[callKey]*callRecord
+}
+
+// New returns a sandbox playing sc with creds. A nil sc is the default scenario: no latency,
+// no faults, every transfer succeeds after two polls. sc is copied; New does not change it.
+func New(sc *Scenario, creds Credentials, opts ...Option) *Server {
+	var cfg Scenario
+	if sc != nil {
+		cfg = *sc
+		cfg.Outcomes = append([]Outcome(nil), sc.Outcomes...)
+		cfg.Extra = append([]Extra(nil), sc.Extra...)
+	}
+	// Normalise the status words; an invalid Go-built scenario is the caller's to Validate.
+	_ = cfg.Validate()
+
+	s := &Server{
+		creds:     creds,
+		cipher:    enkash.NewCipher(creds.ClientSecret),
+		now:       time.Now,
+		seed:      cfg.Seed,
+		latency:   cfg.Latency,
+		settle:    Settle{Polls: DefaultSettlePolls},
+		tokenTTL:  cfg.Token.TTL,
+		snake:     cfg.Token.Shape == "snake",
+		lockAfter: cfg.Token.LockAfterFailures,
+		faults:    cfg.Faults,
+		outcomes:  cfg.Outcomes,
+		opening:   DefaultBalance,
+		rng:       rand.New(rand.NewPCG(uint64(cfg.Seed), 0x656e6b617368)),
+		tokens:    make(map[string]time.Time),
+		batches:   make(map[string]bool),
+		byBatch:   make(map[string][]string),
+		transfers: make(map[string]*transfer),
+		calls:     make(map[callKey]*callRecord),
+	}
+	if cfg.SettleAfter != nil {
+		s.settle = *cfg.SettleAfter
+	}
+	if s.tokenTTL <= 0 {
+		s.tokenTTL = DefaultTokenTTL
+	}
+	if s.lockAfter <= 0 {
+		s.lockAfter = DefaultLockAfterFailures
+	}
+	if cfg.Balance != nil {
+		s.opening = domain.Paise(*cfg.Balance)
+	}
+	if rps := cfg.Faults.RateLimitPerSecond; rps > 0 {
+		s.limiter = rate.NewLimiter(rate.Limit(rps), max(1, int(math.Ceil(rps))))
+	}
+	for _, o := range opts {
+		o(s)
+	}
+	s.routes = map[string]route{
+		enkash.PathBatchTransfer: {http.MethodPost, s.batchTransfer},
+		enkash.PathSearchPayouts: {http.MethodPost, s.searchTransfers},
+		enkash.PathBalance:       {http.MethodGet, s.balance},
+	}
+	s.addExtras(cfg.Extra, s.now())
+	return s
+}
+
+// route is one payout API endpoint. A handler returns the payload to encrypt, or an error
+// answer.
+type route struct {
+	method string
+	handle func(*http.Request) (any, *apiError)
+}
+
+// apiError is an error answer: an HTTP status and the envelope's code and message.
+type apiError struct {
+	status  int
+	code    int
+	message string
+}
+
+func errInvalid(message string) *apiError {
+	return &apiError{http.StatusUnprocessableEntity, enkash.CodeInvalidRequest, message}
+}
+
+// Stats counts what the sandbox has seen beyond create calls (GET /_sandbox/stats).
+type Stats struct {
+	TokenCalls         int  `json:"token_calls"`           // token requests answered
+	TokenFailures      int  `json:"token_failures"`        // of which refused for credentials or lockout
+	Locked             bool `json:"locked"`                // the account is locked
+	APICalls           int  `json:"api_calls"`             // payout API requests received
+	Unauthorized       int  `json:"unauthorized"`          // of which refused for a missing, bad or expired token
+	RateLimited        int  `json:"rate_limited"`          // of which answered 429
+	HTTP500            int  `json:"http_500"`              // of which answered 500 before processing
+	HTTP500AfterCommit int  `json:"http_500_after_commit"` // of which processed, then answered 500
+	Timeouts           int  `json:"timeouts"`              // of which processed, then held until the client gave up
+}
+
+// Stats returns a snapshot of the counters.
+func (s *Server) Stats() Stats {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.stats
+}
+
+// maxBody bounds a request body (a batch of 5,000 transfers is about 2 MB encrypted).
+const maxBody = 32 << 20
+
+// inspectPrefix starts the sandbox's own endpoints, which need no token and get no faults.
+const inspectPrefix = "/_sandbox/"
+
+// ServeHTTP answers the Enkash endpoints and the inspection endpoints.
+func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
+	if strings.HasPrefix(r.URL.Path, inspectPrefix) {
+		s.serveInspect(w, r)
+		return
+	}
+	if !sleep(r.Context(), s.drawLatency()) {
+		return // the client gave up while we dawdled
+	}
+	if r.URL.Path == enkash.PathToken {
+		s.serveToken(w, r)
+		return
+	}
+	s.serveAPI(w, r)
+}
+
+// serveAPI runs a payout API request through rate limit, authentication, routing and faults.
+func (s *Server) serveAPI(w http.ResponseWriter, r *http.Request) {
+	s.count(func(st *Stats) { st.APICalls++ })
+	if wait, ok := s.allow(); !ok {
+		s.count(func(st *Stats) { st.RateLimited++ })
+		w.Header().Set("Retry-After", strconv.Itoa(wait))
+		writeError(w, &apiError{http.StatusTooManyRequests, http.StatusTooManyRequests, "Too many requests"})
+		return
+	}
+	if e := s.authenticate(r); e != nil {
+		s.count(func(st *Stats) { st.Unauthorized++ })
+		writeError(w, e)
+		return
+	}
+	rt, ok := s.routes[r.URL.Path]
+	if !ok {
+		writeError(w, &apiError{http.StatusNotFound, http.StatusNotFound, "No such endpoint: " + r.URL.Path})
+		return
+	}
+	if r.Method != rt.method {
+		w.Header().Set("Allow", rt.method)
+		writeError(w, &apiError{http.StatusMethodNotAllowed, http.StatusMethodNotAllowed, "Method " + r.Method + " not allowed"})
+		return
+	}
+	fault := s.drawFault()
+	if fault == fault500 {
+		writeError(w, &apiError{http.StatusInternalServerError, http.StatusInternalServerError, "Internal server error"})
+		return
+	}
+	r.Body = http.MaxBytesReader(w, r.Body, maxBody)
+	payload, apiErr := rt.handle(r)
+	switch fault {
+	case fault500AfterCommit:
+		writeError(w, &apiError{http.StatusInternalServerError, http.StatusInternalServerError, "Internal server error"})
+		return
+	case faultTimeout:
+		<-r.Context().Done()
+		// A gateway's answer, in plain text as gateways send it; nobody is listening by now.
+		http.Error(w, "Gateway Timeout", http.StatusGatewayTimeout)
+		return
+	}
+	if apiErr != nil {
+		writeError(w, apiErr)
+		return
+	}
+	s.writeEncrypted(w, payload)
+}
+
+func (s *Server) count(f func(*Stats)) {
+	s.mu.Lock()
+	f(&s.stats)
+	s.mu.Unlock()
+}
+
+// authenticate checks the bearer token: present, issued by us, not expired.
+func (s *Server) authenticate(r *http.Request) *apiError {
+	h := r.Header.Get("Authorization")
+	scheme, token, _ := strings.Cut(h, " ")
+	if !strings.EqualFold(scheme, "Bearer") || token == "" {
+		return &apiError{http.StatusUnauthorized, http.StatusUnauthorized, "Full authentication is required to access this resource"}
+	}
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	exp, ok := s.tokens[token]
+	switch {
+	case !ok:
+		return &apiError{http.StatusUnauthorized, http.StatusUnauthorized, "Invalid access token"}
+	case !s.now().Before(exp):
+		delete(s.tokens, token)
+		return &apiError{http.StatusUnauthorized, http.StatusUnauthorized, "Access token expired"}
+	}
+	return nil
+}
+
+// allow takes one request from the rate limit, or says how many seconds to wait.
+func (s *Server) allow() (retryAfter int, ok bool) {
+	if s.limiter == nil {
+		return 0, true
+	}
+	now := time.Now()
+	if s.limiter.AllowN(now, 1) {
+		return 0, true
+	}
+	res := s.limiter.ReserveN(now, 1)
+	wait := res.DelayFrom(now)
+	res.CancelAt(now)
+	return max(1, int(math.Ceil(wait.Seconds()))), false
+}
+
+type fault int
+
+const (
+	noFault fault = iota
+	fault500
+	fault500AfterCommit
+	faultTimeout
+)
+
+// drawFault draws the fault, if any, of one API request.
+func (s *Server) drawFault() fault {
+	f := s.faults
+	if f.HTTP500+f.HTTP500AfterCommit+f.Timeout <= 0 {
+		return noFault
+	}
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	u := s.rng.Float64()
+	switch {
+	case u < f.HTTP500:
+		s.stats.HTTP500++
+		return fault500
+	case u < f.HTTP500+f.HTTP500AfterCommit:
+		s.stats.HTTP500AfterCommit++
+		return fault500AfterCommit
+	case u < f.HTTP500+f.HTTP500AfterCommit+f.Timeout:
+		s.stats.Timeouts++
+		return faultTimeout
+	}
+	return noFault
+}
+
+// drawLatency draws one request's delay.
+func (s *Server) drawLatency() time.Duration {
+	l := s.latency
+	if l.Max <= 0 {
+		return 0
+	}
+	if l.Max == l.Min {
+		return l.Min
+	}
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return l.Min + time.Duration(s.rng.Int64N(int64(l.Max-l.Min)+1))
+}
+
+// sleep waits d, and reports false if ctx ended first.
+func sleep(ctx context.Context, d time.Duration) bool {
+	if d <= 0 {
+		return ctx.Err() == nil
+	}
+	t := time.NewTimer(d)
+	defer t.Stop()
+	select {
+	case <-t.C:
+		return true
+	case <-ctx.Done():
+		return false
+	}
+}
+
+// ident derives a reproducible identifier: prefix then n characters of alphabet, from the
+// seed and parts.
+func (s *Server) ident(prefix string, n int, alphabet string, parts ...string) string {
+	h := sha256.New()
+	var seed [8]byte
+	binary.BigEndian.PutUint64(seed[:], uint64(s.seed))
+	h.Write(seed[:])
+	for _, p := range parts {
+		h.Write([]byte{0})
+		h.Write([]byte(p))
+	}
+	sum := h.Sum(nil)
+	b := make([]byte, 0, len(prefix)+n)
+	b = append(b, prefix...)
+	for i := range n {
+		b = append(b, alphabet[int(sum[i%len(sum)])%len(alphabet)])
+	}
+	return string(b)
+}
+
+const (
+	alnum  = "0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZ"
+	digits = "0123456789"
+	hexits = "0123456789abcdef"
+)
+
+// equal compares secrets in constant time.
+func equal(a, b string) bool { return subtle.ConstantTimeCompare([]byte(a), []byte(b)) == 1 }
+
+func writeJSON(w http.ResponseWriter, status int, v any) {
+	b, err := json.Marshal(v)
+	if err != nil {
+		http.Error(w, "sandbox: encode answer: "+err.Error(), http.StatusInternalServerError)
+		return
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(status)
+	_, _ = w.Write(b) // a client that hung up is not our error
+}
+
+// writeError sends an error answer as a plain, unencrypted envelope (see the package doc).
+func writeError(w http.ResponseWriter, e *apiError) {
+	writeJSON(w, e.status, enkash.Envelope{ResponseCode: enkash.Code(e.code), ResponseMessage: e.message})
+}
+
+// writeEncrypted sends a success answer: {"request": "<encrypted envelope of payload>"}.
+func (s *Server) writeEncrypted(w http.ResponseWriter, payload any) {
+	p, err := json.Marshal(payload)
+	if err != nil {
+		http.Error(w, "sandbox: encode payload: "+err.Error(), http.StatusInternalServerError)
+		return
+	}
+	env, err := json.Marshal(enkash.Envelope{ResponseCode: enkash.CodeSuccess, ResponseMessage: "Success", Payload: p})
+	if err != nil {
+		http.Error(w, "sandbox: encode envelope: "+err.Error(), http.StatusInternalServerError)
+		return
+	}
+	writeJSON(w, http.StatusOK, enkash.Encrypted{Request: s.cipher.Encrypt(env)})
+}

@@ -1,0 +1,68 @@
+package report
+
+import (
+	"time"
+
+	"enkashbatch/domain"
+)
+
+// exceptionColumns are the columns of the Exceptions sheet.
+var exceptionColumns = []column{
+	{name: "Category", width: 20, typ: colPlain},
+	{name: "Kind", width: 10, typ: colPlain, center: true},
+	{name: "File", width: 24, typ: colInput},
+	{name: "Line", width: 6, typ: colNumber, center: true},
+	{name: "Reference", width: 16, typ: colInput},
+	{name: "Expected", width: 14, typ: colInput},
+	{name: "Actual", width: 14, typ: colInput},
+	{name: "Detail", width: 44, typ: colInput},
+	{name: "Action", width: 72, typ: colPlain},
+	{name: "Raised at", width: 17, typ: colDate},
+	{name: "Resolved at", width: 17, typ: colDate},
+	{name: "Note", width: 30, typ: colInput, indent: true},
+}
+
+// actions is the suggested next step for each exception category, in plain English.
+var actions = map[domain.Category]string{
+	domain.CategoryRejectedRow:       "Correct the row in the fix file (see Rejected rows) and drop it again",
+	domain.CategoryDuplicateFile:     "Nothing to do: this file was already processed",
+	domain.CategoryProviderRejected:  "Correct the details Enkash refused and drop a corrected row; nothing was paid",
+	domain.CategoryProviderFailed:    "Check the beneficiary details with the payee and drop a corrected row",
+	domain.CategoryAmountMismatch:    "Compare with Enkash's statement before paying anything else",
+	domain.CategoryStatusMismatch:    "Check the payment on Enkash and the bank statement before acting on it",
+	domain.CategoryMissingAtProvider: "Do not re-send by hand: ask Enkash support whether they received it",
+	domain.CategoryUnknownAtProvider: "Find out who created this payment at Enkash; it came from no file of ours",
+	domain.CategoryStuckPending:      "Wait for the next run; if it stays pending, ask Enkash support with the reference",
+}
+
+// action returns the suggested next step for category c.
+func action(c domain.Category) string {
+	if a, ok := actions[c]; ok {
+		return a
+	}
+	return "Review with the finance team"
+}
+
+// writeException adds e as the next row of the Exceptions sheet.
+func writeException(t *tableSheet, e domain.Exception, loc *time.Location) error {
+	row := t.buf
+	clear(row)
+	row[0], row[1], row[2] = string(e.Category), orNil(string(e.Kind)), orNil(e.File)
+	row[3], row[4] = lineValue(e.Line), orNil(e.Reference)
+	row[5], row[6], row[7] = orNil(e.Expected), orNil(e.Actual), orNil(e.Detail)
+	row[8] = action(e.Category)
+	row[9] = timeValue(e.CreatedAt, loc)
+	if e.ResolvedAt != nil {
+		row[10] = timeValue(*e.ResolvedAt, loc)
+	}
+	row[11] = orNil(e.Note)
+	return t.writeRow(row)
+}
+
+// timeValue is the cell of a point in time, shown as wall-clock time in loc; empty when zero.
+func timeValue(t time.Time, loc *time.Location) any {
+	if t.IsZero() {
+		return nil
+	}
+	return t.In(loc)
+}

@@ -1,0 +1,168 @@
+package report
+
+import (
+	"encoding/json"
+	"fmt"
+	"strings"
+	"unicode"
+	"unicode/utf8"
+
+	"enkashbatch/domain"
+)
+
+// kindLayout is what a file kind adds to its detail sheet: columns taken from the item's
+// validated payload, shown between Reference and Amount. Adding a file kind means adding one
+// layout here (in a file of its own, as payoutLayout is).
+type kindLayout struct {
+	// cols are the kind's own columns.
+	cols []column
+	// fill decodes payload into dst, which has len(cols) cells; a nil cell stays empty.
+	fill func(payload json.RawMessage, dst []any) error
+}
+
+// layouts holds the layout of every kind that has columns of its own. A kind without one
+// still gets its sheet, with the common columns only.
+var layouts = map[domain.Kind]kindLayout{
+	domain.KindPayouts: payoutLayout,
+}
+
+// payoutLayout shows the payee and the rail of a payout.
+var payoutLayout = kindLayout{
+	cols: []column{
+		{name: "Beneficiary", width: 28, typ: colInput},
+		{name: "Mode", width: 7, typ: colInput, center: true},
+	},
+	fill: func(payload json.RawMessage, dst []any) error {
+		// Only the shown fields: decoding into a small struct keeps this cheap.
+		var p struct {
+			BeneficiaryName string `json:"beneficiary_name"`
+			Mode            string `json:"mode"`
+		}
+		if err := json.Unmarshal(payload, &p); err != nil {
+			return err
+		}
+		dst[0], dst[1] = orNil(p.BeneficiaryName), orNil(p.Mode)
+		return nil
+	},
+}
+
+// kindSheetName returns the name of the detail sheet of kind k: the kind, capitalised, within
+// the 31 characters and the character set a sheet name allows.
+func kindSheetName(k domain.Kind) string {
+	name := strings.Map(func(r rune) rune {
+		switch r {
+		case ':', '\\', '/', '?', '*', '[', ']':
+			return '_'
+		}
+		return r
+	}, strings.TrimSpace(string(k)))
+	if name == "" {
+		name = "Unnamed kind"
+	}
+	r, size := utf8.DecodeRuneInString(name)
+	name = string(unicode.ToUpper(r)) + name[size:]
+	for utf8.RuneCountInString(name) > 31 {
+		_, size := utf8.DecodeLastRuneInString(name)
+		name = name[:len(name)-size]
+	}
+	switch name {
+	case sheetSummary, sheetExceptions, sheetRejected:
+		name += " items"
+	}
+	return name
+}
+
+// itemSheet is the detail sheet of one kind: every item of that kind that was not rejected.
+type itemSheet struct {
+	*tableSheet
+	layout kindLayout
+}
+
+// itemColumns returns the columns of the detail sheet of a kind with layout l.
+func itemColumns(l kindLayout) []column {
+	cols := []column{
+		{name: "File", width: 24, typ: colInput},
+		{name: "Line", width: 6, typ: colNumber, center: true},
+		{name: "Reference", width: 16, typ: colInput},
+	}
+	cols = append(cols, l.cols...)
+	return append(cols,
+		column{name: "Amount ₹", width: 15, typ: colAmount},
+		column{name: "Status", width: 12, typ: colPlain, center: true},
+		column{name: "Enkash status", width: 14, typ: colPlain, center: true},
+		column{name: "Enkash txn id", width: 18, typ: colPlain},
+		column{name: "Batch id", width: 18, typ: colPlain},
+		column{name: "UTR", width: 16, typ: colPlain},
+		column{name: "Enkash amount ₹", width: 17, typ: colAmount},
+		column{name: "Reason", width: 48, typ: colPlain, indent: true},
+	)
+}
+
+// write adds item as the next row.
+func (s *itemSheet) write(it domain.Item) error {
+	row := s.buf
+	clear(row)
+	row[0], row[1], row[2] = orNil(it.File), lineValue(it.Line), orNil(it.Reference)
+	i := 3
+	if n := len(s.layout.cols); n > 0 {
+		if len(it.Payload) > 0 {
+			if err := s.layout.fill(it.Payload, row[i:i+n]); err != nil {
+				return fmt.Errorf("item %s (%s line %d): decode payload: %w", it.Reference, it.File, it.Line, err)
+			}
+		}
+		i += n
+	}
+	row[i] = s.st.amountValue(it.Amount)
+	row[i+1] = string(it.Status)
+	row[i+2] = orNil(it.Provider.Status)
+	row[i+3] = orNil(it.Provider.ProviderID)
+	row[i+4] = orNil(it.Provider.BatchID)
+	row[i+5] = orNil(it.Provider.UTR)
+	if it.Provider.Amount != 0 {
+		row[i+6] = s.st.amountValue(it.Provider.Amount)
+	}
+	row[i+7] = orNil(joinReasons(it.Reason, it.Provider.Reason))
+	return s.writeRow(row)
+}
+
+// joinReasons shows our reason and Enkash's code together when both are known.
+func joinReasons(ours, provider string) string {
+	switch {
+	case provider == "" || strings.Contains(ours, provider):
+		return ours
+	case ours == "":
+		return provider
+	}
+	return ours + " (" + provider + ")"
+}
+
+// lineValue is the cell of a line number: empty when unknown.
+func lineValue(line int) any {
+	if line <= 0 {
+		return nil
+	}
+	return line
+}
+
+// rejectedColumns are the columns of the Rejected rows sheet.
+var rejectedColumns = []column{
+	{name: "File", width: 24, typ: colInput},
+	{name: "Line", width: 6, typ: colNumber, center: true},
+	{name: "Reference", width: 16, typ: colInput},
+	{name: "Amount as read ₹", width: 17, typ: colAmount},
+	{name: "Reason", width: 50, typ: colPlain, indent: true},
+	{name: "Original row", width: 80, typ: colInput},
+}
+
+// writeRejected adds a rejected item to the Rejected rows sheet.
+func writeRejected(t *tableSheet, it domain.Item) error {
+	row := t.buf
+	clear(row)
+	row[0], row[1], row[2] = orNil(it.File), lineValue(it.Line), orNil(it.Reference)
+	if it.Amount != 0 {
+		row[3] = t.st.amountValue(it.Amount)
+	}
+	row[4] = orNil(it.Reason)
+	row[5] = orNil(strings.Join(it.Raw, " | "))
+	return t.writeRow(row)
+}

@@ -1,0 +1,254 @@
+package report
+
+import (
+	"fmt"
+	"strings"
+
+	"github.com/xuri/excelize/v2"
+)
+
+// colType says how a column's cells are written and formatted.
+type colType int
+
+const (
+	colPlain  colType = iota // our own words: status, category, action
+	colInput                 // text that came from an input file: text format, never a formula
+	colNumber                // a plain whole number, e.g. a line number
+	colCount                 // a count with Indian grouping
+	colAmount                // rupees with Indian grouping
+	colDate                  // a date and time
+)
+
+// column is one column of a table sheet.
+type column struct {
+	name   string
+	width  float64
+	typ    colType
+	center bool // short codes and line numbers read better centred
+	indent bool // text right of an amount column, kept clear of its digits
+}
+
+// tableSheet streams one sheet that holds a single table: a title row, a bold frozen header
+// row with an AutoFilter, then data rows.
+type tableSheet struct {
+	f         *excelize.File
+	st        *styles
+	sw        *excelize.StreamWriter
+	name      string
+	cols      []column
+	headerRow int
+	row       int   // the last row written
+	buf       []any // reused for every data row
+}
+
+// Rows 1 and 2 of every table sheet: the title, then the header.
+const (
+	tableTitleRow  = 1
+	tableHeaderRow = 2
+)
+
+// newTableSheet starts streaming sheet name, which must exist already (sheets are created up
+// front so that their order is fixed), and writes its title and header rows.
+func newTableSheet(f *excelize.File, st *styles, info RunInfo, name string, cols []column) (*tableSheet, error) {
+	if err := setupPage(f, name, info); err != nil {
+		return nil, err
+	}
+	sw, err := f.NewStreamWriter(name)
+	if err != nil {
+		return nil, fmt.Errorf("stream sheet %s: %w", name, err)
+	}
+	t := &tableSheet{f: f, st: st, sw: sw, name: name, cols: cols, headerRow: tableHeaderRow, buf: make([]any, len(cols))}
+	if err := t.setColumns(); err != nil {
+		return nil, err
+	}
+	if err := sw.SetPanes(freezeBelow(tableHeaderRow)); err != nil {
+		return nil, fmt.Errorf("freeze header of sheet %s: %w", name, err)
+	}
+	titleStyle := st.title
+	if info.Sandbox {
+		titleStyle = st.titleSandbox
+	}
+	if err := sw.SetRow(cellName(1, tableTitleRow), []any{excelize.Cell{StyleID: titleStyle, Value: name + " — " + info.title()}},
+		excelize.RowOpts{Height: 24}); err != nil {
+		return nil, fmt.Errorf("write title of sheet %s: %w", name, err)
+	}
+	if err := t.writeHeader(tableHeaderRow); err != nil {
+		return nil, err
+	}
+	return t, nil
+}
+
+// setColumns sets the width and the default style of every column.
+func (t *tableSheet) setColumns() error {
+	for i, c := range t.cols {
+		if err := t.sw.SetColWidth(i+1, i+1, c.width); err != nil {
+			return fmt.Errorf("set width of %s!%s: %w", t.name, c.name, err)
+		}
+		if style := t.st.column(c); style != 0 {
+			if err := t.sw.SetColStyle(i+1, i+1, style); err != nil {
+				return fmt.Errorf("set style of %s!%s: %w", t.name, c.name, err)
+			}
+		}
+	}
+	return nil
+}
+
+// column returns the default style of the cells of column c; 0 means none.
+func (s *styles) column(c column) int {
+	switch c.typ {
+	case colInput:
+		switch {
+		case c.center:
+			return s.textCenter
+		case c.indent:
+			return s.textIndented
+		}
+		return s.text
+	case colPlain, colNumber:
+		switch {
+		case c.center:
+			return s.numberCenter
+		case c.indent:
+			return s.indented
+		}
+	case colCount:
+		return s.count
+	case colAmount:
+		return s.amount
+	case colDate:
+		return s.dateTime
+	}
+	return 0
+}
+
+// writeHeader writes the column names on row r, aligned as their values are.
+func (t *tableSheet) writeHeader(r int) error {
+	for i, c := range t.cols {
+		style := t.st.header
+		switch {
+		case c.center:
+			style = t.st.headerCenter
+		case c.indent:
+			style = t.st.headerIndent
+		case c.typ == colCount || c.typ == colAmount || c.typ == colDate:
+			style = t.st.headerRight
+		}
+		t.buf[i] = excelize.Cell{StyleID: style, Value: c.name}
+	}
+	if err := t.sw.SetRow(cellName(1, r), t.buf, excelize.RowOpts{Height: 20}); err != nil {
+		return fmt.Errorf("write header of sheet %s: %w", t.name, err)
+	}
+	t.row = r
+	return nil
+}
+
+// writeRow writes vals as the next row. A nil value leaves its cell empty.
+func (t *tableSheet) writeRow(vals []any, opts ...excelize.RowOpts) error {
+	if t.row >= excelize.TotalRows {
+		return fmt.Errorf("sheet %s is full: a sheet holds at most %d rows", t.name, excelize.TotalRows)
+	}
+	t.row++
+	if err := t.sw.SetRow(cellName(1, t.row), vals, opts...); err != nil {
+		return fmt.Errorf("write row %d of sheet %s: %w", t.row, t.name, err)
+	}
+	return nil
+}
+
+// close puts an AutoFilter over the table (before Flush: after it, no filter buttons appear)
+// and ends the stream.
+func (t *tableSheet) close() error {
+	return closeTable(t.f, t.sw, t.name, t.headerRow, max(t.row, t.headerRow), len(t.cols))
+}
+
+// closeTable adds the AutoFilter over rows first to last of the first n columns and flushes sw.
+func closeTable(f *excelize.File, sw *excelize.StreamWriter, name string, first, last, n int) error {
+	ref := cellName(1, first) + ":" + cellName(n, last)
+	if err := f.AutoFilter(name, ref, nil); err != nil {
+		return fmt.Errorf("filter sheet %s: %w", name, err)
+	}
+	if err := sw.Flush(); err != nil {
+		return fmt.Errorf("flush sheet %s: %w", name, err)
+	}
+	return nil
+}
+
+// setupPage sets what printing a sheet needs: A4 landscape, fitted to the page width,
+// narrow margins, the run's title and page numbers in the header and footer. It must run
+// before the sheet's StreamWriter exists.
+func setupPage(f *excelize.File, name string, info RunInfo) error {
+	fit, a4, landscape, wide, tall := true, 9, "landscape", 1, 0
+	if err := f.SetSheetProps(name, &excelize.SheetPropsOptions{FitToPage: &fit}); err != nil {
+		return fmt.Errorf("set properties of sheet %s: %w", name, err)
+	}
+	if err := f.SetPageLayout(name, &excelize.PageLayoutOptions{
+		Size: &a4, Orientation: &landscape, FitToWidth: &wide, FitToHeight: &tall,
+	}); err != nil {
+		return fmt.Errorf("set page layout of sheet %s: %w", name, err)
+	}
+	side, topBottom, hf := 0.4, 0.6, 0.3
+	if err := f.SetPageMargins(name, &excelize.PageLayoutMarginsOptions{
+		Left: &side, Right: &side, Top: &topBottom, Bottom: &topBottom, Header: &hf, Footer: &hf,
+	}); err != nil {
+		return fmt.Errorf("set margins of sheet %s: %w", name, err)
+	}
+	if err := f.SetHeaderFooter(name, &excelize.HeaderFooterOptions{
+		OddHeader: "&L&B" + headerFooterText(info.title()) + "&B&R&A",
+		OddFooter: "&RPage &P of &N",
+	}); err != nil {
+		return fmt.Errorf("set header of sheet %s: %w", name, err)
+	}
+	return nil
+}
+
+// printTitles repeats rows 1 to rows of sheet name at the top of every printed page. Defined
+// names are bound to a sheet's position, so this runs once every sheet is in place.
+func printTitles(f *excelize.File, name string, rows int) error {
+	if err := f.SetDefinedName(&excelize.DefinedName{
+		Name:     "_xlnm.Print_Titles",
+		RefersTo: fmt.Sprintf("'%s'!$1:$%d", strings.ReplaceAll(name, "'", "''"), rows),
+		Scope:    name,
+	}); err != nil {
+		return fmt.Errorf("set print titles of sheet %s: %w", name, err)
+	}
+	return nil
+}
+
+// headerFooterText escapes the "&" that starts a header or footer code.
+func headerFooterText(s string) string {
+	out := make([]byte, 0, len(s))
+	for i := 0; i < len(s); i++ {
+		if s[i] == '&' {
+			out = append(out, '&')
+		}
+		out = append(out, s[i])
+	}
+	return string(out)
+}
+
+// freezeBelow freezes rows 1 to row.
+func freezeBelow(row int) *excelize.Panes {
+	top := cellName(1, row+1)
+	return &excelize.Panes{
+		Freeze: true, YSplit: row, TopLeftCell: top, ActivePane: "bottomLeft",
+		Selection: []excelize.Selection{{SQRef: top, ActiveCell: top, Pane: "bottomLeft"}},
+	}
+}
+
+// cellName returns the A1 name of column col, row row (both from 1). Callers only pass
+// coordinates inside the sheet's limits (writeRow checks the row); outside them it returns
+// "A1", which the StreamWriter then refuses as a row already written.
+func cellName(col, row int) string {
+	name, err := excelize.CoordinatesToCellName(col, row)
+	if err != nil {
+		return "A1"
+	}
+	return name
+}
+
+// orNil returns s, or nil for an empty string so that no empty cell is written.
+func orNil(s string) any {
+	if s == "" {
+		return nil
+	}
+	return s
+}

@@ -1,0 +1,262 @@
+package report
+
+import (
+	"fmt"
+	"strings"
+	"time"
+
+	"github.com/xuri/excelize/v2"
+
+	"enkashbatch/domain"
+)
+
+// summaryColumns are the columns of the per-file table on the Summary sheet.
+var summaryColumns = []column{
+	{name: "File", width: 30, typ: colInput},
+	{name: "Kind", width: 10, typ: colPlain, center: true},
+	{name: "Status", width: 10, typ: colPlain, center: true},
+	{name: "Rows in", width: 9, typ: colCount},
+	{name: "Rejected", width: 9, typ: colCount},
+	{name: "Success", width: 9, typ: colCount},
+	{name: "Failed", width: 9, typ: colCount},
+	{name: "Reversed", width: 9, typ: colCount},
+	{name: "Open", width: 9, typ: colCount},
+	{name: "In ₹", width: 15, typ: colAmount},
+	{name: "Rejected ₹", width: 15, typ: colAmount},
+	{name: "Success ₹", width: 15, typ: colAmount},
+	{name: "Failed ₹", width: 15, typ: colAmount},
+	{name: "Reversed ₹", width: 15, typ: colAmount},
+	{name: "Open ₹", width: 15, typ: colAmount},
+	{name: "Ties out", width: 9, typ: colPlain, center: true},
+}
+
+// summaryHeaderRow is the row of the per-file table's header; above it are the title and the
+// run's details.
+const summaryHeaderRow = 8
+
+// writeSummary writes the Summary sheet: the run's details, one conservation line per file,
+// the total, and the run's conservation line in words.
+func (w *workbook) writeSummary() error {
+	f, st, info := w.f, w.st, w.run.Info
+	if err := setupPage(f, sheetSummary, info); err != nil {
+		return err
+	}
+	sw, err := f.NewStreamWriter(sheetSummary)
+	if err != nil {
+		return fmt.Errorf("stream sheet %s: %w", sheetSummary, err)
+	}
+	t := &tableSheet{f: f, st: st, sw: sw, name: sheetSummary, cols: summaryColumns,
+		headerRow: summaryHeaderRow, buf: make([]any, len(summaryColumns))}
+	if err := t.setColumns(); err != nil {
+		return err
+	}
+	if err := sw.SetPanes(freezeBelow(summaryHeaderRow)); err != nil {
+		return fmt.Errorf("freeze header of sheet %s: %w", sheetSummary, err)
+	}
+	if err := w.writeRunDetails(t); err != nil {
+		return err
+	}
+	if err := t.writeHeader(summaryHeaderRow); err != nil {
+		return err
+	}
+
+	var total domain.Tally
+	var countOff, paiseOff []string // files whose line does not tie out
+	for _, fs := range w.run.Files {
+		total.Merge(fs.Tally)
+		if !countsTie(fs.Tally) {
+			countOff = append(countOff, fs.Name)
+		}
+		if !paiseTie(fs.Tally) {
+			paiseOff = append(paiseOff, fs.Name)
+		}
+		if err := t.writeRow(w.tallyRow(t.buf, fs.Name, string(fs.Kind), fs.Status, fs.Tally, false)); err != nil {
+			return err
+		}
+	}
+	lastFileRow := t.row
+	if err := t.writeRow(w.tallyRow(t.buf, "Total", "", fmt.Sprintf("%d files", len(w.run.Files)), total, true),
+		excelize.RowOpts{StyleID: st.total, Height: 18}); err != nil {
+		return err
+	}
+	t.row++ // a blank row under the table
+
+	lines := []verdictLine{
+		countLine(total, countOff),
+		paiseLine(total, paiseOff),
+		w.listedLine(total),
+	}
+	for _, l := range lines {
+		style := st.conservation
+		if !l.ok {
+			style = st.badVerdict
+		}
+		if err := t.writeRow([]any{excelize.Cell{StyleID: style, Value: l.text}}, excelize.RowOpts{Height: 18}); err != nil {
+			return err
+		}
+	}
+	return closeTable(f, sw, sheetSummary, summaryHeaderRow, lastFileRow, len(summaryColumns))
+}
+
+// writeRunDetails writes the title and the run's details above the table.
+func (w *workbook) writeRunDetails(t *tableSheet) error {
+	st, info, loc := w.st, w.run.Info, w.run.Info.location()
+	titleStyle, env := st.title, "Live Enkash"
+	envStyle := st.label
+	if info.Sandbox {
+		titleStyle, env = st.titleSandbox, "SANDBOX: the built-in Enkash simulator. No real money moved."
+		envStyle = st.banner
+	}
+	finished := any(excelize.Cell{StyleID: st.left, Value: "not finished"})
+	if !info.FinishedAt.IsZero() {
+		finished = excelize.Cell{StyleID: st.dateTimeLeft, Value: info.FinishedAt.In(loc)}
+	}
+	started := any(nil)
+	if !info.StartedAt.IsZero() {
+		started = excelize.Cell{StyleID: st.dateTimeLeft, Value: info.StartedAt.In(loc)}
+	}
+	rows := [][]any{
+		{excelize.Cell{StyleID: titleStyle, Value: info.title()}},
+		{excelize.Cell{StyleID: st.label, Value: "Environment"}, excelize.Cell{StyleID: envStyle, Value: env}},
+		{excelize.Cell{StyleID: st.label, Value: "Enkash endpoint"}, excelize.Cell{StyleID: st.left, Value: safeEndpoint(info.Endpoint)}},
+		{excelize.Cell{StyleID: st.label, Value: "Run started"}, started},
+		{excelize.Cell{StyleID: st.label, Value: "Run finished"}, finished},
+		{excelize.Cell{StyleID: st.label, Value: "Times shown in"}, excelize.Cell{StyleID: st.left, Value: zoneName(info.StartedAt.In(loc))}},
+	}
+	for i, r := range rows {
+		var opts []excelize.RowOpts
+		if i == 0 {
+			opts = append(opts, excelize.RowOpts{Height: 26})
+		}
+		if err := t.writeRow(r, opts...); err != nil {
+			return err
+		}
+		if i > 0 {
+			// Values run across the narrow columns next to the label.
+			if err := t.sw.MergeCell(cellName(2, t.row), cellName(9, t.row)); err != nil {
+				return fmt.Errorf("merge cells of sheet %s: %w", sheetSummary, err)
+			}
+		}
+	}
+	t.row++ // a blank row before the table
+	return nil
+}
+
+// zoneName describes the time zone of t, e.g. "Asia/Kolkata (IST, UTC+05:30)".
+func zoneName(t time.Time) string {
+	abbr, offset := t.Zone()
+	sign := "+"
+	if offset < 0 {
+		sign, offset = "-", -offset
+	}
+	utc := fmt.Sprintf("UTC%s%02d:%02d", sign, offset/3600, offset%3600/60)
+	name := t.Location().String()
+	switch {
+	case name == abbr || name == "UTC":
+		return fmt.Sprintf("%s (%s)", name, utc)
+	case strings.HasPrefix(abbr, "+") || strings.HasPrefix(abbr, "-"):
+		return fmt.Sprintf("%s (%s)", name, utc)
+	}
+	return fmt.Sprintf("%s (%s, %s)", name, abbr, utc)
+}
+
+// tallyRow fills row with one line of the per-file table.
+func (w *workbook) tallyRow(row []any, name, kind, status string, t domain.Tally, total bool) []any {
+	st := w.st
+	clear(row)
+	row[0], row[1], row[2] = orNil(name), orNil(kind), orNil(status)
+	moneys := []domain.Money{t.In, t.Rejected, t.Success, t.Failed, t.Reversed, t.Open}
+	for i, m := range moneys {
+		if total {
+			row[3+i] = excelize.Cell{StyleID: st.totalCount, Value: m.Count}
+			row[9+i] = st.totalAmountCell(m.Paise)
+		} else {
+			row[3+i] = m.Count
+			row[9+i] = st.amountValue(m.Paise)
+		}
+	}
+	switch {
+	case !t.TiesOut():
+		row[15] = excelize.Cell{StyleID: st.bad, Value: "NO"}
+	case total:
+		row[15] = excelize.Cell{StyleID: st.total, Value: "Yes"}
+	default:
+		row[15] = excelize.Cell{StyleID: st.good, Value: "Yes"}
+	}
+	if total {
+		// Keep the Total row's fill and rule across the whole row.
+		for i := range row {
+			if row[i] == nil {
+				row[i] = excelize.Cell{StyleID: st.total}
+			} else if s, ok := row[i].(string); ok {
+				row[i] = excelize.Cell{StyleID: st.total, Value: s}
+			}
+		}
+	}
+	return row
+}
+
+// verdictLine is one line in words under the table, and whether it ties out.
+type verdictLine struct {
+	text string
+	ok   bool
+}
+
+// countsTie reports whether the buckets of t add up to its rows in, in count.
+func countsTie(t domain.Tally) bool {
+	return t.Rejected.Count+t.Success.Count+t.Failed.Count+t.Reversed.Count+t.Open.Count == t.In.Count
+}
+
+// paiseTie reports whether the buckets of t add up to its rows in, in paise.
+func paiseTie(t domain.Tally) bool {
+	return t.Rejected.Paise+t.Success.Paise+t.Failed.Paise+t.Reversed.Paise+t.Open.Paise == t.In.Paise
+}
+
+// verdict ends a conservation line: whether it ties out, and which files do not.
+func verdict(ok bool, off []string) string {
+	if ok && len(off) == 0 {
+		return " — ties out"
+	}
+	if len(off) == 0 {
+		return " — DOES NOT TIE OUT"
+	}
+	return " — DOES NOT TIE OUT (" + strings.Join(off, ", ") + ")"
+}
+
+// countLine is the run's conservation line in rows.
+func countLine(t domain.Tally, off []string) (l verdictLine) {
+	ok := countsTie(t)
+	l.ok = ok && len(off) == 0
+	l.text = fmt.Sprintf("Rows in %d = rejected %d + success %d + failed %d + reversed %d + open %d",
+		t.In.Count, t.Rejected.Count, t.Success.Count, t.Failed.Count, t.Reversed.Count, t.Open.Count) + verdict(ok, off)
+	return l
+}
+
+// paiseLine is the run's conservation line in rupees.
+func paiseLine(t domain.Tally, off []string) (l verdictLine) {
+	ok := paiseTie(t)
+	l.ok = ok && len(off) == 0
+	l.text = fmt.Sprintf("Amount in ₹%s = rejected ₹%s + success ₹%s + failed ₹%s + reversed ₹%s + open ₹%s",
+		t.In.Paise.Rupees(), t.Rejected.Paise.Rupees(), t.Success.Paise.Rupees(), t.Failed.Paise.Rupees(),
+		t.Reversed.Paise.Rupees(), t.Open.Paise.Rupees()) + verdict(ok, off)
+	return l
+}
+
+// listedLine checks the rows listed on the detail and Rejected rows sheets against the
+// buckets of the table.
+func (w *workbook) listedLine(t domain.Tally) (l verdictLine) {
+	var buckets domain.Money
+	for _, m := range []domain.Money{t.Rejected, t.Success, t.Failed, t.Reversed, t.Open} {
+		buckets.Count += m.Count
+		buckets.Paise += m.Paise
+	}
+	l.ok = w.listed == buckets
+	if l.ok {
+		l.text = fmt.Sprintf("Rows listed on the other sheets: %d (₹%s), as in the buckets above — ties out",
+			w.listed.Count, w.listed.Paise.Rupees())
+		return l
+	}
+	l.text = fmt.Sprintf("Rows listed on the other sheets: %d (₹%s), but the buckets above hold %d (₹%s) — DOES NOT TIE OUT",
+		w.listed.Count, w.listed.Paise.Rupees(), buckets.Count, buckets.Paise.Rupees())
+	return l
+}

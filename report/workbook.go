@@ -1,0 +1,232 @@
+package report
+
+import (
+	"cmp"
+	"fmt"
+	"os"
+	"slices"
+
+	"github.com/xuri/excelize/v2"
+
+	"enkashbatch/domain"
+)
+
+// The fixed sheets of a run workbook.
+const (
+	sheetSummary    = "Summary"
+	sheetExceptions = "Exceptions"
+	sheetRejected   = "Rejected rows"
+)
+
+// WriteRunWorkbook writes the workbook of run to path, atomically: a temporary file in the
+// same folder, renamed into place once complete. Its sheets are Summary (first and active),
+// one detail sheet per file kind present ("Payouts"), Exceptions and Rejected rows.
+// Run.Items and Run.Exceptions are each read once; an error they yield aborts the write.
+func WriteRunWorkbook(path string, run Run) error {
+	err := writeAtomic(path, func(out *os.File) error {
+		f := excelize.NewFile()
+		defer f.Close()
+		w := &workbook{f: f, run: run}
+		if err := w.build(); err != nil {
+			return err
+		}
+		if err := f.Write(out); err != nil {
+			return fmt.Errorf("write workbook: %w", err)
+		}
+		return nil
+	})
+	if err != nil {
+		return fmt.Errorf("write run workbook %s: %w", path, err)
+	}
+	return nil
+}
+
+// workbook is one run workbook being built.
+type workbook struct {
+	f   *excelize.File
+	st  *styles
+	run Run
+
+	kinds    map[domain.Kind]*itemSheet
+	rejected *tableSheet
+	listed   domain.Money // every item written to a detail or rejected sheet
+}
+
+// build writes every sheet. Sheets are created first, in their final order; then the items
+// are streamed (one pass, to the kind sheets and Rejected rows at once), then the exceptions,
+// then the summary, which also checks the items listed against the tallies.
+func (w *workbook) build() error {
+	f, info := w.f, w.run.Info
+	if err := f.SetDocProps(&excelize.DocProperties{
+		Title:   info.title(),
+		Subject: "Enkash batch run report",
+		Creator: "enkashbatch",
+	}); err != nil {
+		return fmt.Errorf("set document properties: %w", err)
+	}
+	st, err := newStyles(f)
+	if err != nil {
+		return err
+	}
+	w.st = st
+	if err := f.SetSheetName("Sheet1", sheetSummary); err != nil {
+		return fmt.Errorf("name summary sheet: %w", err)
+	}
+	kinds := presentKinds(w.run.Files)
+	for _, k := range kinds {
+		if _, err := f.NewSheet(kindSheetName(k)); err != nil {
+			return fmt.Errorf("add sheet for %s: %w", k, err)
+		}
+	}
+	for _, name := range []string{sheetExceptions, sheetRejected} {
+		if _, err := f.NewSheet(name); err != nil {
+			return fmt.Errorf("add sheet %s: %w", name, err)
+		}
+	}
+	w.kinds = make(map[domain.Kind]*itemSheet, len(kinds))
+	for _, k := range kinds {
+		if _, err := w.kindSheet(k); err != nil {
+			return err
+		}
+	}
+	if w.rejected, err = newTableSheet(f, st, info, sheetRejected, rejectedColumns); err != nil {
+		return err
+	}
+	if err := w.writeItems(); err != nil {
+		return err
+	}
+	// Filters only once every sheet is in place: a filter is bound to its sheet's position.
+	for _, k := range w.sortedKinds() {
+		if err := w.kinds[k].close(); err != nil {
+			return err
+		}
+	}
+	if err := w.rejected.close(); err != nil {
+		return err
+	}
+	if err := w.writeExceptions(); err != nil {
+		return err
+	}
+	if err := w.writeSummary(); err != nil {
+		return err
+	}
+	for _, name := range f.GetSheetList() {
+		if name == sheetSummary {
+			continue
+		}
+		if err := printTitles(f, name, tableHeaderRow); err != nil {
+			return err
+		}
+	}
+	f.SetActiveSheet(0)
+	return nil
+}
+
+// presentKinds returns the kinds of files, known kinds first in processing order, then any
+// others by name.
+func presentKinds(files []domain.FileSummary) []domain.Kind {
+	var kinds []domain.Kind
+	for _, fs := range files {
+		if fs.Kind != "" && !slices.Contains(kinds, fs.Kind) {
+			kinds = append(kinds, fs.Kind)
+		}
+	}
+	slices.SortFunc(kinds, compareKinds)
+	return kinds
+}
+
+// compareKinds orders known kinds as domain.Kinds does and puts unknown ones after them.
+func compareKinds(a, b domain.Kind) int {
+	rank := func(k domain.Kind) int {
+		if i := slices.Index(domain.Kinds, k); i >= 0 {
+			return i
+		}
+		return len(domain.Kinds)
+	}
+	return cmp.Or(cmp.Compare(rank(a), rank(b)), cmp.Compare(a, b))
+}
+
+// sortedKinds returns the kinds that have a sheet, in sheet order.
+func (w *workbook) sortedKinds() []domain.Kind {
+	ks := make([]domain.Kind, 0, len(w.kinds))
+	for k := range w.kinds {
+		ks = append(ks, k)
+	}
+	slices.SortFunc(ks, compareKinds)
+	return ks
+}
+
+// kindSheet returns the detail sheet of kind k, starting it if needed. A kind that no file of
+// the run declared gets its sheet placed just before Exceptions.
+func (w *workbook) kindSheet(k domain.Kind) (*itemSheet, error) {
+	if s, ok := w.kinds[k]; ok {
+		return s, nil
+	}
+	name := kindSheetName(k)
+	if idx, err := w.f.GetSheetIndex(name); err != nil {
+		return nil, fmt.Errorf("find sheet %s: %w", name, err)
+	} else if idx < 0 {
+		if _, err := w.f.NewSheet(name); err != nil {
+			return nil, fmt.Errorf("add sheet for %s: %w", k, err)
+		}
+		if err := w.f.MoveSheet(name, sheetExceptions); err != nil {
+			return nil, fmt.Errorf("place sheet %s: %w", name, err)
+		}
+	}
+	l := layouts[k]
+	t, err := newTableSheet(w.f, w.st, w.run.Info, name, itemColumns(l))
+	if err != nil {
+		return nil, err
+	}
+	s := &itemSheet{tableSheet: t, layout: l}
+	w.kinds[k] = s
+	return s, nil
+}
+
+// writeItems streams every item: rejected ones to Rejected rows, the others to their kind's
+// sheet.
+func (w *workbook) writeItems() error {
+	if w.run.Items == nil {
+		return nil
+	}
+	for it, err := range w.run.Items {
+		if err != nil {
+			return fmt.Errorf("read items: %w", err)
+		}
+		w.listed.Add(it.Amount)
+		if it.Status == domain.StatusRejected {
+			if err := writeRejected(w.rejected, it); err != nil {
+				return err
+			}
+			continue
+		}
+		s, err := w.kindSheet(it.Kind)
+		if err != nil {
+			return err
+		}
+		if err := s.write(it); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// writeExceptions streams the Exceptions sheet.
+func (w *workbook) writeExceptions() error {
+	t, err := newTableSheet(w.f, w.st, w.run.Info, sheetExceptions, exceptionColumns)
+	if err != nil {
+		return err
+	}
+	if w.run.Exceptions != nil {
+		loc := w.run.Info.location()
+		for e, err := range w.run.Exceptions {
+			if err != nil {
+				return fmt.Errorf("read exceptions: %w", err)
+			}
+			if err := writeException(t, e, loc); err != nil {
+				return err
+			}
+		}
+	}
+	return t.close()
+}

@@ -1,0 +1,272 @@
+package parsers
+
+import (
+	"fmt"
+	"strconv"
+	"strings"
+
+	"enkashbatch/domain"
+)
+
+// Payout limits (enkash-api.md: transfers of at least ₹1.00; IMPS up to ₹2,00,000).
+const (
+	MinPayout       domain.Paise = 100
+	MaxIMPS         domain.Paise = 2_00_000_00
+	maxReferenceLen              = 40
+	maxNameLen                   = 100
+	maxRemarkLen                 = 50
+)
+
+// Payouts is the spec of batch payout files.
+var Payouts = register(&Spec{
+	Kind: domain.KindPayouts,
+	Columns: []Column{
+		{Name: "reference", Title: "Reference", Required: true, Text: true, Width: 22,
+			Aliases: []string{"Ref", "Reference No", "Reference Number", "Ref No", "Txn Ref", "Transaction Reference", "Transaction ID", "Txn ID", "Payment Reference", "Payment Ref", "Unique Reference", "Transfer ID"},
+			Help:    "Your unique reference for the payment, e.g. PAY-20261123-0001: up to 40 letters, digits, - or _. It identifies the payment at Enkash, so a payment is never made twice: never reuse one."},
+		{Name: "beneficiary_name", Title: "Beneficiary Name", Required: true, Width: 28,
+			Aliases: []string{"Beneficiary", "Name", "Payee", "Payee Name", "Vendor Name", "Account Holder Name", "Account Name", "Bene Name", "Beneficiary Full Name"},
+			Help:    "Name of the account holder, up to 100 characters: letters, spaces and . & ' - only."},
+		{Name: "account_number", Title: "Account Number", Text: true, Width: 22,
+			Aliases: []string{"A/c No", "A/c Number", "Account No", "Acc No", "Acct No", "Bank Account", "Bank Account Number", "Bank Account No", "Beneficiary Account Number", "Beneficiary Account No", "Account"},
+			Help:    "Bank account number, 9 to 18 digits. Needed for IMPS, NEFT and RTGS; leave empty for UPI. Keep this column formatted as Text so that the spreadsheet does not round long numbers."},
+		{Name: "ifsc", Title: "IFSC", Text: true, Width: 14,
+			Aliases: []string{"IFSC Code", "IFS Code", "Bank IFSC", "Beneficiary IFSC", "IFSC No"},
+			Help:    "IFSC of the account's branch, 11 characters like HDFC0001234 (the fifth is a zero). Needed with the account number."},
+		{Name: "vpa", Title: "VPA", Width: 24,
+			Aliases: []string{"UPI ID", "UPI", "UPI Handle", "VPA Handle", "UPI Address", "Virtual Payment Address"},
+			Help:    "UPI ID like name@okhdfcbank. Needed for UPI; leave empty for the other modes."},
+		{Name: "amount", Title: "Amount", Required: true, Width: 16,
+			Aliases: []string{"Amount (INR)", "Amount (₹)", "Amount Rs", "Amount In Rs", "Amount In Rupees", "Amt", "Payment Amount", "Transfer Amount", "Payout Amount", "Net Amount", "Value"},
+			Help:    "Amount in rupees with at most 2 decimals, e.g. 1,25,000.50 or 125000.5; at least 1.00. IMPS allows at most 2,00,000.00 per transfer."},
+		{Name: "mode", Title: "Mode", Required: true, Width: 10, Choices: []string{"IMPS", "NEFT", "RTGS", "UPI"},
+			Aliases: []string{"Payment Mode", "Transfer Mode", "Pay Mode", "Transaction Mode", "Txn Mode", "Payout Mode"},
+			Help:    "IMPS, NEFT, RTGS or UPI."},
+		{Name: "remark", Title: "Remark", Width: 30,
+			Aliases: []string{"Remarks", "Narration", "Description", "Purpose", "Transfer Remark", "Payment Remark", "Comment", "Comments", "Note"},
+			Help:    "Optional note for the beneficiary's statement. Only letters, digits and spaces reach the bank: other characters are dropped and it is cut to 50 characters."},
+		{Name: "email", Title: "Email", Width: 26,
+			Aliases: []string{"Email ID", "E-mail", "Email Address", "Mail", "Beneficiary Email"},
+			Help:    "Optional e-mail of the beneficiary."},
+		{Name: "phone", Title: "Phone", Text: true, Width: 16,
+			Aliases: []string{"Mobile", "Mobile No", "Mobile Number", "Phone No", "Phone Number", "Contact", "Contact No", "Contact Number", "Beneficiary Mobile"},
+			Help:    "Optional Indian mobile number, 10 digits starting 6-9; +91 or 0 before it is fine."},
+		{Name: "beneficiary_id", Title: "Beneficiary ID", Text: true, Width: 18,
+			Aliases: []string{"Bene ID", "Beneficiary Code", "Vendor Code", "Vendor ID", "Payee ID", "Payee Code"},
+			Help:    "Optional id of a beneficiary registered with Enkash."},
+	},
+	AnyOf: [][]string{{"account_number", "ifsc"}, {"vpa"}},
+	Rules: []string{
+		"One row per payment; the first row is the header. Do not merge cells or add totals rows.",
+		"Every reference must be unique: a reference already paid is never paid again.",
+		"IMPS, NEFT and RTGS need Account Number and IFSC (and no VPA); UPI needs a VPA (and no account).",
+		"IMPS allows at most ₹2,00,000.00 per transfer; use NEFT or RTGS above that.",
+		"Rows with errors are returned in a file of rejected rows: fix them there and drop that file again.",
+	},
+	Build: buildPayout,
+})
+
+// buildPayout validates one payout row and reports every rule it breaks.
+func buildPayout(c *Cells) (any, string, domain.Paise, []domain.RowError) {
+	var p domain.Payout
+
+	ref, _, _ := c.Get("reference")
+	p.Reference = ref
+	switch {
+	case ref == "":
+		c.Add("reference", "reference_required", "the reference is empty; every payment needs its own reference")
+	case len(ref) > maxReferenceLen:
+		c.Add("reference", "reference_length", fmt.Sprintf("reference %s is %d characters long; at most %d are allowed", quote(ref), len(ref), maxReferenceLen))
+	default:
+		if i := firstBad(ref, refChar); i >= 0 {
+			c.Add("reference", "reference_format", fmt.Sprintf("reference %s contains %s; use only letters, digits, - and _", quote(ref), describeChar(ref, i)))
+		}
+	}
+
+	name, _, _ := c.Get("beneficiary_name")
+	p.BeneficiaryName = name
+	switch {
+	case name == "":
+		c.Add("beneficiary_name", "beneficiary_name_required", "the beneficiary name is empty")
+	case len(name) > maxNameLen:
+		c.Add("beneficiary_name", "beneficiary_name_length", fmt.Sprintf("the beneficiary name is %d characters long; at most %d are allowed", len(name), maxNameLen))
+	default:
+		if i := firstBad(name, nameChar); i >= 0 {
+			c.Add("beneficiary_name", "beneficiary_name_format", fmt.Sprintf("beneficiary name %s contains %s; use only letters, spaces and . & ' -", quote(name), describeChar(name, i)))
+		}
+	}
+
+	mode, _, _ := c.Get("mode")
+	switch m := strings.ToUpper(mode); m {
+	case "IMPS", "NEFT", "RTGS", "UPI":
+		p.Mode = m
+	case "":
+		c.Add("mode", "mode_required", "the mode is empty; write IMPS, NEFT, RTGS or UPI")
+	default:
+		c.Add("mode", "mode_invalid", fmt.Sprintf("mode %s is not IMPS, NEFT, RTGS or UPI", quote(mode)))
+	}
+
+	acct, _, _ := c.Get("account_number")
+	if strings.IndexByte(acct, ' ') >= 0 {
+		acct = strings.ReplaceAll(acct, " ", "")
+	}
+	ifsc, _, _ := c.Get("ifsc")
+	ifsc = upperASCII(ifsc)
+	vpa, _, _ := c.Get("vpa")
+	bank := acct != "" || ifsc != ""
+	switch {
+	case bank && vpa != "":
+		c.Add("vpa", "account_and_vpa", "the row has both a bank account and a VPA; give the account and IFSC for IMPS, NEFT or RTGS, or only the VPA for UPI")
+	case p.Mode == "UPI" && vpa == "":
+		c.Add("vpa", "vpa_required", "UPI transfers need a VPA (UPI ID like name@bank); for a bank account use IMPS, NEFT or RTGS")
+	case p.Mode != "UPI" && p.Mode != "" && !bank:
+		if vpa != "" {
+			c.Add("account_number", "account_number_required", p.Mode+" transfers need an account number and IFSC; for a VPA use mode UPI")
+		} else {
+			c.Add("account_number", "account_number_required", p.Mode+" transfers need an account number and IFSC")
+		}
+	case p.Mode != "UPI" && p.Mode != "" && acct == "":
+		c.Add("account_number", "account_number_required", "the account number is empty; "+p.Mode+" transfers need one")
+	case p.Mode != "UPI" && p.Mode != "" && ifsc == "":
+		c.Add("ifsc", "ifsc_required", "the IFSC is empty; "+p.Mode+" transfers need the branch's IFSC")
+	}
+	if acct != "" {
+		p.AccountNumber = acct
+		switch {
+		case c.Scientific("account_number"):
+			c.Add("account_number", "account_number_lost_digits", "account number was stored as a number and lost digits; format the column as Text and re-enter it")
+		case !allDigits(acct):
+			c.Add("account_number", "account_number_format", "the account number must hold digits only (it holds "+describeChar(acct, firstBad(acct, isDigit))+")")
+		case len(acct) < 9 || len(acct) > 18:
+			c.Add("account_number", "account_number_length", fmt.Sprintf("account number %s has %d digits; it needs 9 to 18", maskAccount(acct), len(acct)))
+		}
+	}
+	if ifsc != "" {
+		p.IFSC = ifsc
+		if !ValidIFSC(ifsc) {
+			c.Add("ifsc", "ifsc_format", fmt.Sprintf("IFSC %s is not valid; it has 11 characters: 4 letters, a zero, then 6 letters or digits (e.g. HDFC0001234)", quote(ifsc)))
+		}
+	}
+	if vpa != "" {
+		p.VPA = vpa
+		if !ValidVPA(vpa) {
+			c.Add("vpa", "vpa_format", fmt.Sprintf("VPA %s is not a UPI ID like name@bank", quote(vpa)))
+		}
+	}
+
+	amtText, _, _ := c.Get("amount")
+	amount, err := ParseAmount(amtText)
+	if err != nil {
+		rule, msg := "amount_format", err.Error()
+		if ve, ok := err.(*ValueError); ok {
+			rule = ve.Rule
+		}
+		c.Add("amount", rule, msg)
+	} else {
+		p.Amount = amount
+		switch {
+		case amount < MinPayout:
+			c.Add("amount", "amount_minimum", fmt.Sprintf("amount ₹%s is below Enkash's minimum of ₹1.00", amount.Rupees()))
+		case p.Mode == "IMPS" && amount > MaxIMPS:
+			c.Add("amount", "imps_limit", fmt.Sprintf("amount ₹%s: IMPS allows at most ₹2,00,000.00 per transfer; use NEFT or RTGS", amount.Rupees()))
+		}
+	}
+
+	if email, _, _ := c.Get("email"); email != "" {
+		p.Email = email
+		if !ValidEmail(email) {
+			c.Add("email", "email_format", fmt.Sprintf("e-mail %s is not a valid address", quote(email)))
+		}
+	}
+	if phone, _, _ := c.Get("phone"); phone != "" {
+		if m, ok := NormalizeMobile(phone); ok {
+			p.Phone = m
+		} else {
+			c.Add("phone", "phone_format", fmt.Sprintf("phone %s is not an Indian mobile number (10 digits starting 6-9, optionally with +91 or 0)", quote(phone)))
+		}
+	}
+	remark, _, _ := c.Get("remark")
+	p.Remark = CleanRemark(remark)
+	p.BeneficiaryID, _, _ = c.Get("beneficiary_id")
+
+	if errs := c.Errors(); len(errs) > 0 {
+		return nil, ref, p.Amount, errs
+	}
+	return p, ref, p.Amount, nil
+}
+
+func refChar(c byte) bool { return isAlpha(c) || isDigit(c) || c == '-' || c == '_' }
+func nameChar(c byte) bool {
+	return isAlpha(c) || c == ' ' || c == '.' || c == '&' || c == '\'' || c == '-'
+}
+
+// firstBad returns the index of the first byte of s that ok refuses, or -1.
+func firstBad(s string, ok func(byte) bool) int {
+	for i := 0; i < len(s); i++ {
+		if !ok(s[i]) {
+			return i
+		}
+	}
+	return -1
+}
+
+// describeChar names the character at byte i of s for a message.
+func describeChar(s string, i int) string {
+	if i < 0 || i >= len(s) {
+		return "a character that is not allowed"
+	}
+	switch s[i] {
+	case '\n', '\r':
+		return "a line break"
+	case '\t':
+		return "a tab"
+	case ' ':
+		return "a space"
+	}
+	r := []rune(s[i:])[0]
+	return strconv.QuoteRune(r)
+}
+
+// upperASCII upper-cases ASCII letters, allocating only when there is one to change.
+func upperASCII(s string) string {
+	for i := 0; i < len(s); i++ {
+		if s[i] >= 'a' && s[i] <= 'z' {
+			return strings.ToUpper(s)
+		}
+	}
+	return s
+}
+
+// CleanRemark keeps what Enkash accepts in a transfer remark: letters, digits and single
+// spaces, at most 50 characters. Other characters are dropped, not refused.
+func CleanRemark(s string) string {
+	clean := true
+	for i := 0; i < len(s) && clean; i++ {
+		c := s[i]
+		clean = isAlpha(c) || isDigit(c) || (c == ' ' && i > 0 && s[i-1] != ' ' && i < len(s)-1)
+	}
+	if clean && len(s) <= maxRemarkLen {
+		return s
+	}
+	b := make([]byte, 0, min(len(s), maxRemarkLen))
+	space := false
+	for i := 0; i < len(s); i++ {
+		c := s[i]
+		if isAlpha(c) || isDigit(c) {
+			if space && len(b) > 0 {
+				if len(b)+2 > maxRemarkLen {
+					break
+				}
+				b = append(b, ' ')
+			}
+			if len(b) == maxRemarkLen {
+				break
+			}
+			b = append(b, c)
+			space = false
+		} else if c == ' ' || c == '\t' || c == '\n' || c == '\r' {
+			space = true
+		}
+	}
+	return strings.TrimRight(string(b), " ")
+}

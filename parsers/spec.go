@@ -1,0 +1,186 @@
+// Package parsers turns the bytes of a finance file (CSV or XLSX) into validated, typed rows
+// and row errors a finance user can act on. It does no I/O beyond the reader it is given and
+// knows nothing of the ledger, HTTP or reports.
+//
+// Each file kind is one Spec (its columns and how a row becomes a record) in a file of its own,
+// e.g. payouts.go; adding a kind is adding such a file.
+package parsers
+
+import (
+	"path"
+	"strings"
+	"unicode/utf8"
+
+	"enkashbatch/domain"
+)
+
+// Column is one column of a kind's input layout.
+type Column struct {
+	// Name is the canonical snake_case name, e.g. "account_number".
+	Name string
+	// Aliases are other headers people write for it, e.g. "A/c No". Matching ignores case,
+	// spaces, '_', '-', '.', '/', '*' and parenthesised currency markers such as "(₹)".
+	Aliases []string
+	// Required columns must be in the file's header, or the file is unusable.
+	Required bool
+	// Title is the friendly header the templates write, e.g. "Account Number".
+	Title string
+	// Help explains the column in the template's "How to fill" sheet.
+	Help string
+	// Text columns are formatted as text in the XLSX template, so that spreadsheets keep
+	// leading zeros and long digit strings.
+	Text bool
+	// Width is the column width in the XLSX template (0: a default).
+	Width float64
+	// Choices, if any, are the allowed values, offered as a drop-down in the XLSX template.
+	Choices []string
+}
+
+// Spec describes one file kind: its columns and how a row becomes a record.
+type Spec struct {
+	Kind    domain.Kind
+	Columns []Column
+	// AnyOf lists groups of columns of which at least one group must be present in full,
+	// e.g. {{"account_number", "ifsc"}, {"vpa"}}. Empty: no such condition.
+	AnyOf [][]string
+	// Rules are lines of advice for the template's "How to fill" sheet.
+	Rules []string
+	// Build validates one row (cells by canonical column name via *Cells) and returns the
+	// record (e.g. domain.Payout), its reference, its amount in paise (0 if unparseable) and all
+	// broken rules of the row (not just the first).
+	Build func(c *Cells) (record any, reference string, amount domain.Paise, errs []domain.RowError)
+
+	index  map[string]int // normalized header or alias -> column index
+	byName map[string]int // canonical name -> column index
+}
+
+var specs []*Spec
+
+// register prepares s and makes it known to SpecFor and DetectKind. Each kind's file calls
+// it once, at package initialisation, so a broken spec fails every test at once.
+func register(s *Spec) *Spec {
+	if len(s.Columns) > maxColumns {
+		panic("parsers: " + string(s.Kind) + ": more than 64 columns")
+	}
+	s.index = make(map[string]int)
+	s.byName = make(map[string]int)
+	for i, c := range s.Columns {
+		s.byName[c.Name] = i
+		for _, a := range append([]string{c.Name, c.Title}, c.Aliases...) {
+			n := normalizeHeader(a)
+			if n == "" {
+				continue
+			}
+			if j, dup := s.index[n]; dup && j != i {
+				panic("parsers: " + string(s.Kind) + ": alias " + a + " names two columns")
+			}
+			s.index[n] = i
+		}
+	}
+	specs = append(specs, s)
+	return s
+}
+
+// SpecFor returns the spec of kind k.
+func SpecFor(k domain.Kind) (*Spec, bool) {
+	for _, s := range specs {
+		if s.Kind == k {
+			return s, true
+		}
+	}
+	return nil, false
+}
+
+// Column returns the column named canonical.
+func (s *Spec) Column(canonical string) (Column, bool) {
+	i, ok := s.byName[canonical]
+	if !ok {
+		return Column{}, false
+	}
+	return s.Columns[i], true
+}
+
+// Match returns the index in s.Columns of the column a header cell names.
+func (s *Spec) Match(header string) (int, bool) {
+	i, ok := s.index[normalizeHeader(header)]
+	return i, ok
+}
+
+// DetectKind guesses a file's kind from its name ("payouts_nov.csv", anything with "payout"
+// in it), else from its header: the kind whose required columns are all present and which
+// matches the most header cells.
+func DetectKind(fileName string, header []string) (domain.Kind, bool) {
+	base := strings.ToLower(path.Base(strings.ReplaceAll(fileName, `\`, "/")))
+	for _, s := range specs {
+		if strings.HasPrefix(base, string(s.Kind)) {
+			return s.Kind, true
+		}
+	}
+	for _, s := range specs {
+		if strings.Contains(base, strings.TrimSuffix(string(s.Kind), "s")) {
+			return s.Kind, true
+		}
+	}
+	var best *Spec
+	bestScore := 0
+	for _, s := range specs {
+		seen := make([]bool, len(s.Columns))
+		score := 0
+		for _, h := range header {
+			if i, ok := s.Match(h); ok && !seen[i] {
+				seen[i] = true
+				score++
+			}
+		}
+		complete := true
+		for i, c := range s.Columns {
+			complete = complete && (!c.Required || seen[i])
+		}
+		if complete && score > bestScore {
+			best, bestScore = s, score
+		}
+	}
+	if best == nil {
+		return "", false
+	}
+	return best.Kind, true
+}
+
+// currencyMarkers are parenthesised header suffixes that say only "in rupees".
+var currencyMarkers = map[string]bool{"inr": true, "rs": true, "₹": true, "rupees": true, "ininr": true, "inrs": true, "in₹": true, "inrupees": true}
+
+// normalizeHeader lower-cases h and drops spaces, '_', '-', '.', '/', '*', '₹', a leading BOM
+// and parenthesised currency markers, so "Amount (₹)", "amount" and "A M O U N T" meet.
+func normalizeHeader(h string) string {
+	h = strings.TrimPrefix(h, "\ufeff")
+	var b strings.Builder
+	b.Grow(len(h))
+	for i := 0; i < len(h); {
+		c := h[i]
+		if c == '(' {
+			if end := strings.IndexByte(h[i:], ')'); end > 0 {
+				if inner := normalizeHeader(h[i+1 : i+end]); currencyMarkers[inner] || inner == "" {
+					i += end + 1
+					continue
+				}
+			}
+		}
+		if c < utf8.RuneSelf {
+			switch {
+			case c >= 'A' && c <= 'Z':
+				b.WriteByte(c + 'a' - 'A')
+			case c == ' ' || c == '_' || c == '-' || c == '.' || c == '/' || c == '*' || c == '\t' || c == '(' || c == ')':
+			default:
+				b.WriteByte(c)
+			}
+			i++
+			continue
+		}
+		r, size := utf8.DecodeRuneInString(h[i:])
+		if r != '\u00a0' && r != '₹' {
+			b.WriteRune(r)
+		}
+		i += size
+	}
+	return b.String()
+}

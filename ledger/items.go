@@ -232,6 +232,8 @@ type ItemFilter struct {
 	FileIDs  []int64
 	Statuses []domain.Status
 	BatchID  string
+	// ChangedInRun selects items whose state this run changed.
+	ChangedInRun int64
 }
 
 func (f ItemFilter) where() (string, []any) {
@@ -256,6 +258,10 @@ func (f ItemFilter) where() (string, []any) {
 	if f.BatchID != "" {
 		conds = append(conds, "i.batch_id = ?")
 		args = append(args, f.BatchID)
+	}
+	if f.ChangedInRun != 0 {
+		conds = append(conds, "i.id IN (SELECT item_id FROM events WHERE run_id = ?)")
+		args = append(args, f.ChangedInRun)
 	}
 	if len(conds) == 0 {
 		return "", nil
@@ -299,4 +305,47 @@ func (db *DB) ItemList(ctx context.Context, f ItemFilter) ([]domain.Item, error)
 		items = append(items, it)
 	}
 	return items, nil
+}
+
+// KnownReferences returns which of refs any item of kind carries, live or not.
+func (db *DB) KnownReferences(ctx context.Context, kind domain.Kind, refs []string) (map[string]bool, error) {
+	known := make(map[string]bool, len(refs))
+	const chunk = 500
+	for start := 0; start < len(refs); start += chunk {
+		part := refs[start:min(start+chunk, len(refs))]
+		args := []any{string(kind)}
+		for _, r := range part {
+			args = append(args, r)
+		}
+		rows, err := db.read.QueryContext(ctx, `SELECT DISTINCT reference FROM items WHERE kind = ? AND reference IN (`+placeholders(len(part))+`)`, args...)
+		if err != nil {
+			return nil, fmt.Errorf("look up references: %w", err)
+		}
+		for rows.Next() {
+			var r string
+			if err := rows.Scan(&r); err != nil {
+				rows.Close()
+				return nil, fmt.Errorf("look up references: %w", err)
+			}
+			known[r] = true
+		}
+		rows.Close()
+		if err := rows.Err(); err != nil {
+			return nil, fmt.Errorf("look up references: %w", err)
+		}
+	}
+	return known, nil
+}
+
+// FileHeader returns the header of a file as it was written.
+func (db *DB) FileHeader(ctx context.Context, fileID int64) ([]string, error) {
+	var raw string
+	if err := db.read.QueryRowContext(ctx, `SELECT header FROM files WHERE id = ?`, fileID).Scan(&raw); err != nil {
+		return nil, fmt.Errorf("header of file %d: %w", fileID, err)
+	}
+	var header []string
+	if err := json.Unmarshal([]byte(raw), &header); err != nil {
+		return nil, fmt.Errorf("header of file %d: %w", fileID, err)
+	}
+	return header, nil
 }

@@ -1,0 +1,247 @@
+package main
+
+import (
+	"context"
+	"flag"
+	"fmt"
+	"log/slog"
+	"net"
+	"net/url"
+	"os"
+	"sort"
+	"strings"
+	"time"
+
+	"go.yaml.in/yaml/v3"
+
+	"enkashbatch/enkash"
+	"enkashbatch/enkash/sandbox"
+	"enkashbatch/jobs"
+	"enkashbatch/ledger"
+)
+
+// settings are the knobs shared by the commands that touch the data folder or Enkash.
+// Each comes from, in order: its flag, its environment variable (BATCH_ and the flag's name,
+// e.g. BATCH_POLL_DEADLINE), the config file (--config, keys named like the flags), its default.
+type settings struct {
+	Config       string
+	Home         string
+	BatchSize    int
+	Concurrency  int
+	PollInterval time.Duration
+	PollDeadline time.Duration
+	ResendGrace  time.Duration
+	Rate         float64
+	Timeout      time.Duration
+	Scenario     string
+	JSON         bool
+	Verbose      bool
+}
+
+// bindSettings registers the shared flags on fs.
+func bindSettings(fs *flag.FlagSet, s *settings) {
+	fs.StringVar(&s.Config, "config", "", "YAML file of settings, keys named like these flags (env BATCH_CONFIG)")
+	fs.StringVar(&s.Home, "home", "var", "data folder: inbox/, processing/, archive/, rejected/, reports/, ledger.db (env BATCH_HOME)")
+	fs.IntVar(&s.BatchSize, "batch-size", 500, "most items in one Enkash batch call")
+	fs.IntVar(&s.Concurrency, "concurrency", 4, "most Enkash calls in flight at once")
+	fs.DurationVar(&s.PollInterval, "poll-interval", 2*time.Second, "pause between two status polls")
+	fs.DurationVar(&s.PollDeadline, "poll-deadline", 10*time.Minute, "how long to wait for items to reach a final status")
+	fs.DurationVar(&s.ResendGrace, "resend-grace", 3*time.Minute, "how long Enkash must show no record of an item after an unclear answer before it is sent again (same reference)")
+	fs.Float64Var(&s.Rate, "rate", 20, "most calls per second to each Enkash endpoint")
+	fs.DurationVar(&s.Timeout, "timeout", 30*time.Second, "time limit of one Enkash call")
+	fs.StringVar(&s.Scenario, "scenario", "", "sandbox scenario file (YAML) for the built-in sandbox")
+	fs.BoolVar(&s.JSON, "json", false, "machine-readable output on stdout")
+	fs.BoolVar(&s.Verbose, "verbose", false, "log progress to stderr")
+}
+
+// layer fills every flag not given on the command line from the environment, then from the
+// config file.
+func (m *Main) layer(fs *flag.FlagSet) error {
+	given := map[string]bool{}
+	fs.Visit(func(f *flag.Flag) { given[f.Name] = true })
+	env := func(name string) (string, bool) {
+		v, ok := m.LookupEnv("BATCH_" + strings.ToUpper(strings.ReplaceAll(name, "-", "_")))
+		return v, ok && v != ""
+	}
+	file := map[string]string{}
+	if cfg := fs.Lookup("config"); cfg != nil {
+		path := cfg.Value.String()
+		if v, ok := env("config"); ok && !given["config"] {
+			path = v
+		}
+		if path != "" {
+			var err error
+			if file, err = readConfigFile(path); err != nil {
+				return err
+			}
+			for key := range file {
+				if fs.Lookup(key) == nil {
+					return fmt.Errorf("config file %s: unknown setting %q", path, key)
+				}
+			}
+		}
+	}
+	var errs []string
+	fs.VisitAll(func(f *flag.Flag) {
+		if given[f.Name] {
+			return
+		}
+		v, ok := env(f.Name)
+		source := "environment variable BATCH_" + strings.ToUpper(strings.ReplaceAll(f.Name, "-", "_"))
+		if !ok {
+			v, ok = file[f.Name]
+			source = "config file setting " + f.Name
+		}
+		if ok {
+			if err := f.Value.Set(v); err != nil {
+				errs = append(errs, fmt.Sprintf("%s: %v", source, err))
+			}
+		}
+	})
+	if len(errs) > 0 {
+		sort.Strings(errs)
+		return fmt.Errorf("%s", strings.Join(errs, "; "))
+	}
+	return nil
+}
+
+func readConfigFile(path string) (map[string]string, error) {
+	data, err := os.ReadFile(path)
+	if err != nil {
+		return nil, fmt.Errorf("read config file: %w", err)
+	}
+	var raw map[string]any
+	if err := yaml.Unmarshal(data, &raw); err != nil {
+		return nil, fmt.Errorf("config file %s: %w", path, err)
+	}
+	out := make(map[string]string, len(raw))
+	for k, v := range raw {
+		out[k] = fmt.Sprint(v)
+	}
+	return out, nil
+}
+
+func (s *settings) logger(m *Main) *slog.Logger {
+	level := slog.LevelWarn
+	if s.Verbose {
+		level = slog.LevelInfo
+	}
+	return slog.New(slog.NewTextHandler(m.Stderr, &slog.HandlerOptions{Level: level}))
+}
+
+// connection is a live way to Enkash: the real one, or the built-in sandbox.
+type connection struct {
+	Client   *enkash.Client
+	Endpoint string
+	// Sandbox is set when talking to a sandbox: in-process, or one run by `batch sandbox`
+	// with its demo credentials.
+	Sandbox bool
+	// InProcess is set when the sandbox runs inside this process.
+	InProcess bool
+	close     func()
+}
+
+// Close stops an in-process sandbox.
+func (c *connection) Close() { c.close() }
+
+// errConfig marks configuration errors (exit 2).
+type errConfig struct{ msg string }
+
+func (e *errConfig) Error() string { return e.msg }
+
+// connect reads the ENKASH_* variables. With none of them set, it starts the built-in sandbox
+// on a loopback port and talks to it with the sandbox's demo credentials.
+func (m *Main) connect(ctx context.Context, s *settings) (*connection, error) {
+	get := func(name string) string { v, _ := m.LookupEnv(name); return strings.TrimSpace(v) }
+	base := get("ENKASH_BASE_URL")
+	names := []string{"ENKASH_CLIENT_ID", "ENKASH_CLIENT_SECRET", "ENKASH_USERNAME", "ENKASH_PASSWORD"}
+	var missing []string
+	for _, n := range names {
+		if get(n) == "" {
+			missing = append(missing, n)
+		}
+	}
+	conn := &connection{close: func() {}}
+	demo := sandbox.DemoCredentials()
+	creds := sandbox.CredentialsFromEnv(m.LookupEnv)
+	switch {
+	case base == "" && len(missing) == len(names):
+		sc, err := loadScenario(s.Scenario)
+		if err != nil {
+			return nil, err
+		}
+		srv := sandbox.New(sc, creds)
+		url, stop, err := sandbox.Start(ctx, "127.0.0.1:0", srv)
+		if err != nil {
+			return nil, fmt.Errorf("start the built-in sandbox: %w", err)
+		}
+		base, conn.InProcess, conn.Sandbox = url, true, true
+		conn.close = func() { stop(context.Background()) }
+	case base == "":
+		return nil, &errConfig{"ENKASH_BASE_URL is not set: set it to Enkash's host, or unset every ENKASH_* variable to use the built-in sandbox"}
+	case len(missing) > 0 && !isLoopback(base):
+		return nil, &errConfig{"missing " + strings.Join(missing, ", ") + ": Enkash needs all four (the demo defaults are only for a sandbox on this machine)"}
+	}
+	conn.Sandbox = conn.Sandbox || creds == demo
+	client, err := enkash.New(enkash.Config{
+		BaseURL: base, ClientID: creds.ClientID, ClientSecret: creds.ClientSecret, Username: creds.Username, Password: creds.Password,
+		CompanyID: get("ENKASH_COMPANY_ID"), FundSourceID: get("ENKASH_FUND_SOURCE_ID"),
+		Timeout: s.Timeout, RatePerSecond: s.Rate, Logger: s.logger(m),
+	})
+	if err != nil {
+		conn.close()
+		return nil, &errConfig{err.Error()}
+	}
+	conn.Client, conn.Endpoint = client, base
+	return conn, nil
+}
+
+func loadScenario(path string) (*sandbox.Scenario, error) {
+	if path == "" {
+		return nil, nil
+	}
+	sc, err := sandbox.LoadScenario(path)
+	if err != nil {
+		return nil, &errConfig{err.Error()}
+	}
+	return sc, nil
+}
+
+func isLoopback(base string) bool {
+	u, err := url.Parse(base)
+	if err != nil {
+		return false
+	}
+	host := u.Hostname()
+	if host == "localhost" {
+		return true
+	}
+	ip := net.ParseIP(host)
+	return ip != nil && ip.IsLoopback()
+}
+
+// openLedger opens the data folder's ledger, creating the folder.
+func openLedger(ctx context.Context, s *settings) (*ledger.DB, error) {
+	if err := jobs.EnsureHome(s.Home); err != nil {
+		return nil, err
+	}
+	return ledger.Open(ctx, s.Home+"/ledger.db")
+}
+
+// pipelineConfig turns settings into the pipeline's configuration.
+func (s *settings) pipelineConfig(m *Main, conn *connection) jobs.Config {
+	cfg := jobs.Config{
+		Home: s.Home, BatchSize: s.BatchSize, Concurrency: s.Concurrency,
+		PollInterval: s.PollInterval, PollDeadline: s.PollDeadline, ResendGrace: s.ResendGrace,
+		Logger: s.logger(m),
+	}
+	if conn != nil {
+		cfg.Sandbox, cfg.Endpoint = conn.Sandbox, conn.Endpoint
+		if conn.InProcess {
+			// The in-process sandbox forgets everything when the process ends, and answers at
+			// once: there is nothing to wait for before a resend.
+			cfg.ResendGrace = 0
+		}
+	}
+	return cfg
+}

@@ -1,0 +1,172 @@
+package main
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io"
+	"text/tabwriter"
+	"time"
+
+	"enkashbatch/domain"
+	"enkashbatch/enkash"
+	"enkashbatch/jobs"
+)
+
+func init() {
+	register("run", "one full cycle over the inbox: ingest, submit, poll, reconcile, report", runRun)
+}
+
+func runRun(ctx context.Context, m *Main, args []string) int {
+	var s settings
+	fs := m.newFlags("run", "[flags]")
+	bindSettings(fs, &s)
+	if code := m.parse(fs, args); code >= 0 {
+		return code
+	}
+	if err := m.layer(fs); err != nil {
+		return m.fail(exitUsage, "%v", err)
+	}
+	conn, err := m.connect(ctx, &s)
+	if err != nil {
+		return m.fail(exitCodeOf(err), "%v", err)
+	}
+	defer conn.Close()
+	if conn.Sandbox && !s.JSON {
+		fmt.Fprintf(m.Stdout, "SANDBOX: talking to the Enkash simulator at %s, not to Enkash. No money moves.\n\n", conn.Endpoint)
+	}
+	db, err := openLedger(ctx, &s)
+	if err != nil {
+		return m.fail(exitUsage, "%v", err)
+	}
+	defer db.Close()
+
+	start := time.Now()
+	res, err := jobs.New(s.pipelineConfig(m, conn), db, conn.Client).Run(ctx)
+	if err != nil {
+		return m.fail(exitCodeOf(err), "run stopped: %v", err)
+	}
+	if s.JSON {
+		writeJSON(m.Stdout, runJSON(res, conn.Sandbox))
+	} else {
+		printRun(m.Stdout, res, time.Since(start))
+	}
+	if res.Stopped != nil {
+		return m.fail(exitCodeOf(res.Stopped), "run stopped early: %v\nWhat was done is recorded; run again once this is fixed.", res.Stopped)
+	}
+	if attention(res) {
+		return exitAttention
+	}
+	return exitOK
+}
+
+// attention reports whether a run left something for a person to do.
+func attention(res jobs.Result) bool {
+	for _, e := range res.Exceptions {
+		if e.ResolvedAt == nil {
+			return true
+		}
+	}
+	return false
+}
+
+// exitCodeOf maps an error to the documented exit code.
+func exitCodeOf(err error) int {
+	var cfg *errConfig
+	switch {
+	case errors.As(err, &cfg), errors.Is(err, jobs.ErrBusy):
+		return exitUsage
+	case errors.Is(err, enkash.ErrAuthRejected), errors.Is(err, enkash.ErrUnreachable):
+		return exitEnkashDown
+	}
+	return exitAttention
+}
+
+func printRun(w io.Writer, res jobs.Result, took time.Duration) {
+	fmt.Fprintf(w, "Run #%d finished in %s.\n\n", res.RunID, took.Round(100*time.Millisecond))
+	printFiles(w, res.Files)
+	t := res.Total()
+	fmt.Fprintf(w, "\n%s\n", conservationLine(t))
+	open := map[domain.Category]int{}
+	n := 0
+	for _, e := range res.Exceptions {
+		if e.ResolvedAt == nil {
+			open[e.Category]++
+			n++
+		}
+	}
+	if n > 0 {
+		fmt.Fprintf(w, "\n%d exceptions to look at:", n)
+		for _, c := range categoryOrder {
+			if open[c] > 0 {
+				fmt.Fprintf(w, " %s %d,", c, open[c])
+			}
+		}
+		fmt.Fprintln(w, " (batch exceptions --open lists them)")
+	}
+	fmt.Fprintf(w, "\nWorkbook: %s\n", res.Workbook)
+	for _, f := range res.FixFiles {
+		fmt.Fprintf(w, "Rejected rows to fix and drop again: %s\n", f)
+	}
+}
+
+var categoryOrder = []domain.Category{domain.CategoryRejectedRow, domain.CategoryDuplicateFile, domain.CategoryProviderRejected,
+	domain.CategoryProviderFailed, domain.CategoryAmountMismatch, domain.CategoryStatusMismatch, domain.CategoryMissingAtProvider,
+	domain.CategoryUnknownAtProvider, domain.CategoryStuckPending}
+
+// printFiles prints the conservation line of each file as a table.
+func printFiles(w io.Writer, files []domain.FileSummary) {
+	tw := tabwriter.NewWriter(w, 0, 0, 2, ' ', tabwriter.AlignRight)
+	fmt.Fprintln(tw, "File\tKind\tStatus\tRows\tRejected\tSuccess\tFailed\tReversed\tOpen\tAmount in ₹\tTies out\t")
+	var total domain.Tally
+	for _, f := range files {
+		printTally(tw, f.Name, string(f.Kind), f.Status, f.Tally)
+		total.Merge(f.Tally)
+	}
+	if len(files) > 1 {
+		printTally(tw, "Total", "", "", total)
+	}
+	tw.Flush()
+}
+
+func printTally(w io.Writer, name, kind, status string, t domain.Tally) {
+	ties := "yes"
+	if !t.TiesOut() {
+		ties = "NO"
+	}
+	fmt.Fprintf(w, "%s\t%s\t%s\t%d\t%d\t%d\t%d\t%d\t%d\t%s\t%s\t\n", name, kind, status, t.In.Count, t.Rejected.Count, t.Success.Count,
+		t.Failed.Count, t.Reversed.Count, t.Open.Count, t.In.Paise.Rupees(), ties)
+}
+
+// conservationLine states the conservation line in words, in count and in rupees.
+func conservationLine(t domain.Tally) string {
+	verdict := "ties out"
+	if !t.TiesOut() {
+		verdict = "DOES NOT TIE OUT: some rows are unaccounted for"
+	}
+	return fmt.Sprintf("Rows in %d (₹%s) = rejected %d (₹%s) + success %d (₹%s) + failed %d (₹%s) + reversed %d (₹%s) + open %d (₹%s): %s.",
+		t.In.Count, t.In.Paise.Rupees(), t.Rejected.Count, t.Rejected.Paise.Rupees(), t.Success.Count, t.Success.Paise.Rupees(),
+		t.Failed.Count, t.Failed.Paise.Rupees(), t.Reversed.Count, t.Reversed.Paise.Rupees(), t.Open.Count, t.Open.Paise.Rupees(), verdict)
+}
+
+func runJSON(res jobs.Result, sandbox bool) any {
+	total := res.Total()
+	return map[string]any{
+		"run_id": res.RunID, "sandbox": sandbox, "files": res.Files, "total": total, "ties_out": total.TiesOut(),
+		"exceptions": orEmpty(res.Exceptions), "workbook": res.Workbook, "fix_files": orEmpty(res.FixFiles),
+	}
+}
+
+func orEmpty[T any](s []T) []T {
+	if s == nil {
+		return []T{}
+	}
+	return s
+}
+
+func writeJSON(w io.Writer, v any) {
+	enc := json.NewEncoder(w)
+	enc.SetIndent("", "  ")
+	enc.Encode(v)
+}

@@ -1,0 +1,79 @@
+package main
+
+import (
+	"context"
+	"fmt"
+	"text/tabwriter"
+
+	"enkashbatch/domain"
+	"enkashbatch/ledger"
+)
+
+func init() {
+	register("status", "files, items by state and kind, open exceptions", runStatus)
+}
+
+func runStatus(ctx context.Context, m *Main, args []string) int {
+	var s settings
+	fs := m.newFlags("status", "[--json]")
+	bindSettings(fs, &s)
+	if code := m.parse(fs, args); code >= 0 {
+		return code
+	}
+	if err := m.layer(fs); err != nil {
+		return m.fail(exitUsage, "%v", err)
+	}
+	db, err := openLedger(ctx, &s)
+	if err != nil {
+		return m.fail(exitUsage, "%v", err)
+	}
+	defer db.Close()
+	files, err := db.FileSummaries(ctx, ledger.FileFilter{})
+	if err != nil {
+		return m.fail(exitAttention, "%v", err)
+	}
+	states, err := db.StateCounts(ctx)
+	if err != nil {
+		return m.fail(exitAttention, "%v", err)
+	}
+	excs, err := db.Exceptions(ctx, ledger.ExceptionFilter{OpenOnly: true})
+	if err != nil {
+		return m.fail(exitAttention, "%v", err)
+	}
+	kinds := map[domain.Kind]*domain.Tally{}
+	for _, f := range files {
+		if kinds[f.Kind] == nil {
+			kinds[f.Kind] = &domain.Tally{}
+		}
+		kinds[f.Kind].Merge(f.Tally)
+	}
+	byCategory := map[domain.Category]int{}
+	for _, e := range excs {
+		byCategory[e.Category]++
+	}
+	if s.JSON {
+		writeJSON(m.Stdout, map[string]any{"files": orEmpty(files), "kinds": kinds, "states": orEmpty(states),
+			"open_exceptions": len(excs), "open_exceptions_by_category": byCategory})
+		return exitOK
+	}
+	if len(files) == 0 {
+		fmt.Fprintf(m.Stdout, "No files yet. Drop CSV or XLSX files in %s/inbox/<kind>/ and run `batch run`.\n", s.Home)
+		return exitOK
+	}
+	printFiles(m.Stdout, files)
+	fmt.Fprintln(m.Stdout, "\nItems by state:")
+	tw := tabwriter.NewWriter(m.Stdout, 0, 0, 2, ' ', tabwriter.AlignRight)
+	fmt.Fprintln(tw, "Kind\tState\tItems\tAmount in ₹\t")
+	for _, c := range states {
+		fmt.Fprintf(tw, "%s\t%s\t%d\t%s\t\n", c.Kind, c.Status, c.Count, c.Paise.Rupees())
+	}
+	tw.Flush()
+	fmt.Fprintf(m.Stdout, "\n%d open exceptions", len(excs))
+	for _, c := range categoryOrder {
+		if byCategory[c] > 0 {
+			fmt.Fprintf(m.Stdout, "; %s %d", c, byCategory[c])
+		}
+	}
+	fmt.Fprintln(m.Stdout, ".")
+	return exitOK
+}

@@ -1,0 +1,279 @@
+package jobs
+
+import (
+	"context"
+	"crypto/sha256"
+	"encoding/hex"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io"
+	"os"
+	"path/filepath"
+	"sort"
+	"strings"
+
+	"enkashbatch/domain"
+	"enkashbatch/ledger"
+	"enkashbatch/parsers"
+)
+
+// The data folder's sub-folders (DESIGN.md, "Data folder").
+const (
+	dirInbox      = "inbox"
+	dirProcessing = "processing"
+	dirArchive    = "archive"
+	dirRejected   = "rejected"
+	dirReports    = "reports"
+)
+
+// EnsureHome creates the data folder and its sub-folders, one inbox folder per kind.
+func EnsureHome(home string) error {
+	dirs := []string{dirProcessing, dirArchive, dirRejected, dirReports}
+	for _, k := range domain.Kinds {
+		dirs = append(dirs, filepath.Join(dirInbox, string(k)))
+	}
+	for _, d := range dirs {
+		if err := os.MkdirAll(filepath.Join(home, d), 0o755); err != nil {
+			return fmt.Errorf("create data folder: %w", err)
+		}
+	}
+	return nil
+}
+
+// FileOutcome is what ingest did with one file.
+type FileOutcome struct {
+	Name   string
+	Kind   domain.Kind
+	Status string // accepted, rejected or duplicate
+	Rows   int
+	Valid  int
+	Note   string // why a file was rejected or is a duplicate
+}
+
+// inboxFile is a file found in the inbox, with the kind its folder gives it (empty at the top).
+type inboxFile struct {
+	path string
+	kind domain.Kind
+}
+
+// Ingest records every file of the inbox in the ledger: first any file an interrupted run left
+// in processing/, then the inbox in name order. Accepted files move to archive/, unusable and
+// duplicate files to rejected/ with a note beside them.
+func (p *Pipeline) Ingest(ctx context.Context, runID int64) ([]FileOutcome, error) {
+	if err := EnsureHome(p.cfg.Home); err != nil {
+		return nil, err
+	}
+	pending, err := p.scan()
+	if err != nil {
+		return nil, err
+	}
+	var out []FileOutcome
+	for _, f := range pending {
+		if err := ctx.Err(); err != nil {
+			return out, stopFor(err)
+		}
+		o, err := p.ingestFile(ctx, runID, f)
+		if err != nil {
+			return out, err
+		}
+		out = append(out, o)
+	}
+	return out, nil
+}
+
+// scan lists the files waiting: processing/ first (left by an interrupted run), then inbox/.
+func (p *Pipeline) scan() ([]inboxFile, error) {
+	var files []inboxFile
+	for _, dir := range []string{dirProcessing, dirInbox} {
+		root := filepath.Join(p.cfg.Home, dir)
+		err := filepath.WalkDir(root, func(path string, d os.DirEntry, err error) error {
+			if err != nil {
+				return err
+			}
+			if d.IsDir() || ignored(d.Name()) {
+				return nil
+			}
+			rel, _ := filepath.Rel(root, path)
+			kind, _ := domain.ParseKind(strings.Split(filepath.ToSlash(rel), "/")[0])
+			files = append(files, inboxFile{path: path, kind: kind})
+			return nil
+		})
+		if err != nil {
+			return nil, fmt.Errorf("scan %s: %w", root, err)
+		}
+	}
+	sort.SliceStable(files, func(i, j int) bool {
+		return strings.HasPrefix(files[i].path, filepath.Join(p.cfg.Home, dirProcessing)) &&
+			!strings.HasPrefix(files[j].path, filepath.Join(p.cfg.Home, dirProcessing))
+	})
+	return files, nil
+}
+
+// ignored reports whether a file in the inbox is not (yet) a finance file: hidden files,
+// Office lock files, partial downloads and our own notes.
+func ignored(name string) bool {
+	lower := strings.ToLower(name)
+	return strings.HasPrefix(name, ".") || strings.HasPrefix(name, "~$") ||
+		strings.HasSuffix(lower, ".tmp") || strings.HasSuffix(lower, ".part") ||
+		strings.HasSuffix(lower, ".crdownload") || strings.HasSuffix(lower, ".reason.txt")
+}
+
+// ingestFile moves one file to processing/, records it, and moves it on.
+func (p *Pipeline) ingestFile(ctx context.Context, runID int64, f inboxFile) (FileOutcome, error) {
+	name := filepath.Base(f.path)
+	work := filepath.Join(p.cfg.Home, dirProcessing, string(f.kind), name)
+	if f.path != work {
+		if err := os.MkdirAll(filepath.Dir(work), 0o755); err != nil {
+			return FileOutcome{}, fmt.Errorf("ingest %s: %w", name, err)
+		}
+		if err := os.Rename(f.path, work); err != nil {
+			return FileOutcome{}, fmt.Errorf("ingest %s: move to processing: %w", name, err)
+		}
+	}
+	sum, err := fileSHA256(work)
+	if err != nil {
+		return FileOutcome{}, fmt.Errorf("ingest %s: %w", name, err)
+	}
+	summary := domain.FileSummary{Name: name, Kind: f.kind, SHA256: sum}
+	prior, seen, err := p.ledger.AcceptedFile(ctx, sum)
+	if err != nil {
+		return FileOutcome{}, err
+	}
+	if seen && prior.Name == name && f.path == work {
+		// Recorded by a run that stopped before moving the file on.
+		return FileOutcome{Name: name, Kind: prior.Kind, Status: ledger.FileAccepted, Note: "recorded by an earlier run"}, p.moveTo(work, dirArchive, "")
+	}
+	if seen {
+		summary.Kind, summary.Status = prior.Kind, ledger.FileDuplicate
+		note := fmt.Sprintf("This file's content was already processed as %s on %s; it was not processed again.", prior.Name, prior.ReceivedAt.Format("02-01-2006 15:04 MST"))
+		exc := domain.Exception{Category: domain.CategoryDuplicateFile, Kind: prior.Kind, File: name, Reference: sum[:12],
+			Expected: "new content", Actual: "same as " + prior.Name, Detail: note + " (dropped again at " + p.cfg.Now().UTC().Format("2006-01-02 15:04:05") + " UTC)"}
+		if _, err := p.ledger.RecordUnprocessedFile(ctx, runID, summary, note, exc); err != nil {
+			return FileOutcome{}, err
+		}
+		return FileOutcome{Name: name, Kind: prior.Kind, Status: ledger.FileDuplicate, Note: note}, p.moveTo(work, dirRejected, note)
+	}
+	o, err := p.readFile(ctx, runID, work, summary)
+	var fe *parsers.FileError
+	if errors.As(err, &fe) {
+		return p.rejectFile(ctx, runID, work, summary, fe)
+	}
+	if err != nil {
+		return FileOutcome{}, err
+	}
+	p.log.Info("file ingested", "file", name, "kind", o.Kind, "rows", o.Rows, "valid", o.Valid)
+	return o, p.moveTo(work, dirArchive, "")
+}
+
+// readFile parses a file and records all its rows in one transaction.
+func (p *Pipeline) readFile(ctx context.Context, runID int64, path string, summary domain.FileSummary) (FileOutcome, error) {
+	fh, err := os.Open(path)
+	if err != nil {
+		return FileOutcome{}, fmt.Errorf("ingest %s: %w", summary.Name, err)
+	}
+	defer fh.Close()
+	var spec *parsers.Spec
+	if summary.Kind != "" {
+		spec, _ = parsers.SpecFor(summary.Kind)
+	}
+	r, err := parsers.Open(summary.Name, fh, spec)
+	if err != nil {
+		return FileOutcome{}, err
+	}
+	defer r.Close()
+	summary.Kind = r.Kind()
+	in, err := p.ledger.BeginIngest(ctx, runID, summary, r.Header())
+	if err != nil {
+		return FileOutcome{}, err
+	}
+	o := FileOutcome{Name: summary.Name, Kind: summary.Kind, Status: ledger.FileAccepted}
+	if u := r.Unknown(); len(u) > 0 {
+		o.Note = "columns not used: " + strings.Join(u, ", ")
+	}
+	for row, err := range r.Rows() {
+		if err == nil {
+			err = ctx.Err()
+		}
+		if err != nil {
+			return FileOutcome{}, errors.Join(err, in.Abort())
+		}
+		item := ledger.NewItem{Line: row.Line, Reference: row.Reference, Amount: row.Amount, Raw: row.Raw, Errors: row.Errors}
+		if row.Record != nil {
+			if item.Payload, err = json.Marshal(row.Record); err != nil {
+				return FileOutcome{}, errors.Join(fmt.Errorf("ingest %s line %d: %w", summary.Name, row.Line, err), in.Abort())
+			}
+		}
+		st, err := in.Add(item)
+		if err != nil {
+			return FileOutcome{}, errors.Join(err, in.Abort())
+		}
+		o.Rows++
+		if st == domain.StatusValid {
+			o.Valid++
+		}
+	}
+	return o, in.Commit()
+}
+
+// rejectFile records an unusable file and moves it to rejected/ with its reason beside it.
+func (p *Pipeline) rejectFile(ctx context.Context, runID int64, path string, summary domain.FileSummary, fe *parsers.FileError) (FileOutcome, error) {
+	summary.Status = ledger.FileRejected
+	if summary.Kind == "" {
+		summary.Kind = guessKind(summary.Name)
+	}
+	exc := domain.Exception{Category: domain.CategoryRejectedRow, Kind: summary.Kind, File: summary.Name, Line: fe.Line,
+		Reference: summary.SHA256[:12], Expected: "a usable file", Actual: fe.Rule, Detail: fe.Error()}
+	if _, err := p.ledger.RecordUnprocessedFile(ctx, runID, summary, fe.Error(), exc); err != nil {
+		return FileOutcome{}, err
+	}
+	p.log.Warn("file rejected", "file", summary.Name, "reason", fe.Error())
+	return FileOutcome{Name: summary.Name, Kind: summary.Kind, Status: ledger.FileRejected, Note: fe.Error()},
+		p.moveTo(path, dirRejected, fe.Error()+"\n\nFix the file and drop it in the inbox again.")
+}
+
+func guessKind(name string) domain.Kind {
+	if k, ok := parsers.DetectKind(name, nil); ok {
+		return k
+	}
+	return domain.Kinds[0]
+}
+
+// moveTo moves a file out of processing/ into dir, under a name that does not overwrite an
+// earlier file, with a note beside it when there is one.
+func (p *Pipeline) moveTo(path, dir, note string) error {
+	dest := filepath.Join(p.cfg.Home, dir, p.cfg.Now().Format("2006-01-02"), filepath.Base(path))
+	if err := os.MkdirAll(filepath.Dir(dest), 0o755); err != nil {
+		return fmt.Errorf("move %s to %s: %w", filepath.Base(path), dir, err)
+	}
+	for i := 2; ; i++ {
+		if _, err := os.Stat(dest); errors.Is(err, os.ErrNotExist) {
+			break
+		}
+		ext := filepath.Ext(path)
+		dest = filepath.Join(filepath.Dir(dest), fmt.Sprintf("%s (%d)%s", strings.TrimSuffix(filepath.Base(path), ext), i, ext))
+	}
+	if err := os.Rename(path, dest); err != nil {
+		return fmt.Errorf("move %s to %s: %w", filepath.Base(path), dir, err)
+	}
+	if note == "" {
+		return nil
+	}
+	if err := os.WriteFile(dest+".reason.txt", []byte(note+"\n"), 0o644); err != nil {
+		return fmt.Errorf("write note for %s: %w", filepath.Base(dest), err)
+	}
+	return nil
+}
+
+func fileSHA256(path string) (string, error) {
+	f, err := os.Open(path)
+	if err != nil {
+		return "", err
+	}
+	defer f.Close()
+	h := sha256.New()
+	if _, err := io.Copy(h, f); err != nil {
+		return "", fmt.Errorf("hash %s: %w", filepath.Base(path), err)
+	}
+	return hex.EncodeToString(h.Sum(nil)), nil
+}

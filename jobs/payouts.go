@@ -1,0 +1,102 @@
+package jobs
+
+import (
+	"context"
+	"encoding/json"
+	"fmt"
+	"strings"
+	"time"
+
+	"enkashbatch/domain"
+	"enkashbatch/enkash"
+)
+
+// payoutFlow sends batch payouts through Enkash's batch transfer and follows them by search.
+type payoutFlow struct{ c *enkash.Client }
+
+func (f payoutFlow) send(ctx context.Context, batchID string, items []domain.Item) (map[string]record, error) {
+	req := enkash.BatchTransferRequest{BatchTransactionID: batchID, Transfers: make([]enkash.Transfer, 0, len(items))}
+	for _, it := range items {
+		var p domain.Payout
+		if err := json.Unmarshal(it.Payload, &p); err != nil {
+			return nil, fmt.Errorf("payout %s: stored record: %w", it.Reference, err)
+		}
+		req.Transfers = append(req.Transfers, transferOf(p))
+	}
+	resp, err := f.c.Payouts.SubmitBatch(ctx, req)
+	if err != nil {
+		return nil, err
+	}
+	out := make(map[string]record, len(items))
+	for _, ok := range resp.Successful {
+		out[ok.TransactionID] = record{
+			Reference: ok.TransactionID,
+			Status:    enkash.PayoutStatus(ok.PayoutStatus),
+			State:     domain.ProviderState{BatchID: batchID, ProviderID: ok.EnkashTransactionID, Status: ok.PayoutStatus},
+		}
+	}
+	for _, bad := range resp.Failed {
+		out[bad.TransactionID] = record{
+			Reference: bad.TransactionID,
+			Status:    domain.StatusFailed,
+			Refused:   true,
+			State:     domain.ProviderState{BatchID: batchID, Status: enkash.PayoutRejected, Reason: strings.TrimSpace(bad.Reason + " " + bad.Message)},
+		}
+	}
+	return out, nil
+}
+
+// transferOf builds the transfer Enkash receives for a validated payout. The row's reference
+// is the transactionId, so that no retry or re-run can ever invent a new one.
+func transferOf(p domain.Payout) enkash.Transfer {
+	t := enkash.Transfer{
+		TransactionID: p.Reference,
+		Amount:        enkash.Amount(p.Amount),
+		Mode:          p.Mode,
+		BeneficiaryID: p.BeneficiaryID,
+		Remark:        p.Remark,
+	}
+	if p.BeneficiaryID == "" {
+		t.Beneficiary = &enkash.Beneficiary{
+			Name: p.BeneficiaryName, AccountNumber: p.AccountNumber, IFSC: p.IFSC, VPA: p.VPA,
+			Email: p.Email, Phone: p.Phone,
+		}
+	}
+	return t
+}
+
+func (f payoutFlow) lookup(ctx context.Context, refs []string) (map[string]record, error) {
+	recs, err := f.c.Payouts.SearchAll(ctx, enkash.SearchTransfersRequest{TransactionIDs: refs})
+	if err != nil {
+		return nil, err
+	}
+	out := make(map[string]record, len(recs))
+	for _, r := range recs {
+		out[r.TransactionID] = recordOf(r)
+	}
+	return out, nil
+}
+
+func (f payoutFlow) window(ctx context.Context, from, to time.Time) ([]record, error) {
+	recs, err := f.c.Payouts.SearchAll(ctx, enkash.SearchTransfersRequest{FromDate: from.Format(time.RFC3339), ToDate: to.Format(time.RFC3339)})
+	if err != nil {
+		return nil, err
+	}
+	out := make([]record, 0, len(recs))
+	for _, r := range recs {
+		out = append(out, recordOf(r))
+	}
+	return out, nil
+}
+
+func recordOf(r enkash.TransferRecord) record {
+	return record{
+		Reference: r.TransactionID,
+		Status:    enkash.PayoutStatus(r.PayoutStatus),
+		Refused:   strings.EqualFold(r.PayoutStatus, enkash.PayoutRejected),
+		State: domain.ProviderState{
+			BatchID: r.BatchTransactionID, ProviderID: r.EnkashTransactionID, Status: r.PayoutStatus,
+			Amount: domain.Paise(r.Amount), UTR: r.UTR, Reason: r.FailureReason,
+		},
+	}
+}

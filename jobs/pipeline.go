@@ -1,0 +1,190 @@
+// Package jobs holds the pipeline steps (ingest, submit, poll, reconcile, report) and runs
+// them in order. It orchestrates the adapters (parsers, enkash, ledger, report) and owns no SQL
+// and no HTTP of its own.
+package jobs
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"log/slog"
+	"time"
+
+	"enkashbatch/domain"
+	"enkashbatch/enkash"
+	"enkashbatch/ledger"
+)
+
+// Config tunes the pipeline. Zero values take the defaults below.
+type Config struct {
+	// Home is the data folder: inbox/, processing/, archive/, rejected/, reports/.
+	Home string
+	// BatchSize is the most items one Enkash batch call carries (default 500).
+	BatchSize int
+	// Concurrency is the most Enkash calls in flight at once (default 4).
+	Concurrency int
+	// PollInterval is the pause between two polls (default 2s).
+	PollInterval time.Duration
+	// PollDeadline is how long the poll step waits for items to become final (default 10m).
+	PollDeadline time.Duration
+	// ResendGrace is how long after an ambiguous call Enkash must go on having no record of an
+	// item before it is sent again, with the same reference (default 3m: Enkash's own advice
+	// for bills; the in-process sandbox needs none).
+	ResendGrace time.Duration
+	// Sandbox marks every output as produced against the sandbox.
+	Sandbox bool
+	// Endpoint is Enkash's base URL, shown in reports.
+	Endpoint string
+	// Logger receives progress; nil discards it.
+	Logger *slog.Logger
+	// Now is the clock (default time.Now).
+	Now func() time.Time
+}
+
+func (c *Config) setDefaults() {
+	if c.BatchSize <= 0 {
+		c.BatchSize = 500
+	}
+	if c.Concurrency <= 0 {
+		c.Concurrency = 4
+	}
+	if c.PollInterval <= 0 {
+		c.PollInterval = 2 * time.Second
+	}
+	if c.PollDeadline <= 0 {
+		c.PollDeadline = 10 * time.Minute
+	}
+	if c.ResendGrace < 0 {
+		c.ResendGrace = 0
+	}
+	if c.Logger == nil {
+		c.Logger = slog.New(slog.DiscardHandler)
+	}
+	if c.Now == nil {
+		c.Now = time.Now
+	}
+}
+
+// Pipeline runs the steps against one ledger and one Enkash client.
+type Pipeline struct {
+	cfg    Config
+	ledger *ledger.DB
+	flows  map[domain.Kind]flow
+	log    *slog.Logger
+}
+
+// New returns a pipeline over db that talks to Enkash through client.
+func New(cfg Config, db *ledger.DB, client *enkash.Client) *Pipeline {
+	cfg.setDefaults()
+	return &Pipeline{
+		cfg:    cfg,
+		ledger: db,
+		flows:  flowsFor(client),
+		log:    cfg.Logger,
+	}
+}
+
+// Result is what a run did, for the command line to print.
+type Result struct {
+	RunID      int64
+	Files      []domain.FileSummary
+	Exceptions []domain.Exception
+	Workbook   string   // the run workbook's path
+	FixFiles   []string // fix-and-redrop files written
+	Stopped    error    // set when the run stopped early (Enkash unreachable, credentials refused)
+}
+
+// Total is the conservation line of the whole run.
+func (r Result) Total() domain.Tally {
+	var t domain.Tally
+	for _, f := range r.Files {
+		t.Merge(f.Tally)
+	}
+	return t
+}
+
+// Run does one full cycle: ingest the inbox, submit, poll until every item is final or the
+// poll deadline passes, reconcile, and write the report. The report is written even when a
+// step stops the run early, so that what happened is on paper.
+func (p *Pipeline) Run(ctx context.Context) (Result, error) {
+	unlock, err := lockHome(p.cfg.Home)
+	if err != nil {
+		return Result{}, err
+	}
+	defer unlock()
+	runID, err := p.ledger.StartRun(ctx, "run", p.cfg.Sandbox)
+	if err != nil {
+		return Result{}, err
+	}
+	res := Result{RunID: runID}
+	stepErr := p.steps(ctx, runID)
+	if stepErr != nil && !isStop(stepErr) {
+		p.finish(runID, "failed", stepErr.Error())
+		return res, stepErr
+	}
+	res.Stopped = stepErr
+	// The report is written even after a stop, with a context of its own: a run cancelled by a
+	// signal still leaves its record behind.
+	rctx := context.WithoutCancel(ctx)
+	if err := p.report(rctx, runID, &res); err != nil {
+		p.finish(runID, "failed", err.Error())
+		return res, err
+	}
+	outcome, detail := "ok", ""
+	if res.Stopped != nil {
+		outcome, detail = "stopped", res.Stopped.Error()
+	}
+	p.finish(runID, outcome, detail)
+	return res, nil
+}
+
+func (p *Pipeline) steps(ctx context.Context, runID int64) error {
+	if _, err := p.Ingest(ctx, runID); err != nil {
+		return err
+	}
+	if err := p.Submit(ctx, runID); err != nil {
+		return err
+	}
+	if err := p.Poll(ctx, runID); err != nil {
+		return err
+	}
+	return p.Reconcile(ctx, runID)
+}
+
+func (p *Pipeline) finish(runID int64, outcome, detail string) {
+	if err := p.ledger.FinishRun(context.Background(), runID, outcome, detail); err != nil {
+		p.log.Error("record end of run", "run", runID, "err", err)
+	}
+}
+
+// StopError says why a run stopped before its end without failing: Enkash unreachable,
+// credentials refused, or the run cancelled. What was done is recorded and reported.
+type StopError struct{ Err error }
+
+func (e *StopError) Error() string { return e.Err.Error() }
+func (e *StopError) Unwrap() error { return e.Err }
+
+func isStop(err error) bool {
+	var s *StopError
+	return errors.As(err, &s)
+}
+
+// stopFor turns the errors that end a run cleanly into a StopError.
+func stopFor(err error) error {
+	switch {
+	case err == nil:
+		return nil
+	case errors.Is(err, enkash.ErrAuthRejected), errors.Is(err, enkash.ErrUnreachable),
+		errors.Is(err, context.Canceled):
+		return &StopError{Err: err}
+	}
+	return err
+}
+
+func (p *Pipeline) flow(k domain.Kind) (flow, error) {
+	f, ok := p.flows[k]
+	if !ok {
+		return nil, fmt.Errorf("no Enkash flow for kind %q", k)
+	}
+	return f, nil
+}

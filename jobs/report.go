@@ -1,0 +1,96 @@
+package jobs
+
+import (
+	"context"
+	"fmt"
+	"iter"
+	"path/filepath"
+	"strings"
+
+	"enkashbatch/domain"
+	"enkashbatch/ledger"
+	"enkashbatch/report"
+)
+
+// report writes the run workbook and, for every file the run read that had rejected rows, a
+// fix-and-redrop file in the file's own format.
+func (p *Pipeline) report(ctx context.Context, runID int64, res *Result) error {
+	files, err := p.ledger.FileSummaries(ctx, ledger.FileFilter{RunID: runID})
+	if err != nil {
+		return err
+	}
+	names := make([]string, len(files))
+	ids := make([]int64, len(files))
+	for i, f := range files {
+		names[i], ids[i] = f.Name, f.ID
+	}
+	excs, err := p.ledger.Exceptions(ctx, ledger.ExceptionFilter{RunID: runID, Files: names})
+	if err != nil {
+		return err
+	}
+	info, err := p.ledger.Run(ctx, runID)
+	if err != nil {
+		return err
+	}
+	res.Files, res.Exceptions = files, excs
+	finished := p.cfg.Now()
+	res.Workbook = filepath.Join(p.cfg.Home, dirReports, fmt.Sprintf("run-%04d-%s.xlsx", runID, finished.Format("2006-01-02-1504")))
+	items := p.ledger.Items(ctx, ledger.ItemFilter{FileIDs: ids})
+	if len(ids) == 0 {
+		items = func(func(domain.Item, error) bool) {}
+	}
+	err = report.WriteRunWorkbook(res.Workbook, report.Run{
+		Info:       report.RunInfo{ID: runID, StartedAt: info.StartedAt, FinishedAt: finished, Sandbox: p.cfg.Sandbox, Endpoint: p.cfg.Endpoint},
+		Files:      files,
+		Items:      items,
+		Exceptions: sliceSeq(excs),
+	})
+	if err != nil {
+		return fmt.Errorf("write run workbook: %w", err)
+	}
+	for _, f := range files {
+		if f.Tally.Rejected.Count == 0 || f.Status != ledger.FileAccepted {
+			continue
+		}
+		path, err := p.writeFixFile(ctx, runID, f)
+		if err != nil {
+			return err
+		}
+		res.FixFiles = append(res.FixFiles, path)
+	}
+	return nil
+}
+
+func (p *Pipeline) writeFixFile(ctx context.Context, runID int64, f domain.FileSummary) (string, error) {
+	header, err := p.ledger.FileHeader(ctx, f.ID)
+	if err != nil {
+		return "", err
+	}
+	ext := strings.ToLower(filepath.Ext(f.Name))
+	if ext != ".xlsx" {
+		ext = ".csv"
+	}
+	base := strings.TrimSuffix(f.Name, filepath.Ext(f.Name))
+	path := filepath.Join(p.cfg.Home, dirReports, fmt.Sprintf("run-%04d-%s-fix-and-redrop%s", runID, base, ext))
+	rows := func(yield func(report.FixRow, error) bool) {
+		for it, err := range p.ledger.Items(ctx, ledger.ItemFilter{FileIDs: []int64{f.ID}, Statuses: []domain.Status{domain.StatusRejected}}) {
+			if !yield(report.FixRow{Line: it.Line, Raw: it.Raw, Reason: it.Reason}, err) || err != nil {
+				return
+			}
+		}
+	}
+	if err := report.WriteFixFile(path, report.FixFile{SourceName: f.Name, Header: header, Rows: rows}); err != nil {
+		return "", fmt.Errorf("write fix-and-redrop file for %s: %w", f.Name, err)
+	}
+	return path, nil
+}
+
+func sliceSeq[T any](s []T) iter.Seq2[T, error] {
+	return func(yield func(T, error) bool) {
+		for _, v := range s {
+			if !yield(v, nil) {
+				return
+			}
+		}
+	}
+}

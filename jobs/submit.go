@@ -1,0 +1,198 @@
+package jobs
+
+import (
+	"context"
+	"crypto/sha256"
+	"encoding/hex"
+	"errors"
+	"fmt"
+	"strings"
+	"sync/atomic"
+	"time"
+
+	"golang.org/x/sync/errgroup"
+
+	"enkashbatch/domain"
+	"enkashbatch/enkash"
+	"enkashbatch/ledger"
+)
+
+// maxSendRounds bounds how often one Submit sends items that an ambiguous failure left in
+// doubt and Enkash then proved it never received.
+const maxSendRounds = 3
+
+// Submit sends every valid item to Enkash in batches, with at most Config.Concurrency calls in
+// flight. The intent to send each batch is committed to the ledger before its call. Items left
+// in doubt (by a crash or an ambiguous failure) are resolved first by asking Enkash, never by
+// sending blindly: only an item Enkash provably has no record of is sent again, with the same
+// reference.
+func (p *Pipeline) Submit(ctx context.Context, runID int64) error {
+	for _, kind := range domain.Kinds {
+		f, err := p.flow(kind)
+		if err != nil {
+			return err
+		}
+		for round := 1; ; round++ {
+			if err := p.resolveInDoubt(ctx, runID, kind, f); err != nil {
+				return stopFor(fmt.Errorf("resolve %s items in doubt: %w", kind, err))
+			}
+			sent, err := p.sendAll(ctx, runID, kind, f)
+			if err != nil {
+				return stopFor(fmt.Errorf("submit %s: %w", kind, err))
+			}
+			if sent == 0 || round == maxSendRounds {
+				break
+			}
+		}
+		if err := p.resolveInDoubt(ctx, runID, kind, f); err != nil {
+			return stopFor(fmt.Errorf("resolve %s items in doubt: %w", kind, err))
+		}
+	}
+	return nil
+}
+
+// sendAll claims and sends batches until no valid item of kind is left, and returns how many
+// items it sent.
+func (p *Pipeline) sendAll(ctx context.Context, runID int64, kind domain.Kind, f flow) (int, error) {
+	var sent atomic.Int64
+	g, gctx := errgroup.WithContext(ctx)
+	for range p.cfg.Concurrency {
+		g.Go(func() error {
+			for gctx.Err() == nil {
+				b, items, err := p.ledger.ClaimBatch(gctx, runID, kind, p.cfg.BatchSize, p.batchName)
+				if err != nil || len(items) == 0 {
+					return err
+				}
+				sent.Add(int64(len(items)))
+				if err := p.sendBatch(gctx, runID, f, b, items); err != nil {
+					return err
+				}
+			}
+			return gctx.Err()
+		})
+	}
+	err := g.Wait()
+	return int(sent.Load()), err
+}
+
+// batchName derives a batchTransactionId from the batch's references and the moment of the
+// claim. It is recorded with the intent, so it never needs deriving again.
+func (p *Pipeline) batchName(items []domain.Item) string {
+	h := sha256.New()
+	for _, it := range items {
+		h.Write([]byte(it.Reference))
+		h.Write([]byte{'\n'})
+	}
+	fmt.Fprint(h, p.cfg.Now().UnixNano())
+	return "BT" + strings.ToUpper(hex.EncodeToString(h.Sum(nil))[:18])
+}
+
+// sendBatch makes one create call and records what is known of its outcome. It returns an
+// error only when the run must stop.
+func (p *Pipeline) sendBatch(ctx context.Context, runID int64, f flow, b ledger.Batch, items []domain.Item) error {
+	start := time.Now()
+	recs, err := f.send(ctx, b.ID, items)
+	// What happened is recorded even when the run is being cancelled.
+	wctx := context.WithoutCancel(ctx)
+	var c ledger.Changes
+	switch {
+	case err == nil:
+		c.Batches = []ledger.BatchUpdate{{ID: b.ID, Status: ledger.BatchSubmitted}}
+		for _, it := range items {
+			rec, ok := recs[it.Reference]
+			if !ok {
+				c.Items = append(c.Items, ledger.ItemUpdate{ItemID: it.ID, Status: domain.StatusUnknown,
+					Detail: "Enkash's answer to batch " + b.ID + " did not mention it"})
+				continue
+			}
+			upd, excs := observe(it, rec, "Enkash answered batch "+b.ID)
+			c.Items = append(c.Items, upd)
+			c.Exceptions = append(c.Exceptions, excs...)
+		}
+		p.log.Info("batch sent", "batch", b.ID, "kind", b.Kind, "items", len(items), "amount", b.Amount.Rupees(), "took", time.Since(start).Round(time.Millisecond))
+	case neverSent(err):
+		c = setAll(items, b.ID, ledger.BatchUnsent, domain.StatusValid, "not sent: "+err.Error())
+	case enkash.IsRejected(err) && !enkash.IsDuplicate(err):
+		c = setAll(items, b.ID, ledger.BatchRefused, domain.StatusFailed, "Enkash refused the whole batch: "+err.Error())
+		for i := range c.Items {
+			c.Items[i].ReleaseReference = true
+			c.Items[i].Reason = "Enkash refused the batch: " + err.Error()
+			c.Exceptions = append(c.Exceptions, raiseFor(items[i], domain.CategoryProviderRejected, "accepted", "refused", c.Items[i].Reason))
+		}
+	default:
+		// Ambiguous: Enkash may or may not have the batch. Ask it before anything else.
+		c = setAll(items, b.ID, ledger.BatchUnknown, domain.StatusUnknown, "outcome not known: "+err.Error())
+		p.log.Warn("batch outcome unknown; it will be looked up before anything is sent again", "batch", b.ID, "err", err)
+	}
+	if rerr := p.ledger.Apply(wctx, runID, c); rerr != nil {
+		return errors.Join(rerr, err)
+	}
+	if err != nil && (neverSent(err) || ctx.Err() != nil) {
+		return err
+	}
+	return nil
+}
+
+// neverSent reports whether err proves the call never reached Enkash.
+func neverSent(err error) bool {
+	if enkash.IsAmbiguous(err) {
+		return false
+	}
+	return errors.Is(err, enkash.ErrAuthRejected) || errors.Is(err, enkash.ErrUnreachable)
+}
+
+// setAll moves every item of a batch to one status.
+func setAll(items []domain.Item, batchID, batchStatus string, status domain.Status, detail string) ledger.Changes {
+	c := ledger.Changes{Batches: []ledger.BatchUpdate{{ID: batchID, Status: batchStatus, Detail: detail}}}
+	for _, it := range items {
+		c.Items = append(c.Items, ledger.ItemUpdate{ItemID: it.ID, Status: status, Detail: detail})
+	}
+	return c
+}
+
+// resolveInDoubt asks Enkash about every item whose create call's outcome is not known. An
+// item Enkash has takes Enkash's state; an item Enkash has no record of, once the resend grace
+// has passed since the call, becomes valid again, to be sent with the same reference.
+func (p *Pipeline) resolveInDoubt(ctx context.Context, runID int64, kind domain.Kind, f flow) error {
+	items, err := p.ledger.ItemList(ctx, ledger.ItemFilter{Kind: kind, Statuses: []domain.Status{domain.StatusSubmitting, domain.StatusUnknown}})
+	if err != nil || len(items) == 0 {
+		return err
+	}
+	recs, err := f.lookup(ctx, references(items))
+	if err != nil {
+		return err
+	}
+	var c ledger.Changes
+	batches := map[string]string{}
+	now := p.cfg.Now()
+	for _, it := range items {
+		if rec, ok := recs[it.Reference]; ok {
+			upd, excs := observe(it, rec, "found at Enkash after an unknown outcome")
+			c.Items = append(c.Items, upd)
+			c.Exceptions = append(c.Exceptions, excs...)
+			batches[it.Provider.BatchID] = ledger.BatchSubmitted
+			continue
+		}
+		if now.Sub(it.UpdatedAt) < p.cfg.ResendGrace {
+			continue
+		}
+		c.Items = append(c.Items, ledger.ItemUpdate{ItemID: it.ID, Status: domain.StatusValid,
+			Detail: "Enkash has no record of it: it will be sent again with the same reference"})
+		if _, seen := batches[it.Provider.BatchID]; !seen {
+			batches[it.Provider.BatchID] = ledger.BatchUnsent
+		}
+	}
+	for id, st := range batches {
+		c.Batches = append(c.Batches, ledger.BatchUpdate{ID: id, Status: st, Detail: "resolved by search"})
+	}
+	p.log.Info("resolved items in doubt", "kind", kind, "items", len(items), "found", len(recs))
+	return p.ledger.Apply(ctx, runID, c)
+}
+
+func references(items []domain.Item) []string {
+	refs := make([]string, len(items))
+	for i, it := range items {
+		refs[i] = it.Reference
+	}
+	return refs
+}

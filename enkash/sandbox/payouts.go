@@ -99,7 +99,7 @@ func (s *Server) Calls() []Call {
 			call.Amount = c.amount.Decimal()
 		}
 		if t, ok := s.transfers[k.ref]; ok && k.kind == KindPayout {
-			call.Status = s.statusAt(t, now)
+			call.Status = s.current(t, now)
 		}
 		out = append(out, call)
 	}
@@ -176,6 +176,16 @@ func (s *Server) statusAt(t *transfer, now time.Time) string {
 		return enkash.PayoutReversed
 	}
 	return t.final
+}
+
+// current is t's status as the world knows it at now, for the call log and the balance: with
+// settling by polls, the status the last search showed (a transfer never searched is still
+// PENDING); with settling by time, its status at now.
+func (s *Server) current(t *transfer, now time.Time) string {
+	if s.settle.After > 0 {
+		return s.statusAt(t, now)
+	}
+	return t.shown
 }
 
 // outcome returns the first outcome matching ref, or the default (success).
@@ -487,14 +497,14 @@ func parseBound(s string, upper bool) (time.Time, error) {
 func stampText(t time.Time) string { return t.In(ist).Format(time.RFC3339) }
 
 // balance answers GET /api/v0/payout-account/balance: the opening balance less every transfer
-// that is SUCCESS now (a reversal gives the money back). The fundSourceId is not checked.
+// that is SUCCESS now (see current; a reversal gives the money back). The fundSourceId is not checked.
 func (s *Server) balance(*http.Request) (any, *apiError) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	now := s.now()
 	total := s.opening
 	for _, t := range s.order {
-		if s.statusAt(t, now) == enkash.PayoutSuccess {
+		if s.current(t, now) == enkash.PayoutSuccess {
 			total -= t.amount
 		}
 	}

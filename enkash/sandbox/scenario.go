@@ -245,6 +245,7 @@ var outcomeStatuses = map[string]bool{
 // status and mode words to upper case, in place. ParseScenario calls it; call it yourself on a
 // Scenario built in Go.
 func (sc *Scenario) Validate() error {
+	sc.normalise()
 	switch sc.Token.Shape {
 	case "", "camel", "snake":
 	default:
@@ -267,7 +268,6 @@ func (sc *Scenario) Validate() error {
 	}
 	for i := range sc.Outcomes {
 		o := &sc.Outcomes[i]
-		o.Status, o.Then = strings.ToUpper(o.Status), strings.ToUpper(o.Then)
 		if o.Match == "" {
 			return fmt.Errorf("outcomes[%d]: match is required", i)
 		}
@@ -287,7 +287,6 @@ func (sc *Scenario) Validate() error {
 	seen := make(map[string]bool, len(sc.Extra))
 	for i := range sc.Extra {
 		e := &sc.Extra[i]
-		e.Status, e.Mode = strings.ToUpper(e.Status), strings.ToUpper(e.Mode)
 		if e.Kind != "payout" && e.Kind != "payouts" {
 			return fmt.Errorf("extra[%d]: kind %q is not modelled (only payout)", i, e.Kind)
 		}
@@ -306,4 +305,16 @@ func (sc *Scenario) Validate() error {
 		}
 	}
 	return nil
+}
+
+// normalise upper-cases the status and mode words, in place.
+func (sc *Scenario) normalise() {
+	for i := range sc.Outcomes {
+		o := &sc.Outcomes[i]
+		o.Status, o.Then = strings.ToUpper(o.Status), strings.ToUpper(o.Then)
+	}
+	for i := range sc.Extra {
+		e := &sc.Extra[i]
+		e.Status, e.Mode = strings.ToUpper(e.Status), strings.ToUpper(e.Mode)
+	}
 }

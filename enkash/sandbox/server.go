@@ -115,6 +115,7 @@ type Server struct {
 
 // New returns a sandbox playing sc with creds. A nil sc is the default scenario: no latency,
 // no faults, every transfer succeeds after two polls. sc is copied; New does not change it.
+// A scenario from ParseScenario is valid; one built in Go should pass Validate first.
 func New(sc *Scenario, creds Credentials, opts ...Option) *Server {
 	var cfg Scenario
 	if sc != nil {
@@ -122,8 +123,7 @@ func New(sc *Scenario, creds Credentials, opts ...Option) *Server {
 		cfg.Outcomes = append([]Outcome(nil), sc.Outcomes...)
 		cfg.Extra = append([]Extra(nil), sc.Extra...)
 	}
-	// Normalise the status words; an invalid Go-built scenario is the caller's to Validate.
-	_ = cfg.Validate()
+	cfg.normalise()
 
 	s := &Server{
 		creds:     creds,

@@ -274,7 +274,7 @@ func (s *Server) batchTransfer(r *http.Request) (any, *apiError) {
 		if o.Status == enkash.PayoutRejected {
 			t.fixed, t.reason = enkash.PayoutRejected, cmp.Or(o.Reason, defaultRejectReason)
 			s.store(t)
-			fail(t.id, t.reason, rejectMessages[t.reason])
+			fail(t.id, t.reason, cmp.Or(rejectMessages[t.reason], "Rejected"))
 			continue
 		}
 		t.final, t.then, t.drop = cmp.Or(o.Status, enkash.PayoutSuccess), o.Then, o.Drop

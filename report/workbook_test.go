@@ -1,0 +1,554 @@
+package report_test
+
+import (
+	"archive/zip"
+	"bytes"
+	"encoding/json"
+	"errors"
+	"flag"
+	"io"
+	"os"
+	"path/filepath"
+	"slices"
+	"strconv"
+	"strings"
+	"testing"
+
+	"github.com/xuri/excelize/v2"
+
+	"enkashbatch/domain"
+	"enkashbatch/report"
+)
+
+var update = flag.Bool("update", false, "rewrite the golden files under testdata/")
+
+// writeWorkbook writes run to a fresh folder and opens the result.
+func writeWorkbook(t *testing.T, run report.Run) (*excelize.File, string) {
+	t.Helper()
+	path := filepath.Join(t.TempDir(), "run.xlsx")
+	if err := report.WriteRunWorkbook(path, run); err != nil {
+		t.Fatalf("WriteRunWorkbook: %v", err)
+	}
+	f, err := excelize.OpenFile(path)
+	if err != nil {
+		t.Fatalf("open written workbook: %v", err)
+	}
+	t.Cleanup(func() { _ = f.Close() })
+	return f, path
+}
+
+// rawRows returns the raw cell values of sheet.
+func rawRows(t *testing.T, f *excelize.File, sheet string) [][]string {
+	t.Helper()
+	rows, err := f.GetRows(sheet, excelize.Options{RawCellValue: true})
+	if err != nil {
+		t.Fatalf("rows of %s: %v", sheet, err)
+	}
+	return rows
+}
+
+// cell returns the raw value of one cell.
+func cell(t *testing.T, f *excelize.File, sheet, ref string) string {
+	t.Helper()
+	v, err := f.GetCellValue(sheet, ref, excelize.Options{RawCellValue: true})
+	if err != nil {
+		t.Fatalf("cell %s!%s: %v", sheet, ref, err)
+	}
+	return v
+}
+
+// number returns the value of a numeric cell, failing if the cell holds text.
+func number(t *testing.T, f *excelize.File, sheet, ref string) float64 {
+	t.Helper()
+	typ, err := f.GetCellType(sheet, ref)
+	if err != nil {
+		t.Fatalf("type of %s!%s: %v", sheet, ref, err)
+	}
+	if typ == excelize.CellTypeInlineString || typ == excelize.CellTypeSharedString {
+		t.Fatalf("%s!%s is text, want a number", sheet, ref)
+	}
+	v, err := strconv.ParseFloat(cell(t, f, sheet, ref), 64)
+	if err != nil {
+		t.Fatalf("%s!%s: %v", sheet, ref, err)
+	}
+	return v
+}
+
+// numFmt returns the custom number format of a cell, or "#<id>" for a built-in one.
+func numFmt(t *testing.T, f *excelize.File, sheet, ref string) string {
+	t.Helper()
+	id, err := f.GetCellStyle(sheet, ref)
+	if err != nil {
+		t.Fatalf("style of %s!%s: %v", sheet, ref, err)
+	}
+	st, err := f.GetStyle(id)
+	if err != nil {
+		t.Fatalf("style %d: %v", id, err)
+	}
+	if st.CustomNumFmt != nil {
+		return *st.CustomNumFmt
+	}
+	return "#" + strconv.Itoa(st.NumFmt)
+}
+
+const indianRupees = `[>=10000000]##\,##\,##\,##0.00;[>=100000]##\,##\,##0.00;##,##0.00`
+
+func TestWriteRunWorkbook(t *testing.T) {
+	fx := newFixture(t, true)
+	f, _ := writeWorkbook(t, fx.run)
+	const sum = "Summary"
+
+	t.Run("sheets in order, summary active", func(t *testing.T) {
+		want := []string{"Summary", "Payouts", "Exceptions", "Rejected rows"}
+		if got := f.GetSheetList(); !slices.Equal(got, want) {
+			t.Fatalf("sheets = %q, want %q", got, want)
+		}
+		if got := f.GetActiveSheetIndex(); got != 0 {
+			t.Errorf("active sheet = %d, want 0 (Summary)", got)
+		}
+	})
+
+	t.Run("sandbox marked on every sheet and the title", func(t *testing.T) {
+		props, err := f.GetDocProps()
+		if err != nil {
+			t.Fatal(err)
+		}
+		if props.Title != "Enkash batch run #12 — SANDBOX" {
+			t.Errorf("workbook title = %q", props.Title)
+		}
+		for _, s := range f.GetSheetList() {
+			if v := cell(t, f, s, "A1"); !strings.Contains(v, "SANDBOX") || !strings.Contains(v, "#12") {
+				t.Errorf("%s!A1 = %q, want the run and SANDBOX", s, v)
+			}
+		}
+		if v := cell(t, f, sum, "B2"); !strings.HasPrefix(v, "SANDBOX") {
+			t.Errorf("environment = %q", v)
+		}
+	})
+
+	t.Run("run details without credentials", func(t *testing.T) {
+		if v := cell(t, f, sum, "B3"); v != "http://127.0.0.1:8089/" {
+			t.Errorf("endpoint = %q, want it without user, password or query", v)
+		}
+		started, err := excelize.ExcelDateToTime(number(t, f, sum, "B4"), false)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if got := started.Format("02-01-2006 15:04"); got != "01-05-2026 10:00" {
+			t.Errorf("started = %s, want the IST wall clock 01-05-2026 10:00", got)
+		}
+		if got := numFmt(t, f, sum, "B4"); got != "dd-mm-yyyy hh:mm" {
+			t.Errorf("started format = %q", got)
+		}
+	})
+
+	t.Run("per file lines as numbers", func(t *testing.T) {
+		want := map[string][]float64{ // rows in, rejected, success, failed, reversed, open; then rupees
+			"9":  {6, 1, 2, 1, 1, 1, 25128456.28, 0, 124956.78, 2500.50, 999, 25000000},
+			"10": {3, 1, 2, 0, 0, 0, 13200, 1200, 12000, 0, 0, 0},
+			"11": {4, 0, 1, 0, 0, 2, 37500, 0, 10000, 0, 0, 23000},
+			"12": {13, 2, 5, 1, 1, 3, 25179156.28, 1200, 146956.78, 2500.50, 999, 25023000},
+		}
+		for row, vals := range want {
+			for i, w := range vals {
+				ref := string(rune('D'+i)) + row
+				if got := number(t, f, sum, ref); got != w {
+					t.Errorf("%s = %v, want %v", ref, got, w)
+				}
+			}
+		}
+		if v := cell(t, f, sum, "A12"); v != "Total" {
+			t.Errorf("A12 = %q, want Total", v)
+		}
+		if got := cell(t, f, sum, "A11"); got != "payouts_june.csv" {
+			t.Errorf("A11 = %q", got)
+		}
+	})
+
+	t.Run("ties out per file and in words", func(t *testing.T) {
+		for ref, want := range map[string]string{"P9": "Yes", "P10": "Yes", "P11": "NO", "P12": "NO"} {
+			if got := cell(t, f, sum, ref); got != want {
+				t.Errorf("%s = %q, want %q", ref, got, want)
+			}
+		}
+		if got, want := cell(t, f, sum, "A14"), "Rows in 13 = rejected 2 + success 5 + failed 1 + reversed 1 + open 3 — DOES NOT TIE OUT (payouts_june.csv)"; got != want {
+			t.Errorf("count line = %q, want %q", got, want)
+		}
+		if got := cell(t, f, sum, "A15"); !strings.HasPrefix(got, "Amount in ₹2,51,79,156.28 = rejected ₹1,200.00 + success ₹1,46,956.78") ||
+			!strings.HasSuffix(got, "DOES NOT TIE OUT (payouts_june.csv)") {
+			t.Errorf("amount line = %q", got)
+		}
+		if got := cell(t, f, sum, "A16"); got != "Rows listed on the other sheets: 12 (₹2,51,74,656.28), as in the buckets above — ties out" {
+			t.Errorf("listed line = %q", got)
+		}
+	})
+
+	t.Run("every item on its sheet", func(t *testing.T) {
+		rows := rawRows(t, f, "Payouts")
+		want := nonRejected(fx.items)
+		if len(rows) != 2+len(want) {
+			t.Fatalf("Payouts has %d rows, want 2 + %d items", len(rows), len(want))
+		}
+		wantHeader := []string{"File", "Line", "Reference", "Beneficiary", "Mode", "Amount ₹", "Status", "Enkash status",
+			"Enkash txn id", "Batch id", "UTR", "Enkash amount ₹", "Reason"}
+		if !slices.Equal(rows[1], wantHeader) {
+			t.Errorf("header = %q, want %q", rows[1], wantHeader)
+		}
+		for i, it := range want {
+			if got := rows[2+i][2]; got != it.Reference {
+				t.Errorf("row %d reference = %q, want %q", 3+i, got, it.Reference)
+			}
+		}
+		got := rows[4] // PAY-0003
+		wantRow := []string{"payouts_may.csv", "4", "PAY-0003", "Meera Iyer", "IMPS", "2500.5", "failed", "FAILED",
+			"EKT1003", "B-0001", "", "", "The bank refused the beneficiary account (REJECT_BENEF_ACC)"}
+		if !slices.Equal(got, wantRow) {
+			t.Errorf("PAY-0003 row = %q, want %q", got, wantRow)
+		}
+		if v := number(t, f, "Payouts", "L4"); v != 123456.78 {
+			t.Errorf("Enkash amount of PAY-0002 = %v", v)
+		}
+	})
+
+	t.Run("exceptions with actions", func(t *testing.T) {
+		rows := rawRows(t, f, "Exceptions")
+		if len(rows) != 2+len(fx.exceptions) {
+			t.Fatalf("Exceptions has %d rows, want %d", len(rows), 2+len(fx.exceptions))
+		}
+		for i, e := range fx.exceptions {
+			r := rows[2+i]
+			if r[0] != string(e.Category) || r[4] != e.Reference || r[7] != e.Detail {
+				t.Errorf("row %d = %q, want exception %d", 3+i, r, e.ID)
+			}
+		}
+		if got := rows[2][8]; got != "Check the beneficiary details with the payee and drop a corrected row" {
+			t.Errorf("provider_failed action = %q", got)
+		}
+		if got := rows[3][8]; got != "Compare with Enkash's statement before paying anything else" {
+			t.Errorf("amount_mismatch action = %q", got)
+		}
+		if got := rows[5][8]; got != "Nothing to do: this file was already processed" {
+			t.Errorf("duplicate_file action = %q", got)
+		}
+		resolved, err := excelize.ExcelDateToTime(number(t, f, "Exceptions", "K6"), false)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if got := resolved.Format("15:04"); got != "11:30" {
+			t.Errorf("resolved at = %s, want 11:30", got)
+		}
+		if got := cell(t, f, "Exceptions", "J3"); got == "" {
+			t.Error("raised at is empty")
+		}
+		if got := numFmt(t, f, "Exceptions", "J3"); got != "dd-mm-yyyy hh:mm" {
+			t.Errorf("raised at format = %q", got)
+		}
+	})
+
+	t.Run("rejected rows with the original row", func(t *testing.T) {
+		rows := rawRows(t, f, "Rejected rows")
+		want := [][]string{
+			{"payouts_may.csv", "5", "PAY-0004", "", "Amount: must be more than zero", "PAY-0004 | Ravi Kumar | 123456789012 | HDFC0001234 | -5 | IMPS"},
+			{"payouts_bonus.xlsx", "4", "BON-03", "1200", "Phone: not an Indian mobile number", "BON-03 | Sunil | +9112345 | 1200.00 | UPI"},
+		}
+		if len(rows) != 2+len(want) {
+			t.Fatalf("Rejected rows has %d rows, want %d", len(rows), 2+len(want))
+		}
+		for i, w := range want {
+			if !slices.Equal(rows[2+i], w) {
+				t.Errorf("row %d = %q, want %q", 3+i, rows[2+i], w)
+			}
+		}
+	})
+
+	t.Run("number formats", func(t *testing.T) {
+		for _, c := range []struct{ sheet, ref, want string }{
+			{sum, "J9", indianRupees},
+			{sum, "J12", indianRupees},
+			{sum, "D9", `[>=10000000]##\,##\,##\,##0;[>=100000]##\,##\,##0;##,##0`},
+			{"Payouts", "F3", indianRupees},
+			{"Payouts", "L3", indianRupees},
+			{"Payouts", "L6", `#,##0.00`}, // PAY-0005, -999.00: a negative amount, no conditions
+			{"Rejected rows", "D4", indianRupees},
+		} {
+			if got := numFmt(t, f, c.sheet, c.ref); got != c.want {
+				t.Errorf("format of %s!%s = %q, want %q", c.sheet, c.ref, got, c.want)
+			}
+		}
+		if v := number(t, f, "Payouts", "L6"); v != -999 {
+			t.Errorf("negative Enkash amount = %v, want -999", v)
+		}
+	})
+
+	t.Run("frozen bold header and filter on every table", func(t *testing.T) {
+		headerRows := map[string]int{sum: 8, "Payouts": 2, "Exceptions": 2, "Rejected rows": 2}
+		for s, hr := range headerRows {
+			p, err := f.GetPanes(s)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if !p.Freeze || p.YSplit != hr || p.TopLeftCell != "A"+strconv.Itoa(hr+1) {
+				t.Errorf("%s panes = %+v, want frozen below row %d", s, p, hr)
+			}
+			id, err := f.GetCellStyle(s, "A"+strconv.Itoa(hr))
+			if err != nil {
+				t.Fatal(err)
+			}
+			st, err := f.GetStyle(id)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if st.Font == nil || !st.Font.Bold || len(st.Fill.Color) == 0 {
+				t.Errorf("%s header style = %+v, want bold and filled", s, st)
+			}
+		}
+		filters := filterRefs(t, f)
+		want := map[string]string{sum: "$A$8:$P$11", "Payouts": "$A$2:$M$12", "Exceptions": "$A$2:$L$6", "Rejected rows": "$A$2:$F$4"}
+		for s, ref := range want {
+			if got := filters[s]; got != "'"+s+"'!"+ref {
+				t.Errorf("filter of %s = %q, want %s", s, got, ref)
+			}
+		}
+	})
+}
+
+// filterRefs returns the AutoFilter range of each sheet, from the workbook's defined names,
+// after checking that each sheet's XML carries an autoFilter element.
+func filterRefs(t *testing.T, f *excelize.File) map[string]string {
+	t.Helper()
+	refs := map[string]string{}
+	for _, dn := range f.GetDefinedName() {
+		if dn.Name == "_xlnm._FilterDatabase" {
+			refs[dn.Scope] = dn.RefersTo
+		}
+	}
+	for _, xml := range sheetXML(t, f.Path) {
+		if !strings.Contains(xml, "<autoFilter ref=") {
+			t.Errorf("a worksheet has no autoFilter element")
+		}
+	}
+	return refs
+}
+
+// sheetXML returns the XML of every worksheet in the file at path.
+func sheetXML(t *testing.T, path string) []string {
+	t.Helper()
+	zr, err := zip.OpenReader(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer zr.Close()
+	var out []string
+	for _, zf := range zr.File {
+		if !strings.HasPrefix(zf.Name, "xl/worksheets/sheet") {
+			continue
+		}
+		rc, err := zf.Open()
+		if err != nil {
+			t.Fatal(err)
+		}
+		b, err := io.ReadAll(rc)
+		_ = rc.Close()
+		if err != nil {
+			t.Fatal(err)
+		}
+		out = append(out, string(b))
+	}
+	if len(out) == 0 {
+		t.Fatal("no worksheets in the file")
+	}
+	return out
+}
+
+func TestWriteRunWorkbook_FormulaInjection(t *testing.T) {
+	evil := []string{`=HYPERLINK("http://evil.example/x","Click")`, "+919876543210", "-5", "@SUM(A1:A9)", "=1+1"}
+	item := domain.Item{FileID: 1, File: evil[4], Kind: domain.KindPayouts, Line: 2, Reference: evil[0], Amount: 100,
+		Status: domain.StatusSuccess, Payload: payload(t, evil[0], evil[3], evil[2], 100),
+		Provider: domain.ProviderState{Status: evil[1], UTR: evil[3], Reason: evil[2]}, Reason: evil[1]}
+	rej := domain.Item{FileID: 1, File: evil[4], Kind: domain.KindPayouts, Line: 3, Reference: evil[1],
+		Status: domain.StatusRejected, Raw: evil, Reason: evil[0]}
+	exc := domain.Exception{Category: domain.CategoryRejectedRow, File: evil[4], Reference: evil[2], Expected: evil[0],
+		Actual: evil[1], Detail: evil[3], Note: evil[0]}
+	files := []domain.FileSummary{{ID: 1, Name: evil[0], Kind: domain.KindPayouts, Status: evil[3]}}
+	f, path := writeWorkbook(t, report.Run{Info: report.RunInfo{ID: 1, Endpoint: "=cmd"}, Files: files,
+		Items: seq([]domain.Item{item, rej}, nil), Exceptions: seq([]domain.Exception{exc}, nil)})
+
+	seen := map[string]bool{}
+	for _, s := range f.GetSheetList() {
+		for r, row := range rawRows(t, f, s) {
+			for c, v := range row {
+				ref, _ := excelize.CoordinatesToCellName(c+1, r+1)
+				formula, err := f.GetCellFormula(s, ref)
+				if err != nil {
+					t.Fatal(err)
+				}
+				if formula != "" {
+					t.Errorf("%s!%s has formula %q", s, ref, formula)
+				}
+				seen[v] = true
+				if slices.Contains(evil, v) {
+					if typ, _ := f.GetCellType(s, ref); typ != excelize.CellTypeInlineString && typ != excelize.CellTypeSharedString {
+						t.Errorf("%s!%s = %q is not a text cell (type %v)", s, ref, v, typ)
+					}
+				}
+			}
+		}
+	}
+	for _, v := range evil {
+		if !seen[v] {
+			t.Errorf("%q does not read back as the same text anywhere", v)
+		}
+	}
+	for _, xml := range sheetXML(t, path) {
+		if strings.Contains(xml, "<f>") || strings.Contains(xml, "<f ") {
+			t.Errorf("a worksheet holds a formula element")
+		}
+	}
+}
+
+func TestWriteRunWorkbook_Live(t *testing.T) {
+	fx := newFixture(t, false)
+	f, path := writeWorkbook(t, fx.run)
+	if got := cell(t, f, "Summary", "A1"); got != "Enkash batch run #12" {
+		t.Errorf("title = %q", got)
+	}
+	if got := cell(t, f, "Summary", "B2"); got != "Live Enkash" {
+		t.Errorf("environment = %q", got)
+	}
+	for _, xml := range sheetXML(t, path) {
+		if strings.Contains(xml, "SANDBOX") {
+			t.Error("a live run's workbook says SANDBOX")
+		}
+	}
+}
+
+func TestWriteRunWorkbook_Errors(t *testing.T) {
+	t.Run("items error leaves nothing behind", func(t *testing.T) {
+		dir := t.TempDir()
+		path := filepath.Join(dir, "run.xlsx")
+		if err := os.WriteFile(path, []byte("previous report"), 0o644); err != nil {
+			t.Fatal(err)
+		}
+		fx := newFixture(t, true)
+		fx.run.Items = seq(fx.items[:3], errBroken)
+		err := report.WriteRunWorkbook(path, fx.run)
+		if !errors.Is(err, errBroken) {
+			t.Fatalf("err = %v, want the iterator's error", err)
+		}
+		if b, _ := os.ReadFile(path); string(b) != "previous report" {
+			t.Errorf("the previous file was replaced by %d bytes", len(b))
+		}
+		entries, _ := os.ReadDir(dir)
+		if len(entries) != 1 {
+			t.Errorf("folder holds %d entries, want only the previous report", len(entries))
+		}
+	})
+	t.Run("exceptions error", func(t *testing.T) {
+		fx := newFixture(t, true)
+		fx.run.Exceptions = seq(fx.exceptions, errBroken)
+		if err := report.WriteRunWorkbook(filepath.Join(t.TempDir(), "r.xlsx"), fx.run); !errors.Is(err, errBroken) {
+			t.Fatalf("err = %v, want the iterator's error", err)
+		}
+	})
+	t.Run("corrupt payload", func(t *testing.T) {
+		fx := newFixture(t, true)
+		fx.items[0].Payload = []byte(`{"beneficiary_name":`)
+		fx.run.Items = seq(fx.items, nil)
+		err := report.WriteRunWorkbook(filepath.Join(t.TempDir(), "r.xlsx"), fx.run)
+		if err == nil || !strings.Contains(err.Error(), "PAY-0001") {
+			t.Fatalf("err = %v, want one naming the item", err)
+		}
+	})
+	t.Run("missing folder", func(t *testing.T) {
+		fx := newFixture(t, true)
+		if err := report.WriteRunWorkbook(filepath.Join(t.TempDir(), "nope", "r.xlsx"), fx.run); err == nil {
+			t.Fatal("want an error")
+		}
+	})
+}
+
+func TestWriteRunWorkbook_EmptyAndUndeclaredKind(t *testing.T) {
+	t.Run("no files, no items", func(t *testing.T) {
+		f, _ := writeWorkbook(t, report.Run{Info: report.RunInfo{ID: 3}})
+		if got := f.GetSheetList(); !slices.Equal(got, []string{"Summary", "Exceptions", "Rejected rows"}) {
+			t.Errorf("sheets = %q", got)
+		}
+		if got := cell(t, f, "Summary", "A13"); !strings.HasSuffix(got, "ties out") {
+			t.Errorf("count line = %q", got)
+		}
+	})
+	t.Run("a kind no file declared gets its sheet before Exceptions", func(t *testing.T) {
+		fx := newFixture(t, true)
+		extra := domain.Item{File: "rewards.csv", Kind: "rewards", Line: 2, Reference: "RW-1", Amount: 5000, Status: domain.StatusPending}
+		fx.run.Items = seq(append(fx.items, extra), nil)
+		f, _ := writeWorkbook(t, fx.run)
+		want := []string{"Summary", "Payouts", "Rewards", "Exceptions", "Rejected rows"}
+		if got := f.GetSheetList(); !slices.Equal(got, want) {
+			t.Fatalf("sheets = %q, want %q", got, want)
+		}
+		if got := cell(t, f, "Rewards", "C3"); got != "RW-1" {
+			t.Errorf("Rewards!C3 = %q", got)
+		}
+		filters := filterRefs(t, f)
+		for _, s := range want {
+			if !strings.HasPrefix(filters[s], "'"+s+"'!") {
+				t.Errorf("filter of %s = %q", s, filters[s])
+			}
+		}
+		if got := cell(t, f, "Summary", "A16"); !strings.Contains(got, "DOES NOT TIE OUT") {
+			t.Errorf("listed line = %q, want a mismatch: an item of no file", got)
+		}
+	})
+}
+
+func TestWriteRunWorkbook_Golden(t *testing.T) {
+	fx := newFixture(t, true)
+	f, _ := writeWorkbook(t, fx.run)
+	// One sheet after another, one JSON array of raw cell values per row: easy to review.
+	var buf bytes.Buffer
+	for _, s := range f.GetSheetList() {
+		name, _ := json.Marshal(s)
+		buf.WriteString("sheet " + string(name) + "\n")
+		for _, row := range rawRows(t, f, s) {
+			b, err := json.Marshal(row)
+			if err != nil {
+				t.Fatal(err)
+			}
+			buf.Write(b)
+			buf.WriteByte('\n')
+		}
+	}
+	b := buf.Bytes()
+	golden := filepath.Join("testdata", "run.golden.txt")
+	if *update {
+		if err := os.WriteFile(golden, b, 0o644); err != nil {
+			t.Fatal(err)
+		}
+	}
+	want, err := os.ReadFile(golden)
+	if err != nil {
+		t.Fatalf("%v (run with -update to create it)", err)
+	}
+	if !bytes.Equal(b, want) {
+		t.Errorf("cell values differ from %s (run with -update if the change is intended):\n%s", golden, firstDiff(string(want), string(b)))
+	}
+}
+
+// firstDiff shows the first line where want and got differ.
+func firstDiff(want, got string) string {
+	w, g := strings.Split(want, "\n"), strings.Split(got, "\n")
+	for i := range max(len(w), len(g)) {
+		var wl, gl string
+		if i < len(w) {
+			wl = w[i]
+		}
+		if i < len(g) {
+			gl = g[i]
+		}
+		if wl != gl {
+			return "line " + strconv.Itoa(i+1) + ":\n want " + wl + "\n  got " + gl
+		}
+	}
+	return ""
+}
+

@@ -6,6 +6,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"strings"
 	"text/tabwriter"
 	"time"
 
@@ -97,13 +98,13 @@ func printRun(w io.Writer, res jobs.Result, took time.Duration) {
 		}
 	}
 	if n > 0 {
-		fmt.Fprintf(w, "\n%d exceptions to look at:", n)
+		var parts []string
 		for _, c := range categoryOrder {
 			if open[c] > 0 {
-				fmt.Fprintf(w, " %s %d,", c, open[c])
+				parts = append(parts, fmt.Sprintf("%s %d", c, open[c]))
 			}
 		}
-		fmt.Fprintln(w, " (batch exceptions --open lists them)")
+		fmt.Fprintf(w, "\n%d exceptions to look at: %s.\nList them with: batch exceptions --open\n", n, strings.Join(parts, ", "))
 	}
 	fmt.Fprintf(w, "\nWorkbook: %s\n", res.Workbook)
 	for _, f := range res.FixFiles {

@@ -37,6 +37,7 @@ func NewCells(spec *Spec, header []string) (*Cells, error) {
 }
 
 func newCells(spec *Spec, header []string) (*Cells, []string, *FileError) {
+	spec.prepare()
 	c := &Cells{spec: spec, header: header, file: make([]int, len(spec.Columns))}
 	for i := range c.file {
 		c.file[i] = -1

@@ -250,6 +250,10 @@ func (r *Reader) build(raw rawRow) Row {
 		}
 	}
 	rec, ref, amount, errs := r.spec.Build(c)
+	if raw.problem != nil {
+		// The cells after the problem are lost: what the rules say of them is noise.
+		errs = nil
+	}
 	if len(pre) > 0 {
 		errs = append(pre, errs...)
 	}

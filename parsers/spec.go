@@ -9,6 +9,7 @@ package parsers
 import (
 	"path"
 	"strings"
+	"sync"
 	"unicode/utf8"
 
 	"enkashbatch/domain"
@@ -50,15 +51,26 @@ type Spec struct {
 	// broken rules of the row (not just the first).
 	Build func(c *Cells) (record any, reference string, amount domain.Paise, errs []domain.RowError)
 
+	once   sync.Once
 	index  map[string]int // normalized header or alias -> column index
 	byName map[string]int // canonical name -> column index
 }
 
 var specs []*Spec
 
-// register prepares s and makes it known to SpecFor and DetectKind. Each kind's file calls
-// it once, at package initialisation, so a broken spec fails every test at once.
+// register makes s known to SpecFor, DetectKind and Open with a nil spec. Each kind's file
+// calls it once, at package initialisation, so a broken spec fails every test at once.
 func register(s *Spec) *Spec {
+	s.prepare()
+	specs = append(specs, s)
+	return s
+}
+
+// prepare builds the spec's lookup tables once. A Spec made outside the package (a kind under
+// test, say) is prepared on first use.
+func (s *Spec) prepare() { s.once.Do(s.build) }
+
+func (s *Spec) build() {
 	if len(s.Columns) > maxColumns {
 		panic("parsers: " + string(s.Kind) + ": more than 64 columns")
 	}
@@ -77,8 +89,6 @@ func register(s *Spec) *Spec {
 			s.index[n] = i
 		}
 	}
-	specs = append(specs, s)
-	return s
 }
 
 // SpecFor returns the spec of kind k.
@@ -93,6 +103,7 @@ func SpecFor(k domain.Kind) (*Spec, bool) {
 
 // Column returns the column named canonical.
 func (s *Spec) Column(canonical string) (Column, bool) {
+	s.prepare()
 	i, ok := s.byName[canonical]
 	if !ok {
 		return Column{}, false
@@ -102,6 +113,7 @@ func (s *Spec) Column(canonical string) (Column, bool) {
 
 // Match returns the index in s.Columns of the column a header cell names.
 func (s *Spec) Match(header string) (int, bool) {
+	s.prepare()
 	i, ok := s.index[normalizeHeader(header)]
 	return i, ok
 }

@@ -16,6 +16,7 @@ import (
 	"sync"
 	"sync/atomic"
 	"time"
+	"unicode/utf8"
 
 	"golang.org/x/time/rate"
 )
@@ -352,10 +353,13 @@ func (c *Client) checkResponse(ep endpoint, resp *http.Response, raw []byte, out
 	}
 	e := &APIError{Endpoint: ep.String(), HTTPStatus: resp.StatusCode}
 	body := raw
-	if openErr == nil {
+	switch {
+	case openErr == nil:
 		body = plain
 		e.Code = int(env.ResponseCode)
 		e.Message = messageOf(plain)
+	case errors.Is(openErr, ErrDecrypt):
+		e.Message = "answer does not decrypt"
 	}
 	if e.Message == "" {
 		e.Message = firstLine(string(raw), 200)
@@ -438,13 +442,11 @@ func firstLine(s string, n int) string {
 		return s
 	}
 	cut := n
-	for cut > 0 && !utf8RuneStart(s[cut]) {
+	for cut > 0 && !utf8.RuneStart(s[cut]) {
 		cut--
 	}
 	return s[:cut] + "..."
 }
-
-func utf8RuneStart(b byte) bool { return b&0xC0 != 0x80 }
 
 // redact replaces every credential and the given tokens in s with "[REDACTED]".
 func (c *Client) redact(s string, tokens ...string) string {

@@ -131,13 +131,16 @@ func writeFixXLSX(out *os.File, f FixFile) error {
 	if err != nil {
 		return fmt.Errorf("create styles: %w", err)
 	}
+	if err := setupPage(x, sheet, "Rejected rows of "+f.SourceName); err != nil {
+		return err
+	}
 	sw, err := x.NewStreamWriter(sheet)
 	if err != nil {
 		return fmt.Errorf("stream sheet: %w", err)
 	}
 	width := len(f.Header)
 	for i, h := range f.Header {
-		if err := sw.SetColWidth(i+1, i+1, float64(min(max(len(h)+4, 12), 40))); err != nil {
+		if err := sw.SetColWidth(i+1, i+1, float64(min(max(len(h)+4, 16), 40))); err != nil {
 			return fmt.Errorf("set column width: %w", err)
 		}
 	}

@@ -50,7 +50,7 @@ const (
 // newTableSheet starts streaming sheet name, which must exist already (sheets are created up
 // front so that their order is fixed), and writes its title and header rows.
 func newTableSheet(f *excelize.File, st *styles, info RunInfo, name string, cols []column) (*tableSheet, error) {
-	if err := setupPage(f, name, info); err != nil {
+	if err := setupPage(f, name, info.title()); err != nil {
 		return nil, err
 	}
 	sw, err := f.NewStreamWriter(name)
@@ -173,9 +173,9 @@ func closeTable(f *excelize.File, sw *excelize.StreamWriter, name string, first,
 }
 
 // setupPage sets what printing a sheet needs: A4 landscape, fitted to the page width,
-// narrow margins, the run's title and page numbers in the header and footer. It must run
-// before the sheet's StreamWriter exists.
-func setupPage(f *excelize.File, name string, info RunInfo) error {
+// narrow margins, title and sheet name in the header, page numbers in the footer. It must
+// run before the sheet's StreamWriter exists.
+func setupPage(f *excelize.File, name, title string) error {
 	fit, a4, landscape, wide, tall := true, 9, "landscape", 1, 0
 	if err := f.SetSheetProps(name, &excelize.SheetPropsOptions{FitToPage: &fit}); err != nil {
 		return fmt.Errorf("set properties of sheet %s: %w", name, err)
@@ -192,7 +192,7 @@ func setupPage(f *excelize.File, name string, info RunInfo) error {
 		return fmt.Errorf("set margins of sheet %s: %w", name, err)
 	}
 	if err := f.SetHeaderFooter(name, &excelize.HeaderFooterOptions{
-		OddHeader: "&L&B" + headerFooterText(info.title()) + "&B&R&A",
+		OddHeader: "&L&B" + headerFooterText(title) + "&B&R&A",
 		OddFooter: "&RPage &P of &N",
 	}); err != nil {
 		return fmt.Errorf("set header of sheet %s: %w", name, err)

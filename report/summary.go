@@ -38,7 +38,7 @@ const summaryHeaderRow = 8
 // the total, and the run's conservation line in words.
 func (w *workbook) writeSummary() error {
 	f, st, info := w.f, w.st, w.run.Info
-	if err := setupPage(f, sheetSummary, info); err != nil {
+	if err := setupPage(f, sheetSummary, info.title()); err != nil {
 		return err
 	}
 	sw, err := f.NewStreamWriter(sheetSummary)

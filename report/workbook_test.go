@@ -551,4 +551,3 @@ func firstDiff(want, got string) string {
 	}
 	return ""
 }
-

@@ -90,8 +90,10 @@ func (p *Pipeline) batchName(items []domain.Item) string {
 // sendBatch makes one create call and records what is known of its outcome. It returns an
 // error only when the run must stop.
 func (p *Pipeline) sendBatch(ctx context.Context, runID int64, f flow, b ledger.Batch, items []domain.Item) error {
+	crashPoint(crashAfterClaim)
 	start := time.Now()
 	recs, err := f.send(ctx, b.ID, items)
+	crashPoint(crashAfterSend)
 	// What happened is recorded even when the run is being cancelled.
 	wctx := context.WithoutCancel(ctx)
 	var c ledger.Changes
@@ -127,6 +129,7 @@ func (p *Pipeline) sendBatch(ctx context.Context, runID int64, f flow, b ledger.
 	if rerr := p.ledger.Apply(wctx, runID, c); rerr != nil {
 		return errors.Join(rerr, err)
 	}
+	crashPoint(crashAfterApply)
 	if err != nil && (neverSent(err) || ctx.Err() != nil) {
 		return err
 	}

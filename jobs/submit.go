@@ -64,7 +64,9 @@ func (p *Pipeline) sendAll(ctx context.Context, runID int64, kind domain.Kind, f
 					return err
 				}
 				sent.Add(int64(len(items)))
-				if err := p.sendBatch(gctx, runID, f, b, items); err != nil {
+				// A call in flight is let finish (or time out) when the run is asked to stop,
+				// so that its answer is recorded; no new batch is claimed after that.
+				if err := p.sendBatch(context.WithoutCancel(gctx), runID, f, b, items); err != nil {
 					return err
 				}
 			}
@@ -94,8 +96,6 @@ func (p *Pipeline) sendBatch(ctx context.Context, runID int64, f flow, b ledger.
 	start := time.Now()
 	recs, err := f.send(ctx, b.ID, items)
 	crashPoint(crashAfterSend)
-	// What happened is recorded even when the run is being cancelled.
-	wctx := context.WithoutCancel(ctx)
 	var c ledger.Changes
 	switch {
 	case err == nil:
@@ -126,11 +126,11 @@ func (p *Pipeline) sendBatch(ctx context.Context, runID int64, f flow, b ledger.
 		c = setAll(items, b.ID, ledger.BatchUnknown, domain.StatusUnknown, "outcome not known: "+err.Error())
 		p.log.Warn("batch outcome unknown; it will be looked up before anything is sent again", "batch", b.ID, "err", err)
 	}
-	if rerr := p.ledger.Apply(wctx, runID, c); rerr != nil {
+	if rerr := p.ledger.Apply(ctx, runID, c); rerr != nil {
 		return errors.Join(rerr, err)
 	}
 	crashPoint(crashAfterApply)
-	if err != nil && (neverSent(err) || ctx.Err() != nil) {
+	if err != nil && neverSent(err) {
 		return err
 	}
 	return nil

@@ -28,6 +28,18 @@ const (
 func main() {
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
 	defer stop()
+	go func() {
+		// The first signal stops new work and lets calls in flight finish; a second one exits
+		// at once, which is still safe: every intent to send was committed before its call.
+		<-ctx.Done()
+		stop()
+		again := make(chan os.Signal, 1)
+		signal.Notify(again, os.Interrupt, syscall.SIGTERM)
+		fmt.Fprintln(os.Stderr, "batch: stopping after the calls in flight (signal again to stop at once)")
+		<-again
+		fmt.Fprintln(os.Stderr, "batch: stopped at once; the next run resolves any batch left in doubt before sending anything")
+		os.Exit(130)
+	}()
 	m := &Main{Stdout: os.Stdout, Stderr: os.Stderr, LookupEnv: os.LookupEnv}
 	code := m.Run(ctx, os.Args[1:])
 	os.Exit(code)

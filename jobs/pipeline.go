@@ -35,6 +35,8 @@ type Config struct {
 	Sandbox bool
 	// Endpoint is Enkash's base URL, shown in reports.
 	Endpoint string
+	// Location is the time zone reports show times in (default time.Local).
+	Location *time.Location
 	// Logger receives progress; nil discards it.
 	Logger *slog.Logger
 	// Now is the clock (default time.Now).

@@ -40,7 +40,7 @@ func (p *Pipeline) report(ctx context.Context, runID int64, res *Result) error {
 		items = func(func(domain.Item, error) bool) {}
 	}
 	err = report.WriteRunWorkbook(res.Workbook, report.Run{
-		Info:       report.RunInfo{ID: runID, StartedAt: info.StartedAt, FinishedAt: finished, Sandbox: p.cfg.Sandbox, Endpoint: p.cfg.Endpoint},
+		Info:       report.RunInfo{ID: runID, StartedAt: info.StartedAt, FinishedAt: finished, Sandbox: p.cfg.Sandbox, Endpoint: p.cfg.Endpoint, Location: p.cfg.Location},
 		Files:      files,
 		Items:      items,
 		Exceptions: sliceSeq(excs),

@@ -228,12 +228,22 @@ func openLedger(ctx context.Context, s *settings) (*ledger.DB, error) {
 	return ledger.Open(ctx, s.Home+"/ledger.db")
 }
 
+// india is the time zone reports are written in: Indian Standard Time, embedded in the
+// binary (time/tzdata) so that a machine without zone data still has it.
+var india = func() *time.Location {
+	loc, err := time.LoadLocation("Asia/Kolkata")
+	if err != nil {
+		return time.FixedZone("IST", 5*3600+1800)
+	}
+	return loc
+}()
+
 // pipelineConfig turns settings into the pipeline's configuration.
 func (s *settings) pipelineConfig(m *Main, conn *connection) jobs.Config {
 	cfg := jobs.Config{
 		Home: s.Home, BatchSize: s.BatchSize, Concurrency: s.Concurrency,
 		PollInterval: s.PollInterval, PollDeadline: s.PollDeadline, ResendGrace: s.ResendGrace,
-		Logger: s.logger(m),
+		Logger: s.logger(m), Location: india,
 	}
 	if conn != nil {
 		cfg.Sandbox, cfg.Endpoint = conn.Sandbox, conn.Endpoint

@@ -25,9 +25,6 @@ func runExceptions(ctx context.Context, m *Main, args []string) int {
 	if code := m.parse(fs, args); code >= 0 {
 		return code
 	}
-	if err := m.layer(fs); err != nil {
-		return m.fail(exitUsage, "%v", err)
-	}
 	db, err := openLedger(ctx, &s)
 	if err != nil {
 		return m.fail(exitUsage, "%v", err)
@@ -73,9 +70,6 @@ func runResolve(ctx context.Context, m *Main, args []string) int {
 	}
 	if code := m.parse(fs, args[1:]); code >= 0 {
 		return code
-	}
-	if err := m.layer(fs); err != nil {
-		return m.fail(exitUsage, "%v", err)
 	}
 	if *note == "" {
 		return m.fail(exitUsage, "exceptions resolve: say what was done with --note")

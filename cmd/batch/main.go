@@ -109,7 +109,8 @@ func (m *Main) newFlags(name, synopsis string) *flag.FlagSet {
 	return fs
 }
 
-// parse parses a command's flags and returns the exit code to stop with, or -1 to go on.
+// parse parses a command's flags, fills those not given from the environment and the config
+// file (see settings), and returns the exit code to stop with, or -1 to go on.
 func (m *Main) parse(fs *flag.FlagSet, args []string) int {
 	err := fs.Parse(args)
 	switch {
@@ -119,6 +120,9 @@ func (m *Main) parse(fs *flag.FlagSet, args []string) int {
 		return exitOK
 	case err != nil:
 		return exitUsage
+	}
+	if err := m.layer(fs); err != nil {
+		return m.fail(exitUsage, "%v", err)
 	}
 	return -1
 }

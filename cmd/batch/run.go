@@ -26,9 +26,6 @@ func runRun(ctx context.Context, m *Main, args []string) int {
 	if code := m.parse(fs, args); code >= 0 {
 		return code
 	}
-	if err := m.layer(fs); err != nil {
-		return m.fail(exitUsage, "%v", err)
-	}
 	conn, err := m.connect(ctx, &s)
 	if err != nil {
 		return m.fail(exitCodeOf(err), "%v", err)

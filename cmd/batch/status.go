@@ -20,9 +20,6 @@ func runStatus(ctx context.Context, m *Main, args []string) int {
 	if code := m.parse(fs, args); code >= 0 {
 		return code
 	}
-	if err := m.layer(fs); err != nil {
-		return m.fail(exitUsage, "%v", err)
-	}
 	db, err := openLedger(ctx, &s)
 	if err != nil {
 		return m.fail(exitUsage, "%v", err)

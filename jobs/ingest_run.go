@@ -1,0 +1,78 @@
+package jobs
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"os"
+	"path/filepath"
+)
+
+// IngestResult is what an ingest-only run did.
+type IngestResult struct {
+	RunID int64
+	Files []FileOutcome
+}
+
+// IngestOnly records every file of the inbox in the ledger under a run of its own ("ingest")
+// and sends nothing. It holds the data folder's lock, as Run does, so it never races a run.
+// An interrupted ingest leaves its run marked stopped; files it had not finished are picked up
+// again by the next ingest or run (they wait in processing/).
+func (p *Pipeline) IngestOnly(ctx context.Context) (IngestResult, error) {
+	unlock, err := lockHome(p.cfg.Home)
+	if err != nil {
+		return IngestResult{}, err
+	}
+	defer unlock()
+	runID, err := p.ledger.StartRun(ctx, "ingest", p.cfg.Sandbox)
+	if err != nil {
+		return IngestResult{}, err
+	}
+	res := IngestResult{RunID: runID}
+	res.Files, err = p.Ingest(ctx, runID)
+	switch {
+	case isStop(err):
+		p.finish(runID, "stopped", err.Error())
+		return res, err
+	case err != nil:
+		p.finish(runID, "failed", err.Error())
+		return res, err
+	}
+	p.finish(runID, "ok", "")
+	return res, nil
+}
+
+// DropInInbox copies the file at src into the top of home's inbox, where the kind is told by
+// its name or its header, and returns the copy's path. The copy is written under a hidden
+// name and renamed into place, so that a concurrent ingest never reads half a file; an
+// existing inbox file of the same name is never overwritten.
+func DropInInbox(home, src string) (string, error) {
+	if err := EnsureHome(home); err != nil {
+		return "", err
+	}
+	name := filepath.Base(src)
+	dest := filepath.Join(home, dirInbox, name)
+	if _, err := os.Stat(dest); err == nil {
+		return "", fmt.Errorf("drop %s in the inbox: a file of that name is already waiting there", name)
+	}
+	in, err := os.Open(src)
+	if err != nil {
+		return "", fmt.Errorf("drop %s in the inbox: %w", name, err)
+	}
+	defer in.Close()
+	tmp, err := os.CreateTemp(filepath.Dir(dest), "."+name+".tmp-*")
+	if err != nil {
+		return "", fmt.Errorf("drop %s in the inbox: %w", name, err)
+	}
+	_, err = io.Copy(tmp, in)
+	err = errors.Join(err, tmp.Close())
+	if err == nil {
+		err = os.Rename(tmp.Name(), dest)
+	}
+	if err != nil {
+		_ = os.Remove(tmp.Name())
+		return "", fmt.Errorf("drop %s in the inbox: %w", name, err)
+	}
+	return dest, nil
+}

@@ -205,7 +205,7 @@ func ParseDate(s string, date1904 bool) (time.Time, error) {
 			return time.Time{}, badDate(s)
 		}
 		t, err := excelize.ExcelDateToTime(f, date1904)
-		if err != nil {
+		if err != nil || t.Year() > 9999 {
 			return time.Time{}, badDate(s)
 		}
 		return t, nil

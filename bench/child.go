@@ -1,0 +1,110 @@
+package main
+
+import (
+	"bytes"
+	"context"
+	"fmt"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"runtime/pprof"
+	"syscall"
+	"time"
+
+	"enkashbatch/jobs"
+	"enkashbatch/ledger"
+)
+
+// proc is what one child process cost.
+type proc struct {
+	wall   time.Duration
+	maxRSS int64 // bytes, from the child's rusage (Linux reports kilobytes)
+	stdout []byte
+}
+
+// runChild runs name with args, with env added to the harness's environment, and measures its
+// wall time and peak resident memory from outside. Exit code 1 (rows rejected) is accepted
+// when allow1 is set.
+func runChild(ctx context.Context, env []string, allow1 bool, name string, args ...string) (proc, error) {
+	cmd := exec.CommandContext(ctx, name, args...)
+	cmd.Env = append(os.Environ(), env...)
+	var stdout, stderr bytes.Buffer
+	cmd.Stdout, cmd.Stderr = &stdout, &stderr
+	start := time.Now()
+	err := cmd.Run()
+	p := proc{wall: time.Since(start), stdout: stdout.Bytes()}
+	if cmd.ProcessState != nil {
+		if ru, ok := cmd.ProcessState.SysUsage().(*syscall.Rusage); ok {
+			p.maxRSS = ru.Maxrss * 1024
+		}
+	}
+	if err != nil {
+		if ee, ok := err.(*exec.ExitError); ok && allow1 && ee.ExitCode() == 1 {
+			return p, nil
+		}
+		return p, fmt.Errorf("%s %v: %w\n%s", filepath.Base(name), args, err, bytes.TrimSpace(stderr.Bytes()))
+	}
+	return p, nil
+}
+
+// child runs one of the harness's own sub-commands and returns the exit code.
+func child(cmd string, args []string) int {
+	ctx := context.Background()
+	var n int
+	var err error
+	switch {
+	case cmd == "floor-csv" && len(args) == 2:
+		n, err = floorCSV(ctx, args[0], args[1])
+	case cmd == "floor-xlsx" && len(args) == 1:
+		n, err = floorXLSX(args[0])
+	case cmd == "profile" && len(args) == 2:
+		n, err = profileIngest(ctx, args[0], args[1])
+	default:
+		usage()
+		return 2
+	}
+	if err != nil {
+		fmt.Fprintln(os.Stderr, "bench:", err)
+		return 1
+	}
+	fmt.Println(n)
+	return 0
+}
+
+// profileIngest ingests file into a fresh data folder in this process, as `batch ingest`
+// does (jobs.Pipeline.IngestOnly), with a CPU profile written to out. It returns the rows read.
+func profileIngest(ctx context.Context, out, file string) (int, error) {
+	home, err := os.MkdirTemp("", "enkash-profile-")
+	if err != nil {
+		return 0, err
+	}
+	defer os.RemoveAll(home)
+	if _, err := jobs.DropInInbox(home, file); err != nil {
+		return 0, err
+	}
+	db, err := ledger.Open(ctx, filepath.Join(home, "ledger.db"))
+	if err != nil {
+		return 0, err
+	}
+	defer db.Close()
+	pf, err := os.Create(out)
+	if err != nil {
+		return 0, fmt.Errorf("profile: %w", err)
+	}
+	defer pf.Close()
+	if err := pprof.StartCPUProfile(pf); err != nil {
+		return 0, fmt.Errorf("profile: %w", err)
+	}
+	start := time.Now()
+	res, err := jobs.New(jobs.Config{Home: home}, db, nil).IngestOnly(ctx)
+	pprof.StopCPUProfile()
+	if err != nil {
+		return 0, err
+	}
+	rows := 0
+	for _, f := range res.Files {
+		rows += f.Rows
+	}
+	fmt.Fprintf(os.Stderr, "ingested %d rows in %s (profile: %s)\n", rows, time.Since(start).Round(time.Millisecond), out)
+	return rows, nil
+}

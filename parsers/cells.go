@@ -130,10 +130,15 @@ func (c *Cells) Date1904() bool { return c.date1904 }
 // column's header as written in the file; present is false when the file has no such column
 // (column is then the column's title).
 func (c *Cells) Get(canonical string) (value string, column string, present bool) {
-	i, ok := c.spec.byName[canonical]
-	if !ok {
+	i := c.spec.col(canonical)
+	if i < 0 {
 		return "", canonical, false
 	}
+	return c.At(i)
+}
+
+// At is Get by the column's index in Spec.Columns, for Build functions on the hot path.
+func (c *Cells) At(i int) (value string, column string, present bool) {
 	fi := c.file[i]
 	if fi < 0 {
 		return "", titleOf(c.spec.Columns[i]), false
@@ -147,8 +152,8 @@ func (c *Cells) Get(canonical string) (value string, column string, present bool
 // Column returns the header of the canonical column as written in the file, or its title
 // when the file has no such column: what a RowError names.
 func (c *Cells) Column(canonical string) string {
-	i, ok := c.spec.byName[canonical]
-	if !ok {
+	i := c.spec.col(canonical)
+	if i < 0 {
 		return canonical
 	}
 	if fi := c.file[i]; fi >= 0 {
@@ -161,8 +166,8 @@ func (c *Cells) Column(canonical string) string {
 // scientific notation (e.g. 1.23456789012346E+17): spreadsheets keep 15 significant digits,
 // so a long digit string stored that way has lost digits.
 func (c *Cells) Scientific(canonical string) bool {
-	i, ok := c.spec.byName[canonical]
-	return ok && c.sci&(1<<i) != 0
+	i := c.spec.col(canonical)
+	return i >= 0 && c.sci&(1<<i) != 0
 }
 
 // Add records that the row breaks rule in the canonical column (canonical "" for the row as
@@ -170,7 +175,7 @@ func (c *Cells) Scientific(canonical string) bool {
 func (c *Cells) Add(canonical, rule, message string) {
 	col := ""
 	if canonical != "" {
-		if i, ok := c.spec.byName[canonical]; ok && c.broken&(1<<i) != 0 {
+		if i := c.spec.col(canonical); i >= 0 && c.broken&(1<<i) != 0 {
 			return
 		}
 		col = c.Column(canonical)

@@ -17,41 +17,56 @@ const (
 	maxRemarkLen                 = 50
 )
 
+// Indexes of the payout columns in Payouts.Columns.
+const (
+	colReference = iota
+	colBeneficiaryName
+	colAccountNumber
+	colIFSC
+	colVPA
+	colAmount
+	colMode
+	colRemark
+	colEmail
+	colPhone
+	colBeneficiaryID
+)
+
 // Payouts is the spec of batch payout files.
 var Payouts = register(&Spec{
 	Kind: domain.KindPayouts,
 	Columns: []Column{
-		{Name: "reference", Title: "Reference", Required: true, Text: true, Width: 22,
+		colReference: {Name: "reference", Title: "Reference", Required: true, Text: true, Width: 22,
 			Aliases: []string{"Ref", "Reference No", "Reference Number", "Ref No", "Txn Ref", "Transaction Reference", "Transaction ID", "Txn ID", "Payment Reference", "Payment Ref", "Unique Reference", "Transfer ID"},
 			Help:    "Your unique reference for the payment, e.g. PAY-20261123-0001: up to 40 letters, digits, - or _. It identifies the payment at Enkash, so a payment is never made twice: never reuse one."},
-		{Name: "beneficiary_name", Title: "Beneficiary Name", Required: true, Width: 28,
+		colBeneficiaryName: {Name: "beneficiary_name", Title: "Beneficiary Name", Required: true, Width: 28,
 			Aliases: []string{"Beneficiary", "Name", "Payee", "Payee Name", "Vendor Name", "Account Holder Name", "Account Name", "Bene Name", "Beneficiary Full Name"},
 			Help:    "Name of the account holder, up to 100 characters: letters, spaces and . & ' - only."},
-		{Name: "account_number", Title: "Account Number", Text: true, Width: 22,
+		colAccountNumber: {Name: "account_number", Title: "Account Number", Text: true, Width: 22,
 			Aliases: []string{"A/c No", "A/c Number", "Account No", "Acc No", "Acct No", "Bank Account", "Bank Account Number", "Bank Account No", "Beneficiary Account Number", "Beneficiary Account No", "Account"},
 			Help:    "Bank account number, 9 to 18 digits. Needed for IMPS, NEFT and RTGS; leave empty for UPI. Keep this column formatted as Text so that the spreadsheet does not round long numbers."},
-		{Name: "ifsc", Title: "IFSC", Text: true, Width: 14,
+		colIFSC: {Name: "ifsc", Title: "IFSC", Text: true, Width: 14,
 			Aliases: []string{"IFSC Code", "IFS Code", "Bank IFSC", "Beneficiary IFSC", "IFSC No"},
 			Help:    "IFSC of the account's branch, 11 characters like HDFC0001234 (the fifth is a zero). Needed with the account number."},
-		{Name: "vpa", Title: "VPA", Width: 24,
+		colVPA: {Name: "vpa", Title: "VPA", Width: 24,
 			Aliases: []string{"UPI ID", "UPI", "UPI Handle", "VPA Handle", "UPI Address", "Virtual Payment Address"},
 			Help:    "UPI ID like name@okhdfcbank. Needed for UPI; leave empty for the other modes."},
-		{Name: "amount", Title: "Amount", Required: true, Width: 16,
+		colAmount: {Name: "amount", Title: "Amount", Required: true, Width: 16,
 			Aliases: []string{"Amount (INR)", "Amount (₹)", "Amount Rs", "Amount In Rs", "Amount In Rupees", "Amt", "Payment Amount", "Transfer Amount", "Payout Amount", "Net Amount", "Value"},
 			Help:    "Amount in rupees with at most 2 decimals, e.g. 1,25,000.50 or 125000.5; at least 1.00. IMPS allows at most 2,00,000.00 per transfer."},
-		{Name: "mode", Title: "Mode", Required: true, Width: 10, Choices: []string{"IMPS", "NEFT", "RTGS", "UPI"},
+		colMode: {Name: "mode", Title: "Mode", Required: true, Width: 10, Choices: []string{"IMPS", "NEFT", "RTGS", "UPI"},
 			Aliases: []string{"Payment Mode", "Transfer Mode", "Pay Mode", "Transaction Mode", "Txn Mode", "Payout Mode"},
 			Help:    "IMPS, NEFT, RTGS or UPI."},
-		{Name: "remark", Title: "Remark", Width: 30,
+		colRemark: {Name: "remark", Title: "Remark", Width: 30,
 			Aliases: []string{"Remarks", "Narration", "Description", "Purpose", "Transfer Remark", "Payment Remark", "Comment", "Comments", "Note"},
 			Help:    "Optional note for the beneficiary's statement. Only letters, digits and spaces reach the bank: other characters are dropped and it is cut to 50 characters."},
-		{Name: "email", Title: "Email", Width: 26,
+		colEmail: {Name: "email", Title: "Email", Width: 26,
 			Aliases: []string{"Email ID", "E-mail", "Email Address", "Mail", "Beneficiary Email"},
 			Help:    "Optional e-mail of the beneficiary."},
-		{Name: "phone", Title: "Phone", Text: true, Width: 16,
+		colPhone: {Name: "phone", Title: "Phone", Text: true, Width: 16,
 			Aliases: []string{"Mobile", "Mobile No", "Mobile Number", "Phone No", "Phone Number", "Contact", "Contact No", "Contact Number", "Beneficiary Mobile"},
 			Help:    "Optional Indian mobile number, 10 digits starting 6-9; +91 or 0 before it is fine."},
-		{Name: "beneficiary_id", Title: "Beneficiary ID", Text: true, Width: 18,
+		colBeneficiaryID: {Name: "beneficiary_id", Title: "Beneficiary ID", Text: true, Width: 18,
 			Aliases: []string{"Bene ID", "Beneficiary Code", "Vendor Code", "Vendor ID", "Payee ID", "Payee Code"},
 			Help:    "Optional id of a beneficiary registered with Enkash."},
 	},
@@ -70,7 +85,7 @@ var Payouts = register(&Spec{
 func buildPayout(c *Cells) (any, string, domain.Paise, []domain.RowError) {
 	var p domain.Payout
 
-	ref, _, _ := c.Get("reference")
+	ref, _, _ := c.At(colReference)
 	p.Reference = ref
 	switch {
 	case ref == "":
@@ -83,7 +98,7 @@ func buildPayout(c *Cells) (any, string, domain.Paise, []domain.RowError) {
 		}
 	}
 
-	name, _, _ := c.Get("beneficiary_name")
+	name, _, _ := c.At(colBeneficiaryName)
 	p.BeneficiaryName = name
 	switch {
 	case name == "":
@@ -96,7 +111,7 @@ func buildPayout(c *Cells) (any, string, domain.Paise, []domain.RowError) {
 		}
 	}
 
-	mode, _, _ := c.Get("mode")
+	mode, _, _ := c.At(colMode)
 	switch m := strings.ToUpper(mode); m {
 	case "IMPS", "NEFT", "RTGS", "UPI":
 		p.Mode = m
@@ -106,13 +121,13 @@ func buildPayout(c *Cells) (any, string, domain.Paise, []domain.RowError) {
 		c.Add("mode", "mode_invalid", fmt.Sprintf("mode %s is not IMPS, NEFT, RTGS or UPI", quote(mode)))
 	}
 
-	acct, _, _ := c.Get("account_number")
+	acct, _, _ := c.At(colAccountNumber)
 	if strings.IndexByte(acct, ' ') >= 0 {
 		acct = strings.ReplaceAll(acct, " ", "")
 	}
-	ifsc, _, _ := c.Get("ifsc")
+	ifsc, _, _ := c.At(colIFSC)
 	ifsc = upperASCII(ifsc)
-	vpa, _, _ := c.Get("vpa")
+	vpa, _, _ := c.At(colVPA)
 	bank := acct != "" || ifsc != ""
 	switch {
 	case bank && vpa != "":
@@ -154,7 +169,7 @@ func buildPayout(c *Cells) (any, string, domain.Paise, []domain.RowError) {
 		}
 	}
 
-	amtText, _, _ := c.Get("amount")
+	amtText, _, _ := c.At(colAmount)
 	amount, err := ParseAmount(amtText)
 	if err != nil {
 		rule, msg := "amount_format", err.Error()
@@ -172,22 +187,22 @@ func buildPayout(c *Cells) (any, string, domain.Paise, []domain.RowError) {
 		}
 	}
 
-	if email, _, _ := c.Get("email"); email != "" {
+	if email, _, _ := c.At(colEmail); email != "" {
 		p.Email = email
 		if !ValidEmail(email) {
 			c.Add("email", "email_format", fmt.Sprintf("e-mail %s is not a valid address", quote(email)))
 		}
 	}
-	if phone, _, _ := c.Get("phone"); phone != "" {
+	if phone, _, _ := c.At(colPhone); phone != "" {
 		if m, ok := NormalizeMobile(phone); ok {
 			p.Phone = m
 		} else {
 			c.Add("phone", "phone_format", fmt.Sprintf("phone %s is not an Indian mobile number (10 digits starting 6-9, optionally with +91 or 0)", quote(phone)))
 		}
 	}
-	remark, _, _ := c.Get("remark")
+	remark, _, _ := c.At(colRemark)
 	p.Remark = CleanRemark(remark)
-	p.BeneficiaryID, _, _ = c.Get("beneficiary_id")
+	p.BeneficiaryID, _, _ = c.At(colBeneficiaryID)
 
 	if errs := c.Errors(); len(errs) > 0 {
 		return nil, ref, p.Amount, errs

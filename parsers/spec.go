@@ -111,6 +111,17 @@ func (s *Spec) Column(canonical string) (Column, bool) {
 	return s.Columns[i], true
 }
 
+// col returns the index of the canonical column, or -1. A scan beats a map here: a kind has
+// few columns, and comparing a name with itself (the same literal) is a pointer check.
+func (s *Spec) col(canonical string) int {
+	for i := range s.Columns {
+		if s.Columns[i].Name == canonical {
+			return i
+		}
+	}
+	return -1
+}
+
 // Match returns the index in s.Columns of the column a header cell names.
 func (s *Spec) Match(header string) (int, bool) {
 	s.prepare()

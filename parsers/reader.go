@@ -43,7 +43,7 @@ func (e *FileError) Error() string {
 // Row is one non-blank data row of a file.
 type Row struct {
 	Line      int      // physical CSV line where the row starts / XLSX sheet row number
-	Raw       []string // the row's cells as in the file, in file column order (for fix-and-redrop)
+	Raw       []string // the row's cells as in the file, in file column order (for fix-and-redrop); XLSX numbers in shortest decimal form
 	Reference string   // the row's reference as written (even if invalid), for locating it
 	Amount    domain.Paise
 	Record    any // the kind's record (e.g. domain.Payout); nil when Errors is non-empty

@@ -48,7 +48,8 @@ type Spec struct {
 	Rules []string
 	// Build validates one row (cells by canonical column name via *Cells) and returns the
 	// record (e.g. domain.Payout), its reference, its amount in paise (0 if unparseable) and all
-	// broken rules of the row (not just the first).
+	// broken rules of the row (not just the first). It records them with c.Add and returns
+	// c.Errors(); what the reader itself found (formula cells, extra cells) is added to them.
 	Build func(c *Cells) (record any, reference string, amount domain.Paise, errs []domain.RowError)
 
 	once   sync.Once

@@ -1,0 +1,367 @@
+package main
+
+import (
+	"bytes"
+	"context"
+	"encoding/json"
+	"net/http"
+	"os"
+	"path/filepath"
+	"sort"
+	"strings"
+	"testing"
+
+	"enkashbatch/domain"
+	"enkashbatch/enkash/sandbox"
+)
+
+// bundle is one end-to-end setting: a data folder, a sandbox over real HTTP, the environment.
+type bundle struct {
+	home    string
+	baseURL string
+	env     map[string]string
+}
+
+// setup starts a sandbox with the scenario file (empty: everything succeeds) on a loopback
+// port and returns a data folder whose inbox holds the sample files.
+func setup(t *testing.T, scenario string) *bundle {
+	t.Helper()
+	var sc *sandbox.Scenario
+	if scenario != "" {
+		var err error
+		if sc, err = sandbox.LoadScenario(scenario); err != nil {
+			t.Fatal(err)
+		}
+	}
+	url, stop, err := sandbox.Start(context.Background(), "127.0.0.1:0", sandbox.New(sc, sandbox.DemoCredentials()))
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { stop(context.Background()) })
+	b := &bundle{home: t.TempDir(), baseURL: url, env: map[string]string{"ENKASH_BASE_URL": url}}
+	b.dropSamples(t)
+	return b
+}
+
+func (b *bundle) dropSamples(t *testing.T) {
+	t.Helper()
+	if err := os.CopyFS(filepath.Join(b.home, "inbox"), os.DirFS("../../samples/inbox")); err != nil {
+		t.Fatal(err)
+	}
+}
+
+// run runs the batch command and returns its exit code, stdout and stderr.
+func (b *bundle) run(t *testing.T, args ...string) (int, string, string) {
+	t.Helper()
+	var stdout, stderr bytes.Buffer
+	m := &Main{Stdout: &stdout, Stderr: &stderr, LookupEnv: func(k string) (string, bool) {
+		v, ok := b.env[k]
+		return v, ok
+	}}
+	code := m.Run(context.Background(), args)
+	return code, stdout.String(), stderr.String()
+}
+
+func (b *bundle) calls(t *testing.T) []sandbox.Call {
+	t.Helper()
+	resp, err := http.Get(b.baseURL + "/_sandbox/calls")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer resp.Body.Close()
+	var calls []sandbox.Call
+	if err := json.NewDecoder(resp.Body).Decode(&calls); err != nil {
+		t.Fatal(err)
+	}
+	return calls
+}
+
+type runOutput struct {
+	RunID      int64                `json:"run_id"`
+	Sandbox    bool                 `json:"sandbox"`
+	Files      []domain.FileSummary `json:"files"`
+	Total      domain.Tally         `json:"total"`
+	TiesOut    bool                 `json:"ties_out"`
+	Exceptions []domain.Exception   `json:"exceptions"`
+	Workbook   string               `json:"workbook"`
+	FixFiles   []string             `json:"fix_files"`
+}
+
+var fastPolls = []string{"--poll-interval", "100ms", "--poll-deadline", "3s", "--json"}
+
+func (b *bundle) runJSON(t *testing.T) (int, runOutput) {
+	t.Helper()
+	code, stdout, stderr := b.run(t, append([]string{"run", "--home", b.home}, fastPolls...)...)
+	var out runOutput
+	if err := json.Unmarshal([]byte(stdout), &out); err != nil {
+		t.Fatalf("run output is not JSON: %v\nstdout: %s\nstderr: %s", err, stdout, stderr)
+	}
+	return code, out
+}
+
+// TestRun_DemoScenario runs the sample files against the demo scenario over real HTTP: every
+// payout exception category appears once, on the row the scenario aims it at and nowhere else,
+// every valid reference reaches Enkash exactly once, no rejected row is sent, and the
+// conservation line ties out.
+func TestRun_DemoScenario(t *testing.T) {
+	b := setup(t, "../../samples/sandbox.yaml")
+	code, out := b.runJSON(t)
+	if code != exitAttention {
+		t.Fatalf("exit code = %d, want %d (exceptions to look at)", code, exitAttention)
+	}
+	if !out.TiesOut || !out.Total.TiesOut() || out.Total.In.Count != 60 {
+		t.Fatalf("conservation line: %+v (ties out %v)", out.Total, out.TiesOut)
+	}
+	if !out.Sandbox {
+		t.Error("a run with the demo credentials is not marked SANDBOX")
+	}
+	want := map[domain.Category]string{
+		domain.CategoryProviderFailed:    "PAY-20261123-0008",
+		domain.CategoryProviderRejected:  "PAY-20261123-0012",
+		domain.CategoryAmountMismatch:    "PAY-20261123-0018",
+		domain.CategoryStuckPending:      "PAY-20261123-0022",
+		domain.CategoryMissingAtProvider: "PAY-20261123-0025",
+		domain.CategoryStatusMismatch:    "PAY-20261123-0027",
+		domain.CategoryUnknownAtProvider: "PAY-20261122-9001",
+	}
+	got := map[domain.Category][]string{}
+	rejectedRefs := map[string]bool{}
+	for _, e := range out.Exceptions {
+		got[e.Category] = append(got[e.Category], e.Reference)
+		if e.Category == domain.CategoryRejectedRow {
+			rejectedRefs[e.Reference] = true
+		}
+	}
+	for c, ref := range want {
+		if len(got[c]) != 1 || got[c][0] != ref {
+			t.Errorf("%s exceptions on %v, want exactly one on %s", c, got[c], ref)
+		}
+	}
+	if n := len(got[domain.CategoryRejectedRow]); n != 10 {
+		t.Errorf("rejected_row exceptions = %d, want the 10 bad sample rows", n)
+	}
+	if n := len(got[domain.CategoryDuplicateFile]); n != 0 {
+		t.Errorf("duplicate_file exceptions on a first run: %d", n)
+	}
+
+	calls := b.calls(t)
+	sent := map[string]sandbox.Call{}
+	for _, c := range calls {
+		if c.Kind == "payout" {
+			sent[c.Reference] = c
+		}
+		if c.Creates != 1 || c.Duplicates != 0 {
+			t.Errorf("%s %s: creates %d, duplicates %d; want 1 and 0", c.Kind, c.Reference, c.Creates, c.Duplicates)
+		}
+	}
+	// 60 rows, 10 rejected: 50 valid references, each sent once.
+	if len(sent) != 50 {
+		t.Errorf("sandbox received %d payout references, want 50", len(sent))
+	}
+	for ref := range rejectedRefs {
+		if _, ok := sent[ref]; ok && ref != "PAY-20261123-0021" { // 0021's first row is valid, its duplicate is not
+			t.Errorf("rejected row %s was sent to Enkash", ref)
+		}
+	}
+	for _, path := range append([]string{out.Workbook}, out.FixFiles...) {
+		if _, err := os.Stat(path); err != nil {
+			t.Errorf("report file: %v", err)
+		}
+	}
+	if len(out.FixFiles) != 2 {
+		t.Errorf("fix-and-redrop files = %v, want one per sample file", out.FixFiles)
+	}
+
+	// The same files again: recorded as duplicates, nothing sent again.
+	b.dropSamples(t)
+	code, out = b.runJSON(t)
+	if code != exitAttention {
+		t.Fatalf("second run exit code = %d", code)
+	}
+	dups := 0
+	for _, e := range out.Exceptions {
+		if e.Category == domain.CategoryDuplicateFile {
+			dups++
+		}
+	}
+	if dups != 2 {
+		t.Errorf("duplicate_file exceptions on the second run = %d, want 2", dups)
+	}
+	for _, c := range b.calls(t) {
+		if c.Creates != 1 || c.Duplicates != 0 {
+			t.Errorf("after a second run: %s %s creates %d duplicates %d", c.Kind, c.Reference, c.Creates, c.Duplicates)
+		}
+	}
+	rejected, _ := filepath.Glob(filepath.Join(b.home, "rejected", "*", "*.reason.txt"))
+	if len(rejected) != 2 {
+		t.Errorf("notes beside duplicate files = %v, want 2", rejected)
+	}
+}
+
+// TestRun_CleanRowsRaiseNothing: against a sandbox where everything succeeds, the only
+// exceptions are the bad rows of the files.
+func TestRun_CleanRowsRaiseNothing(t *testing.T) {
+	b := setup(t, "")
+	_, out := b.runJSON(t)
+	for _, e := range out.Exceptions {
+		if e.Category != domain.CategoryRejectedRow {
+			t.Errorf("clean run raised %s on %s: %s", e.Category, e.Reference, e.Detail)
+		}
+	}
+	if out.Total.Success.Count != 50 || out.Total.Open.Count != 0 || !out.TiesOut {
+		t.Errorf("clean run tally = %+v", out.Total)
+	}
+	code, stdout, _ := b.run(t, "status", "--home", b.home, "--json")
+	if code != exitOK {
+		t.Fatalf("status exit = %d", code)
+	}
+	var status struct {
+		Files []domain.FileSummary `json:"files"`
+	}
+	if err := json.Unmarshal([]byte(stdout), &status); err != nil {
+		t.Fatal(err)
+	}
+	for _, f := range status.Files {
+		if !f.Tally.TiesOut() {
+			t.Errorf("status: %s does not tie out: %+v", f.Name, f.Tally)
+		}
+	}
+}
+
+// TestRun_WrongPasswordStopsAtOnce: a refused password is tried once, never again, and the run
+// exits 3 with a message that names the variables to check and not the password.
+func TestRun_WrongPasswordStopsAtOnce(t *testing.T) {
+	b := setup(t, "")
+	b.env["ENKASH_PASSWORD"] = "not-the-password"
+	code, stdout, stderr := b.run(t, append([]string{"run", "--home", b.home}, fastPolls[:4]...)...)
+	if code != exitEnkashDown {
+		t.Fatalf("exit = %d, want %d\n%s\n%s", code, exitEnkashDown, stdout, stderr)
+	}
+	if strings.Contains(stderr+stdout, "not-the-password") {
+		t.Error("the password appears in the output")
+	}
+	if !strings.Contains(stderr, "ENKASH_PASSWORD") {
+		t.Errorf("message does not say what to check: %s", stderr)
+	}
+	resp, err := http.Get(b.baseURL + "/_sandbox/stats")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer resp.Body.Close()
+	var stats sandbox.Stats
+	json.NewDecoder(resp.Body).Decode(&stats)
+	if stats.TokenCalls != 1 {
+		t.Errorf("token calls = %d, want exactly 1", stats.TokenCalls)
+	}
+	if len(b.calls(t)) != 0 {
+		t.Error("something was sent without a token")
+	}
+	// Nothing was lost: the valid items wait for the next run.
+	_, stdout, _ = b.run(t, "status", "--home", b.home, "--json")
+	if !strings.Contains(stdout, `"status": "valid"`) {
+		t.Errorf("valid items not kept for the next run: %s", stdout)
+	}
+}
+
+func TestValidate_JSON(t *testing.T) {
+	b := &bundle{env: map[string]string{}}
+	code, stdout, stderr := b.run(t, "validate", "--json", "../../samples/inbox/payouts/payouts_2026-11-23.csv")
+	if code != exitAttention {
+		t.Fatalf("exit = %d, want 1 (some rows rejected); %s", code, stderr)
+	}
+	var v struct {
+		File, Kind            string
+		Rows, Valid, Rejected int
+		Errors                []domain.RowError
+	}
+	if err := json.Unmarshal([]byte(stdout), &v); err != nil {
+		t.Fatal(err)
+	}
+	if v.Rows != 30 || v.Valid != 23 || v.Rejected != 7 || v.Kind != "payouts" {
+		t.Errorf("validate = %+v", v)
+	}
+	var lines []int
+	for _, e := range v.Errors {
+		lines = append(lines, e.Line)
+		if e.Column == "" || e.Rule == "" || e.Message == "" {
+			t.Errorf("incomplete error %+v", e)
+		}
+	}
+	sort.Ints(lines)
+	if want := []int{5, 8, 11, 14, 17, 20, 24}; !equalInts(lines, want) {
+		t.Errorf("error lines = %v, want %v", lines, want)
+	}
+	// A file that cannot be used exits 2.
+	junk := filepath.Join(t.TempDir(), "payouts_junk.xlsx")
+	os.WriteFile(junk, []byte("this is not a workbook"), 0o644)
+	if code, _, _ := b.run(t, "validate", junk); code != exitUsage {
+		t.Errorf("unusable file exit = %d, want 2", code)
+	}
+}
+
+func equalInts(a, b []int) bool {
+	if len(a) != len(b) {
+		return false
+	}
+	for i := range a {
+		if a[i] != b[i] {
+			return false
+		}
+	}
+	return true
+}
+
+func TestMain_Usage(t *testing.T) {
+	b := &bundle{env: map[string]string{}}
+	if code, _, stderr := b.run(t, "frobnicate"); code != exitUsage || !strings.Contains(stderr, "unknown command") {
+		t.Errorf("unknown command: exit %d, %q", code, stderr)
+	}
+	for _, cmd := range []string{"run", "validate", "status", "exceptions", "sandbox", "templates"} {
+		code, stdout, _ := b.run(t, cmd, "--help")
+		if code != exitOK || !strings.Contains(stdout, "Usage: batch "+cmd) {
+			t.Errorf("%s --help: exit %d, %q", cmd, code, stdout)
+		}
+	}
+}
+
+// TestValidate_Fixtures: `batch validate --json` names the physical line, the column as written
+// and the rule of every bad row, for CSVs with a BOM and CRLF, with ';', with quoted line
+// breaks, and for workbooks written by LibreOffice (accounts stored as numbers, amounts as text).
+func TestValidate_Fixtures(t *testing.T) {
+	type loc struct {
+		Line         int
+		Column, Rule string
+	}
+	cases := map[string][]loc{
+		"payouts_bom_crlf.csv": {{3, "IFSC", "ifsc_format"}, {6, "Beneficiary Name", "beneficiary_name_required"},
+			{6, "Amount", "amount_decimals"}, {7, "", "extra_cells"}},
+		"payouts_semicolon.csv": {{2, "Amount (INR)", "amount_format"}, {4, "Payment Mode", "mode_invalid"}, {4, "Mobile", "phone_format"}},
+		"payouts_multiline.csv": {{8, "Account Number", "account_number_length"}, {9, "Beneficiary Name", "beneficiary_name_format"},
+			{9, "Amount", "imps_limit"}, {11, "VPA", "vpa_required"}, {12, "Amount", "amount_format"}},
+		"payouts_numbers.xlsx": {{4, "Account Number", "account_number_lost_digits"}, {5, "Amount", "amount_decimals"},
+			{8, "Account Number", "account_number_length"}},
+		"payouts_dates.xlsx": {},
+	}
+	b := &bundle{env: map[string]string{}}
+	for name, want := range cases {
+		t.Run(name, func(t *testing.T) {
+			_, stdout, stderr := b.run(t, "validate", "--json", filepath.Join("../../parsers/testdata", name))
+			var v struct{ Errors []domain.RowError }
+			if err := json.Unmarshal([]byte(stdout), &v); err != nil {
+				t.Fatalf("%v\n%s", err, stderr)
+			}
+			var got []loc
+			for _, e := range v.Errors {
+				got = append(got, loc{e.Line, e.Column, e.Rule})
+			}
+			if len(got) != len(want) {
+				t.Fatalf("errors = %v, want %v", got, want)
+			}
+			for i := range want {
+				if got[i] != want[i] {
+					t.Errorf("error %d = %v, want %v", i, got[i], want[i])
+				}
+			}
+		})
+	}
+}

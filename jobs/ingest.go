@@ -111,12 +111,13 @@ func (p *Pipeline) scan() ([]inboxFile, error) {
 }
 
 // ignored reports whether a file in the inbox is not (yet) a finance file: hidden files,
-// Office lock files, partial downloads and our own notes.
+// Office lock files, partial downloads, completion markers and our own notes.
 func ignored(name string) bool {
 	lower := strings.ToLower(name)
 	return strings.HasPrefix(name, ".") || strings.HasPrefix(name, "~$") ||
 		strings.HasSuffix(lower, ".tmp") || strings.HasSuffix(lower, ".part") ||
-		strings.HasSuffix(lower, ".crdownload") || strings.HasSuffix(lower, ".reason.txt")
+		strings.HasSuffix(lower, ".crdownload") || strings.HasSuffix(lower, ".reason.txt") ||
+		strings.HasSuffix(lower, ".done") // a completion marker (see Watcher), not a file
 }
 
 // ingestFile moves one file to processing/, records it, and moves it on.
@@ -183,7 +184,7 @@ func (p *Pipeline) readFile(ctx context.Context, runID int64, path string, summa
 	}
 	defer r.Close()
 	summary.Kind = r.Kind()
-	in, err := p.ledger.BeginIngest(ctx, runID, summary, r.Header())
+	in, err := p.ledger.BeginIngest(ctx, runID, summary, r.Header(), r.Column("reference"))
 	if err != nil {
 		return FileOutcome{}, err
 	}

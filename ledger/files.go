@@ -107,19 +107,21 @@ type Ingest struct {
 	fileID  int64
 	file    string
 	kind    domain.Kind
+	refCol  string // the reference column's header as written
 	insert  *sql.Stmt
 	exc     *sql.Stmt
 	rowsIn  int
 	paiseIn domain.Paise
 }
 
-// BeginIngest opens the transaction that records an accepted file and its rows.
-func (db *DB) BeginIngest(ctx context.Context, runID int64, f domain.FileSummary, header []string) (*Ingest, error) {
+// BeginIngest opens the transaction that records an accepted file and its rows. refColumn is
+// the header of the file's reference column as written, named by duplicate-reference errors.
+func (db *DB) BeginIngest(ctx context.Context, runID int64, f domain.FileSummary, header []string, refColumn string) (*Ingest, error) {
 	tx, err := db.write.BeginTx(ctx, nil)
 	if err != nil {
 		return nil, fmt.Errorf("begin ingest of %s: %w", f.Name, err)
 	}
-	in := &Ingest{db: db, ctx: ctx, tx: tx, now: formatTime(db.Now()), runID: runID, file: f.Name, kind: f.Kind}
+	in := &Ingest{db: db, ctx: ctx, tx: tx, now: formatTime(db.Now()), runID: runID, file: f.Name, kind: f.Kind, refCol: refColumn}
 	fail := func(err error) (*Ingest, error) {
 		tx.Rollback()
 		return nil, fmt.Errorf("begin ingest of %s: %w", f.Name, err)
@@ -175,7 +177,7 @@ func (in *Ingest) Add(it NewItem) (domain.Status, error) {
 		if err != nil {
 			return "", err
 		}
-		it.Errors = []domain.RowError{{Line: it.Line, Column: "reference", Rule: "duplicate_reference",
+		it.Errors = []domain.RowError{{Line: it.Line, Column: in.refCol, Rule: "duplicate_reference",
 			Message: fmt.Sprintf("reference %q is already used by %s; each payment needs its own reference", it.Reference, holder)}}
 	}
 	reason := joinErrors(it.Errors)

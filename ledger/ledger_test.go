@@ -27,7 +27,7 @@ func setup(t *testing.T) (*ledger.DB, int64) {
 
 func ingest(t *testing.T, db *ledger.DB, run int64, name string, items ...ledger.NewItem) (int64, []domain.Status) {
 	t.Helper()
-	in, err := db.BeginIngest(context.Background(), run, domain.FileSummary{Name: name, Kind: domain.KindPayouts, SHA256: "sha-" + name}, []string{"Reference", "Amount"})
+	in, err := db.BeginIngest(context.Background(), run, domain.FileSummary{Name: name, Kind: domain.KindPayouts, SHA256: "sha-" + name}, []string{"Reference", "Amount"}, "Reference")
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -68,7 +68,7 @@ func TestIngest_DuplicateReferenceIsRejectedAndNamed(t *testing.T) {
 	if len(excs) != 3 {
 		t.Fatalf("got %d exceptions, want 3: %+v", len(excs), excs)
 	}
-	if got := excs[1].Detail; got != `reference (duplicate_reference): reference "PAY-2" is already used by line 4 of a.csv; each payment needs its own reference` {
+	if got := excs[1].Detail; got != `Reference (duplicate_reference): reference "PAY-2" is already used by line 4 of a.csv; each payment needs its own reference` {
 		t.Errorf("cross-file duplicate detail = %q", got)
 	}
 	files, err := db.FileSummaries(ctx, ledger.FileFilter{})
@@ -88,7 +88,7 @@ func TestIngest_DuplicateReferenceIsRejectedAndNamed(t *testing.T) {
 func TestIngest_AbortLeavesNothing(t *testing.T) {
 	ctx := context.Background()
 	db, run := setup(t)
-	in, err := db.BeginIngest(ctx, run, domain.FileSummary{Name: "x.csv", Kind: domain.KindPayouts, SHA256: "x"}, nil)
+	in, err := db.BeginIngest(ctx, run, domain.FileSummary{Name: "x.csv", Kind: domain.KindPayouts, SHA256: "x"}, nil, "Reference")
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -194,6 +194,10 @@ func (r *Reader) Spec() *Spec { return r.spec }
 // Header returns the header cells as written in the file (trimmed).
 func (r *Reader) Header() []string { return r.header }
 
+// Column returns the header of the canonical column as written in the file (its title when
+// the file has no such column), for messages about the file's rows.
+func (r *Reader) Column(canonical string) string { return r.cells.Column(canonical) }
+
 // Unknown returns the header cells that match no column of the kind; they are reported, not
 // fatal, and their cells are kept in Row.Raw.
 func (r *Reader) Unknown() []string { return r.unknown }

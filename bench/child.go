@@ -8,12 +8,17 @@ import (
 	"os/exec"
 	"path/filepath"
 	"runtime/pprof"
+	"strconv"
+	"strings"
 	"syscall"
 	"time"
 
 	"enkashbatch/jobs"
 	"enkashbatch/ledger"
 )
+
+// selfPath is this program, which runs the floors and the launcher as children.
+var selfPath string
 
 // proc is what one child process cost.
 type proc struct {
@@ -25,18 +30,34 @@ type proc struct {
 // runChild runs name with args, with env added to the harness's environment, and measures its
 // wall time and peak resident memory from outside. Exit code 1 (rows rejected) is accepted
 // when allow1 is set.
+//
+// The child is started through this program's "rss" launcher, not directly. Linux keeps a
+// process's peak RSS across execve, and Go starts children with vfork semantics (the child
+// shares the parent's memory until it execs), so a child started by the harness would report
+// at least the harness's own peak (which holds generated data) as its peak. The launcher is a
+// fresh small process; the peak of its child is the child's own.
 func runChild(ctx context.Context, env []string, allow1 bool, name string, args ...string) (proc, error) {
-	cmd := exec.CommandContext(ctx, name, args...)
+	rssFile, err := os.CreateTemp("", "bench-rss-")
+	if err != nil {
+		return proc{}, err
+	}
+	rssFile.Close()
+	defer os.Remove(rssFile.Name())
+	cmd := exec.CommandContext(ctx, selfPath, append([]string{"rss", rssFile.Name(), name}, args...)...)
 	cmd.Env = append(os.Environ(), env...)
 	var stdout, stderr bytes.Buffer
 	cmd.Stdout, cmd.Stderr = &stdout, &stderr
 	start := time.Now()
-	err := cmd.Run()
+	err = cmd.Run()
 	p := proc{wall: time.Since(start), stdout: stdout.Bytes()}
-	if cmd.ProcessState != nil {
-		if ru, ok := cmd.ProcessState.SysUsage().(*syscall.Rusage); ok {
-			p.maxRSS = ru.Maxrss * 1024
+	if b, rerr := os.ReadFile(rssFile.Name()); rerr == nil && len(b) > 0 {
+		kb, perr := strconv.ParseInt(strings.TrimSpace(string(b)), 10, 64)
+		if perr != nil {
+			return p, fmt.Errorf("peak RSS of %s: %w", filepath.Base(name), perr)
 		}
+		p.maxRSS = kb * 1024
+	} else if err == nil {
+		return p, fmt.Errorf("peak RSS of %s: not reported", filepath.Base(name))
 	}
 	if err != nil {
 		if ee, ok := err.(*exec.ExitError); ok && allow1 && ee.ExitCode() == 1 {
@@ -59,6 +80,8 @@ func child(cmd string, args []string) int {
 		n, err = floorXLSX(args[0])
 	case cmd == "profile" && len(args) == 2:
 		n, err = profileIngest(ctx, args[0], args[1])
+	case cmd == "rss" && len(args) >= 2:
+		return launch(args[0], args[1], args[2:])
 	default:
 		usage()
 		return 2
@@ -69,6 +92,25 @@ func child(cmd string, args []string) int {
 	}
 	fmt.Println(n)
 	return 0
+}
+
+// launch runs name with args, passing stdio through, writes the child's peak RSS in
+// kilobytes (its rusage) to the file out, and returns the child's exit code.
+func launch(out, name string, args []string) int {
+	cmd := exec.Command(name, args...)
+	cmd.Stdin, cmd.Stdout, cmd.Stderr = os.Stdin, os.Stdout, os.Stderr
+	err := cmd.Run()
+	if cmd.ProcessState == nil {
+		fmt.Fprintln(os.Stderr, "bench rss:", err)
+		return 2
+	}
+	if ru, ok := cmd.ProcessState.SysUsage().(*syscall.Rusage); ok {
+		if werr := os.WriteFile(out, []byte(strconv.FormatInt(ru.Maxrss, 10)), 0o644); werr != nil {
+			fmt.Fprintln(os.Stderr, "bench rss:", werr)
+			return 2
+		}
+	}
+	return cmd.ProcessState.ExitCode()
 }
 
 // profileIngest ingests file into a fresh data folder in this process, as `batch ingest`

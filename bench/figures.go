@@ -16,10 +16,9 @@ import (
 
 // harness runs the figures and keeps what one figure measures for another (peak RSS).
 type harness struct {
-	o    options
-	dir  string
-	self string // this program, for the floor children
-	seq  int
+	o   options
+	dir string
+	seq int
 
 	rss map[string]int64 // peak RSS of batch ingest, by data set
 }
@@ -75,7 +74,7 @@ func (h *harness) batchIngest(ctx context.Context, file string, rows, bad int) (
 
 // floorChild runs one of the floor sub-commands and checks the rows it read.
 func (h *harness) floorChild(ctx context.Context, rows int, args ...string) (proc, error) {
-	p, err := runChild(ctx, nil, false, h.self, args...)
+	p, err := runChild(ctx, nil, false, selfPath, args...)
 	if err != nil {
 		return p, err
 	}

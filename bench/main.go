@@ -159,12 +159,11 @@ func run(ctx context.Context, o options) int {
 		fmt.Fprintln(os.Stderr, "bench:", err)
 		return 2
 	}
-	self, err := os.Executable()
-	if err != nil {
+	if selfPath, err = os.Executable(); err != nil {
 		fmt.Fprintln(os.Stderr, "bench:", err)
 		return 2
 	}
-	h := &harness{o: o, dir: dir, self: self}
+	h := &harness{o: o, dir: dir}
 	steps := []struct {
 		name string
 		run  func(context.Context) ([]figure, error)

@@ -135,8 +135,11 @@ type Exception struct {
 	Expected   string     `json:"expected"`
 	Actual     string     `json:"actual"`
 	Detail     string     `json:"detail"`
+	Severity   Severity   `json:"severity"`
 	CreatedAt  time.Time  `json:"created_at"`
+	LastSeenAt time.Time  `json:"last_seen_at"` // when its cause was last observed
 	ResolvedAt *time.Time `json:"resolved_at,omitempty"`
+	Reopened   int        `json:"reopened,omitempty"` // times its cause came back after it was resolved
 	Note       string     `json:"note,omitempty"`
 }
 

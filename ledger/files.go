@@ -6,6 +6,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"strconv"
 
 	"github.com/mattn/go-sqlite3"
 
@@ -77,7 +78,7 @@ func (db *DB) RecordUnprocessedFile(ctx context.Context, runID int64, f domain.F
 		if id, err = res.LastInsertId(); err != nil {
 			return err
 		}
-		return insertException(ctx, tx, runID, now, exc)
+		return insertException(ctx, tx, runID, now, exc, "")
 	})
 	if err != nil {
 		return 0, fmt.Errorf("record %s file %s: %w", f.Status, f.Name, err)
@@ -109,7 +110,6 @@ type Ingest struct {
 	kind    domain.Kind
 	refCol  string // the reference column's header as written
 	insert  *sql.Stmt
-	exc     *sql.Stmt
 	rowsIn  int
 	paiseIn domain.Paise
 }
@@ -139,11 +139,6 @@ func (db *DB) BeginIngest(ctx context.Context, runID int64, f domain.FileSummary
 		return fail(err)
 	}
 	in.insert, err = tx.PrepareContext(ctx, `INSERT INTO items (file_id, kind, line, reference, live_ref, amount, status, reason, payload, raw, updated_at)
-		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`)
-	if err != nil {
-		return fail(err)
-	}
-	in.exc, err = tx.PrepareContext(ctx, `INSERT OR IGNORE INTO exceptions (run_id, fingerprint, category, kind, file, line, reference, expected, actual, detail, created_at)
 		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`)
 	if err != nil {
 		return fail(err)
@@ -185,9 +180,8 @@ func (in *Ingest) Add(it NewItem) (domain.Status, error) {
 		string(domain.StatusRejected), reason, nil, string(raw), in.now); err != nil {
 		return "", fmt.Errorf("ingest %s line %d: %w", in.file, it.Line, err)
 	}
-	fp := fmt.Sprintf("rejected_row|%d|%d", in.fileID, it.Line)
-	if _, err := in.exc.ExecContext(in.ctx, in.runID, fp, string(domain.CategoryRejectedRow), string(in.kind), in.file, it.Line,
-		it.Reference, "", "", reason, in.now); err != nil {
+	exc := domain.Exception{Category: domain.CategoryRejectedRow, Kind: in.kind, File: in.file, Line: it.Line, Reference: it.Reference, Detail: reason}
+	if err := insertException(in.ctx, in.tx, in.runID, in.now, exc, "file "+strconv.FormatInt(in.fileID, 10)); err != nil {
 		return "", fmt.Errorf("ingest %s line %d: record exception: %w", in.file, it.Line, err)
 	}
 	return domain.StatusRejected, nil
@@ -232,7 +226,6 @@ func (in *Ingest) Abort() error {
 
 func (in *Ingest) close() {
 	in.insert.Close()
-	in.exc.Close()
 }
 
 func joinErrors(errs []domain.RowError) string {

@@ -4,6 +4,7 @@ import (
 	"context"
 	"database/sql"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"iter"
 	"strings"
@@ -155,7 +156,7 @@ func (db *DB) Apply(ctx context.Context, runID int64, c Changes) error {
 			return err
 		}
 		for _, e := range c.Exceptions {
-			if err := insertException(ctx, tx, runID, now, e); err != nil {
+			if err := insertException(ctx, tx, runID, now, e, ""); err != nil {
 				return err
 			}
 		}
@@ -216,12 +217,58 @@ func applyItems(ctx context.Context, tx *sql.Tx, runID int64, now string, update
 	return nil
 }
 
-func insertException(ctx context.Context, tx *sql.Tx, runID int64, now string, e domain.Exception) error {
-	fp := strings.Join([]string{string(e.Category), string(e.Kind), e.File, fmt.Sprint(e.Line), e.Reference, e.Expected, e.Actual}, "|")
-	_, err := tx.ExecContext(ctx, `INSERT OR IGNORE INTO exceptions (run_id, fingerprint, category, kind, file, line, reference, expected, actual, detail, created_at)
-		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`, runID, fp, string(e.Category), string(e.Kind), e.File, e.Line, e.Reference, e.Expected, e.Actual, e.Detail, now)
-	if err != nil {
-		return fmt.Errorf("record %s exception for %q: %w", e.Category, e.Reference, err)
+// Exception event actions.
+const (
+	ExceptionRaised   = "raised"
+	ExceptionResolved = "resolved"
+	ExceptionReopened = "reopened"
+)
+
+// processActor is the actor of the events the processor itself records.
+const processActor = "batch"
+
+// insertException records an exception once per cause (its fingerprint: what it says, plus
+// key when the words alone do not tell two causes apart). When the same cause is seen again it
+// updates last_seen_at, and an exception a person had resolved re-opens.
+func insertException(ctx context.Context, tx *sql.Tx, runID int64, now string, e domain.Exception, key string) error {
+	fp := strings.Join([]string{string(e.Category), string(e.Kind), e.File, fmt.Sprint(e.Line), e.Reference, e.Expected, e.Actual, key}, "|")
+	var id int64
+	var resolved sql.NullString
+	err := tx.QueryRowContext(ctx, `SELECT id, resolved_at FROM exceptions WHERE fingerprint = ?`, fp).Scan(&id, &resolved)
+	switch {
+	case errors.Is(err, sql.ErrNoRows):
+		res, err := tx.ExecContext(ctx, `INSERT INTO exceptions (run_id, fingerprint, category, kind, file, line, reference, expected, actual, detail, severity, created_at, last_seen_at)
+			VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`, runID, fp, string(e.Category), string(e.Kind), e.File, e.Line, e.Reference, e.Expected, e.Actual, e.Detail,
+			string(e.Category.Severity()), now, now)
+		if err != nil {
+			return fmt.Errorf("record %s exception for %q: %w", e.Category, e.Reference, err)
+		}
+		if id, err = res.LastInsertId(); err != nil {
+			return err
+		}
+		return exceptionEvent(ctx, tx, id, runID, now, processActor, ExceptionRaised, e.Detail)
+	case err != nil:
+		return fmt.Errorf("look up %s exception for %q: %w", e.Category, e.Reference, err)
+	}
+	if !resolved.Valid {
+		_, err := tx.ExecContext(ctx, `UPDATE exceptions SET last_seen_at = ? WHERE id = ?`, now, id)
+		return err
+	}
+	if _, err := tx.ExecContext(ctx, `UPDATE exceptions SET last_seen_at = ?, resolved_at = NULL, reopened = reopened + 1, detail = ? WHERE id = ?`,
+		now, e.Detail, id); err != nil {
+		return fmt.Errorf("re-open exception %d: %w", id, err)
+	}
+	return exceptionEvent(ctx, tx, id, runID, now, processActor, ExceptionReopened, "the cause was seen again: "+e.Detail)
+}
+
+func exceptionEvent(ctx context.Context, tx *sql.Tx, id, runID int64, now, actor, action, note string) error {
+	var run any
+	if runID != 0 {
+		run = runID
+	}
+	if _, err := tx.ExecContext(ctx, `INSERT INTO exception_events (exception_id, run_id, at, actor, action, note) VALUES (?, ?, ?, ?, ?, ?)`,
+		id, run, now, actor, action, note); err != nil {
+		return fmt.Errorf("record %s event of exception %d: %w", action, id, err)
 	}
 	return nil
 }

@@ -2,6 +2,7 @@ package ledger_test
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"path/filepath"
 	"testing"
@@ -154,5 +155,82 @@ func TestDB_ClaimBatchAndApply(t *testing.T) {
 	_, none, err := db.ClaimBatch(ctx, run, domain.KindPayouts, 10, name)
 	if err != nil || len(none) != 0 {
 		t.Fatalf("third claim = %d items, %v", len(none), err)
+	}
+}
+
+func TestDB_ExceptionLifecycle(t *testing.T) {
+	ctx := context.Background()
+	db, run := setup(t)
+	stuck := domain.Exception{Category: domain.CategoryStuckPending, Kind: domain.KindPayouts, File: "a.csv", Line: 7, Reference: "PAY-7", Detail: "not final"}
+	raise := func() {
+		t.Helper()
+		if err := db.Apply(ctx, run, ledger.Changes{Exceptions: []domain.Exception{stuck}}); err != nil {
+			t.Fatal(err)
+		}
+	}
+	raise()
+	raise() // the same cause again: still one exception
+	excs, err := db.Exceptions(ctx, ledger.ExceptionFilter{})
+	if err != nil || len(excs) != 1 {
+		t.Fatalf("exceptions = %+v, %v", excs, err)
+	}
+	id := excs[0].ID
+	if excs[0].Severity != domain.SeverityMedium {
+		t.Errorf("severity = %q", excs[0].Severity)
+	}
+	if err := db.ResolveException(ctx, id, "asha", "called Enkash support"); err != nil {
+		t.Fatal(err)
+	}
+	if err := db.ResolveException(ctx, id, "asha", "again"); !errors.Is(err, ledger.ErrAlreadyResolved) {
+		t.Errorf("resolving twice: %v", err)
+	}
+	if err := db.ResolveException(ctx, 999, "asha", "x"); !errors.Is(err, ledger.ErrNoSuchException) {
+		t.Errorf("resolving a missing exception: %v", err)
+	}
+	if open, _ := db.Exceptions(ctx, ledger.ExceptionFilter{OpenOnly: true}); len(open) != 0 {
+		t.Fatalf("resolved exception still open: %+v", open)
+	}
+	raise() // the cause comes back: the exception re-opens
+	open, _ := db.Exceptions(ctx, ledger.ExceptionFilter{OpenOnly: true})
+	if len(open) != 1 || open[0].ID != id || open[0].Reopened != 1 {
+		t.Fatalf("after the cause returned: %+v", open)
+	}
+	hist, err := db.ExceptionHistory(ctx, id)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var got []string
+	for _, ev := range hist {
+		got = append(got, ev.Actor+":"+ev.Action)
+	}
+	if want := "[batch:raised asha:resolved batch:reopened]"; fmt.Sprint(got) != want {
+		t.Errorf("history = %v, want %s", got, want)
+	}
+}
+
+func TestDB_ExceptionsOpenFirstBySeverity(t *testing.T) {
+	ctx := context.Background()
+	db, run := setup(t)
+	mk := func(c domain.Category, ref string) domain.Exception {
+		return domain.Exception{Category: c, Kind: domain.KindPayouts, Reference: ref}
+	}
+	err := db.Apply(ctx, run, ledger.Changes{Exceptions: []domain.Exception{
+		mk(domain.CategoryDuplicateFile, "low"), mk(domain.CategoryStuckPending, "medium"), mk(domain.CategoryAmountMismatch, "high"),
+		mk(domain.CategoryAmountMismatch, "high-resolved"),
+	}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	all, _ := db.Exceptions(ctx, ledger.ExceptionFilter{})
+	if err := db.ResolveException(ctx, all[1].ID, "asha", "done"); err != nil { // the second high one
+		t.Fatal(err)
+	}
+	all, _ = db.Exceptions(ctx, ledger.ExceptionFilter{})
+	var refs []string
+	for _, e := range all {
+		refs = append(refs, e.Reference)
+	}
+	if want := "[high medium low high-resolved]"; fmt.Sprint(refs) != want {
+		t.Errorf("order = %v, want %s", refs, want)
 	}
 }

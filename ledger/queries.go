@@ -3,6 +3,7 @@ package ledger
 import (
 	"context"
 	"database/sql"
+	"errors"
 	"fmt"
 	"strings"
 	"time"
@@ -132,8 +133,9 @@ func (db *DB) Exceptions(ctx context.Context, f ExceptionFilter) ([]domain.Excep
 	if len(conds) > 0 {
 		where = " WHERE " + strings.Join(conds, " AND ")
 	}
-	rows, err := db.read.QueryContext(ctx, `SELECT id, run_id, category, kind, file, line, reference, expected, actual, detail, created_at, resolved_at, note
-		FROM exceptions`+where+` ORDER BY resolved_at IS NOT NULL, id`, args...)
+	rows, err := db.read.QueryContext(ctx, `SELECT id, run_id, category, kind, file, line, reference, expected, actual, detail, severity,
+		created_at, last_seen_at, resolved_at, reopened, note
+		FROM exceptions`+where+` ORDER BY resolved_at IS NOT NULL, CASE severity WHEN 'high' THEN 0 WHEN 'medium' THEN 1 ELSE 2 END, created_at, id`, args...)
 	if err != nil {
 		return nil, fmt.Errorf("list exceptions: %w", err)
 	}
@@ -141,12 +143,13 @@ func (db *DB) Exceptions(ctx context.Context, f ExceptionFilter) ([]domain.Excep
 	var out []domain.Exception
 	for rows.Next() {
 		var e domain.Exception
-		var created string
+		var created, seen string
 		var resolved sql.NullString
-		if err := rows.Scan(&e.ID, &e.RunID, &e.Category, &e.Kind, &e.File, &e.Line, &e.Reference, &e.Expected, &e.Actual, &e.Detail, &created, &resolved, &e.Note); err != nil {
+		if err := rows.Scan(&e.ID, &e.RunID, &e.Category, &e.Kind, &e.File, &e.Line, &e.Reference, &e.Expected, &e.Actual, &e.Detail, &e.Severity,
+			&created, &seen, &resolved, &e.Reopened, &e.Note); err != nil {
 			return nil, fmt.Errorf("list exceptions: %w", err)
 		}
-		e.CreatedAt = parseTime(created)
+		e.CreatedAt, e.LastSeenAt = parseTime(created), parseTime(seen)
 		if resolved.Valid {
 			t := parseTime(resolved.String)
 			e.ResolvedAt = &t
@@ -157,24 +160,63 @@ func (db *DB) Exceptions(ctx context.Context, f ExceptionFilter) ([]domain.Excep
 }
 
 // ErrNoSuchException is returned when an exception id is not in the ledger.
-var ErrNoSuchException = fmt.Errorf("no such exception")
+var ErrNoSuchException = errors.New("no such exception")
 
-// ResolveException closes an exception with a note.
-func (db *DB) ResolveException(ctx context.Context, id int64, note string) error {
+// ResolveException closes an exception with a note, recording who closed it. Nothing is
+// deleted: if its cause is seen again, it re-opens.
+func (db *DB) ResolveException(ctx context.Context, id int64, actor, note string) error {
 	err := db.inTx(ctx, func(tx *sql.Tx, now string) error {
-		res, err := tx.ExecContext(ctx, `UPDATE exceptions SET resolved_at = ?, note = ? WHERE id = ?`, now, note, id)
+		res, err := tx.ExecContext(ctx, `UPDATE exceptions SET resolved_at = ?, note = ? WHERE id = ? AND resolved_at IS NULL`, now, note, id)
 		if err != nil {
 			return err
 		}
 		if n, _ := res.RowsAffected(); n == 0 {
-			return ErrNoSuchException
+			var exists int
+			if err := tx.QueryRowContext(ctx, `SELECT count(*) FROM exceptions WHERE id = ?`, id).Scan(&exists); err != nil {
+				return err
+			}
+			if exists == 0 {
+				return ErrNoSuchException
+			}
+			return ErrAlreadyResolved
 		}
-		return nil
+		return exceptionEvent(ctx, tx, id, 0, now, actor, ExceptionResolved, note)
 	})
 	if err != nil {
 		return fmt.Errorf("resolve exception %d: %w", id, err)
 	}
 	return nil
+}
+
+// ErrAlreadyResolved is returned when resolving an exception that is not open.
+var ErrAlreadyResolved = errors.New("already resolved")
+
+// ExceptionEvent is one change in an exception's life.
+type ExceptionEvent struct {
+	At     time.Time `json:"at"`
+	Actor  string    `json:"actor"`
+	Action string    `json:"action"`
+	Note   string    `json:"note"`
+}
+
+// ExceptionHistory returns every change of an exception, oldest first.
+func (db *DB) ExceptionHistory(ctx context.Context, id int64) ([]ExceptionEvent, error) {
+	rows, err := db.read.QueryContext(ctx, `SELECT at, actor, action, note FROM exception_events WHERE exception_id = ? ORDER BY id`, id)
+	if err != nil {
+		return nil, fmt.Errorf("history of exception %d: %w", id, err)
+	}
+	defer rows.Close()
+	var out []ExceptionEvent
+	for rows.Next() {
+		var ev ExceptionEvent
+		var at string
+		if err := rows.Scan(&at, &ev.Actor, &ev.Action, &ev.Note); err != nil {
+			return nil, fmt.Errorf("history of exception %d: %w", id, err)
+		}
+		ev.At = parseTime(at)
+		out = append(out, ev)
+	}
+	return out, rows.Err()
 }
 
 // RunInfo is one recorded run.

@@ -26,17 +26,19 @@ const (
 )
 
 func main() {
-	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
-	defer stop()
+	ctx, cancel := context.WithCancel(context.Background())
+	defer cancel()
+	// One channel, registered once, with room for both signals: a second signal sent right
+	// after the first is counted, never dropped between two registrations.
+	sigs := make(chan os.Signal, 2)
+	signal.Notify(sigs, os.Interrupt, syscall.SIGTERM)
 	go func() {
 		// The first signal stops new work and lets calls in flight finish; a second one exits
 		// at once, which is still safe: every intent to send was committed before its call.
-		<-ctx.Done()
-		stop()
-		again := make(chan os.Signal, 1)
-		signal.Notify(again, os.Interrupt, syscall.SIGTERM)
+		<-sigs
+		cancel()
 		fmt.Fprintln(os.Stderr, "batch: stopping after the calls in flight (signal again to stop at once)")
-		<-again
+		<-sigs
 		fmt.Fprintln(os.Stderr, "batch: stopped at once; the next run resolves any batch left in doubt before sending anything")
 		os.Exit(130)
 	}()

@@ -45,18 +45,22 @@ func action(c domain.Category) string {
 
 // writeException adds e as the next row of the Exceptions sheet.
 func writeException(t *tableSheet, e domain.Exception, loc *time.Location) error {
-	row := t.buf
-	clear(row)
+	clear(t.buf)
+	fillException(t.buf, e, action(e.Category), loc)
+	return t.writeRow(t.buf)
+}
+
+// fillException fills the len(exceptionColumns) cells of row with e and its suggested action.
+func fillException(row []any, e domain.Exception, action string, loc *time.Location) {
 	row[0], row[1], row[2] = string(e.Category), orNil(string(e.Kind)), orNil(e.File)
 	row[3], row[4] = lineValue(e.Line), orNil(e.Reference)
 	row[5], row[6], row[7] = orNil(e.Expected), orNil(e.Actual), orNil(e.Detail)
-	row[8] = action(e.Category)
+	row[8] = action
 	row[9] = timeValue(e.CreatedAt, loc)
 	if e.ResolvedAt != nil {
 		row[10] = timeValue(*e.ResolvedAt, loc)
 	}
 	row[11] = orNil(e.Note)
-	return t.writeRow(row)
 }
 
 // timeValue is the cell of a point in time, shown as wall-clock time in loc; empty when zero.

@@ -61,6 +61,9 @@ func (i RunInfo) title() string {
 	return t
 }
 
+// heading returns what heads every sheet of the run's workbook.
+func (i RunInfo) heading() heading { return heading{title: i.title(), sandbox: i.Sandbox} }
+
 // location returns the zone times are shown in.
 func (i RunInfo) location() *time.Location {
 	if i.Location != nil {
@@ -84,40 +87,88 @@ func safeEndpoint(u string) string {
 // it and renaming it into place. On any error the temporary file is removed and path is left
 // as it was.
 func writeAtomic(path string, write func(f *os.File) error) (err error) {
+	var p pendingFiles
+	defer func() {
+		if err != nil {
+			p.abort()
+		}
+	}()
+	tmp, err := p.create(path)
+	if err != nil {
+		return err
+	}
+	if err = write(tmp); err != nil {
+		return err
+	}
+	return p.commit()
+}
+
+// pendingFiles is a set of files being written as temporary files beside their final paths.
+// commit puts them all in place; abort removes whatever is left of them.
+type pendingFiles struct {
+	files []pendingFile
+}
+
+// pendingFile is one temporary file and the path it is renamed to.
+type pendingFile struct {
+	tmp  *os.File
+	path string
+}
+
+// create opens a temporary file in the folder of path, to be renamed to path by commit.
+func (p *pendingFiles) create(path string) (*os.File, error) {
 	dir, base := filepath.Split(path)
 	if dir == "" {
 		dir = "."
 	}
 	tmp, err := os.CreateTemp(dir, "."+base+".tmp-*")
 	if err != nil {
-		return fmt.Errorf("create temporary file: %w", err)
+		return nil, fmt.Errorf("create temporary file: %w", err)
 	}
-	defer func() {
-		if err != nil {
-			_ = tmp.Close()
-			_ = os.Remove(tmp.Name())
+	p.files = append(p.files, pendingFile{tmp: tmp, path: path})
+	return tmp, nil
+}
+
+// commit syncs and closes every file, then renames each into place in the order they were
+// created, so that the last one's presence says the others are complete. On an error the
+// files not yet renamed are left for abort.
+func (p *pendingFiles) commit() error {
+	for _, pf := range p.files {
+		if err := pf.tmp.Chmod(0o644); err != nil {
+			return fmt.Errorf("set permissions: %w", err)
 		}
-	}()
-	if err = write(tmp); err != nil {
-		return err
+		if err := pf.tmp.Sync(); err != nil {
+			return fmt.Errorf("sync %s: %w", pf.tmp.Name(), err)
+		}
+		if err := pf.tmp.Close(); err != nil {
+			return fmt.Errorf("close %s: %w", pf.tmp.Name(), err)
+		}
 	}
-	if err = tmp.Chmod(0o644); err != nil {
-		return fmt.Errorf("set permissions: %w", err)
+	dirs := map[string]bool{}
+	for len(p.files) > 0 {
+		pf := p.files[0]
+		if err := os.Rename(pf.tmp.Name(), pf.path); err != nil {
+			return fmt.Errorf("rename into place: %w", err)
+		}
+		p.files = p.files[1:]
+		dirs[filepath.Dir(pf.path)] = true
 	}
-	if err = tmp.Sync(); err != nil {
-		return fmt.Errorf("sync %s: %w", tmp.Name(), err)
-	}
-	if err = tmp.Close(); err != nil {
-		return fmt.Errorf("close %s: %w", tmp.Name(), err)
-	}
-	if err = os.Rename(tmp.Name(), path); err != nil {
-		return fmt.Errorf("rename into place: %w", err)
-	}
-	// Make the rename itself durable; a folder that cannot be synced is not an error worth
-	// losing a finished report over on file systems that refuse it.
-	if d, derr := os.Open(dir); derr == nil {
-		_ = d.Sync()
-		_ = d.Close()
+	// Make the renames themselves durable; a folder that cannot be synced is not an error
+	// worth losing a finished report over on file systems that refuse it.
+	for dir := range dirs {
+		if d, err := os.Open(dir); err == nil {
+			_ = d.Sync()
+			_ = d.Close()
+		}
 	}
 	return nil
+}
+
+// abort closes and removes every file not yet renamed into place.
+func (p *pendingFiles) abort() {
+	for _, pf := range p.files {
+		_ = pf.tmp.Close()
+		_ = os.Remove(pf.tmp.Name())
+	}
+	p.files = nil
 }

@@ -47,10 +47,25 @@ const (
 	tableHeaderRow = 2
 )
 
+// heading is what heads every sheet of a workbook: the workbook's title, and whether it
+// reports on the sandbox (the title is then shown in red).
+type heading struct {
+	title   string
+	sandbox bool
+}
+
+// titleStyle returns the style of a title under h.
+func (s *styles) titleStyle(h heading) int {
+	if h.sandbox {
+		return s.titleSandbox
+	}
+	return s.title
+}
+
 // newTableSheet starts streaming sheet name, which must exist already (sheets are created up
 // front so that their order is fixed), and writes its title and header rows.
-func newTableSheet(f *excelize.File, st *styles, info RunInfo, name string, cols []column) (*tableSheet, error) {
-	if err := setupPage(f, name, info.title()); err != nil {
+func newTableSheet(f *excelize.File, st *styles, head heading, name string, cols []column) (*tableSheet, error) {
+	if err := setupPage(f, name, head.title); err != nil {
 		return nil, err
 	}
 	sw, err := f.NewStreamWriter(name)
@@ -64,11 +79,7 @@ func newTableSheet(f *excelize.File, st *styles, info RunInfo, name string, cols
 	if err := sw.SetPanes(freezeBelow(tableHeaderRow)); err != nil {
 		return nil, fmt.Errorf("freeze header of sheet %s: %w", name, err)
 	}
-	titleStyle := st.title
-	if info.Sandbox {
-		titleStyle = st.titleSandbox
-	}
-	if err := sw.SetRow(cellName(1, tableTitleRow), []any{excelize.Cell{StyleID: titleStyle, Value: name + " — " + info.title()}},
+	if err := sw.SetRow(cellName(1, tableTitleRow), []any{excelize.Cell{StyleID: st.titleStyle(head), Value: name + " — " + head.title}},
 		excelize.RowOpts{Height: 24}); err != nil {
 		return nil, fmt.Errorf("write title of sheet %s: %w", name, err)
 	}

@@ -101,12 +101,6 @@ func (w *workbook) writeSummary() error {
 // writeRunDetails writes the title and the run's details above the table.
 func (w *workbook) writeRunDetails(t *tableSheet) error {
 	st, info, loc := w.st, w.run.Info, w.run.Info.location()
-	titleStyle, env := st.title, "Live Enkash"
-	envStyle := st.label
-	if info.Sandbox {
-		titleStyle, env = st.titleSandbox, "SANDBOX: the built-in Enkash simulator. No real money moved."
-		envStyle = st.banner
-	}
 	finished := any(excelize.Cell{StyleID: st.left, Value: "not finished"})
 	if !info.FinishedAt.IsZero() {
 		finished = excelize.Cell{StyleID: st.dateTimeLeft, Value: info.FinishedAt.In(loc)}
@@ -115,30 +109,44 @@ func (w *workbook) writeRunDetails(t *tableSheet) error {
 	if !info.StartedAt.IsZero() {
 		started = excelize.Cell{StyleID: st.dateTimeLeft, Value: info.StartedAt.In(loc)}
 	}
-	rows := [][]any{
-		{excelize.Cell{StyleID: titleStyle, Value: info.title()}},
-		{excelize.Cell{StyleID: st.label, Value: "Environment"}, excelize.Cell{StyleID: envStyle, Value: env}},
-		{excelize.Cell{StyleID: st.label, Value: "Enkash endpoint"}, excelize.Cell{StyleID: st.left, Value: safeEndpoint(info.Endpoint)}},
-		{excelize.Cell{StyleID: st.label, Value: "Run started"}, started},
-		{excelize.Cell{StyleID: st.label, Value: "Run finished"}, finished},
-		{excelize.Cell{StyleID: st.label, Value: "Times shown in"}, excelize.Cell{StyleID: st.left, Value: zoneName(info.StartedAt.In(loc))}},
+	return writeDetails(t, info.heading(), info.Endpoint, []detail{
+		{"Run started", started},
+		{"Run finished", finished},
+		{"Times shown in", excelize.Cell{StyleID: st.left, Value: zoneName(info.StartedAt.In(loc))}},
+	})
+}
+
+// detail is one labelled value in the block under a summary's title.
+type detail struct {
+	label string
+	value any
+}
+
+// writeDetails writes the block that opens a summary sheet: the title, the environment (live
+// Enkash or the SANDBOX banner), the endpoint without credentials, then details, each value
+// running across the narrow columns next to its label, and a blank row.
+func writeDetails(t *tableSheet, head heading, endpoint string, details []detail) error {
+	st := t.st
+	env, envStyle := "Live Enkash", st.label
+	if head.sandbox {
+		env, envStyle = "SANDBOX: the built-in Enkash simulator. No real money moved.", st.banner
 	}
-	for i, r := range rows {
-		var opts []excelize.RowOpts
-		if i == 0 {
-			opts = append(opts, excelize.RowOpts{Height: 26})
-		}
-		if err := t.writeRow(r, opts...); err != nil {
+	if err := t.writeRow([]any{excelize.Cell{StyleID: st.titleStyle(head), Value: head.title}}, excelize.RowOpts{Height: 26}); err != nil {
+		return err
+	}
+	details = append([]detail{
+		{"Environment", excelize.Cell{StyleID: envStyle, Value: env}},
+		{"Enkash endpoint", excelize.Cell{StyleID: st.left, Value: safeEndpoint(endpoint)}},
+	}, details...)
+	for _, d := range details {
+		if err := t.writeRow([]any{excelize.Cell{StyleID: st.label, Value: d.label}, d.value}); err != nil {
 			return err
 		}
-		if i > 0 {
-			// Values run across the narrow columns next to the label.
-			if err := t.sw.MergeCell(cellName(2, t.row), cellName(9, t.row)); err != nil {
-				return fmt.Errorf("merge cells of sheet %s: %w", sheetSummary, err)
-			}
+		if err := t.sw.MergeCell(cellName(2, t.row), cellName(9, t.row)); err != nil {
+			return fmt.Errorf("merge cells of sheet %s: %w", t.name, err)
 		}
 	}
-	t.row++ // a blank row before the table
+	t.row++ // a blank row before what follows
 	return nil
 }
 

@@ -3,6 +3,7 @@ package report
 import (
 	"cmp"
 	"fmt"
+	"maps"
 	"os"
 	"slices"
 
@@ -47,7 +48,7 @@ type workbook struct {
 	st  *styles
 	run Run
 
-	kinds    map[domain.Kind]*itemSheet
+	kinds    *kindSheets
 	rejected *tableSheet
 	listed   domain.Money // every item written to a detail or rejected sheet
 }
@@ -83,23 +84,20 @@ func (w *workbook) build() error {
 			return fmt.Errorf("add sheet %s: %w", name, err)
 		}
 	}
-	w.kinds = make(map[domain.Kind]*itemSheet, len(kinds))
+	w.kinds = &kindSheets{f: f, st: st, head: info.heading(), before: sheetExceptions}
 	for _, k := range kinds {
-		if _, err := w.kindSheet(k); err != nil {
+		if _, err := w.kinds.get(k); err != nil {
 			return err
 		}
 	}
-	if w.rejected, err = newTableSheet(f, st, info, sheetRejected, rejectedColumns); err != nil {
+	if w.rejected, err = newTableSheet(f, st, info.heading(), sheetRejected, rejectedColumns); err != nil {
 		return err
 	}
 	if err := w.writeItems(); err != nil {
 		return err
 	}
-	// Filters only once every sheet is in place: a filter is bound to its sheet's position.
-	for _, k := range w.sortedKinds() {
-		if err := w.kinds[k].close(); err != nil {
-			return err
-		}
+	if err := w.kinds.close(); err != nil {
+		return err
 	}
 	if err := w.rejected.close(); err != nil {
 		return err
@@ -146,41 +144,56 @@ func compareKinds(a, b domain.Kind) int {
 	return cmp.Or(cmp.Compare(rank(a), rank(b)), cmp.Compare(a, b))
 }
 
-// sortedKinds returns the kinds that have a sheet, in sheet order.
-func (w *workbook) sortedKinds() []domain.Kind {
-	ks := make([]domain.Kind, 0, len(w.kinds))
-	for k := range w.kinds {
-		ks = append(ks, k)
-	}
-	slices.SortFunc(ks, compareKinds)
-	return ks
+// kindSheets holds the detail sheet of each kind of a workbook, started on demand.
+type kindSheets struct {
+	f    *excelize.File
+	st   *styles
+	head heading
+	// before is the sheet in front of which the sheet of a kind is placed when it does not
+	// exist yet (a kind that no file declared).
+	before string
+	sheets map[domain.Kind]*itemSheet
 }
 
-// kindSheet returns the detail sheet of kind k, starting it if needed. A kind that no file of
-// the run declared gets its sheet placed just before Exceptions.
-func (w *workbook) kindSheet(k domain.Kind) (*itemSheet, error) {
-	if s, ok := w.kinds[k]; ok {
+// get returns the detail sheet of kind k, starting it if needed.
+func (ks *kindSheets) get(k domain.Kind) (*itemSheet, error) {
+	if s, ok := ks.sheets[k]; ok {
 		return s, nil
 	}
 	name := kindSheetName(k)
-	if idx, err := w.f.GetSheetIndex(name); err != nil {
+	if idx, err := ks.f.GetSheetIndex(name); err != nil {
 		return nil, fmt.Errorf("find sheet %s: %w", name, err)
 	} else if idx < 0 {
-		if _, err := w.f.NewSheet(name); err != nil {
+		if _, err := ks.f.NewSheet(name); err != nil {
 			return nil, fmt.Errorf("add sheet for %s: %w", k, err)
 		}
-		if err := w.f.MoveSheet(name, sheetExceptions); err != nil {
+		if err := ks.f.MoveSheet(name, ks.before); err != nil {
 			return nil, fmt.Errorf("place sheet %s: %w", name, err)
 		}
 	}
 	l := layouts[k]
-	t, err := newTableSheet(w.f, w.st, w.run.Info, name, itemColumns(l))
+	t, err := newTableSheet(ks.f, ks.st, ks.head, name, itemColumns(l))
 	if err != nil {
 		return nil, err
 	}
 	s := &itemSheet{tableSheet: t, layout: l}
-	w.kinds[k] = s
+	if ks.sheets == nil {
+		ks.sheets = make(map[domain.Kind]*itemSheet)
+	}
+	ks.sheets[k] = s
 	return s, nil
+}
+
+// close ends every sheet, in sheet order. It runs once every sheet is in place: a filter is
+// bound to its sheet's position.
+func (ks *kindSheets) close() error {
+	kinds := slices.SortedFunc(maps.Keys(ks.sheets), compareKinds)
+	for _, k := range kinds {
+		if err := ks.sheets[k].close(); err != nil {
+			return err
+		}
+	}
+	return nil
 }
 
 // writeItems streams every item: rejected ones to Rejected rows, the others to their kind's
@@ -200,7 +213,7 @@ func (w *workbook) writeItems() error {
 			}
 			continue
 		}
-		s, err := w.kindSheet(it.Kind)
+		s, err := w.kinds.get(it.Kind)
 		if err != nil {
 			return err
 		}
@@ -213,7 +226,7 @@ func (w *workbook) writeItems() error {
 
 // writeExceptions streams the Exceptions sheet.
 func (w *workbook) writeExceptions() error {
-	t, err := newTableSheet(w.f, w.st, w.run.Info, sheetExceptions, exceptionColumns)
+	t, err := newTableSheet(w.f, w.st, w.run.Info.heading(), sheetExceptions, exceptionColumns)
 	if err != nil {
 		return err
 	}

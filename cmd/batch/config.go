@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"log/slog"
 	"net"
+	"net/http"
 	"net/url"
 	"os"
 	"sort"
@@ -36,6 +37,9 @@ type settings struct {
 	Scenario     string
 	JSON         bool
 	Verbose      bool
+	// httpClient, when set, carries the Enkash client's calls (serve counts them); nil: the
+	// client's default.
+	httpClient *http.Client
 }
 
 // bindSettings registers the shared flags on fs.
@@ -186,7 +190,7 @@ func (m *Main) connect(ctx context.Context, s *settings) (*connection, error) {
 	client, err := enkash.New(enkash.Config{
 		BaseURL: base, ClientID: creds.ClientID, ClientSecret: creds.ClientSecret, Username: creds.Username, Password: creds.Password,
 		CompanyID: get("ENKASH_COMPANY_ID"), FundSourceID: get("ENKASH_FUND_SOURCE_ID"),
-		Timeout: s.Timeout, RatePerSecond: s.Rate, Logger: s.logger(m),
+		Timeout: s.Timeout, RatePerSecond: s.Rate, Logger: s.logger(m), HTTPClient: s.httpClient,
 	})
 	if err != nil {
 		conn.close()

@@ -7,6 +7,8 @@ import (
 	"net/http"
 	"net/url"
 	"strconv"
+	"strings"
+	"time"
 
 	"enkashbatch/domain"
 )
@@ -21,9 +23,11 @@ var (
 	epBatchTransfer = endpoint{method: http.MethodPost, path: PathBatchTransfer, policy: retryCreate}
 	epSearchPayouts = endpoint{method: http.MethodPost, path: PathSearchPayouts, policy: retryRead}
 	epBalance       = endpoint{method: http.MethodGet, path: PathBalance, policy: retryRead}
+	epStatement     = endpoint{method: http.MethodPost, path: PathStatement, policy: retryRead}
 )
 
-// PayoutService is the payout API family: batch transfers, their search, the balance.
+// PayoutService is the payout API family: batch transfers, their search, the balance and the
+// statement.
 type PayoutService service
 
 // SubmitBatch sends a batch of transfers. It is retried only when Enkash provably did not
@@ -176,4 +180,72 @@ func (s *PayoutService) Balance(ctx context.Context) (domain.Paise, error) {
 		return 0, fmt.Errorf("get balance: answer has no totalBalance")
 	}
 	return domain.Paise(*out.TotalBalance), nil
+}
+
+// enkashZone is the zone the statement's dates are sent in. Assumption: Enkash keeps its books
+// in India Standard Time; the dates carry their offset, so another zone would only read worse.
+var enkashZone = time.FixedZone("IST", 5*3600+1800)
+
+// Statement returns the lines of the fund source's account statement (Config.FundSourceID)
+// dated from from to to, both included, to the second. Every line is checked: its type is
+// DEBIT or CREDIT (upper-cased here) and its amount is not negative; a line that is neither is
+// an error, not a line to guess about. It is a read, retried like Search.
+func (s *PayoutService) Statement(ctx context.Context, from, to time.Time) ([]StatementLine, error) {
+	switch {
+	case from.IsZero() || to.IsZero():
+		return nil, errors.New("get statement: both dates of the window are required")
+	case to.Before(from):
+		return nil, fmt.Errorf("get statement: window ends (%s) before it starts (%s)", stamp(to), stamp(from))
+	}
+	req := StatementRequest{
+		FundSourceID: s.client.cfg.FundSourceID,
+		FromDate:     stamp(from),
+		ToDate:       stamp(to),
+	}
+	var out StatementResponse
+	if err := s.client.do(ctx, epStatement, nil, req, &out); err != nil {
+		return nil, fmt.Errorf("get statement %s to %s: %w", req.FromDate, req.ToDate, err)
+	}
+	for i := range out.Data {
+		l := &out.Data[i]
+		l.TransactionType = strings.ToUpper(strings.TrimSpace(l.TransactionType))
+		var bad error
+		switch {
+		case l.TransactionType != StatementDebit && l.TransactionType != StatementCredit:
+			bad = fmt.Errorf("line %d (%s): transaction type %q is not DEBIT or CREDIT", i+1, l.TransactionID, l.TransactionType)
+		case l.TransactionAmount < 0:
+			bad = fmt.Errorf("line %d (%s): amount %s is negative", i+1, l.TransactionID, domain.Paise(l.TransactionAmount).Decimal())
+		}
+		if bad != nil {
+			err := &undecodableError{endpoint: epStatement.String(), status: http.StatusOK, err: bad}
+			return nil, fmt.Errorf("get statement %s to %s: %w", req.FromDate, req.ToDate, err)
+		}
+	}
+	return out.Data, nil
+}
+
+// stamp renders t for a statement request: RFC 3339 in IST, to the second (D: RFC 3339).
+func stamp(t time.Time) string { return t.In(enkashZone).Format(time.RFC3339) }
+
+// Signed is the line's effect on the balance: its amount, negative for a DEBIT.
+func (l StatementLine) Signed() domain.Paise {
+	if strings.EqualFold(l.TransactionType, StatementDebit) {
+		return -domain.Paise(l.TransactionAmount)
+	}
+	return domain.Paise(l.TransactionAmount)
+}
+
+// Time reads the line's transactionDate. Assumption: RFC 3339; "yyyy-MM-dd HH:mm:ss" and a
+// bare "yyyy-MM-dd" (Enkash's other date formats) are read too, in IST.
+func (l StatementLine) Time() (time.Time, error) {
+	s := strings.TrimSpace(l.TransactionDate)
+	if t, err := time.Parse(time.RFC3339, s); err == nil {
+		return t, nil
+	}
+	for _, layout := range []string{time.DateTime, time.DateOnly} {
+		if t, err := time.ParseInLocation(layout, s, enkashZone); err == nil {
+			return t, nil
+		}
+	}
+	return time.Time{}, fmt.Errorf("statement line %s: transaction date %q is not RFC 3339, yyyy-MM-dd HH:mm:ss or yyyy-MM-dd", l.TransactionID, l.TransactionDate)
 }

@@ -296,3 +296,43 @@ func PayoutStatus(s string) domain.Status {
 	}
 	return domain.StatusUnknown
 }
+
+// StatementRequest is the body of a payout account statement call (D: fundSourceId,
+// debitAccountNumber, fromDate, toDate, the dates in RFC 3339). Assumption: both dates are
+// inclusive, to the second, and one call answers the whole window (no paging is documented).
+type StatementRequest struct {
+	FundSourceID       string `json:"fundSourceId,omitempty"`
+	DebitAccountNumber string `json:"debitAccountNumber,omitempty"`
+	FromDate           string `json:"fromDate"`
+	ToDate             string `json:"toDate"`
+}
+
+// Statement transaction types (D).
+const (
+	StatementDebit  = "DEBIT"
+	StatementCredit = "CREDIT"
+)
+
+// StatementLine is one line of the payout account statement (D: the field names).
+// Assumptions: transactionDate is RFC 3339 (the format of the request's dates) and valueDate a
+// bare yyyy-MM-dd; transactionAmount is positive, its direction given by transactionType
+// (DEBIT or CREDIT); runningBalance is the account's balance just after the line; a payout's
+// debit carries the payout's transactionId and its UTR as transactionReferenceNumber.
+type StatementLine struct {
+	TransactionID              string `json:"transactionId"`
+	TransactionDate            string `json:"transactionDate"`
+	ValueDate                  string `json:"valueDate"`
+	TransactionType            string `json:"transactionType"`
+	Remarks                    string `json:"remarks"`
+	TransactionReferenceNumber string `json:"transactionReferenceNumber"`
+	TransactionMode            string `json:"transactionMode"`
+	TransactionAmount          Amount `json:"transactionAmount"`
+	RunningBalance             Amount `json:"runningBalance"`
+}
+
+// StatementResponse is the decrypted payload of a statement call (D: data[]). Assumption: the
+// payload is an object holding the lines under "data", oldest first, with no opening or closing
+// balance beside them: the balance before a line is its runningBalance less its own effect.
+type StatementResponse struct {
+	Data []StatementLine `json:"data"`
+}

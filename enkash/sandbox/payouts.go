@@ -56,6 +56,8 @@ type transfer struct {
 	drop                           bool
 	shown                          string    // the status a search last showed
 	updated                        time.Time // when shown last changed
+	noDebit                        bool      // succeeds without a statement debit
+	debited, credited              bool      // its statement lines are posted
 }
 
 // callKey names one reference of one kind in the call log.
@@ -130,6 +132,7 @@ func (s *Server) addExtras(extras []Extra, now time.Time) {
 		t.enkashID = s.ident("EKT", 12, alnum, "extra", t.id)
 		t.utr = s.ident("UTR", 12, digits, "extra", t.id)
 		s.store(t)
+		s.book = append(s.book, s.owed(t, t.fixed, now, now)...)
 	}
 }
 
@@ -178,7 +181,7 @@ func (s *Server) statusAt(t *transfer, now time.Time) string {
 	return t.final
 }
 
-// current is t's status as the world knows it at now, for the call log and the balance: with
+// current is t's status as the world knows it at now, for the call log: with
 // settling by polls, the status the last search showed (a transfer never searched is still
 // PENDING); with settling by time, its status at now.
 func (s *Server) current(t *transfer, now time.Time) string {
@@ -277,7 +280,7 @@ func (s *Server) batchTransfer(r *http.Request) (any, *apiError) {
 			fail(t.id, t.reason, cmp.Or(rejectMessages[t.reason], "Rejected"))
 			continue
 		}
-		t.final, t.then, t.drop = cmp.Or(o.Status, enkash.PayoutSuccess), o.Then, o.Drop
+		t.final, t.then, t.drop, t.noDebit = cmp.Or(o.Status, enkash.PayoutSuccess), o.Then, o.Drop, o.NoDebit
 		switch {
 		case t.final == enkash.PayoutFailed:
 			t.reason = cmp.Or(o.Reason, defaultFailReason)
@@ -423,6 +426,9 @@ func (s *Server) searchTransfers(r *http.Request) (any, *apiError) {
 		t := h.t
 		if h.status != t.shown {
 			t.shown, t.updated = h.status, now
+			if s.settle.After <= 0 {
+				s.book = append(s.book, s.owed(t, h.status, now, now)...)
+			}
 		}
 		rec := enkash.TransferRecord{
 			TransactionID: t.id, BatchTransactionID: t.batch, EnkashTransactionID: t.enkashID,
@@ -495,23 +501,6 @@ func parseBound(s string, upper bool) (time.Time, error) {
 
 // stampText renders a record's time as Enkash does (Assumption: RFC 3339, in IST, to the second).
 func stampText(t time.Time) string { return t.In(ist).Format(time.RFC3339) }
-
-// balance answers GET /api/v0/payout-account/balance: the opening balance less every transfer
-// that is SUCCESS now (see current; a reversal gives the money back). The fundSourceId is not checked.
-func (s *Server) balance(*http.Request) (any, *apiError) {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	now := s.now()
-	total := s.opening
-	for _, t := range s.order {
-		if s.current(t, now) == enkash.PayoutSuccess {
-			total -= t.amount
-		}
-	}
-	return struct {
-		TotalBalance enkash.Amount `json:"totalBalance"`
-	}{enkash.Amount(total)}, nil
-}
 
 // decode reads an encrypted request body into v: {"request": "<base64>"} whose plaintext is
 // v's JSON. Unknown fields are refused, so a misspelt field shows up in tests.

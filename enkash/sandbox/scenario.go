@@ -37,6 +37,9 @@ type Scenario struct {
 	Outcomes []Outcome `yaml:"outcomes"`
 	// Extra are records Enkash has that no file asked for.
 	Extra []Extra `yaml:"extra"`
+	// Statement are lines of the account statement that no payout explains: fees, debits
+	// without a payout, credits such as top-ups.
+	Statement []StatementEntry `yaml:"statement"`
 }
 
 // Latency is a per-request delay drawn uniformly from [Min, Max] with the scenario's seed.
@@ -94,6 +97,9 @@ type Outcome struct {
 	Drop bool `yaml:"drop"`
 	// Then is a later status after another settle period; only REVERSED, after SUCCESS.
 	Then string `yaml:"then"`
+	// NoDebit makes the transfer succeed without a debit on the statement (nor a credit when
+	// it is reversed), and leaves the balance alone: a payout the bank never booked.
+	NoDebit bool `yaml:"no_debit"`
 }
 
 // Matches reports whether the outcome applies to reference ref.
@@ -283,6 +289,14 @@ func (sc *Scenario) Validate() error {
 		if o.Amount != nil && *o.Amount == 0 {
 			return fmt.Errorf("outcomes[%d] (%s): amount must be positive", i, o.Match)
 		}
+		if o.NoDebit && o.Status != "" && o.Status != enkash.PayoutSuccess && o.Status != enkash.PayoutReversed {
+			return fmt.Errorf("outcomes[%d] (%s): no_debit applies only to a transfer that succeeds, not to status %s", i, o.Match, o.Status)
+		}
+	}
+	for i := range sc.Statement {
+		if err := sc.Statement[i].check(); err != nil {
+			return fmt.Errorf("statement[%d]: %w", i, err)
+		}
 	}
 	seen := make(map[string]bool, len(sc.Extra))
 	for i := range sc.Extra {
@@ -316,5 +330,9 @@ func (sc *Scenario) normalise() {
 	for i := range sc.Extra {
 		e := &sc.Extra[i]
 		e.Status, e.Mode = strings.ToUpper(e.Status), strings.ToUpper(e.Mode)
+	}
+	for i := range sc.Statement {
+		e := &sc.Statement[i]
+		e.Type, e.Mode = strings.ToUpper(strings.TrimSpace(e.Type)), strings.ToUpper(strings.TrimSpace(e.Mode))
 	}
 }

@@ -4,8 +4,10 @@
 // Enkash. It issues tokens that expire and locks the account after repeated bad passwords,
 // decrypts and encrypts payout bodies, enforces the uniqueness of batch and transaction ids,
 // moves transfers through their statuses poll by poll (or over time), lets a Scenario decide
-// outcomes and inject faults, and counts every create call per reference so that a test can
-// prove nothing was sent twice (GET /_sandbox/calls).
+// outcomes and inject faults, keeps the payout account's book (statement and balance, derived
+// from the transfers plus the scenario's statement lines, see statement.go), and counts every
+// create call per reference so that a test can prove nothing was sent twice
+// (GET /_sandbox/calls).
 //
 // Assumption (enkash-api.md, section 2: "error responses may come back unencrypted"): the
 // sandbox answers every error (4xx, 5xx) with a plain, unencrypted Envelope, and every success
@@ -111,6 +113,8 @@ type Server struct {
 	transfers map[string]*transfer
 	order     []*transfer
 	calls     map[callKey]*callRecord
+	book      []bookLine // statement lines posted so far, in posting order
+	pending   []bookLine // scenario statement lines not yet due, by date
 }
 
 // New returns a sandbox playing sc with creds. A nil sc is the default scenario: no latency,
@@ -122,6 +126,7 @@ func New(sc *Scenario, creds Credentials, opts ...Option) *Server {
 		cfg = *sc
 		cfg.Outcomes = append([]Outcome(nil), sc.Outcomes...)
 		cfg.Extra = append([]Extra(nil), sc.Extra...)
+		cfg.Statement = append([]StatementEntry(nil), sc.Statement...)
 	}
 	cfg.normalise()
 
@@ -167,8 +172,11 @@ func New(sc *Scenario, creds Credentials, opts ...Option) *Server {
 		enkash.PathBatchTransfer: {http.MethodPost, s.batchTransfer},
 		enkash.PathSearchPayouts: {http.MethodPost, s.searchTransfers},
 		enkash.PathBalance:       {http.MethodGet, s.balance},
+		enkash.PathStatement:     {http.MethodPost, s.statement},
 	}
-	s.addExtras(cfg.Extra, s.now())
+	start := s.now()
+	s.addExtras(cfg.Extra, start)
+	s.scheduleEntries(cfg.Statement, start)
 	return s
 }
 

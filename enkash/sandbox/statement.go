@@ -1,0 +1,297 @@
+package sandbox
+
+import (
+	"errors"
+	"fmt"
+	"net/http"
+	"slices"
+	"strings"
+	"time"
+
+	"go.yaml.in/yaml/v3"
+
+	"enkashbatch/domain"
+	"enkashbatch/enkash"
+)
+
+// The payout account's book: the sandbox posts a statement line whenever money moves, and
+// derives both the statement and the balance from those lines, so that the two always agree:
+// balance = opening − debits + credits.
+//
+//   - A transfer posts a DEBIT of its recorded amount when it reaches SUCCESS (with settling by
+//     polls: when a search first shows it; by time: when its settle period ends), carrying its
+//     transactionId and its UTR as the reference.
+//   - A REVERSED transfer posts a CREDIT of the same amount ("REVERSAL <transactionId>") when
+//     the reversal is shown; one that goes straight to REVERSED posts its debit and its credit
+//     together.
+//   - A transfer whose outcome says no_debit posts nothing: it succeeds without a debit.
+//   - An extra record that is SUCCESS (or REVERSED) posts its lines at sandbox start.
+//   - The scenario's statement entries are posted at their date (sandbox start by default); an
+//     entry dated later appears once the clock reaches it.
+
+// StatementEntry is a line of the account statement that no payout explains, from the
+// scenario's statement list: a fee, a debit without a payout, a credit such as a top-up.
+type StatementEntry struct {
+	// Type is DEBIT or CREDIT.
+	Type string `yaml:"type"`
+	// Amount is the line's transactionAmount; positive.
+	Amount Rupees `yaml:"amount"`
+	// Remarks is the line's narration, e.g. "NEFT charges".
+	Remarks string `yaml:"remarks"`
+	// Reference is the line's transactionReferenceNumber.
+	Reference string `yaml:"reference"`
+	// TransactionID is the line's transactionId; empty for most lines no payout explains.
+	TransactionID string `yaml:"transaction_id"`
+	// Mode is the line's transactionMode, e.g. NEFT or CHARGES; may be empty.
+	Mode string `yaml:"mode"`
+	// At dates the line; the zero value is the sandbox's start.
+	At When `yaml:"at"`
+}
+
+// When dates a scenario statement line: an absolute Time, or, when Time is zero, an Offset from
+// the sandbox's start (negative: before it). In YAML it is RFC 3339 ("2025-03-14T10:00:00+05:30"),
+// "yyyy-MM-dd HH:mm:ss" or "yyyy-MM-dd" (both in IST), or a signed duration such as -2h or 30s.
+type When struct {
+	Time   time.Time
+	Offset time.Duration
+}
+
+// resolve returns the moment w names for a sandbox started at start.
+func (w When) resolve(start time.Time) time.Time {
+	if !w.Time.IsZero() {
+		return w.Time
+	}
+	return start.Add(w.Offset)
+}
+
+// UnmarshalYAML reads a date or a signed duration.
+func (w *When) UnmarshalYAML(n *yaml.Node) error {
+	const want = "a date such as 2025-03-14T10:00:00+05:30, \"2025-03-14 10:00:00\" (IST) or an offset from the start such as -2h"
+	if n.Kind != yaml.ScalarNode {
+		return fmt.Errorf("line %d: at must be %s", n.Line, want)
+	}
+	v := strings.TrimSpace(n.Value)
+	if d, err := time.ParseDuration(v); err == nil {
+		*w = When{Offset: d}
+		return nil
+	}
+	if t, err := time.Parse(time.RFC3339, v); err == nil {
+		*w = When{Time: t}
+		return nil
+	}
+	for _, layout := range []string{time.DateTime, time.DateOnly} {
+		if t, err := time.ParseInLocation(layout, v, ist); err == nil {
+			*w = When{Time: t}
+			return nil
+		}
+	}
+	return fmt.Errorf("line %d: at %q is not %s", n.Line, n.Value, want)
+}
+
+// statementKeys are the keys a statement entry may have.
+var statementKeys = []string{"type", "amount", "remarks", "reference", "transaction_id", "mode", "at"}
+
+// UnmarshalYAML reads one entry, refusing unknown keys and bad values with their line (a
+// custom unmarshaler does not inherit the decoder's KnownFields, so keys are checked here).
+func (e *StatementEntry) UnmarshalYAML(n *yaml.Node) error {
+	if n.Kind != yaml.MappingNode {
+		return fmt.Errorf("line %d: a statement line is a mapping such as {type: DEBIT, amount: \"250.00\", remarks: NEFT charges}", n.Line)
+	}
+	for i := 0; i+1 < len(n.Content); i += 2 {
+		if key := n.Content[i]; !slices.Contains(statementKeys, key.Value) {
+			return fmt.Errorf("line %d: field %s not found in statement line (keys: %s)", key.Line, key.Value, strings.Join(statementKeys, ", "))
+		}
+	}
+	type plain StatementEntry // without this method, so that Decode does not recurse
+	var p plain
+	if err := n.Decode(&p); err != nil {
+		return err
+	}
+	*e = StatementEntry(p)
+	e.Type, e.Mode = strings.ToUpper(strings.TrimSpace(e.Type)), strings.ToUpper(strings.TrimSpace(e.Mode))
+	if err := e.check(); err != nil {
+		return fmt.Errorf("line %d: statement line: %w", n.Line, err)
+	}
+	return nil
+}
+
+// check validates a normalised entry.
+func (e *StatementEntry) check() error {
+	switch {
+	case e.Type == "":
+		return errors.New("type is required (DEBIT or CREDIT)")
+	case e.Type != enkash.StatementDebit && e.Type != enkash.StatementCredit:
+		return fmt.Errorf("type %q is not DEBIT or CREDIT", e.Type)
+	case e.Amount <= 0:
+		return errors.New("amount must be positive")
+	}
+	return nil
+}
+
+// bookLine is one posted statement line, before its running balance is known.
+type bookLine struct {
+	at                     time.Time
+	credit                 bool
+	amount                 domain.Paise
+	id, remarks, ref, mode string
+}
+
+// signed is the line's effect on the balance.
+func (l bookLine) signed() domain.Paise {
+	if l.credit {
+		return l.amount
+	}
+	return -l.amount
+}
+
+// scheduleEntries posts the scenario's entries dated up to start and keeps the later ones, by
+// date, until they are due.
+func (s *Server) scheduleEntries(entries []StatementEntry, start time.Time) {
+	lines := make([]bookLine, 0, len(entries))
+	for _, e := range entries {
+		lines = append(lines, bookLine{
+			at: e.At.resolve(start), credit: e.Type == enkash.StatementCredit, amount: domain.Paise(e.Amount),
+			id: e.TransactionID, remarks: e.Remarks, ref: e.Reference, mode: e.Mode,
+		})
+	}
+	slices.SortStableFunc(lines, func(a, b bookLine) int { return a.at.Compare(b.at) })
+	i := 0
+	for i < len(lines) && !lines[i].at.After(start) {
+		i++
+	}
+	s.book = append(s.book, lines[:i]...)
+	s.pending = lines[i:]
+}
+
+// owed returns the lines t owes the book now that its status is st, and marks them posted:
+// its debit (dated debitAt) once it has succeeded, its credit (dated creditAt) once reversed.
+// The caller holds s.mu.
+func (s *Server) owed(t *transfer, st string, debitAt, creditAt time.Time) []bookLine {
+	if t.noDebit || (st != enkash.PayoutSuccess && st != enkash.PayoutReversed) {
+		return nil
+	}
+	var out []bookLine
+	if !t.debited {
+		t.debited = true
+		out = append(out, bookLine{at: debitAt, amount: t.amount, id: t.id,
+			remarks: "PAYOUT " + t.id, ref: t.utr, mode: t.mode})
+	}
+	if st == enkash.PayoutReversed && !t.credited {
+		t.credited = true
+		out = append(out, bookLine{at: creditAt, credit: true, amount: t.amount, id: t.id,
+			remarks: "REVERSAL " + t.id, ref: t.utr, mode: t.mode})
+	}
+	return out
+}
+
+// postDue posts what has come due by now: the scenario entries dated up to now and, when
+// transfers settle by time, the lines of every transfer whose settle period has ended (with
+// settling by polls, searches post them). The caller holds s.mu.
+func (s *Server) postDue(now time.Time) {
+	var due []bookLine
+	for len(s.pending) > 0 && !s.pending[0].at.After(now) {
+		due = append(due, s.pending[0])
+		s.pending = s.pending[1:]
+	}
+	if after := s.settle.After; after > 0 {
+		for _, t := range s.order {
+			if t.fixed != "" || t.noDebit || t.credited {
+				continue
+			}
+			settled := t.created.Add(after)
+			reversed := settled
+			if t.then == enkash.PayoutReversed {
+				reversed = t.created.Add(2 * after)
+			}
+			due = append(due, s.owed(t, s.statusAt(t, now), settled, reversed)...)
+		}
+	}
+	slices.SortStableFunc(due, func(a, b bookLine) int { return a.at.Compare(b.at) })
+	s.book = append(s.book, due...)
+}
+
+// ledger returns the lines posted by now, by date then posting order, each with the balance
+// just after it; and the balance after the last. The caller holds s.mu.
+func (s *Server) ledger(now time.Time) ([]bookLine, []domain.Paise, domain.Paise) {
+	s.postDue(now)
+	lines := make([]bookLine, 0, len(s.book))
+	for _, l := range s.book {
+		if !l.at.After(now) {
+			lines = append(lines, l)
+		}
+	}
+	slices.SortStableFunc(lines, func(a, b bookLine) int { return a.at.Compare(b.at) })
+	running := make([]domain.Paise, len(lines))
+	bal := s.opening
+	for i, l := range lines {
+		bal += l.signed()
+		running[i] = bal
+	}
+	return lines, running, bal
+}
+
+// balance answers GET /api/v0/payout-account/balance: the opening balance less the debits plus
+// the credits posted by now. The fundSourceId is not checked.
+func (s *Server) balance(*http.Request) (any, *apiError) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	_, _, bal := s.ledger(s.now())
+	return struct {
+		TotalBalance enkash.Amount `json:"totalBalance"`
+	}{enkash.Amount(bal)}, nil
+}
+
+// statement answers POST /api/v0/payout-account/statement: the lines dated from fromDate to
+// toDate (both included, to the second; a bare date includes its whole day), oldest first,
+// each with the running balance over the whole book. The fundSourceId and debitAccountNumber
+// are not checked.
+func (s *Server) statement(r *http.Request) (any, *apiError) {
+	var req enkash.StatementRequest
+	if e := s.decode(r, &req); e != nil {
+		return nil, e
+	}
+	switch {
+	case req.FromDate == "":
+		return nil, errInvalid("Missing parameter: fromDate")
+	case req.ToDate == "":
+		return nil, errInvalid("Missing parameter: toDate")
+	}
+	from, err := parseBound(req.FromDate, false)
+	if err != nil {
+		return nil, errInvalid("Invalid fromDate: " + req.FromDate)
+	}
+	before, err := parseBound(req.ToDate, true)
+	if err != nil {
+		return nil, errInvalid("Invalid toDate: " + req.ToDate)
+	}
+	if !before.After(from) {
+		return nil, errInvalid("fromDate is after toDate")
+	}
+
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	lines, running, _ := s.ledger(s.now())
+	resp := enkash.StatementResponse{Data: []enkash.StatementLine{}}
+	for i, l := range lines {
+		stamp := l.at.Truncate(time.Second)
+		if stamp.Before(from) || !stamp.Before(before) {
+			continue
+		}
+		typ := enkash.StatementDebit
+		if l.credit {
+			typ = enkash.StatementCredit
+		}
+		resp.Data = append(resp.Data, enkash.StatementLine{
+			TransactionID:              l.id,
+			TransactionDate:            stampText(l.at),
+			ValueDate:                  l.at.In(ist).Format(time.DateOnly),
+			TransactionType:            typ,
+			Remarks:                    l.remarks,
+			TransactionReferenceNumber: l.ref,
+			TransactionMode:            l.mode,
+			TransactionAmount:          enkash.Amount(l.amount),
+			RunningBalance:             enkash.Amount(running[i]),
+		})
+	}
+	return resp, nil
+}

@@ -41,7 +41,16 @@ func (p *Pipeline) reconcileKind(ctx context.Context, runID int64, kind domain.K
 	if err != nil {
 		return err
 	}
-	missing, err := p.observeAll(ctx, runID, f, append(open, touched...), "reconciliation")
+	now := p.cfg.Now()
+	return p.reconcileItems(ctx, runID, kind, f, append(open, touched...), now.Add(-reconcileWindow), now.Add(time.Minute))
+}
+
+// reconcileItems looks items up at Enkash once more, records what changed, raises
+// missing_at_provider for what Enkash no longer has and stuck_pending for what is still open,
+// and raises unknown_at_provider for every record Enkash created between from and to that no
+// item of ours carries.
+func (p *Pipeline) reconcileItems(ctx context.Context, runID int64, kind domain.Kind, f flow, items []domain.Item, from, to time.Time) error {
+	missing, err := p.observeAll(ctx, runID, f, items, "reconciliation")
 	if err != nil {
 		return err
 	}
@@ -70,11 +79,20 @@ func (p *Pipeline) reconcileKind(ctx context.Context, runID int64, kind domain.K
 		c.Exceptions = append(c.Exceptions, raiseFor(it, domain.CategoryStuckPending, "a final status", it.Provider.Status,
 			fmt.Sprintf("not final after the poll deadline (%s); the next run keeps following it", p.cfg.PollDeadline)))
 	}
-	// Records Enkash has that no file of ours contains.
-	now := p.cfg.Now()
-	recs, err := f.window(ctx, now.Add(-reconcileWindow), now.Add(time.Minute))
+	unknown, err := p.unknownAtProvider(ctx, kind, f, from, to)
 	if err != nil {
 		return err
+	}
+	c.Exceptions = append(c.Exceptions, unknown...)
+	return p.ledger.Apply(ctx, runID, c)
+}
+
+// unknownAtProvider raises an exception for every record Enkash created between from and to
+// that no item of ours carries.
+func (p *Pipeline) unknownAtProvider(ctx context.Context, kind domain.Kind, f flow, from, to time.Time) ([]domain.Exception, error) {
+	recs, err := f.window(ctx, from, to)
+	if err != nil {
+		return nil, err
 	}
 	refs := make([]string, len(recs))
 	for i, r := range recs {
@@ -82,15 +100,16 @@ func (p *Pipeline) reconcileKind(ctx context.Context, runID int64, kind domain.K
 	}
 	known, err := p.ledger.KnownReferences(ctx, kind, refs)
 	if err != nil {
-		return err
+		return nil, err
 	}
+	var excs []domain.Exception
 	for _, r := range recs {
 		if known[r.Reference] {
 			continue
 		}
-		c.Exceptions = append(c.Exceptions, domain.Exception{Category: domain.CategoryUnknownAtProvider, Kind: kind, Reference: r.Reference,
+		excs = append(excs, domain.Exception{Category: domain.CategoryUnknownAtProvider, Kind: kind, Reference: r.Reference,
 			Expected: "no record", Actual: r.State.Status + " ₹" + r.State.Amount.Rupees(),
 			Detail: fmt.Sprintf("Enkash has a %s %s record of ₹%s (%s) that no file of ours contains", r.State.Status, kind, r.State.Amount.Rupees(), r.State.ProviderID)})
 	}
-	return p.ledger.Apply(ctx, runID, c)
+	return excs, nil
 }

@@ -8,6 +8,7 @@ import (
 	"fmt"
 	"iter"
 	"strings"
+	"time"
 
 	"enkashbatch/domain"
 )
@@ -281,6 +282,9 @@ type ItemFilter struct {
 	BatchID  string
 	// ChangedInRun selects items whose state this run changed.
 	ChangedInRun int64
+	// From and To, when set, select items of the files received or the batches created in
+	// [From, To): the items of a day.
+	From, To time.Time
 }
 
 func (f ItemFilter) where() (string, []any) {
@@ -305,6 +309,12 @@ func (f ItemFilter) where() (string, []any) {
 	if f.BatchID != "" {
 		conds = append(conds, "i.batch_id = ?")
 		args = append(args, f.BatchID)
+	}
+	if !f.From.IsZero() && !f.To.IsZero() {
+		from, to := formatTime(f.From), formatTime(f.To)
+		conds = append(conds, `(i.file_id IN (SELECT id FROM files WHERE received_at >= ? AND received_at < ?)
+			OR i.batch_id IN (SELECT id FROM batches WHERE created_at >= ? AND created_at < ?))`)
+		args = append(args, from, to, from, to)
 	}
 	if f.ChangedInRun != 0 {
 		conds = append(conds, "i.id IN (SELECT item_id FROM events WHERE run_id = ?)")

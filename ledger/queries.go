@@ -15,15 +15,24 @@ import (
 type FileFilter struct {
 	// RunID selects the files a run ingested and the files whose items it touched.
 	RunID int64
+	// From and To, when set, select the files received in [From, To) and the files with items
+	// in batches created then.
+	From, To time.Time
 }
 
 // FileSummaries returns files with their conservation lines: rows in as the file held them
 // when read, and the current bucket of every item recorded for the file.
 func (db *DB) FileSummaries(ctx context.Context, f FileFilter) ([]domain.FileSummary, error) {
 	where, args := "", []any{}
-	if f.RunID != 0 {
+	switch {
+	case f.RunID != 0:
 		where = ` WHERE f.run_id = ? OR f.id IN (SELECT i.file_id FROM items i JOIN events e ON e.item_id = i.id WHERE e.run_id = ?)`
 		args = append(args, f.RunID, f.RunID)
+	case !f.From.IsZero() && !f.To.IsZero():
+		from, to := formatTime(f.From), formatTime(f.To)
+		where = ` WHERE (f.received_at >= ? AND f.received_at < ?) OR f.id IN (SELECT i.file_id FROM items i JOIN batches b ON b.id = i.batch_id
+			WHERE b.created_at >= ? AND b.created_at < ?)`
+		args = append(args, from, to, from, to)
 	}
 	rows, err := db.read.QueryContext(ctx, `SELECT f.id, f.name, f.kind, f.sha256, f.status, f.received_at, f.rows_in, f.paise_in FROM files f`+where+` ORDER BY f.id`, args...)
 	if err != nil {
@@ -231,17 +240,44 @@ type RunInfo struct {
 
 // Run returns a recorded run.
 func (db *DB) Run(ctx context.Context, id int64) (RunInfo, error) {
+	r, err := scanRun(db.read.QueryRowContext(ctx, `SELECT `+runColumns+` FROM runs WHERE id = ?`, id))
+	if err != nil {
+		return r, fmt.Errorf("run %d: %w", id, err)
+	}
+	return r, nil
+}
+
+const runColumns = `id, command, sandbox, started_at, finished_at, outcome`
+
+func scanRun(row interface{ Scan(...any) error }) (RunInfo, error) {
 	var r RunInfo
 	var started string
 	var finished sql.NullString
-	err := db.read.QueryRowContext(ctx, `SELECT id, command, sandbox, started_at, finished_at, outcome FROM runs WHERE id = ?`, id).
-		Scan(&r.ID, &r.Command, &r.Sandbox, &started, &finished, &r.Outcome)
-	if err != nil {
-		return r, fmt.Errorf("run %d: %w", id, err)
+	if err := row.Scan(&r.ID, &r.Command, &r.Sandbox, &started, &finished, &r.Outcome); err != nil {
+		return r, err
 	}
 	r.StartedAt = parseTime(started)
 	if finished.Valid {
 		r.FinishedAt = parseTime(finished.String)
 	}
 	return r, nil
+}
+
+// Runs returns the runs started in [from, to), oldest first.
+func (db *DB) Runs(ctx context.Context, from, to time.Time) ([]RunInfo, error) {
+	rows, err := db.read.QueryContext(ctx, `SELECT `+runColumns+` FROM runs WHERE started_at >= ? AND started_at < ? ORDER BY id`,
+		formatTime(from), formatTime(to))
+	if err != nil {
+		return nil, fmt.Errorf("list runs: %w", err)
+	}
+	defer rows.Close()
+	var out []RunInfo
+	for rows.Next() {
+		r, err := scanRun(rows)
+		if err != nil {
+			return nil, fmt.Errorf("list runs: %w", err)
+		}
+		out = append(out, r)
+	}
+	return out, rows.Err()
 }

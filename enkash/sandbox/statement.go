@@ -128,31 +128,64 @@ func (e *StatementEntry) check() error {
 	return nil
 }
 
-// bookLine is one posted statement line, before its running balance is known.
+// bookLine is one posted statement line, before its running balance is known. It points at
+// what it was posted for, so that a million payouts do not copy their fields into the book.
 type bookLine struct {
-	at                     time.Time
-	credit                 bool
-	amount                 domain.Paise
-	id, remarks, ref, mode string
+	at     time.Time
+	credit bool
+	t      *transfer       // the transfer whose money moved; nil for a scenario line
+	e      *StatementEntry // the scenario line; nil for a transfer's
+}
+
+// amount is the line's transactionAmount.
+func (l bookLine) amount() domain.Paise {
+	if l.t != nil {
+		return l.t.amount
+	}
+	return domain.Paise(l.e.Amount)
 }
 
 // signed is the line's effect on the balance.
 func (l bookLine) signed() domain.Paise {
 	if l.credit {
-		return l.amount
+		return l.amount()
 	}
-	return -l.amount
+	return -l.amount()
+}
+
+// wire renders the line with the balance just after it.
+func (l bookLine) wire(running domain.Paise) enkash.StatementLine {
+	out := enkash.StatementLine{
+		TransactionDate:   stampText(l.at),
+		ValueDate:         l.at.In(ist).Format(time.DateOnly),
+		TransactionType:   enkash.StatementDebit,
+		TransactionAmount: enkash.Amount(l.amount()),
+		RunningBalance:    enkash.Amount(running),
+	}
+	if l.credit {
+		out.TransactionType = enkash.StatementCredit
+	}
+	switch {
+	case l.t != nil:
+		out.TransactionID, out.TransactionReferenceNumber, out.TransactionMode = l.t.id, l.t.utr, l.t.mode
+		out.Remarks = "PAYOUT " + l.t.id
+		if l.credit {
+			out.Remarks = "REVERSAL " + l.t.id
+		}
+	default:
+		out.TransactionID, out.TransactionReferenceNumber, out.TransactionMode = l.e.TransactionID, l.e.Reference, l.e.Mode
+		out.Remarks = l.e.Remarks
+	}
+	return out
 }
 
 // scheduleEntries posts the scenario's entries dated up to start and keeps the later ones, by
 // date, until they are due.
 func (s *Server) scheduleEntries(entries []StatementEntry, start time.Time) {
 	lines := make([]bookLine, 0, len(entries))
-	for _, e := range entries {
-		lines = append(lines, bookLine{
-			at: e.At.resolve(start), credit: e.Type == enkash.StatementCredit, amount: domain.Paise(e.Amount),
-			id: e.TransactionID, remarks: e.Remarks, ref: e.Reference, mode: e.Mode,
-		})
+	for i := range entries {
+		e := &entries[i]
+		lines = append(lines, bookLine{at: e.At.resolve(start), credit: e.Type == enkash.StatementCredit, e: e})
 	}
 	slices.SortStableFunc(lines, func(a, b bookLine) int { return a.at.Compare(b.at) })
 	i := 0
@@ -173,13 +206,11 @@ func (s *Server) owed(t *transfer, st string, debitAt, creditAt time.Time) []boo
 	var out []bookLine
 	if !t.debited {
 		t.debited = true
-		out = append(out, bookLine{at: debitAt, amount: t.amount, id: t.id,
-			remarks: "PAYOUT " + t.id, ref: t.utr, mode: t.mode})
+		out = append(out, bookLine{at: debitAt, t: t})
 	}
 	if st == enkash.PayoutReversed && !t.credited {
 		t.credited = true
-		out = append(out, bookLine{at: creditAt, credit: true, amount: t.amount, id: t.id,
-			remarks: "REVERSAL " + t.id, ref: t.utr, mode: t.mode})
+		out = append(out, bookLine{at: creditAt, credit: true, t: t})
 	}
 	return out
 }
@@ -277,21 +308,7 @@ func (s *Server) statement(r *http.Request) (any, *apiError) {
 		if stamp.Before(from) || !stamp.Before(before) {
 			continue
 		}
-		typ := enkash.StatementDebit
-		if l.credit {
-			typ = enkash.StatementCredit
-		}
-		resp.Data = append(resp.Data, enkash.StatementLine{
-			TransactionID:              l.id,
-			TransactionDate:            stampText(l.at),
-			ValueDate:                  l.at.In(ist).Format(time.DateOnly),
-			TransactionType:            typ,
-			Remarks:                    l.remarks,
-			TransactionReferenceNumber: l.ref,
-			TransactionMode:            l.mode,
-			TransactionAmount:          enkash.Amount(l.amount),
-			RunningBalance:             enkash.Amount(running[i]),
-		})
+		resp.Data = append(resp.Data, l.wire(running[i]))
 	}
 	return resp, nil
 }

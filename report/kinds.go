@@ -66,7 +66,7 @@ func kindSheetName(k domain.Kind) string {
 		name = name[:len(name)-size]
 	}
 	switch name {
-	case sheetSummary, sheetExceptions, sheetRejected:
+	case sheetSummary, sheetExceptions, sheetRejected, sheetMatched, sheetAudit:
 		name += " items"
 	}
 	return name

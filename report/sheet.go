@@ -11,12 +11,14 @@ import (
 type colType int
 
 const (
-	colPlain  colType = iota // our own words: status, category, action
-	colInput                 // text that came from an input file: text format, never a formula
-	colNumber                // a plain whole number, e.g. a line number
-	colCount                 // a count with Indian grouping
-	colAmount                // rupees with Indian grouping
-	colDate                  // a date and time
+	colPlain    colType = iota // our own words: status, category, action
+	colInput                   // text that came from an input file: text format, never a formula
+	colNumber                  // a plain whole number, e.g. a line number
+	colCount                   // a count with Indian grouping
+	colAmount                  // rupees with Indian grouping
+	colDate                    // a date and time
+	colDay                     // a date alone
+	colDuration                // a length of time, as hours, minutes and seconds
 )
 
 // column is one column of a table sheet.
@@ -128,20 +130,28 @@ func (s *styles) column(c column) int {
 		return s.amount
 	case colDate:
 		return s.dateTime
+	case colDay:
+		return s.date
+	case colDuration:
+		return s.duration
 	}
 	return 0
 }
 
 // writeHeader writes the column names on row r, aligned as their values are.
-func (t *tableSheet) writeHeader(r int) error {
-	for i, c := range t.cols {
+func (t *tableSheet) writeHeader(r int) error { return t.writeHeaderOf(t.cols, r) }
+
+// writeHeaderOf writes the names of cols on row r, for a second table on the sheet whose
+// columns are laid out as t's but named otherwise.
+func (t *tableSheet) writeHeaderOf(cols []column, r int) error {
+	for i, c := range cols {
 		style := t.st.header
 		switch {
 		case c.center:
 			style = t.st.headerCenter
 		case c.indent:
 			style = t.st.headerIndent
-		case c.typ == colCount || c.typ == colAmount || c.typ == colDate:
+		case c.typ == colCount || c.typ == colAmount || c.typ == colDate || c.typ == colDay || c.typ == colDuration:
 			style = t.st.headerRight
 		}
 		t.buf[i] = excelize.Cell{StyleID: style, Value: c.name}

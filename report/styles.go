@@ -21,12 +21,15 @@ const (
 	fmtRupeesNegCrores    = `##\,##\,##\,##0.00`
 	fmtCount              = `[>=10000000]##\,##\,##\,##0;[>=100000]##\,##\,##0;##,##0`
 	fmtDateTime           = `dd-mm-yyyy hh:mm`
+	fmtDate               = `dd-mm-yyyy`
+	fmtDuration           = `[h]:mm:ss`
 )
 
 const (
 	colorHeaderFill = "DCE6F1"
 	colorTotalFill  = "F2F2F2"
 	colorBad        = "C00000"
+	colorGood       = "006100"
 	colorSandbox    = "FFF2CC"
 	colorBorder     = "8EA9C1"
 )
@@ -53,6 +56,10 @@ type styles struct {
 	bad, good                 int
 	dateTimeLeft              int
 	conservation, badVerdict  int
+	date, dateLeft            int
+	duration                  int
+	section                   int // a heading inside a sheet
+	right                     int
 }
 
 // newStyles registers every style the package uses in f.
@@ -65,7 +72,7 @@ func newStyles(f *excelize.File) (*styles, error) {
 		}
 		*dst, err = f.NewStyle(st)
 	}
-	rupees, count, dateTime := fmtRupees, fmtCount, fmtDateTime
+	rupees, count, dateTime, date, duration := fmtRupees, fmtCount, fmtDateTime, fmtDate, fmtDuration
 	negFormats := [3]string{fmtRupeesNegThousands, fmtRupeesNegLakhs, fmtRupeesNegCrores}
 	bottom := []excelize.Border{{Type: "bottom", Color: colorBorder, Style: 2}}
 	top := []excelize.Border{{Type: "top", Color: "000000", Style: 1}, {Type: "bottom", Color: "000000", Style: 6}}
@@ -94,6 +101,7 @@ func newStyles(f *excelize.File) (*styles, error) {
 	add(&s.indented, &excelize.Style{Alignment: &excelize.Alignment{Horizontal: "left", Indent: 1}})
 	add(&s.textIndented, &excelize.Style{NumFmt: 49, Alignment: &excelize.Alignment{Horizontal: "left", Indent: 1}})
 	add(&s.left, &excelize.Style{Alignment: &excelize.Alignment{Horizontal: "left"}})
+	add(&s.right, &excelize.Style{Alignment: &excelize.Alignment{Horizontal: "right"}})
 	center := &excelize.Alignment{Horizontal: "center"}
 	add(&s.text, &excelize.Style{NumFmt: 49}) // "@": text
 	add(&s.textCenter, &excelize.Style{NumFmt: 49, Alignment: center})
@@ -110,9 +118,13 @@ func newStyles(f *excelize.File) (*styles, error) {
 	add(&s.totalAmount, &excelize.Style{Font: &excelize.Font{Bold: true}, Border: top, Fill: totalFill, CustomNumFmt: &rupees})
 	add(&s.totalCount, &excelize.Style{Font: &excelize.Font{Bold: true}, Border: top, Fill: totalFill, CustomNumFmt: &count})
 	add(&s.bad, &excelize.Style{Font: &excelize.Font{Bold: true, Color: colorBad}, Alignment: center})
-	add(&s.good, &excelize.Style{Font: &excelize.Font{Color: "006100"}, Alignment: center})
+	add(&s.good, &excelize.Style{Font: &excelize.Font{Color: colorGood}, Alignment: center})
 	add(&s.conservation, &excelize.Style{Font: &excelize.Font{Bold: true}})
 	add(&s.badVerdict, &excelize.Style{Font: &excelize.Font{Bold: true, Color: colorBad}})
+	add(&s.date, &excelize.Style{CustomNumFmt: &date})
+	add(&s.dateLeft, &excelize.Style{CustomNumFmt: &date, Alignment: &excelize.Alignment{Horizontal: "left"}})
+	add(&s.duration, &excelize.Style{CustomNumFmt: &duration})
+	add(&s.section, &excelize.Style{Font: &excelize.Font{Bold: true, Size: 12}, Border: bottom})
 	if err != nil {
 		return nil, fmt.Errorf("create styles: %w", err)
 	}

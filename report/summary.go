@@ -70,12 +70,12 @@ func (w *workbook) writeSummary() error {
 		if !paiseTie(fs.Tally) {
 			paiseOff = append(paiseOff, fs.Name)
 		}
-		if err := t.writeRow(w.tallyRow(t.buf, fs.Name, string(fs.Kind), fs.Status, fs.Tally, false)); err != nil {
+		if err := t.writeRow(tallyRow(st, t.buf, fs.Name, string(fs.Kind), fs.Status, fs.Tally, false)); err != nil {
 			return err
 		}
 	}
 	lastFileRow := t.row
-	if err := t.writeRow(w.tallyRow(t.buf, "Total", "", fmt.Sprintf("%d files", len(w.run.Files)), total, true),
+	if err := t.writeRow(tallyRow(st, t.buf, "Total", "", fmt.Sprintf("%d files", len(w.run.Files)), total, true),
 		excelize.RowOpts{StyleID: st.total, Height: 18}); err != nil {
 		return err
 	}
@@ -168,9 +168,10 @@ func zoneName(t time.Time) string {
 	return fmt.Sprintf("%s (%s, %s)", name, abbr, utc)
 }
 
-// tallyRow fills row with one line of the per-file table.
-func (w *workbook) tallyRow(row []any, name, kind, status string, t domain.Tally, total bool) []any {
-	st := w.st
+// tallyRow fills row with one conservation line: three cells of words, then the counts and
+// the rupees of rows in and of each bucket, then whether it ties out. A total row is styled
+// across its whole width.
+func tallyRow(st *styles, row []any, name, kind, status string, t domain.Tally, total bool) []any {
 	clear(row)
 	row[0], row[1], row[2] = orNil(name), orNil(kind), orNil(status)
 	moneys := []domain.Money{t.In, t.Rejected, t.Success, t.Failed, t.Reversed, t.Open}

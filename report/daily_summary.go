@@ -1,0 +1,351 @@
+package report
+
+import (
+	"cmp"
+	"fmt"
+	"strconv"
+	"strings"
+
+	"github.com/xuri/excelize/v2"
+
+	"enkashbatch/domain"
+)
+
+// kindColumns name the columns of the per-kind table of the daily Summary. It is laid out as
+// the per-file table (summaryColumns) below it, whose widths the sheet takes.
+var kindColumns = append([]column{
+	{name: "Kind", width: 30, typ: colPlain},
+	{name: "Files", width: 10, typ: colCount},
+	{name: "Sheet", width: 10, typ: colPlain, center: true},
+}, summaryColumns[3:]...)
+
+// The daily Summary's layout: the per-kind table's header under the details block, and the
+// rows kept for the statement check and the chart beside it.
+const (
+	dailyKindHeaderRow = 8
+	statementRows      = 17 // the chart's height in rows, from the statement's first row
+	chartColumn        = 7  // G: right of the statement's words
+	chartWidth         = 720
+	chartHeight        = 310
+)
+
+// chartSeries are the outcomes the chart shows per kind: the header of their count column on
+// the Summary, and their colour.
+var chartSeries = []struct {
+	col   int // 1-based column of the count in the per-kind table
+	color string
+}{
+	{6, "4E9A06"}, // Success
+	{7, "C00000"}, // Failed
+	{8, "ED7D31"}, // Reversed
+	{9, "5B9BD5"}, // Open
+	{5, "7F7F7F"}, // Rejected
+}
+
+// writeSummary writes the daily Summary sheet: the details, the per-kind table and its
+// checks in words, the statement check with the chart beside it, then the per-file table.
+func (b *dailyBook) writeSummary() error {
+	f, st := b.f, b.st
+	if err := setupPage(f, sheetSummary, b.head.title); err != nil {
+		return err
+	}
+	sw, err := f.NewStreamWriter(sheetSummary)
+	if err != nil {
+		return fmt.Errorf("stream sheet %s: %w", sheetSummary, err)
+	}
+	t := &tableSheet{f: f, st: st, sw: sw, name: sheetSummary, cols: summaryColumns,
+		headerRow: dailyKindHeaderRow, buf: make([]any, len(summaryColumns))}
+	if err := t.setColumns(); err != nil {
+		return err
+	}
+	if err := sw.SetPanes(freezeBelow(dailyKindHeaderRow)); err != nil {
+		return fmt.Errorf("freeze header of sheet %s: %w", sheetSummary, err)
+	}
+	date := excelize.Cell{StyleID: st.dateLeft, Value: dateOnly(b.d.Date, b.loc)}
+	if err := writeDetails(t, b.head, b.d.Endpoint, []detail{
+		{"Day", date},
+		{"Generated at", excelize.Cell{StyleID: st.dateTimeLeft, Value: b.now.In(b.loc)}},
+		{"Times shown in", excelize.Cell{StyleID: st.left, Value: zoneName(b.now.In(b.loc))}},
+	}); err != nil {
+		return err
+	}
+
+	// Per kind.
+	if err := t.writeHeaderOf(kindColumns, dailyKindHeaderRow); err != nil {
+		return err
+	}
+	var total domain.Tally
+	var files int
+	var countOff, paiseOff []string
+	for _, k := range b.d.Kinds {
+		total.Merge(k.Tally)
+		files += k.Files
+		if !countsTie(k.Tally) {
+			countOff = append(countOff, string(k.Kind))
+		}
+		if !paiseTie(k.Tally) {
+			paiseOff = append(paiseOff, string(k.Kind))
+		}
+		row := tallyRow(st, t.buf, string(k.Kind), "", kindSheetName(k.Kind), k.Tally, false)
+		row[1] = excelize.Cell{StyleID: st.count, Value: k.Files}
+		if err := t.writeRow(row); err != nil {
+			return err
+		}
+	}
+	firstKindRow, lastKindRow := dailyKindHeaderRow+1, t.row
+	row := tallyRow(st, t.buf, "Total", "", "", total, true)
+	row[1] = excelize.Cell{StyleID: st.totalCount, Value: files}
+	if err := t.writeRow(row, excelize.RowOpts{StyleID: st.total, Height: 18}); err != nil {
+		return err
+	}
+	for _, fs := range b.d.Files {
+		if !countsTie(fs.Tally) {
+			countOff = append(countOff, fs.Name)
+		}
+		if !paiseTie(fs.Tally) {
+			paiseOff = append(paiseOff, fs.Name)
+		}
+	}
+	t.row++
+	b.checks = map[string]verdictLine{
+		"rows": countLine(total, countOff), "amount": paiseLine(total, paiseOff), "listed": b.listedLine(),
+	}
+	if b.d.Statement.Checked {
+		b.checks["statement"] = statementLine(b.d.Statement)
+	}
+	lines := []verdictLine{b.checks["rows"], b.checks["amount"], b.checks["listed"], b.exceptionsLine(), b.matchedLine()}
+	for _, l := range lines {
+		style := st.conservation
+		if !l.ok {
+			style = st.badVerdict
+		}
+		if err := t.writeRow([]any{excelize.Cell{StyleID: style, Value: l.text}}, excelize.RowOpts{Height: 18}); err != nil {
+			return err
+		}
+	}
+	t.row++
+
+	// The statement, with the chart beside it.
+	statementRow := t.row + 1
+	if err := b.writeStatement(t); err != nil {
+		return err
+	}
+	t.row = max(t.row, statementRow+statementRows)
+
+	// Per file.
+	if err := t.writeRow([]any{excelize.Cell{StyleID: st.section, Value: "Files"}}, excelize.RowOpts{Height: 20}); err != nil {
+		return err
+	}
+	fileHeader := t.row + 1
+	if err := t.writeHeader(fileHeader); err != nil {
+		return err
+	}
+	var fileTotal domain.Tally
+	for _, fs := range b.d.Files {
+		fileTotal.Merge(fs.Tally)
+		if err := t.writeRow(tallyRow(st, t.buf, fs.Name, string(fs.Kind), fs.Status, fs.Tally, false)); err != nil {
+			return err
+		}
+	}
+	lastFileRow := t.row
+	if err := t.writeRow(tallyRow(st, t.buf, "Total", "", fmt.Sprintf("%d files", len(b.d.Files)), fileTotal, true),
+		excelize.RowOpts{StyleID: st.total, Height: 18}); err != nil {
+		return err
+	}
+	// The chart goes in before Flush, like the filter: the stream writes the sheet's drawing
+	// with its data, and ignores whatever is added to the sheet after.
+	if len(b.d.Kinds) > 0 {
+		if err := b.addChart(firstKindRow, lastKindRow, statementRow); err != nil {
+			return err
+		}
+	}
+	return closeTable(f, sw, sheetSummary, fileHeader, max(lastFileRow, fileHeader), len(summaryColumns))
+}
+
+// writeStatement writes the statement and balance check, from the row after t's last.
+func (b *dailyBook) writeStatement(t *tableSheet) error {
+	st, s := b.st, b.d.Statement
+	if err := t.writeRow([]any{excelize.Cell{StyleID: st.section, Value: "Statement of the payout account"}}, excelize.RowOpts{Height: 20}); err != nil {
+		return err
+	}
+	if !s.Checked {
+		return t.writeRow([]any{excelize.Cell{StyleID: st.conservation, Value: "Not checked: no statement of the payout account was read for this day"}})
+	}
+	amounts := []struct {
+		label string
+		cell  excelize.Cell
+	}{
+		{"Opening balance", st.amountCell(s.Opening)},
+		{"− Debits (" + lines(s.DebitLines) + ")", st.amountCell(s.Debits)},
+		{"+ Credits (" + lines(s.CreditLines) + ")", st.amountCell(s.Credits)},
+		{"= Closing balance, computed", st.totalAmountCell(s.Closing())},
+		{"Enkash's balance", st.amountCell(s.Balance)},
+		{"Difference", st.amountCell(s.Difference())},
+	}
+	for _, a := range amounts {
+		label := excelize.Cell{StyleID: st.label, Value: a.label}
+		if err := t.writeRow([]any{label, a.cell}); err != nil {
+			return err
+		}
+		if err := t.sw.MergeCell(cellName(2, t.row), cellName(4, t.row)); err != nil {
+			return fmt.Errorf("merge cells of sheet %s: %w", sheetSummary, err)
+		}
+	}
+	l := statementLine(s)
+	style := st.conservation
+	if !l.ok {
+		style = st.badVerdict
+	}
+	if err := t.writeRow([]any{excelize.Cell{StyleID: style, Value: l.text}}, excelize.RowOpts{Height: 18}); err != nil {
+		return err
+	}
+	all := s.MatchedLines + s.UnmatchedLines
+	text := fmt.Sprintf("Lines: %d; matched or accounted for %d; unmatched %d", all, s.MatchedLines, s.UnmatchedLines)
+	style = st.conservation
+	if s.UnmatchedLines > 0 {
+		text += " (see Exceptions)"
+		style = st.badVerdict
+	}
+	return t.writeRow([]any{excelize.Cell{StyleID: style, Value: text}})
+}
+
+// statementLine is the balance check in words; the amounts are on the rows above it.
+func statementLine(s StatementCheck) verdictLine {
+	const text = "Opening − debits + credits = closing: "
+	if s.Ties() {
+		return verdictLine{text: text + "ties with Enkash's balance", ok: true}
+	}
+	return verdictLine{text: text + "DOES NOT TIE (difference ₹" + s.Difference().Rupees() + ")"}
+}
+
+// lines says "1 line" or "n lines".
+func lines(n int) string {
+	if n == 1 {
+		return "1 line"
+	}
+	return strconv.Itoa(n) + " lines"
+}
+
+// listedLine checks what each kind's sheet holds against the kind's buckets, to the paisa.
+func (b *dailyBook) listedLine() verdictLine {
+	var listed, buckets domain.Money
+	var off []string
+	seen := map[domain.Kind]bool{}
+	for _, k := range b.d.Kinds {
+		seen[k.Kind] = true
+		var l domain.Tally
+		if p := b.listed[k.Kind]; p != nil {
+			l = *p
+		}
+		l.In = k.Tally.In // rows in is checked by the conservation lines, not here
+		if l != k.Tally {
+			off = append(off, string(k.Kind))
+		}
+		buckets = addMoney(buckets, k.Tally.Rejected, k.Tally.Success, k.Tally.Failed, k.Tally.Reversed, k.Tally.Open)
+	}
+	for _, k := range presentKinds(b.listedKinds()) {
+		listed = addMoney(listed, b.listed[k].In)
+		if !seen[k] {
+			off = append(off, string(k))
+		}
+	}
+	if len(off) == 0 {
+		return verdictLine{ok: true, text: fmt.Sprintf("Rows listed on the kind sheets: %d (₹%s), as in the buckets above, kind by kind and status by status — ties out",
+			listed.Count, listed.Paise.Rupees())}
+	}
+	return verdictLine{text: fmt.Sprintf("Rows listed on the kind sheets: %d (₹%s); the buckets above hold %d (₹%s) — DOES NOT TIE OUT (%s)",
+		listed.Count, listed.Paise.Rupees(), buckets.Count, buckets.Paise.Rupees(), strings.Join(off, ", "))}
+}
+
+// listedKinds returns a summary per kind that has items listed, for ordering them.
+func (b *dailyBook) listedKinds() []domain.FileSummary {
+	out := make([]domain.FileSummary, 0, len(b.listed))
+	for k := range b.listed {
+		out = append(out, domain.FileSummary{Kind: k})
+	}
+	return out
+}
+
+// addMoney returns m plus each of ms.
+func addMoney(m domain.Money, ms ...domain.Money) domain.Money {
+	for _, o := range ms {
+		m.Count += o.Count
+		m.Paise += o.Paise
+	}
+	return m
+}
+
+// exceptionsLine counts the exceptions listed, open ones by severity.
+func (b *dailyBook) exceptionsLine() verdictLine {
+	text := fmt.Sprintf("Open exceptions: %d", b.open)
+	if b.open > 0 {
+		parts := make([]string, 0, len(b.severities))
+		for _, s := range b.severities {
+			name := s
+			if name == "" {
+				name = "unranked"
+			}
+			parts = append(parts, fmt.Sprintf("%s %d", name, b.bySeverity[s]))
+		}
+		text += " (" + strings.Join(parts, ", ") + ")"
+	}
+	text += fmt.Sprintf("; resolved: %d — see Exceptions", b.resolved)
+	return verdictLine{text: text, ok: b.open == 0}
+}
+
+// matchedLine counts what tied out, by basis.
+func (b *dailyBook) matchedLine() verdictLine {
+	text := fmt.Sprintf("Matched with Enkash: %d", b.matched)
+	if b.matched > 0 {
+		parts := make([]string, 0, len(b.bases))
+		for _, s := range b.bases {
+			parts = append(parts, fmt.Sprintf("by %s %d", cmp.Or(s, "unstated basis"), b.byBasis[s]))
+		}
+		text += " (" + strings.Join(parts, ", ") + ")"
+	}
+	return verdictLine{text: text + " — see Matched", ok: true}
+}
+
+// addChart adds the column chart of outcomes by kind beside the statement: for each kind,
+// the rows that succeeded, failed, were reversed, are still open and were rejected.
+func (b *dailyBook) addChart(firstKindRow, lastKindRow, anchorRow int) error {
+	ref := func(col, from, to int) string {
+		return fmt.Sprintf("%s!$%s$%d:$%s$%d", sheetSummary, colName(col), from, colName(col), to)
+	}
+	series := make([]excelize.ChartSeries, 0, len(chartSeries))
+	for _, s := range chartSeries {
+		series = append(series, excelize.ChartSeries{
+			Name:       fmt.Sprintf("%s!$%s$%d", sheetSummary, colName(s.col), dailyKindHeaderRow),
+			Categories: ref(1, firstKindRow, lastKindRow),
+			Values:     ref(s.col, firstKindRow, lastKindRow),
+			Fill:       excelize.Fill{Type: "pattern", Pattern: 1, Color: []string{s.color}},
+		})
+	}
+	gap := uint(80)
+	axisFont := excelize.Font{Size: 9, Color: "404040"}
+	err := b.f.AddChart(sheetSummary, cellName(chartColumn, anchorRow), &excelize.Chart{
+		Type:      excelize.Col,
+		Series:    series,
+		Title:     excelize.ChartTitle{Paragraph: []excelize.RichTextRun{{Text: "Outcomes by kind (rows)", Font: &excelize.Font{Bold: true, Size: 12}}}},
+		Legend:    excelize.ChartLegend{Position: "bottom"},
+		PlotArea:  excelize.ChartPlotArea{ShowVal: true},
+		XAxis:     excelize.ChartAxis{Font: axisFont},
+		YAxis:     excelize.ChartAxis{MajorGridLines: true, Font: axisFont},
+		Dimension: excelize.ChartDimension{Width: chartWidth, Height: chartHeight},
+		Format:    excelize.GraphicOptions{OffsetX: 10, OffsetY: 4},
+		GapWidth:  &gap,
+	})
+	if err != nil {
+		return fmt.Errorf("add chart to sheet %s: %w", sheetSummary, err)
+	}
+	return nil
+}
+
+// colName returns the letters of column col (from 1).
+func colName(col int) string {
+	name, err := excelize.ColumnNumberToName(col)
+	if err != nil {
+		return "A"
+	}
+	return name
+}

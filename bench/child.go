@@ -80,6 +80,13 @@ func child(cmd string, args []string) int {
 		n, err = floorXLSX(args[0])
 	case cmd == "profile" && len(args) == 2:
 		n, err = profileIngest(ctx, args[0], args[1])
+	case cmd == "gen" && len(args) == 2:
+		n, err = strconv.Atoi(args[0])
+		if err == nil && strings.HasSuffix(args[1], ".xlsx") {
+			_, err = writePayoutXLSX(args[1], "PAY-G", n, 1000)
+		} else if err == nil {
+			_, err = writePayoutCSV(args[1], "PAY-G", n, 1000)
+		}
 	case cmd == "rss" && len(args) >= 2:
 		return launch(args[0], args[1], args[2:])
 	default:

@@ -129,6 +129,8 @@ func usage() {
 	fmt.Fprintln(w, "       bench floor-csv FILE DB      the CSV floor: encoding/csv + one prepared INSERT in one transaction")
 	fmt.Fprintln(w, "       bench floor-xlsx FILE        the XLSX floor: excelize's raw-value row iterator")
 	fmt.Fprintln(w, "       bench profile OUT.pprof FILE  ingest FILE in-process into a fresh ledger with a CPU profile")
+	fmt.Fprintln(w, "       bench gen N FILE             write N payout rows (1 in 1000 to be rejected) to FILE (.csv or .xlsx)")
+	fmt.Fprintln(w, "       bench rss OUT CMD [ARG...]   run CMD and write its peak RSS in KB to OUT")
 	fmt.Fprintln(w, "\nFlags:")
 	flag.PrintDefaults()
 }

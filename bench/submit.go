@@ -144,11 +144,19 @@ func (h *harness) submit(ctx context.Context) ([]figure, error) {
 		last = maxTime(last, s.end)
 	}
 	window := last.Sub(first)
+	var busy time.Duration
+	for _, s := range batches {
+		busy += s.end.Sub(s.start)
+	}
+	meanCall := busy / time.Duration(len(batches))
+	inFlight := busy.Seconds() / window.Seconds()
 	got := float64(o.submitN) / window.Seconds()
 	bound := float64(o.conc*o.batchSize) / o.latency.Seconds()
 	limited := sb.Stats().RateLimited
 	fmt.Printf("  batch run: %s in all; %d batch calls in %s: %.0f payouts/s; bound C·B/L = %d·%d/%s = %.0f/s\n",
 		secs(p.wall), len(batches), secs(window), got, o.conc, o.batchSize, o.latency, bound)
+	fmt.Printf("  a batch call took %s on average at the sandbox (latency %s); calls in flight on average: %.2f of %d\n",
+		meanCall.Round(time.Millisecond), o.latency, inFlight, o.conc)
 	fmt.Printf("  busiest second: %d calls to %s (limit %g/s); answered 429: %d; every payout received exactly once\n", peak, peakPath, o.rate, limited)
 	rateFig := figure{name: "submit_rate", measured: fmt.Sprintf("most calls to one endpoint in any second; 429s: %d", limited),
 		floor: "configured --rate", value: float64(peak), target: o.rate, unit: "/s"}

@@ -30,7 +30,9 @@ lint: ## gofmt and go vet
 	$(GO) vet ./...
 
 bench: ## Go benchmarks of the hot paths
-	$(GO) test -run '^$$' -bench . -benchmem ./...
+	$(GO) test -run '^$$' -bench . -benchmem -benchtime 1s ./parsers/
+	$(GO) build -o bin/bench ./bench
+	bin/bench -batch $(BIN)
 
 fuzz: ## run every fuzz target for 30s each
 	@for t in $$($(GO) test -list 'Fuzz.*' ./parsers/ | grep ^Fuzz); do $(GO) test -run '^$$' -fuzz "^$$t$$" -fuzztime 30s ./parsers/ || exit 1; done

@@ -132,13 +132,14 @@ func (s *Server) addExtras(extras []Extra, now time.Time) {
 		t.enkashID = s.ident("EKT", 12, alnum, "extra", t.id)
 		t.utr = s.ident("UTR", 12, digits, "extra", t.id)
 		s.store(t)
-		s.book = append(s.book, s.owed(t, t.fixed, now, now)...)
 	}
 }
 
-// store adds t, replacing a REJECTED transfer of the same id in place.
+// store adds t, replacing a REJECTED transfer of the same id in place, and posts the statement
+// lines its first status owes (an extra that is SUCCESS, a transfer settling after 0 polls).
 func (s *Server) store(t *transfer) {
 	t.shown, t.updated = s.statusAt(t, t.created), t.created
+	s.book = append(s.book, s.owed(t, t.shown, t.created, t.created)...)
 	if old, ok := s.transfers[t.id]; ok {
 		i := slices.Index(s.order, old)
 		s.order[i] = t

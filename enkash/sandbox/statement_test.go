@@ -1,8 +1,10 @@
 package sandbox_test
 
 import (
+	"context"
 	"fmt"
 	"net/http"
+	"net/http/httptest"
 	"strings"
 	"testing"
 	"time"
@@ -252,6 +254,24 @@ outcomes:
 	}
 }
 
+func TestServer_StatementSettleAtOnce(t *testing.T) {
+	b := setup(t, "balance: \"1000.00\"\nsettle_after: 0\noutcomes: [{match: R, then: REVERSED}]")
+	b.login()
+	b.mustBatch("B1", transfer("S", 100_00), transfer("R", 200_00))
+	// Settled from the start: debited before any search, as the balance always was.
+	checkLines(t, b.mustStatement("2025-03-14", "2025-03-14"), []string{
+		"DEBIT S 100.00 900.00 PAYOUT S|" + b.utrOf("S") + "|2025-03-14T10:00:00+05:30",
+		"DEBIT R 200.00 700.00 PAYOUT R|" + b.utrOf("R") + "|2025-03-14T10:00:00+05:30",
+	})
+	b.clock.Advance(time.Second)
+	b.statusOf("R") // the search that shows the reversal
+	lines := b.mustStatement("2025-03-14", "2025-03-14")
+	if len(lines) != 3 || brief(lines[2]) != "CREDIT R 200.00 900.00 REVERSAL R|"+b.utrOf("R")+"|2025-03-14T10:00:01+05:30" {
+		t.Fatalf("lines %v", lines)
+	}
+	checkTies(t, lines, 1000_00, b.balanceNow())
+}
+
 // utrOf searches a transfer and returns its UTR.
 func (b *bundle) utrOf(id string) string {
 	b.t.Helper()
@@ -374,4 +394,44 @@ func TestParseScenario_Statement(t *testing.T) {
 			t.Errorf("type not normalised: %q", sc.Statement[0].Type)
 		}
 	})
+}
+
+// BenchmarkServer_Statement measures a whole-day statement, fetched by the real client over
+// HTTP, with 20,000 settled payouts and a reversal for every tenth (22,000 lines) in the book.
+func BenchmarkServer_Statement(b *testing.B) {
+	sc, err := sandbox.ParseScenario([]byte("settle_after: 0\noutcomes: [{match: 'PAY*0', then: REVERSED}]"))
+	if err != nil {
+		b.Fatal(err)
+	}
+	creds := sandbox.DemoCredentials()
+	srv := httptest.NewServer(sandbox.New(sc, creds))
+	b.Cleanup(srv.Close)
+	c, err := enkash.New(enkash.Config{BaseURL: srv.URL, ClientID: creds.ClientID, ClientSecret: creds.ClientSecret,
+		Username: creds.Username, Password: creds.Password, RatePerSecond: 1e6})
+	if err != nil {
+		b.Fatal(err)
+	}
+	ctx := context.Background()
+	for i := range 4 {
+		req := enkash.BatchTransferRequest{BatchTransactionID: fmt.Sprintf("B%d", i), Transfers: refs(fmt.Sprintf("PAY%d", i), 5000)}
+		if _, err := c.Payouts.SubmitBatch(ctx, req); err != nil {
+			b.Fatal(err)
+		}
+	}
+	for range 2 { // settle, then reverse
+		if _, err := c.Payouts.SearchAll(ctx, enkash.SearchTransfersRequest{}); err != nil {
+			b.Fatal(err)
+		}
+	}
+	from, to := time.Now().Add(-time.Hour), time.Now().Add(time.Hour)
+	lines, err := c.Payouts.Statement(ctx, from, to)
+	if err != nil || len(lines) != 22000 {
+		b.Fatalf("%d lines, %v; want 22,000", len(lines), err)
+	}
+	b.ResetTimer()
+	for range b.N {
+		if _, err := c.Payouts.Statement(ctx, from, to); err != nil {
+			b.Fatal(err)
+		}
+	}
 }

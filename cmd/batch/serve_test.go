@@ -126,36 +126,19 @@ type proc struct {
 	raw  bytes.Buffer
 }
 
-var (
-	buildOnce sync.Once
-	binPath   string
-	buildErr  error
-)
-
-// binary builds the batch command once per test process.
+// binary builds the batch command into the test's temporary folder.
 func binary(t *testing.T) string {
 	t.Helper()
-	buildOnce.Do(func() {
-		dir, err := os.MkdirTemp("", "batch-serve-test")
-		if err != nil {
-			buildErr = err
-			return
-		}
-		binPath = filepath.Join(dir, "batch")
-		out, err := exec.Command("go", "build", "-o", binPath, ".").CombinedOutput()
-		if err != nil {
-			buildErr = fmt.Errorf("go build: %v\n%s", err, out)
-		}
-	})
-	if buildErr != nil {
-		t.Fatal(buildErr)
+	path := filepath.Join(t.TempDir(), "batch")
+	if out, err := exec.Command("go", "build", "-o", path, ".").CombinedOutput(); err != nil {
+		t.Fatalf("go build: %v\n%s", err, out)
 	}
-	return binPath
+	return path
 }
 
-func (b *serveBundle) start(t *testing.T, args ...string) *proc {
+func (b *serveBundle) start(t *testing.T, bin string, args ...string) *proc {
 	t.Helper()
-	cmd := exec.Command(binary(t), append([]string{"serve", "--home", b.home, "--schedules", b.schedules,
+	cmd := exec.Command(bin, append([]string{"serve", "--home", b.home, "--schedules", b.schedules,
 		"--listen", "127.0.0.1:0", "--scan-interval", "200ms", "--poll-interval", "100ms"}, args...)...)
 	cmd.Env = append(os.Environ(), "ENKASH_BASE_URL="+b.baseURL)
 	for _, k := range []string{"ENKASH_CLIENT_ID", "ENKASH_CLIENT_SECRET", "ENKASH_USERNAME", "ENKASH_PASSWORD", "BATCH_HOME", "BATCH_CONFIG"} {
@@ -256,7 +239,8 @@ func TestServe_SIGTERMMidSubmitThenRestart(t *testing.T) {
 	const rows = 24
 	b := setupServe(t, "seed: 3\nlatency: 150ms\nsettle_after: 1\n", rows)
 
-	first := b.start(t, "--batch-size", "2", "--concurrency", "1")
+	bin := binary(t)
+	first := b.start(t, bin, "--batch-size", "2", "--concurrency", "1")
 	base := first.addr(t)
 	// Wait until Enkash has some of the batches, not all.
 	deadline := time.Now().Add(30 * time.Second)
@@ -288,7 +272,7 @@ func TestServe_SIGTERMMidSubmitThenRestart(t *testing.T) {
 	}
 
 	// Started again: the job is resumed (or its next minute runs) and finishes the work.
-	second := b.start(t)
+	second := b.start(t, bin)
 	base = second.addr(t)
 	second.waitLog(t, "the job that finishes the work", func(l map[string]any) bool {
 		return l["msg"] == "job finished" && (l["outcome"] == "ok" || l["outcome"] == "attention")

@@ -3,11 +3,13 @@ package jobs
 import (
 	"context"
 	"fmt"
+	"path/filepath"
 	"time"
 
 	"enkashbatch/domain"
 	"enkashbatch/enkash"
 	"enkashbatch/ledger"
+	"enkashbatch/report"
 )
 
 // statementTolerance is how far apart in time a statement debit without our reference and a
@@ -121,4 +123,111 @@ func (f payoutFlow) statement(ctx context.Context, from, to time.Time) ([]enkash
 
 func (f payoutFlow) balance(ctx context.Context) (domain.Paise, error) {
 	return f.c.Payouts.Balance(ctx)
+}
+
+// DayBook is the day's workbook as written.
+type DayBook struct {
+	Path  string   // the XLSX
+	Twins []string // its CSV and JSON twins
+	// Exceptions are the ones the workbook lists: those about the day's files or raised by its
+	// runs, and every exception still open.
+	Exceptions []domain.Exception
+	Open       int
+}
+
+// WriteDay writes the accountant's workbook of a reconciled day, with its CSV and JSON twins,
+// to reports/daily-<date>.xlsx.
+func (p *Pipeline) WriteDay(ctx context.Context, day Day, loc *time.Location) (DayBook, error) {
+	names := make([]string, len(day.Files))
+	ids := make([]int64, len(day.Files))
+	kinds := map[domain.Kind]*report.KindSummary{}
+	var order []domain.Kind
+	for i, f := range day.Files {
+		names[i], ids[i] = f.Name, f.ID
+		if kinds[f.Kind] == nil {
+			kinds[f.Kind] = &report.KindSummary{Kind: f.Kind}
+			order = append(order, f.Kind)
+		}
+		kinds[f.Kind].Files++
+		kinds[f.Kind].Tally.Merge(f.Tally)
+	}
+	var summaries []report.KindSummary
+	for _, k := range order {
+		summaries = append(summaries, *kinds[k])
+	}
+	runs, err := p.ledger.Runs(ctx, day.From, day.To)
+	if err != nil {
+		return DayBook{}, err
+	}
+	all, err := p.ledger.Exceptions(ctx, ledger.ExceptionFilter{RunID: day.RunID, Files: names})
+	if err != nil {
+		return DayBook{}, err
+	}
+	open, err := p.ledger.Exceptions(ctx, ledger.ExceptionFilter{OpenOnly: true})
+	if err != nil {
+		return DayBook{}, err
+	}
+	book := DayBook{Exceptions: mergeExceptions(open, all)}
+	for _, e := range book.Exceptions {
+		if e.ResolvedAt == nil {
+			book.Open++
+		}
+	}
+	audit := make([]report.AuditRun, len(runs))
+	for i, r := range runs {
+		audit[i] = report.AuditRun{ID: r.ID, Command: r.Command, StartedAt: r.StartedAt, FinishedAt: r.FinishedAt, Outcome: r.Outcome}
+	}
+	check := report.StatementCheck{Checked: day.Statement, Opening: day.Balance.Opening, Debits: day.Balance.Debits,
+		Credits: day.Balance.Credits, Balance: day.Balance.Reported, MatchedLines: len(day.Matches), UnmatchedLines: day.Balance.Lines - len(day.Matches)}
+	items := p.ledger.Items(ctx, ledger.ItemFilter{FileIDs: ids})
+	if len(ids) == 0 {
+		items = func(func(domain.Item, error) bool) {}
+	}
+	book.Path = filepath.Join(p.cfg.Home, dirReports, "daily-"+day.From.Format("2006-01-02")+".xlsx")
+	err = report.WriteDailyWorkbook(book.Path, report.Daily{
+		Date: day.From, Location: loc, Sandbox: p.cfg.Sandbox, Endpoint: p.cfg.Endpoint, GeneratedAt: p.cfg.Now(),
+		Kinds: summaries, Files: day.Files, Statement: check,
+		Exceptions: func(yield func(report.ExceptionRow, error) bool) {
+			for _, e := range book.Exceptions {
+				if !yield(report.ExceptionRow{Exception: e, Severity: string(e.Severity), Action: e.Category.Action()}, nil) {
+					return
+				}
+			}
+		},
+		Matched: func(yield func(report.MatchRow, error) bool) {
+			for _, m := range day.Matches {
+				row := report.MatchRow{Kind: m.Kind, Reference: m.Reference, File: m.File, Amount: m.Amount, LineID: m.LineRef,
+					LineDate: m.LineDate, LineType: m.Type, LineAmount: m.Amount, Remarks: m.Remarks, Basis: m.Basis}
+				if !yield(row, nil) {
+					return
+				}
+			}
+		},
+		Items: items,
+		Runs:  audit,
+	})
+	if err != nil {
+		return book, err
+	}
+	twins := report.DailyPaths(book.Path)
+	book.Twins = []string{twins.Summary, twins.Exceptions, twins.Matched, twins.Items}
+	return book, nil
+}
+
+// mergeExceptions lists, once each, the exceptions still open (first, as the ledger orders
+// them) and those about the day.
+func mergeExceptions(open, ofDay []domain.Exception) []domain.Exception {
+	seen := map[int64]bool{}
+	out := make([]domain.Exception, 0, len(open)+len(ofDay))
+	for _, e := range open {
+		seen[e.ID] = true
+		out = append(out, e)
+	}
+	for _, e := range ofDay {
+		if !seen[e.ID] {
+			seen[e.ID] = true
+			out = append(out, e)
+		}
+	}
+	return out
 }

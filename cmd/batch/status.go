@@ -3,6 +3,8 @@ package main
 import (
 	"context"
 	"fmt"
+	"io"
+	"sort"
 	"text/tabwriter"
 
 	"enkashbatch/domain"
@@ -37,6 +39,10 @@ func runStatus(ctx context.Context, m *Main, args []string) int {
 	if err != nil {
 		return m.fail(exitAttention, "%v", err)
 	}
+	scheduled, err := db.LastScheduledRuns(ctx)
+	if err != nil {
+		return m.fail(exitAttention, "%v", err)
+	}
 	kinds := map[domain.Kind]*domain.Tally{}
 	for _, f := range files {
 		if kinds[f.Kind] == nil {
@@ -50,7 +56,7 @@ func runStatus(ctx context.Context, m *Main, args []string) int {
 	}
 	if s.JSON {
 		writeJSON(m.Stdout, map[string]any{"files": orEmpty(files), "kinds": kinds, "states": orEmpty(states),
-			"open_exceptions": len(excs), "open_exceptions_by_category": byCategory})
+			"open_exceptions": len(excs), "open_exceptions_by_category": byCategory, "scheduled_jobs": scheduled})
 		return exitOK
 	}
 	if len(files) == 0 {
@@ -72,5 +78,29 @@ func runStatus(ctx context.Context, m *Main, args []string) int {
 		}
 	}
 	fmt.Fprintln(m.Stdout, ".")
+	printScheduled(m.Stdout, scheduled)
 	return exitOK
+}
+
+// printScheduled lists the last occurrence of each job `batch serve` ran, catch-ups marked.
+func printScheduled(w io.Writer, last map[string]ledger.ScheduledRun) {
+	if len(last) == 0 {
+		return
+	}
+	names := make([]string, 0, len(last))
+	for n := range last {
+		names = append(names, n)
+	}
+	sort.Strings(names)
+	fmt.Fprintln(w, "\nScheduled jobs (last occurrence):")
+	tw := tabwriter.NewWriter(w, 0, 0, 2, ' ', 0)
+	for _, n := range names {
+		r := last[n]
+		note := ""
+		if r.CaughtUp {
+			note = "caught up after downtime"
+		}
+		fmt.Fprintf(tw, "  %s\tdue %s\t%s\t%s\n", n, r.ScheduledFor.In(india).Format("02-01-2006 15:04"), r.Outcome, note)
+	}
+	tw.Flush()
 }

@@ -16,14 +16,48 @@ import (
 // csvSource reads a CSV file with encoding/csv. Records are not reused: each row's cells
 // become its Row.Raw.
 type csvSource struct {
-	cr *csv.Reader
+	cr  *csv.Reader
+	br  *bufio.Reader // what cr reads from (csv.NewReader keeps a *bufio.Reader as it is)
+	lim *rowLimiter   // what br reads from
+	bom int64         // bytes of a BOM skipped before cr's first byte
+
+	// Where the row being read starts, for the row_too_large message: the last line of the
+	// previous record is prevLine plus the line breaks inside its cells, then skip blank lines.
+	prevLine int
+	prevRec  []string
+	skip     int
+}
+
+// errRowTooLarge is what the rowLimiter answers once a row has gone past maxRowBytes.
+var errRowTooLarge = errors.New("row too large")
+
+// rowLimiter stops the reading of a CSV row that goes past maxRowBytes: encoding/csv holds a
+// whole row in memory, however large (one 50 MB cell, or a quote never closed). Before each
+// row the csvSource arms it at the offset where the row starts; a zero limit (XLSX) lets
+// everything through.
+type rowLimiter struct {
+	r     io.Reader
+	read  int64 // bytes delivered
+	limit int64 // no byte past this offset is delivered; 0 for none
+}
+
+func (l *rowLimiter) Read(p []byte) (int, error) {
+	if l.limit > 0 {
+		if l.read >= l.limit {
+			return 0, errRowTooLarge
+		}
+		p = p[:min(int64(len(p)), l.limit-l.read)]
+	}
+	n, err := l.r.Read(p)
+	l.read += int64(n)
+	return n, err
 }
 
 var utf8BOM = []byte("\xef\xbb\xbf")
 
 // openCSV checks that br holds UTF-8 text, skips a BOM and picks the delimiter (',', ';' or
 // tab) that occurs most in the first line.
-func openCSV(name string, br *bufio.Reader) (*csvSource, error) {
+func openCSV(name string, br *bufio.Reader, lim *rowLimiter) (*csvSource, error) {
 	head, err := br.Peek(br.Size())
 	if err != nil && !errors.Is(err, io.EOF) && !errors.Is(err, bufio.ErrBufferFull) {
 		return nil, fmt.Errorf("read %s: %w", name, err)
@@ -35,14 +69,47 @@ func openCSV(name string, br *bufio.Reader) (*csvSource, error) {
 	case bytes.IndexByte(head, 0) >= 0:
 		return nil, &FileError{File: name, Rule: "not_text", Message: "the file is not a CSV text file (it holds binary data)"}
 	}
+	s := &csvSource{br: br, lim: lim}
 	if bytes.HasPrefix(head, utf8BOM) {
 		_, _ = br.Discard(len(utf8BOM))
 		head = head[len(utf8BOM):]
+		s.bom = int64(len(utf8BOM))
 	}
-	cr := csv.NewReader(br)
-	cr.Comma = sniffDelimiter(head)
-	cr.FieldsPerRecord = -1
-	return &csvSource{cr: cr}, nil
+	s.cr = csv.NewReader(br)
+	s.cr.Comma = sniffDelimiter(head)
+	s.cr.FieldsPerRecord = -1
+	return s, nil
+}
+
+// arm sets the limiter for the row about to be read: it may take maxRowBytes from where it
+// starts, plus what br may have read ahead.
+func (s *csvSource) arm() {
+	s.lim.limit = s.bom + s.cr.InputOffset() + maxRowBytes + int64(s.br.Size())
+	s.skip = 0
+	if b, err := s.br.Peek(1); err == nil && (b[0] == '\n' || b[0] == '\r') {
+		// Blank lines before the row (rare): count them while they are still buffered.
+		b, _ = s.br.Peek(s.br.Buffered())
+		for len(b) > 0 {
+			switch {
+			case b[0] == '\n':
+				b = b[1:]
+			case len(b) > 1 && b[0] == '\r' && b[1] == '\n':
+				b = b[2:]
+			default:
+				return
+			}
+			s.skip++
+		}
+	}
+}
+
+// startLine returns the line where the row being read starts.
+func (s *csvSource) startLine() int {
+	line := s.prevLine
+	for _, f := range s.prevRec {
+		line += strings.Count(f, "\n")
+	}
+	return line + 1 + s.skip
 }
 
 // sniffDelimiter counts ',', ';' and tabs outside quotes in the first non-blank line.
@@ -76,9 +143,15 @@ func sniffDelimiter(head []byte) rune {
 
 func (s *csvSource) next() (rawRow, error) {
 	for {
+		s.arm()
 		rec, err := s.cr.Read()
 		if errors.Is(err, io.EOF) {
 			return rawRow{}, io.EOF
+		}
+		if errors.Is(err, errRowTooLarge) {
+			return rawRow{}, &FileError{Line: s.startLine(), Rule: "row_too_large", Message: fmt.Sprintf(
+				"the row starting on line %d holds more than %d MiB of text; no payment detail is that long: look for text pasted by mistake or a double quote (\") that is never closed",
+				s.startLine(), maxRowBytes>>20)}
 		}
 		var problem *domain.RowError
 		var line int
@@ -95,9 +168,11 @@ func (s *csvSource) next() (rawRow, error) {
 					pe.StartLine, pe.Line, pe.StartLine)}
 			}
 			line = pe.StartLine
+			s.prevLine, s.prevRec = pe.Line, nil
 			problem = &domain.RowError{Line: line, Rule: "csv_quote", Message: "the line has a stray double quote (\"); put the cell in quotes and double any quote inside it, or remove it"}
 		} else {
 			line, _ = s.cr.FieldPos(0)
+			s.prevLine, s.prevRec = line, rec
 		}
 		for i, f := range rec {
 			if !utf8.ValidString(f) {

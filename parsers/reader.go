@@ -60,6 +60,7 @@ type Reader struct {
 	header  []string
 	unknown []string
 	cells   *Cells
+	first   *rawRow // the first data row, read by Open to tell a header-only file
 	used    bool
 }
 
@@ -79,6 +80,16 @@ type rawRow struct {
 	problem  *domain.RowError // a row the source could only partly read (e.g. a stray quote)
 }
 
+// Limits for untrusted files of any format.
+const (
+	// maxFileColumns is the most columns a file may use: a kind has a dozen, and every row of a
+	// file ten thousand columns wide costs ten thousand cells to look at.
+	maxFileColumns = 512
+	// maxRowBytes is the most text one CSV row may hold: no row of payment details comes
+	// near it, and a row is held whole in memory while it is read.
+	maxRowBytes = 1 << 20
+)
+
 var (
 	zipMagic = []byte("PK\x03\x04")
 	oleMagic = []byte{0xD0, 0xCF, 0x11, 0xE0, 0xA1, 0xB1, 0x1A, 0xE1}
@@ -89,7 +100,8 @@ var (
 // the extension (.csv, .txt, .tsv or none is CSV). With a nil spec the kind is detected from
 // the name or the header (DetectKind). A file that cannot be used fails with a *FileError.
 func Open(name string, r io.Reader, spec *Spec) (*Reader, error) {
-	br := bufio.NewReaderSize(r, 64<<10)
+	lim := &rowLimiter{r: r}
+	br := bufio.NewReaderSize(lim, 64<<10)
 	head, err := br.Peek(8)
 	if err != nil && !errors.Is(err, io.EOF) {
 		return nil, fmt.Errorf("open %s: %w", name, err)
@@ -111,7 +123,7 @@ func Open(name string, r io.Reader, spec *Spec) (*Reader, error) {
 	case ext == ".xls":
 		return fail("old_excel_format", "old Excel 97-2003 workbooks (.xls) are not read; save it as .xlsx or CSV UTF-8")
 	case ext == ".csv" || ext == ".txt" || ext == ".tsv" || ext == "":
-		src, err = openCSV(name, br)
+		src, err = openCSV(name, br, lim)
 	default:
 		return fail("not_csv_or_xlsx", fmt.Sprintf("%s files are not read; use CSV (UTF-8) or XLSX", ext))
 	}
@@ -155,6 +167,10 @@ func newReader(name string, src source, spec *Spec) (*Reader, error) {
 		return nil, &FileError{File: name, Line: first.line, Rule: "csv_quote", Message: "the header line has a stray double quote (\"); fix the header"}
 	}
 	header := first.cells
+	if n := lastNonBlank(header); n > maxFileColumns {
+		return nil, &FileError{File: name, Line: first.line, Rule: "too_many_columns", Message: fmt.Sprintf(
+			"the header has %d columns; at most %d are read: delete the columns you do not use", n, maxFileColumns)}
+	}
 	for i := range header {
 		header[i] = strings.TrimSpace(strings.TrimPrefix(header[i], "\ufeff"))
 	}
@@ -174,7 +190,16 @@ func newReader(name string, src source, spec *Spec) (*Reader, error) {
 	if x, ok := src.(*xlsxSource); ok {
 		cells.date1904 = x.date1904
 	}
-	return &Reader{name: name, spec: spec, src: src, header: header, unknown: unknown, cells: cells}, nil
+	// A file with a header and nothing below it is refused, not taken for an empty batch: it
+	// is most often the template dropped by mistake, or the rows were never pasted.
+	row, err := src.next()
+	if errors.Is(err, io.EOF) {
+		return nil, &FileError{File: name, Line: first.line, Rule: "no_rows", Message: "the file has a header but no rows below it; fill in the rows and drop it again"}
+	}
+	if err != nil {
+		return nil, withFile(err, name)
+	}
+	return &Reader{name: name, spec: spec, src: src, header: header, unknown: unknown, cells: cells, first: &row}, nil
 }
 
 func withFile(err error, name string) error {
@@ -211,6 +236,12 @@ func (r *Reader) Rows() iter.Seq2[Row, error] {
 			return
 		}
 		r.used = true
+		if first := r.first; first != nil {
+			r.first = nil
+			if !yield(r.build(*first), nil) {
+				return
+			}
+		}
 		for {
 			raw, err := r.src.next()
 			if errors.Is(err, io.EOF) {

@@ -2,6 +2,7 @@ package parsers_test
 
 import (
 	"bytes"
+	"errors"
 	"flag"
 	"os"
 	"slices"
@@ -24,9 +25,13 @@ func TestWriteTemplateCSV(t *testing.T) {
 	if buf.String() != want {
 		t.Errorf("template = %q; want %q", buf.String(), want)
 	}
-	res, err := read(t, "template.csv", buf.Bytes(), nil)
-	if err != nil || res.fatal != nil || len(res.rows) != 0 || len(res.reader.Unknown()) != 0 {
-		t.Errorf("reading the template back: %v %v %+v", err, res.fatal, res.rows)
+	// A blank template has a complete header and no rows: it is refused for the rows alone.
+	_, err := read(t, "template.csv", buf.Bytes(), nil)
+	wantNoRows(t, err)
+	filled := append(bytes.Clone(buf.Bytes()), "P1,Ramesh,,,ramesh@ybl,100,UPI,,,,\n"...)
+	res, err := read(t, "template.csv", filled, nil)
+	if err != nil || res.fatal != nil || len(res.rows) != 1 || res.rows[0].Record == nil || len(res.reader.Unknown()) != 0 {
+		t.Errorf("reading the filled template back: %v %v %+v", err, res.fatal, res.rows)
 	}
 	golden(t, "../templates/payouts.csv", buf.Bytes(), func(got []byte) bool { return bytes.Equal(got, buf.Bytes()) })
 }
@@ -89,10 +94,8 @@ func TestWriteTemplateXLSX(t *testing.T) {
 		}
 	}
 
-	res, err := read(t, "payouts_template.xlsx", buf.Bytes(), nil)
-	if err != nil || res.fatal != nil || len(res.rows) != 0 || len(res.reader.Unknown()) != 0 || res.reader.Header()[0] != "Reference" {
-		t.Errorf("reading the template back: %v %v %+v", err, res.fatal, res.rows)
-	}
+	_, err = read(t, "payouts_template.xlsx", buf.Bytes(), nil)
+	wantNoRows(t, err)
 
 	// The committed template holds the same cells (XLSX files are compared by value).
 	golden(t, "../templates/payouts.xlsx", buf.Bytes(), func(got []byte) bool {
@@ -131,5 +134,14 @@ func golden(t *testing.T, path string, fresh []byte, same func(committed []byte)
 	}
 	if !same(got) {
 		t.Errorf("%s is out of date; run go test ./parsers -run Template -update", path)
+	}
+}
+
+// wantNoRows checks that err refuses a file with a good header for having no rows.
+func wantNoRows(t *testing.T, err error) {
+	t.Helper()
+	var fe *parsers.FileError
+	if !errors.As(err, &fe) || fe.Rule != "no_rows" || fe.Line != 1 {
+		t.Errorf("reading the blank template back: %v; want no_rows on line 1", err)
 	}
 }

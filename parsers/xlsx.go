@@ -241,48 +241,71 @@ func sheetPart(zr *zip.Reader, sheet string) (string, error) {
 	return "", fmt.Errorf("sheet %q has no part", sheet)
 }
 
-// scanSheet reads the sheet's XML once, fast, to check that it is complete (excelize's
-// iterator stops quietly at broken XML, which would lose rows) and, only if it holds formulas,
-// once more to find the formula cells with no saved value.
+// scanSheet checks the sheet's XML and the shared strings once, fast, before excelize reads
+// them (excelize's iterator stops quietly at broken XML, which would lose rows; see
+// checkXML), and, only if the sheet holds formulas, reads the sheet once more to find the
+// formula cells with no saved value.
 func scanSheet(zr *zip.Reader, part string) (map[int][]int, error) {
 	zf := findPart(zr, part)
 	if zf == nil {
 		return nil, &FileError{Rule: "damaged_xlsx", Message: "the workbook is damaged: its sheet " + part + " is missing"}
 	}
-	rc, err := zf.Open()
+	facts, err := checkPart(zf, true)
 	if err != nil {
-		return nil, &FileError{Rule: "damaged_xlsx", Message: "the workbook is damaged: " + err.Error()}
+		return nil, err
 	}
-	hasFormula, tail := false, make([]byte, 0, 64)
-	buf := make([]byte, 64<<10)
-	carry := 0
-	for {
-		n, rerr := rc.Read(buf[carry:])
-		chunk := buf[:carry+n]
-		if !hasFormula && (bytes.Contains(chunk, []byte("<f>")) || bytes.Contains(chunk, []byte("<f ")) || bytes.Contains(chunk, []byte(":f>")) || bytes.Contains(chunk, []byte(":f "))) {
-			hasFormula = true
-		}
-		if t := bytes.TrimRight(chunk, " \t\r\n"); len(t) > 0 {
-			tail = append(tail[:0], t[max(0, len(t)-32):]...)
-		}
-		carry = min(len(chunk), 4)
-		copy(buf, chunk[len(chunk)-carry:])
-		if rerr == io.EOF {
-			break
-		}
-		if rerr != nil {
-			rc.Close()
-			return nil, &FileError{Rule: "damaged_xlsx", Message: "the workbook is damaged or incomplete: " + rerr.Error()}
+	if sst := findPart(zr, "xl/sharedStrings.xml"); sst != nil {
+		if _, err := checkPart(sst, false); err != nil {
+			return nil, err
 		}
 	}
-	rc.Close()
-	if !bytes.HasSuffix(tail, []byte("worksheet>")) {
-		return nil, &FileError{Rule: "damaged_xlsx", Message: "the workbook is damaged or incomplete: its sheet is cut short; save it again from Excel or LibreOffice"}
-	}
-	if !hasFormula {
+	if !facts.formulas {
 		return nil, nil
 	}
 	return scanFormulas(zf)
+}
+
+// checkPart runs checkXML over one part of the workbook and words what it finds for a
+// finance user.
+func checkPart(zf *zip.File, sheet bool) (xmlFacts, error) {
+	rc, err := zf.Open()
+	if err != nil {
+		return xmlFacts{}, &FileError{Rule: "damaged_xlsx", Message: "the workbook is damaged: " + err.Error()}
+	}
+	defer rc.Close()
+	facts, err := checkXML(rc, sheet)
+	if err == nil {
+		return facts, nil
+	}
+	where := "its shared text (xl/sharedStrings.xml)"
+	if sheet {
+		where = "its sheet"
+	}
+	var p *xmlProblem
+	if !errors.As(err, &p) {
+		// A read error: the zip entry is corrupt, or inflates past its declared size.
+		return facts, &FileError{Rule: "damaged_xlsx", Message: "the workbook is damaged or incomplete (" + where + ": " + err.Error() + "); save it again from Excel or LibreOffice"}
+	}
+	after := ""
+	if sheet && p.row > 0 {
+		after = fmt.Sprintf(" (after row %d)", p.row)
+	}
+	switch p.rule {
+	case "too_many_columns":
+		col := strconv.Itoa(p.col)
+		if name, err := excelize.ColumnNumberToName(p.col); err == nil {
+			col = name
+		}
+		return facts, &FileError{Line: p.row, Rule: p.rule, Message: fmt.Sprintf(
+			"row %d has a cell in column %s, beyond the %d columns that are read; delete the columns after the last one you use",
+			p.row, col, maxFileColumns)}
+	case "cell_too_large":
+		return facts, &FileError{Line: p.row, Rule: p.rule, Message: fmt.Sprintf(
+			"%s holds %s%s; no payment detail is that long: look for text pasted by mistake, delete it and save the file again",
+			where, p.detail, after)}
+	}
+	return facts, &FileError{Rule: "damaged_xlsx", Message: fmt.Sprintf(
+		"the workbook is damaged: the XML of %s is broken%s: %s; save it again from Excel or LibreOffice", where, after, p.detail)}
 }
 
 func findPart(zr *zip.Reader, name string) *zip.File {

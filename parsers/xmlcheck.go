@@ -1,0 +1,645 @@
+package parsers
+
+import (
+	"bytes"
+	"errors"
+	"fmt"
+	"io"
+	"strconv"
+	"unicode/utf8"
+)
+
+// Limits the XML check holds a workbook part to. encoding/xml keeps a whole text node,
+// attribute value or comment in memory, so a sheet made of one 200 MB "cell" (or 200 MB of
+// spaces) would cost that much memory and more; no real workbook comes near these.
+const (
+	maxXMLText  = 1 << 20 // one text node, attribute value, comment or CDATA section
+	maxXMLName  = 1 << 10 // one element or attribute name
+	maxXMLDepth = 256     // elements open at once
+)
+
+// xmlFacts is what checkXML noticed in a part on its way through.
+type xmlFacts struct {
+	formulas bool // some cell holds a formula (an <f> element)
+}
+
+// xmlProblem says why a part would not be read whole; rule is a FileError rule.
+type xmlProblem struct {
+	rule   string
+	row    int // sheet row number of the last row started, 0 before the first
+	col    int // 1-based column of the offending cell (too_many_columns)
+	detail string
+}
+
+func (p *xmlProblem) Error() string { return p.rule + ": " + p.detail }
+
+// checkXML reads an XML part once and fails unless encoding/xml can read all of it within
+// the limits above: tags nested and closed properly, attributes quoted, entities known,
+// UTF-8 text without control characters, no DOCTYPE. excelize's row iterator stops without
+// an error at the first syntax error of a sheet, which would silently lose every row after
+// it; this check runs first, at a few hundred MB/s, so that a broken sheet is refused whole.
+// With sheet set it also refuses cells beyond maxFileColumns (excelize materialises every
+// empty cell up to the last one of a row, a quadratic cost for a sparse hostile sheet).
+// A read error of r is returned as is.
+func checkXML(r io.Reader, sheet bool) (xmlFacts, error) {
+	s := &xmlScan{r: r, buf: make([]byte, 64<<10), sheet: sheet}
+	err := s.document()
+	var p *xmlProblem
+	if errors.As(err, &p) {
+		p.row = s.row
+	}
+	return s.facts, err
+}
+
+// xmlScan is checkXML's state: a buffer over r whose bytes buf[i:n] are unread and known to
+// be valid UTF-8 (an incomplete rune at the end of a read waits in buf[n:end]).
+type xmlScan struct {
+	r         io.Reader
+	buf       []byte
+	i, n, end int
+	rerr      error // the read error that ends the input (io.EOF at its end)
+	sheet     bool
+	facts     xmlFacts
+	row       int    // sheet row number of the last <row> started
+	col       int    // column of the last cell of that row
+	stack     []byte // names of the open elements, back to back
+	ends      []int  // where each open element's name ends in stack
+	name      []byte // the name being read
+	val       [16]byte
+	nval      int // bytes of the last attribute value kept in val
+}
+
+func (s *xmlScan) fail(rule, format string, args ...any) error {
+	return &xmlProblem{rule: rule, detail: fmt.Sprintf(format, args...)}
+}
+
+func (s *xmlScan) broken(format string, args ...any) error {
+	return s.fail("damaged_xlsx", format, args...)
+}
+
+// fill reads more input after everything before buf[n] was consumed; it returns false at
+// the end of the input (s.rerr says why).
+func (s *xmlScan) fill() (bool, error) {
+	for s.rerr == nil {
+		carry := copy(s.buf, s.buf[s.n:s.end])
+		k, err := s.r.Read(s.buf[carry:])
+		s.i, s.end, s.rerr = 0, carry+k, err
+		s.n = s.end
+		if err == nil {
+			s.n = completeRunes(s.buf[:s.end]) // the rest waits for the next read
+		}
+		if s.n == 0 {
+			continue
+		}
+		chunk := s.buf[:s.n]
+		if !utf8.Valid(chunk) {
+			return false, s.broken("the text is not UTF-8")
+		}
+		// U+FFFE and U+FFFF are valid UTF-8 but not XML characters.
+		for rest := chunk; ; {
+			k := bytes.Index(rest, []byte("\xef\xbf"))
+			if k < 0 || k+2 >= len(rest) {
+				break
+			}
+			if rest[k+2] >= 0xbe {
+				return false, s.broken("the text holds the character U+FFFE or U+FFFF, which XML does not allow")
+			}
+			rest = rest[k+2:]
+		}
+		return true, nil
+	}
+	return false, nil
+}
+
+// completeRunes returns the length of b without an incomplete rune at its end.
+func completeRunes(b []byte) int {
+	for back := 1; back <= utf8.UTFMax && back <= len(b); back++ {
+		if utf8.RuneStart(b[len(b)-back]) {
+			if !utf8.FullRune(b[len(b)-back:]) {
+				return len(b) - back
+			}
+			break
+		}
+	}
+	return len(b)
+}
+
+// peek returns the next byte without consuming it; ok is false at the end of the input.
+func (s *xmlScan) peek() (byte, bool, error) {
+	if s.i < s.n {
+		return s.buf[s.i], true, nil
+	}
+	return s.peekSlow()
+}
+
+func (s *xmlScan) peekSlow() (byte, bool, error) {
+	ok, err := s.fill()
+	if !ok || err != nil {
+		return 0, false, err
+	}
+	return s.buf[s.i], true, nil
+}
+
+// byte consumes the next byte; the end of the input is an error (the part is cut short).
+func (s *xmlScan) byte() (byte, error) {
+	if s.i < s.n {
+		c := s.buf[s.i]
+		s.i++
+		return c, nil
+	}
+	return s.byteSlow()
+}
+
+func (s *xmlScan) byteSlow() (byte, error) {
+	c, ok, err := s.peekSlow()
+	if err != nil {
+		return 0, err
+	}
+	if !ok {
+		return 0, s.cutShort()
+	}
+	s.i++
+	return c, nil
+}
+
+func (s *xmlScan) cutShort() error {
+	if s.rerr != nil && !errors.Is(s.rerr, io.EOF) {
+		return s.rerr
+	}
+	return s.broken("it is cut short")
+}
+
+// document checks a whole part.
+func (s *xmlScan) document() error {
+	root := false
+	for {
+		if err := s.text(); err != nil {
+			return err
+		}
+		_, ok, err := s.peek()
+		if err != nil {
+			return err
+		}
+		if !ok {
+			if len(s.ends) > 0 || !root {
+				return s.cutShort()
+			}
+			return nil
+		}
+		s.i++ // text stops only before a '<'
+		opened, err := s.markup()
+		if err != nil {
+			return err
+		}
+		root = root || opened
+	}
+}
+
+// text consumes character data up to the next '<' or the end of the input.
+func (s *xmlScan) text() error {
+	run, brackets := 0, 0
+	for {
+		for s.i < s.n {
+			c := s.buf[s.i]
+			switch {
+			case c == '<':
+				return nil
+			case c == '&':
+				s.i++
+				if err := s.entity(); err != nil {
+					return err
+				}
+				run++
+				brackets = 0
+				continue
+			case c < 0x20 && c != '\t' && c != '\n' && c != '\r':
+				return s.broken("the text holds the control character 0x%02X", c)
+			case c == ']':
+				brackets++
+			case c == '>' && brackets >= 2:
+				return s.broken(`"]]>" appears in text`)
+			default:
+				brackets = 0
+			}
+			s.i++
+			if run++; run > maxXMLText {
+				return s.fail("cell_too_large", "a text of more than %d MiB", maxXMLText>>20)
+			}
+		}
+		ok, err := s.fill()
+		if !ok || err != nil {
+			return err
+		}
+	}
+}
+
+// entity consumes an entity reference after its '&'.
+func (s *xmlScan) entity() error {
+	var ref [16]byte
+	n := 0
+	for {
+		c, err := s.byte()
+		if err != nil {
+			return err
+		}
+		if c == ';' {
+			break
+		}
+		if n == len(ref) || !isNameByte(c) && c != '#' {
+			return s.broken("a stray & (an entity reference is not closed by ';')")
+		}
+		ref[n] = c
+		n++
+	}
+	name := string(ref[:n])
+	switch name {
+	case "lt", "gt", "amp", "apos", "quot":
+		return nil
+	}
+	if len(name) > 1 && name[0] == '#' {
+		num, base := name[1:], 10
+		if num[0] == 'x' {
+			num, base = num[1:], 16
+		}
+		if v, err := strconv.ParseUint(num, base, 64); err == nil && v <= utf8.MaxRune {
+			return nil
+		}
+	}
+	return s.broken("unknown entity &%s;", name)
+}
+
+// markup consumes what follows a '<' and reports whether it opened an element.
+func (s *xmlScan) markup() (bool, error) {
+	c, err := s.byte()
+	if err != nil {
+		return false, err
+	}
+	switch c {
+	case '/':
+		return false, s.endTag()
+	case '?':
+		return false, s.skipTo("?>", "a processing instruction")
+	case '!':
+		return false, s.declaration()
+	}
+	s.i--
+	return true, s.startTag()
+}
+
+// declaration consumes a comment or a CDATA section after "<!"; anything else (a DOCTYPE)
+// has no place in a workbook.
+func (s *xmlScan) declaration() error {
+	var head [2]byte
+	for k := range head {
+		c, err := s.byte()
+		if err != nil {
+			return err
+		}
+		head[k] = c
+	}
+	if head == [2]byte{'-', '-'} {
+		return s.comment()
+	}
+	if head != [2]byte{'[', 'C'} {
+		return s.broken("unexpected <!%s (a DOCTYPE or another declaration)", head[:])
+	}
+	for _, want := range []byte("DATA[") {
+		c, err := s.byte()
+		if err != nil {
+			return err
+		}
+		if c != want {
+			return s.broken("unexpected <![C%c", c)
+		}
+	}
+	// CDATA text must be made of XML characters, as any text.
+	run, brackets := 0, 0
+	for {
+		c, err := s.byte()
+		if err != nil {
+			return err
+		}
+		switch {
+		case c == '>' && brackets >= 2:
+			return nil
+		case c == ']':
+			brackets++
+		default:
+			brackets = 0
+			if c < 0x20 && c != '\t' && c != '\n' && c != '\r' {
+				return s.broken("the text holds the control character 0x%02X", c)
+			}
+		}
+		if run++; run > maxXMLText {
+			return s.fail("cell_too_large", "a text of more than %d MiB", maxXMLText>>20)
+		}
+	}
+}
+
+// comment consumes a comment after "<!--"; as encoding/xml, it refuses "--" inside one.
+func (s *xmlScan) comment() error {
+	dashes := 0
+	for run := 0; ; run++ {
+		c, err := s.byte()
+		if err != nil {
+			return err
+		}
+		switch {
+		case dashes >= 2 && c == '>':
+			return nil
+		case dashes >= 2:
+			return s.broken(`"--" inside a comment`)
+		case c == '-':
+			dashes++
+		default:
+			dashes = 0
+		}
+		if run > maxXMLText {
+			return s.fail("cell_too_large", "a comment of more than %d MiB", maxXMLText>>20)
+		}
+	}
+}
+
+// skipTo consumes everything up to and including end.
+func (s *xmlScan) skipTo(end, what string) error {
+	matched, run := 0, 0
+	for matched < len(end) {
+		c, err := s.byte()
+		if err != nil {
+			return err
+		}
+		switch {
+		case c == end[matched]:
+			matched++
+		case c == end[0]:
+			matched = 1
+		default:
+			matched = 0
+		}
+		if run++; run > maxXMLText {
+			return s.fail("cell_too_large", "%s of more than %d MiB", what, maxXMLText>>20)
+		}
+	}
+	return nil
+}
+
+// readName reads an XML name into s.name.
+func (s *xmlScan) readName() error {
+	s.name = s.name[:0]
+	for {
+		// Fast path: the name within the buffer.
+		for s.i < s.n && len(s.name) < maxXMLName {
+			c := s.buf[s.i]
+			if c < utf8.RuneSelf && !isNameByte(c) || len(s.name) == 0 && (c >= '0' && c <= '9' || c == '.' || c == '-') {
+				break
+			}
+			s.name = append(s.name, c)
+			s.i++
+		}
+		c, ok, err := s.peek()
+		if err != nil {
+			return err
+		}
+		if !ok {
+			return s.cutShort()
+		}
+		if c < utf8.RuneSelf && !isNameByte(c) {
+			break
+		}
+		if len(s.name) == 0 && (c >= '0' && c <= '9' || c == '.' || c == '-') {
+			break
+		}
+		if len(s.name) == maxXMLName {
+			return s.broken("a name longer than %d bytes", maxXMLName)
+		}
+		s.name = append(s.name, c)
+		s.i++
+	}
+	if len(s.name) == 0 {
+		return s.broken("a '<' that starts no tag")
+	}
+	return nil
+}
+
+// local returns the part of a name after its namespace prefix.
+func local(name []byte) []byte {
+	if k := bytes.IndexByte(name, ':'); k > 0 && k < len(name)-1 {
+		return name[k+1:]
+	}
+	return name
+}
+
+func (s *xmlScan) space() error {
+	for {
+		for s.i < s.n && (s.buf[s.i] == ' ' || s.buf[s.i] == '\n' || s.buf[s.i] == '\t' || s.buf[s.i] == '\r') {
+			s.i++
+		}
+		c, ok, err := s.peek()
+		if err != nil {
+			return err
+		}
+		if !ok || c != ' ' && c != '\t' && c != '\n' && c != '\r' {
+			return nil
+		}
+		s.i++
+	}
+}
+
+func (s *xmlScan) endTag() error {
+	if err := s.readName(); err != nil {
+		return err
+	}
+	if err := s.space(); err != nil {
+		return err
+	}
+	c, err := s.byte()
+	if err != nil {
+		return err
+	}
+	if c != '>' {
+		return s.broken("the end tag </%s> is not closed by '>'", s.name)
+	}
+	if len(s.ends) == 0 {
+		return s.broken("</%s> closes no element", s.name)
+	}
+	if open := s.stack[s.top():]; !bytes.Equal(open, s.name) {
+		return s.broken("<%s> is closed by </%s>", open, s.name)
+	}
+	s.pop()
+	return nil
+}
+
+// top returns where the innermost open element's name starts in s.stack.
+func (s *xmlScan) top() int {
+	if len(s.ends) < 2 {
+		return 0
+	}
+	return s.ends[len(s.ends)-2]
+}
+
+func (s *xmlScan) pop() {
+	s.stack = s.stack[:s.top()]
+	s.ends = s.ends[:len(s.ends)-1]
+}
+
+func (s *xmlScan) startTag() error {
+	if err := s.readName(); err != nil {
+		return err
+	}
+	if len(s.ends) == maxXMLDepth {
+		return s.broken("elements nested more than %d deep", maxXMLDepth)
+	}
+	s.stack = append(s.stack, s.name...)
+	s.ends = append(s.ends, len(s.stack))
+	elem := local(s.name)
+	isRow := s.sheet && string(elem) == "row"
+	isCell := s.sheet && string(elem) == "c"
+	if s.sheet && string(elem) == "f" {
+		s.facts.formulas = true
+	}
+	rowRef, cellRef := false, false
+	for {
+		if err := s.space(); err != nil {
+			return err
+		}
+		c, err := s.byte()
+		if err != nil {
+			return err
+		}
+		switch c {
+		case '>':
+			return s.started(isRow, isCell, rowRef, cellRef)
+		case '/':
+			if c, err = s.byte(); err != nil {
+				return err
+			}
+			if c != '>' {
+				return s.broken("a '/' inside a tag")
+			}
+			s.pop()
+			return s.started(isRow, isCell, rowRef, cellRef)
+		}
+		s.i--
+		if err := s.readName(); err != nil {
+			return err
+		}
+		isR := string(local(s.name)) == "r"
+		if err := s.space(); err != nil {
+			return err
+		}
+		if c, err = s.byte(); err != nil {
+			return err
+		}
+		if c != '=' {
+			return s.broken("the attribute %s has no value", s.name)
+		}
+		if err := s.space(); err != nil {
+			return err
+		}
+		quote, err := s.byte()
+		if err != nil {
+			return err
+		}
+		if quote != '"' && quote != '\'' {
+			return s.broken("the value of the attribute %s is not quoted", s.name)
+		}
+		if err := s.attrValue(quote); err != nil {
+			return err
+		}
+		switch {
+		case isRow && isR:
+			rowRef = true
+			if n, err := strconv.Atoi(string(s.val[:s.nval])); err == nil {
+				s.row = n
+			} else {
+				s.row++ // left to excelize to refuse
+			}
+		case isCell && isR:
+			cellRef = true
+			s.col = column(s.val[:s.nval])
+		}
+	}
+}
+
+// started updates the row and column after a start tag and checks the column.
+func (s *xmlScan) started(isRow, isCell, rowRef, cellRef bool) error {
+	switch {
+	case isRow:
+		if !rowRef {
+			s.row++
+		}
+		s.col = 0
+	case isCell:
+		if !cellRef {
+			s.col++
+		}
+		if s.col > maxFileColumns {
+			return &xmlProblem{rule: "too_many_columns", col: s.col, detail: fmt.Sprintf("a cell in column %d", s.col)}
+		}
+	}
+	return nil
+}
+
+// attrValue consumes an attribute value up to its closing quote, keeping its first bytes in
+// s.val.
+func (s *xmlScan) attrValue(quote byte) error {
+	s.nval = 0
+	run := 0
+	for {
+		for s.i < s.n {
+			c := s.buf[s.i]
+			s.i++
+			switch {
+			case c == quote:
+				return nil
+			case c == '<':
+				return s.broken("a '<' inside an attribute value")
+			case c == '&':
+				if err := s.entity(); err != nil {
+					return err
+				}
+				continue
+			case c < 0x20 && c != '\t' && c != '\n' && c != '\r':
+				return s.broken("an attribute value holds the control character 0x%02X", c)
+			}
+			if run++; run > maxXMLText {
+				return s.fail("cell_too_large", "an attribute value of more than %d MiB", maxXMLText>>20)
+			}
+			if s.nval < len(s.val) {
+				s.val[s.nval] = c
+				s.nval++
+			}
+		}
+		ok, err := s.fill()
+		if err != nil {
+			return err
+		}
+		if !ok {
+			return s.cutShort()
+		}
+	}
+}
+
+// column returns the 1-based column of a cell reference such as "AB12" (0 when it has none).
+func column(ref []byte) int {
+	col := 0
+	for _, c := range ref {
+		switch {
+		case c >= 'A' && c <= 'Z':
+			col = col*26 + int(c-'A') + 1
+		case c >= 'a' && c <= 'z':
+			col = col*26 + int(c-'a') + 1
+		default:
+			return col
+		}
+		if col > 1<<20 {
+			return col
+		}
+	}
+	return col
+}
+
+func isNameByte(c byte) bool {
+	return 'A' <= c && c <= 'Z' || 'a' <= c && c <= 'z' ||
+		'0' <= c && c <= '9' || c == '_' || c == ':' || c == '.' || c == '-'
+}

@@ -17,47 +17,60 @@ import (
 	"enkashbatch/ledger"
 )
 
+// gnuTime is GNU time, which reports a child's peak RSS and CPU time.
+const gnuTime = "/usr/bin/time"
+
 // selfPath is this program, which runs the floors and the launcher as children.
 var selfPath string
 
 // proc is what one child process cost.
 type proc struct {
 	wall   time.Duration
-	maxRSS int64 // bytes, from the child's rusage (Linux reports kilobytes)
+	maxRSS int64         // bytes, from the child's rusage (Linux reports kilobytes)
+	cpu    time.Duration // user + system time, from the child's rusage
 	stdout []byte
 }
 
 // runChild runs name with args, with env added to the harness's environment, and measures its
-// wall time and peak resident memory from outside. Exit code 1 (rows rejected) is accepted
-// when allow1 is set.
+// wall time, CPU time and peak resident memory from outside. Exit code 1 (rows rejected) is
+// accepted when allow1 is set.
 //
-// The child is started through this program's "rss" launcher, not directly. Linux keeps a
-// process's peak RSS across execve, and Go starts children with vfork semantics (the child
-// shares the parent's memory until it execs), so a child started by the harness would report
-// at least the harness's own peak (which holds generated data) as its peak. The launcher is a
-// fresh small process; the peak of its child is the child's own.
+// The child is not started by the harness directly. Linux keeps a process's peak RSS across
+// execve, and Go starts children with vfork semantics (the child shares the parent's memory
+// until it execs), so a child started by the harness would report at least the harness's own
+// peak (which holds generated data). GNU time forks for real and is tiny, so the peak it
+// reports is the child's own; without it, this program's "rss" launcher is used, whose own
+// peak (about 20 MB, the size of a Go program with these libraries) is then a lower bound.
 func runChild(ctx context.Context, env []string, allow1 bool, name string, args ...string) (proc, error) {
-	rssFile, err := os.CreateTemp("", "bench-rss-")
+	out, err := os.CreateTemp("", "bench-rss-")
 	if err != nil {
 		return proc{}, err
 	}
-	rssFile.Close()
-	defer os.Remove(rssFile.Name())
-	cmd := exec.CommandContext(ctx, selfPath, append([]string{"rss", rssFile.Name(), name}, args...)...)
+	out.Close()
+	defer os.Remove(out.Name())
+	var cmd *exec.Cmd
+	if _, err := os.Stat(gnuTime); err == nil {
+		cmd = exec.CommandContext(ctx, gnuTime, append([]string{"-o", out.Name(), "-f", "%M %U %S", name}, args...)...)
+	} else {
+		cmd = exec.CommandContext(ctx, selfPath, append([]string{"rss", out.Name(), name}, args...)...)
+	}
 	cmd.Env = append(os.Environ(), env...)
 	var stdout, stderr bytes.Buffer
 	cmd.Stdout, cmd.Stderr = &stdout, &stderr
 	start := time.Now()
 	err = cmd.Run()
 	p := proc{wall: time.Since(start), stdout: stdout.Bytes()}
-	if b, rerr := os.ReadFile(rssFile.Name()); rerr == nil && len(b) > 0 {
-		kb, perr := strconv.ParseInt(strings.TrimSpace(string(b)), 10, 64)
-		if perr != nil {
-			return p, fmt.Errorf("peak RSS of %s: %w", filepath.Base(name), perr)
+	if b, rerr := os.ReadFile(out.Name()); rerr == nil && len(bytes.TrimSpace(b)) > 0 {
+		// The last line holds the figures (GNU time may write an exit status line first).
+		lines := strings.Split(strings.TrimSpace(string(b)), "\n")
+		var kb int64
+		var user, sys float64
+		if _, perr := fmt.Sscan(lines[len(lines)-1], &kb, &user, &sys); perr != nil {
+			return p, fmt.Errorf("resource use of %s: %q: %w", filepath.Base(name), b, perr)
 		}
-		p.maxRSS = kb * 1024
+		p.maxRSS, p.cpu = kb*1024, time.Duration((user+sys)*float64(time.Second))
 	} else if err == nil {
-		return p, fmt.Errorf("peak RSS of %s: not reported", filepath.Base(name))
+		return p, fmt.Errorf("resource use of %s: not reported", filepath.Base(name))
 	}
 	if err != nil {
 		if ee, ok := err.(*exec.ExitError); ok && allow1 && ee.ExitCode() == 1 {
@@ -102,7 +115,8 @@ func child(cmd string, args []string) int {
 }
 
 // launch runs name with args, passing stdio through, writes the child's peak RSS in
-// kilobytes (its rusage) to the file out, and returns the child's exit code.
+// kilobytes and its user and system CPU seconds, from its rusage, to the file out (as GNU
+// time's "%M %U %S" does), and returns the child's exit code.
 func launch(out, name string, args []string) int {
 	cmd := exec.Command(name, args...)
 	cmd.Stdin, cmd.Stdout, cmd.Stderr = os.Stdin, os.Stdout, os.Stderr
@@ -112,7 +126,8 @@ func launch(out, name string, args []string) int {
 		return 2
 	}
 	if ru, ok := cmd.ProcessState.SysUsage().(*syscall.Rusage); ok {
-		if werr := os.WriteFile(out, []byte(strconv.FormatInt(ru.Maxrss, 10)), 0o644); werr != nil {
+		line := fmt.Sprintf("%d %.3f %.3f\n", ru.Maxrss, float64(ru.Utime.Nano())/1e9, float64(ru.Stime.Nano())/1e9)
+		if werr := os.WriteFile(out, []byte(line), 0o644); werr != nil {
 			fmt.Fprintln(os.Stderr, "bench rss:", werr)
 			return 2
 		}

@@ -7,7 +7,8 @@
 // outcomes and inject faults, keeps the payout account's book (statement and balance, derived
 // from the transfers plus the scenario's statement lines, see statement.go), and counts every
 // create call per reference so that a test can prove nothing was sent twice
-// (GET /_sandbox/calls).
+// (GET /_sandbox/calls). Its state lives in memory; Save and Load carry it from one process
+// to the next (state.go).
 //
 // Assumption (enkash-api.md, section 2: "error responses may come back unencrypted"): the
 // sandbox answers every error (4xx, 5xx) with a plain, unencrypted Envelope, and every success
@@ -98,11 +99,12 @@ type Server struct {
 	lockAfter int
 	faults    Faults
 	outcomes  []Outcome
-	opening   domain.Paise
 	limiter   *rate.Limiter // nil: no rate limit; safe for concurrent use
 	routes    map[string]route
 
 	mu        sync.Mutex
+	opening   domain.Paise // the balance before the first book line
+	pcg       *rand.PCG    // rng's source, kept to save and restore its position
 	rng       *rand.Rand
 	tokens    map[string]time.Time // access token → expiry
 	tokenSeq  int
@@ -130,6 +132,7 @@ func New(sc *Scenario, creds Credentials, opts ...Option) *Server {
 	}
 	cfg.normalise()
 
+	pcg := rand.NewPCG(uint64(cfg.Seed), 0x656e6b617368)
 	s := &Server{
 		creds:     creds,
 		cipher:    enkash.NewCipher(creds.ClientSecret),
@@ -143,7 +146,8 @@ func New(sc *Scenario, creds Credentials, opts ...Option) *Server {
 		faults:    cfg.Faults,
 		outcomes:  cfg.Outcomes,
 		opening:   DefaultBalance,
-		rng:       rand.New(rand.NewPCG(uint64(cfg.Seed), 0x656e6b617368)),
+		pcg:       pcg,
+		rng:       rand.New(pcg),
 		tokens:    make(map[string]time.Time),
 		batches:   make(map[string]bool),
 		byBatch:   make(map[string][]string),

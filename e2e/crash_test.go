@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"syscall"
 	"testing"
+	"time"
 )
 
 // TestCrash_AtEveryPoint kills the binary with SIGKILL at each crash point of a submission
@@ -49,4 +50,35 @@ func TestCrash_AtEveryPoint(t *testing.T) {
 			h.assertProperties()
 		})
 	}
+}
+
+// TestCrash_AtRandomMoments kills the binary with SIGKILL at moments spread over a whole run
+// (ingest, submit, poll, reconcile, report), several times in a row, then lets it finish:
+// the properties hold whatever was interrupted.
+func TestCrash_AtRandomMoments(t *testing.T) {
+	t.Parallel()
+	h := setup(t, setupOptions{Scenario: "steady.yaml", Rows: 600, RunFlags: []string{"--batch-size", "20"}})
+	killed := 0
+	// Fixed moments, so that a failure can be replayed; they fall in different steps.
+	for _, after := range []time.Duration{30 * time.Millisecond, 120 * time.Millisecond, 350 * time.Millisecond,
+		700 * time.Millisecond, 1100 * time.Millisecond, 1600 * time.Millisecond, 250 * time.Millisecond} {
+		p := h.start(nil, h.runArgs()...)
+		timer := time.AfterFunc(after, func() { p.cmd.Process.Signal(syscall.SIGKILL) })
+		o := p.wait()
+		timer.Stop()
+		switch {
+		case o.Signal == syscall.SIGKILL:
+			killed++
+		case o.Signal != 0 || (o.Code != 0 && o.Code != 1):
+			t.Fatalf("run to be killed after %s: %s\n%s", after, o, tail(o.Stderr, 20))
+		}
+	}
+	t.Logf("%d of the runs were killed before their end", killed)
+	if killed < 3 {
+		t.Errorf("only %d of the runs were killed; the moments no longer fall inside a run", killed)
+	}
+	h.runToEnd(4)
+	h.assertProperties()
+	h.finishAll(3)
+	h.assertProperties()
 }

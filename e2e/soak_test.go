@@ -15,8 +15,9 @@ const soakRows = 10_000
 // fault-free sandbox.
 func TestFaultSoak(t *testing.T) {
 	// Batches of 100 at a client rate above the sandbox's limit, so that there are enough
-	// calls for every fault to show, 429s included.
-	flags := []string{"--batch-size", "100", "--concurrency", "4", "--timeout", "1s", "--rate", "100"}
+	// calls for every fault to show, 429s included. The poll deadline leaves room for polls
+	// that meet faults, so that a run ends with its items final, not stuck.
+	flags := []string{"--batch-size", "100", "--concurrency", "4", "--timeout", "1s", "--rate", "100", "--poll-deadline", "60s"}
 	soak := func(t *testing.T, scenario string) (time.Duration, *harness) {
 		h := setup(t, setupOptions{Scenario: scenario, Rows: soakRows, RunFlags: flags})
 		start := time.Now()

@@ -38,10 +38,12 @@ func TestFaultSoak(t *testing.T) {
 	}
 	ratio := float64(faulty) / float64(clean)
 	t.Logf("fault soak: %s with faults vs %s without: %.1fx", faulty.Round(time.Millisecond), clean.Round(time.Millisecond), ratio)
-	// The faults cost whole call timeouts (1s), back-offs (0.5s and up) and Retry-After waits
-	// (1s), so the factor is large against a fault-free run of a few seconds; it must stay
-	// bounded all the same.
-	if maxRatio := 5.0; ratio > maxRatio {
+	// The faults cost call timeouts (1s), back-offs (0.5s and up) and Retry-After waits (1s),
+	// mostly overlapped by the other workers; measured on an idle 2-core machine the faulty run
+	// takes about the time of the fault-free one. The bound is loose because other tests share
+	// the machine: it catches a pathological regression (a retry storm, a stalled resolve), it
+	// is not a benchmark.
+	if maxRatio := 10.0; ratio > maxRatio {
 		t.Errorf("the faulty run took %.1fx the fault-free one; want at most %.0fx", ratio, maxRatio)
 	}
 }

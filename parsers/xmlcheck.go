@@ -2,10 +2,12 @@ package parsers
 
 import (
 	"bytes"
+	"encoding/xml"
 	"errors"
 	"fmt"
 	"io"
 	"strconv"
+	"strings"
 	"unicode/utf8"
 )
 
@@ -261,7 +263,7 @@ func (s *xmlScan) entity() error {
 		if num[0] == 'x' {
 			num, base = num[1:], 16
 		}
-		if v, err := strconv.ParseUint(num, base, 64); err == nil && v <= utf8.MaxRune {
+		if v, err := strconv.ParseUint(num, base, 64); err == nil && xmlChar(v) {
 			return nil
 		}
 	}
@@ -278,7 +280,7 @@ func (s *xmlScan) markup() (bool, error) {
 	case '/':
 		return false, s.endTag()
 	case '?':
-		return false, s.skipTo("?>", "a processing instruction")
+		return false, s.procInst()
 	case '!':
 		return false, s.declaration()
 	}
@@ -360,6 +362,61 @@ func (s *xmlScan) comment() error {
 	}
 }
 
+// procInst consumes a processing instruction after "<?". As encoding/xml, it wants a target
+// name, and of an XML declaration version 1.0; it also wants UTF-8, the only encoding this
+// check reads.
+func (s *xmlScan) procInst() error {
+	if err := s.readName(); err != nil {
+		return err
+	}
+	if string(s.name) != "xml" {
+		return s.skipTo("?>", "a processing instruction")
+	}
+	var decl []byte
+	for prev := byte(0); ; {
+		c, err := s.byte()
+		if err != nil {
+			return err
+		}
+		if prev == '?' && c == '>' {
+			break
+		}
+		if len(decl) == maxXMLName {
+			return s.broken("an XML declaration longer than %d bytes", maxXMLName)
+		}
+		decl = append(decl, c)
+		prev = c
+	}
+	if v := declParam("version", decl); v != "" && v != "1.0" {
+		return s.broken("XML version %q", v)
+	}
+	if enc := declParam("encoding", decl); enc != "" && !strings.EqualFold(enc, "utf-8") {
+		return s.broken("the part declares the encoding %q; only UTF-8 is read", enc)
+	}
+	return nil
+}
+
+// declParam finds a parameter of an XML declaration the way encoding/xml does.
+func declParam(param string, decl []byte) string {
+	d := string(decl[:max(0, len(decl)-1)]) // without the '?' of "?>"
+	param += "="
+	for i := 0; i < len(d); {
+		k := strings.Index(d[i:], param)
+		if k < 0 || i+k+len(param) >= len(d) {
+			return ""
+		}
+		i += k + len(param)
+		if c := d[i]; c == '\'' || c == '"' {
+			if j := strings.IndexByte(d[i+1:], c); j >= 0 {
+				return d[i+1 : i+1+j]
+			}
+			return ""
+		}
+		i++
+	}
+	return ""
+}
+
 // skipTo consumes everything up to and including end.
 func (s *xmlScan) skipTo(end, what string) error {
 	matched, run := 0, 0
@@ -418,6 +475,27 @@ func (s *xmlScan) readName() error {
 	if len(s.name) == 0 {
 		return s.broken("a '<' that starts no tag")
 	}
+	for _, c := range s.name {
+		if c >= utf8.RuneSelf {
+			// Names beyond ASCII (never seen in a workbook) are left to encoding/xml's own
+			// rules, which follow Unicode tables it does not export.
+			if _, err := xml.NewDecoder(bytes.NewReader(append(append([]byte("<"), s.name...), "/>"...))).Token(); err != nil {
+				return s.broken("the name %q is not an XML name", s.name)
+			}
+			break
+		}
+	}
+	return nil
+}
+
+// nsName reads the name of an element or an attribute: at most one ':' in it.
+func (s *xmlScan) nsName() error {
+	if err := s.readName(); err != nil {
+		return err
+	}
+	if bytes.Count(s.name, []byte(":")) > 1 {
+		return s.broken("the name %q has more than one ':'", s.name)
+	}
 	return nil
 }
 
@@ -446,7 +524,7 @@ func (s *xmlScan) space() error {
 }
 
 func (s *xmlScan) endTag() error {
-	if err := s.readName(); err != nil {
+	if err := s.nsName(); err != nil {
 		return err
 	}
 	if err := s.space(); err != nil {
@@ -483,7 +561,7 @@ func (s *xmlScan) pop() {
 }
 
 func (s *xmlScan) startTag() error {
-	if err := s.readName(); err != nil {
+	if err := s.nsName(); err != nil {
 		return err
 	}
 	if len(s.ends) == maxXMLDepth {
@@ -520,7 +598,7 @@ func (s *xmlScan) startTag() error {
 			return s.started(isRow, isCell, rowRef, cellRef)
 		}
 		s.i--
-		if err := s.readName(); err != nil {
+		if err := s.nsName(); err != nil {
 			return err
 		}
 		isR := string(local(s.name)) == "r"
@@ -637,6 +715,12 @@ func column(ref []byte) int {
 		}
 	}
 	return col
+}
+
+// xmlChar reports whether a character reference names a character XML allows.
+func xmlChar(r uint64) bool {
+	return r == 0x09 || r == 0x0A || r == 0x0D || r >= 0x20 && r <= 0xD7FF ||
+		r >= 0xE000 && r <= 0xFFFD || r >= 0x10000 && r <= 0x10FFFF
 }
 
 func isNameByte(c byte) bool {

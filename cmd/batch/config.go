@@ -2,13 +2,16 @@ package main
 
 import (
 	"context"
+	"errors"
 	"flag"
 	"fmt"
+	"io/fs"
 	"log/slog"
 	"net"
 	"net/http"
 	"net/url"
 	"os"
+	"path/filepath"
 	"sort"
 	"strings"
 	"time"
@@ -175,12 +178,16 @@ func (m *Main) connect(ctx context.Context, s *settings) (*connection, error) {
 			return nil, err
 		}
 		srv := sandbox.New(sc, creds)
+		save, err := restoreSandbox(srv, s.Home, s.logger(m))
+		if err != nil {
+			return nil, err
+		}
 		url, stop, err := sandbox.Start(ctx, "127.0.0.1:0", srv)
 		if err != nil {
 			return nil, fmt.Errorf("start the built-in sandbox: %w", err)
 		}
 		base, conn.InProcess, conn.Sandbox = url, true, true
-		conn.close = func() { stop(context.Background()) }
+		conn.close = func() { stop(context.Background()); save() }
 	case base == "":
 		return nil, &errConfig{"ENKASH_BASE_URL is not set: set it to Enkash's host, or unset every ENKASH_* variable to use the built-in sandbox"}
 	case len(missing) > 0 && !isLoopback(base):
@@ -198,6 +205,42 @@ func (m *Main) connect(ctx context.Context, s *settings) (*connection, error) {
 	}
 	conn.Client, conn.Endpoint = client, base
 	return conn, nil
+}
+
+// sandboxStateFile, in the data folder, carries the built-in sandbox's state from one command
+// to the next, so that a rehearsal talks to one Enkash throughout: the payouts, batches,
+// statement and balance of earlier commands are still there. The scenario file applies to what
+// happens next (latency, faults, settling, the outcome of each transfer accepted from now on);
+// what already happened stays as it was: a transfer keeps the outcome it got when it was
+// accepted, and the extra records, statement lines and opening balance are those of the first
+// command. Delete the file to start from an empty Enkash playing the scenario afresh.
+const sandboxStateFile = "sandbox-state.json"
+
+// restoreSandbox loads the built-in sandbox's saved state from the data folder, if there is
+// one, and returns the function that saves it back, to be called once the sandbox has stopped.
+// Saving happens when the command ends: a process killed outright loses what its sandbox saw.
+func restoreSandbox(srv *sandbox.Server, home string, log *slog.Logger) (save func(), err error) {
+	path := filepath.Join(home, sandboxStateFile)
+	switch err := srv.LoadFile(path); {
+	case errors.Is(err, fs.ErrNotExist):
+		log.Info("built-in sandbox: no saved state, starting empty", "state", path)
+	case err != nil:
+		return nil, &errConfig{fmt.Sprintf("built-in sandbox: %v\nMove that file away to start the built-in sandbox afresh.", err)}
+	default:
+		log.Info("built-in sandbox: loaded its saved state", "state", path)
+	}
+	return func() {
+		err := srv.SaveFile(path)
+		switch {
+		case errors.Is(err, fs.ErrNotExist):
+			// No data folder: the command stopped before it used one, so nothing was sent.
+		case err != nil:
+			// Close has no error to return; the next command will not know this one's payouts.
+			log.Error("built-in sandbox: state not saved", "err", err)
+		default:
+			log.Info("built-in sandbox: saved its state", "state", path)
+		}
+	}, nil
 }
 
 func loadScenario(path string) (*sandbox.Scenario, error) {

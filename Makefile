@@ -19,6 +19,8 @@ run: build ## process the samples on the built-in sandbox (a fresh demo data fol
 	@rm -rf $(DEMO) && mkdir -p $(DEMO)/inbox && cp -R samples/inbox/. $(DEMO)/inbox/
 	@# Exit code 1 means "finished, with exceptions to look at": the samples are meant to have some.
 	$(BIN) run --home $(DEMO) --scenario samples/sandbox.yaml --poll-interval 500ms --poll-deadline 8s || [ $$? -eq 1 ]
+	@echo
+	$(BIN) reconcile --home $(DEMO) --scenario samples/sandbox.yaml || [ $$? -eq 1 ]
 	@echo; echo "Data folder: $(DEMO)  (try: $(BIN) status --home $(DEMO))"
 
 test: ## go vet, then every test with the race detector

@@ -295,8 +295,8 @@ func (s *settings) pipelineConfig(m *Main, conn *connection) jobs.Config {
 	if conn != nil {
 		cfg.Sandbox, cfg.Endpoint = conn.Sandbox, conn.Endpoint
 		if conn.InProcess {
-			// The in-process sandbox forgets everything when the process ends, and answers at
-			// once: there is nothing to wait for before a resend.
+			// The in-process sandbox answers at once and keeps its records in the data
+			// folder: there is nothing to wait for before a resend.
 			cfg.ResendGrace = 0
 		}
 	}

@@ -178,7 +178,7 @@ func (p *Pipeline) WriteDay(ctx context.Context, day Day, loc *time.Location) (D
 		audit[i] = report.AuditRun{ID: r.ID, Command: r.Command, StartedAt: r.StartedAt, FinishedAt: r.FinishedAt, Outcome: r.Outcome}
 	}
 	check := report.StatementCheck{Checked: day.Statement, Opening: day.Balance.Opening, Debits: day.Balance.Debits,
-		Credits: day.Balance.Credits, Balance: day.Balance.Reported, MatchedLines: len(day.Matches), UnmatchedLines: day.Balance.Lines - len(day.Matches)}
+		Credits: day.Balance.Credits, DebitLines: day.Balance.DebitLines, CreditLines: day.Balance.CreditLines, Balance: day.Balance.Reported, MatchedLines: len(day.Matches), UnmatchedLines: day.Balance.Lines - len(day.Matches)}
 	items := p.ledger.Items(ctx, ledger.ItemFilter{FileIDs: ids})
 	if len(ids) == 0 {
 		items = func(func(domain.Item, error) bool) {}

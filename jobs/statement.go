@@ -40,8 +40,9 @@ type BalanceCheck struct {
 	// Reported is Enkash's own closing balance: the last line's running balance, or the balance
 	// endpoint's answer when the window ends now.
 	Reported domain.Paise
-	Lines    int
-	Ties     bool
+	// Lines counts the statement's lines, DebitLines and CreditLines each side.
+	Lines, DebitLines, CreditLines int
+	Ties                           bool
 }
 
 // Difference is how far the computed closing balance is from Enkash's.
@@ -82,8 +83,10 @@ func matchStatement(lines []enkash.StatementLine, payouts []domain.Item, toleran
 		check.Lines++
 		if debit {
 			check.Debits += amount
+			check.DebitLines++
 		} else {
 			check.Credits += amount
+			check.CreditLines++
 		}
 		idx, ok := byRef[l.TransactionID]
 		if !ok {

@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"context"
 	"encoding/json"
+	"fmt"
 	"net/http"
 	"os"
 	"path/filepath"
@@ -363,5 +364,87 @@ func TestValidate_Fixtures(t *testing.T) {
 				}
 			}
 		})
+	}
+}
+
+// TestReconcile_IdempotentAndReopens: reconciling a day twice raises nothing new; an exception
+// resolved by a person whose cause is still there re-opens; the statement of the demo scenario
+// is classified (a fee is not an exception, an unexplained debit and a payout with no debit
+// are) and the balance ties.
+func TestReconcile_IdempotentAndReopens(t *testing.T) {
+	b := setup(t, "../../samples/sandbox.yaml")
+	b.runJSON(t)
+	reconcile := func() (int, map[string]any) {
+		t.Helper()
+		code, stdout, stderr := b.run(t, "reconcile", "--home", b.home, "--json")
+		var out map[string]any
+		if err := json.Unmarshal([]byte(stdout), &out); err != nil {
+			t.Fatalf("reconcile output: %v\n%s\n%s", err, stdout, stderr)
+		}
+		return code, out
+	}
+	openExceptions := func() []domain.Exception {
+		t.Helper()
+		_, stdout, _ := b.run(t, "exceptions", "--home", b.home, "--open", "--json")
+		var excs []domain.Exception
+		if err := json.Unmarshal([]byte(stdout), &excs); err != nil {
+			t.Fatal(err)
+		}
+		return excs
+	}
+	code, out := reconcile()
+	if code != exitAttention {
+		t.Fatalf("reconcile exit = %d, want 1", code)
+	}
+	if out["balance_ties"] != true {
+		t.Errorf("balance does not tie: %v", out["balance"])
+	}
+	first := openExceptions()
+	var stuck *domain.Exception
+	refs := map[string]domain.Category{}
+	for i, e := range first {
+		refs[e.Reference] = e.Category
+		if e.Category == domain.CategoryStuckPending {
+			stuck = &first[i]
+		}
+	}
+	for ref, want := range map[string]domain.Category{
+		"MAN-20261123-01":   domain.CategoryUnknownAtProvider, // a debit no payout explains
+		"VEN-20261123-0030": domain.CategoryStatusMismatch,    // paid, no debit on the statement
+	} {
+		if refs[ref] != want {
+			t.Errorf("%s: category %q, want %q", ref, refs[ref], want)
+		}
+	}
+	if _, ok := refs["FEE-20261123-01"]; ok {
+		t.Error("a fee line was raised as an exception")
+	}
+	if _, out = reconcile(); len(openExceptions()) != len(first) {
+		t.Errorf("a second reconciliation changed the open exceptions: %d, then %d", len(first), len(openExceptions()))
+	}
+	if stuck == nil {
+		t.Fatal("no stuck_pending exception to resolve")
+	}
+	if code, _, stderr := b.run(t, "exceptions", "resolve", fmt.Sprint(stuck.ID), "--home", b.home, "--note", "asked Enkash", "--by", "asha"); code != exitOK {
+		t.Fatalf("resolve: %d %s", code, stderr)
+	}
+	for _, e := range openExceptions() {
+		if e.ID == stuck.ID {
+			t.Fatal("resolved exception still open")
+		}
+	}
+	reconcile() // the payout is still pending at Enkash: the exception re-opens
+	reopened := false
+	for _, e := range openExceptions() {
+		if e.ID == stuck.ID && e.Reopened == 1 {
+			reopened = true
+		}
+	}
+	if !reopened {
+		t.Error("the stuck payout's exception did not re-open")
+	}
+	_, stdout, _ := b.run(t, "exceptions", "history", fmt.Sprint(stuck.ID), "--home", b.home)
+	if !strings.Contains(stdout, "asha") || !strings.Contains(stdout, "reopened") {
+		t.Errorf("history does not show who resolved it and the re-opening:\n%s", stdout)
 	}
 }

@@ -300,9 +300,13 @@ func checkPart(zf *zip.File, sheet bool) (xmlFacts, error) {
 			"row %d has a cell in column %s, beyond the %d columns that are read; delete the columns after the last one you use",
 			p.row, col, maxFileColumns)}
 	case "cell_too_large":
+		at := ""
+		if sheet && p.row > 0 {
+			at = fmt.Sprintf(" at row %d", p.row)
+		}
 		return facts, &FileError{Line: p.row, Rule: p.rule, Message: fmt.Sprintf(
 			"%s holds %s%s; no payment detail is that long: look for text pasted by mistake, delete it and save the file again",
-			where, p.detail, after)}
+			where, p.detail, at)}
 	}
 	return facts, &FileError{Rule: "damaged_xlsx", Message: fmt.Sprintf(
 		"the workbook is damaged: the XML of %s is broken%s: %s; save it again from Excel or LibreOffice", where, after, p.detail)}

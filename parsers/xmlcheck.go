@@ -39,9 +39,10 @@ func (p *xmlProblem) Error() string { return p.rule + ": " + p.detail }
 // the limits above: tags nested and closed properly, attributes quoted, entities known,
 // UTF-8 text without control characters, no DOCTYPE. excelize's row iterator stops without
 // an error at the first syntax error of a sheet, which would silently lose every row after
-// it; this check runs first, at a few hundred MB/s, so that a broken sheet is refused whole.
-// With sheet set it also refuses cells beyond maxFileColumns (excelize materialises every
-// empty cell up to the last one of a row, a quadratic cost for a sparse hostile sheet).
+// it. This check runs first so that a broken sheet is refused whole; it reads ~85 MB/s on one
+// core, about 5% of the time excelize then takes over the same sheet.
+// With sheet set it also refuses cells beyond maxFileColumns: excelize materialises every
+// empty cell up to the last one of a row, 16,384 cells a row for a sparse hostile sheet.
 // A read error of r is returned as is.
 func checkXML(r io.Reader, sheet bool) (xmlFacts, error) {
 	s := &xmlScan{r: r, buf: make([]byte, 64<<10), sheet: sheet}

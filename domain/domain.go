@@ -13,11 +13,15 @@ type Kind string
 
 // The file kinds the processor knows.
 const (
-	KindPayouts Kind = "payouts"
+	KindCustomers Kind = "customers" // bulk customers (Enkash accounts receivable)
+	KindInvoices  Kind = "invoices"  // bulk invoices (accounts receivable); they name customers
+	KindPayouts   Kind = "payouts"   // batch payouts
+	KindBills     Kind = "bills"     // bulk bill details (BBPS)
 )
 
-// Kinds lists every known kind in processing order.
-var Kinds = []Kind{KindPayouts}
+// Kinds lists every kind in processing order: customers before the invoices that name them.
+// A kind is processed once its parser, Enkash flow and report layout are registered.
+var Kinds = []Kind{KindCustomers, KindInvoices, KindPayouts, KindBills}
 
 // ParseKind returns the Kind named s, and whether s names one.
 func ParseKind(s string) (Kind, bool) {

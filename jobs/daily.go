@@ -60,11 +60,8 @@ func (p *Pipeline) ReconcileDay(ctx context.Context, day time.Time, loc *time.Lo
 }
 
 func (p *Pipeline) reconcileDay(ctx context.Context, runID int64, res *Day) error {
-	for _, kind := range domain.Kinds {
-		f, err := p.flow(kind)
-		if err != nil {
-			return err
-		}
+	for _, kf := range p.flows {
+		kind, f := kf.kind, kf.flow
 		items, err := p.ledger.ItemList(ctx, ledger.ItemFilter{Kind: kind, From: res.From, To: res.To,
 			Statuses: append([]domain.Status{domain.StatusSuccess, domain.StatusFailed, domain.StatusReversed}, openStatuses...)})
 		if err != nil {

@@ -6,10 +6,12 @@ import (
 
 	"enkashbatch/domain"
 	"enkashbatch/enkash"
+	"enkashbatch/ledger"
 )
 
 // flow is what the pipeline steps need of Enkash for one file kind. Adding a kind means one
-// new implementation (a file of its own) and an entry in flowsFor; the steps stay as they are.
+// new implementation in a file of its own that registers itself (registerFlow); the steps stay
+// as they are.
 type flow interface {
 	// send makes the create call for one claimed batch. It returns Enkash's answer per item;
 	// an error means the call as a whole failed (see enkash.IsAmbiguous for what it left).
@@ -31,8 +33,33 @@ type record struct {
 	State   domain.ProviderState
 }
 
-func flowsFor(c *enkash.Client) map[domain.Kind]flow {
-	return map[domain.Kind]flow{
-		domain.KindPayouts: payoutFlow{c},
+// flowEnv is what a flow may use: Enkash, and the ledger for what an earlier item of another
+// kind left there (an invoice needs its customer's Enkash id).
+type flowEnv struct {
+	client *enkash.Client
+	ledger *ledger.DB
+}
+
+// flowMakers builds the flow of each kind; each kind's file registers its own in init.
+var flowMakers = map[domain.Kind]func(flowEnv) flow{}
+
+// registerFlow makes kind k's flow known to the pipeline.
+func registerFlow(k domain.Kind, make func(flowEnv) flow) { flowMakers[k] = make }
+
+// kindFlow is one kind with its flow.
+type kindFlow struct {
+	kind domain.Kind
+	flow flow
+}
+
+// flowsFor builds the flow of every registered kind, in the processing order of domain.Kinds
+// (customers before the invoices that name them).
+func flowsFor(env flowEnv) []kindFlow {
+	var out []kindFlow
+	for _, k := range domain.Kinds {
+		if mk, ok := flowMakers[k]; ok {
+			out = append(out, kindFlow{k, mk(env)})
+		}
 	}
+	return out
 }

@@ -233,11 +233,12 @@ func (p *Pipeline) rejectFile(ctx context.Context, runID int64, path string, sum
 		p.moveTo(path, dirRejected, fe.Error()+"\n\nFix the file and drop it in the inbox again.")
 }
 
+// guessKind names the kind of a file that could not be read, from its name.
 func guessKind(name string) domain.Kind {
 	if k, ok := parsers.DetectKind(name, nil); ok {
 		return k
 	}
-	return domain.Kinds[0]
+	return "unknown"
 }
 
 // moveTo moves a file out of processing/ into dir, under a name that does not overwrite an

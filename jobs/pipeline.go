@@ -6,7 +6,6 @@ package jobs
 import (
 	"context"
 	"errors"
-	"fmt"
 	"log/slog"
 	"time"
 
@@ -71,7 +70,7 @@ func (c *Config) setDefaults() {
 type Pipeline struct {
 	cfg    Config
 	ledger *ledger.DB
-	flows  map[domain.Kind]flow
+	flows  []kindFlow
 	log    *slog.Logger
 }
 
@@ -81,7 +80,7 @@ func New(cfg Config, db *ledger.DB, client *enkash.Client) *Pipeline {
 	return &Pipeline{
 		cfg:    cfg,
 		ledger: db,
-		flows:  flowsFor(client),
+		flows:  flowsFor(flowEnv{client: client, ledger: db}),
 		log:    cfg.Logger,
 	}
 }
@@ -181,12 +180,4 @@ func stopFor(err error) error {
 		return &StopError{Err: err}
 	}
 	return err
-}
-
-func (p *Pipeline) flow(k domain.Kind) (flow, error) {
-	f, ok := p.flows[k]
-	if !ok {
-		return nil, fmt.Errorf("no Enkash flow for kind %q", k)
-	}
-	return f, nil
 }

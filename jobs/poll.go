@@ -17,11 +17,8 @@ var openStatuses = []domain.Status{domain.StatusSubmitted, domain.StatusPending,
 // open, so that a reversal shows up in the same run.
 func (p *Pipeline) Poll(ctx context.Context, runID int64) error {
 	deadline := p.cfg.Now().Add(p.cfg.PollDeadline)
-	for _, kind := range domain.Kinds {
-		f, err := p.flow(kind)
-		if err != nil {
-			return err
-		}
+	for _, kf := range p.flows {
+		kind, f := kf.kind, kf.flow
 		for polls := 1; ; polls++ {
 			open, err := p.ledger.ItemList(ctx, ledger.ItemFilter{Kind: kind, Statuses: openStatuses})
 			if err != nil {

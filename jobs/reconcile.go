@@ -19,11 +19,8 @@ const reconcileWindow = 48 * time.Hour
 // stuck_pending and unknown_at_provider here, and, through observe, every category that an
 // Enkash answer can raise. Running it again raises nothing new.
 func (p *Pipeline) Reconcile(ctx context.Context, runID int64) error {
-	for _, kind := range domain.Kinds {
-		f, err := p.flow(kind)
-		if err != nil {
-			return err
-		}
+	for _, kf := range p.flows {
+		kind, f := kf.kind, kf.flow
 		if err := p.reconcileKind(ctx, runID, kind, f); err != nil {
 			return stopFor(fmt.Errorf("reconcile %s: %w", kind, err))
 		}

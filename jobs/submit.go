@@ -27,11 +27,8 @@ const maxSendRounds = 3
 // sending blindly: only an item Enkash provably has no record of is sent again, with the same
 // reference.
 func (p *Pipeline) Submit(ctx context.Context, runID int64) error {
-	for _, kind := range domain.Kinds {
-		f, err := p.flow(kind)
-		if err != nil {
-			return err
-		}
+	for _, kf := range p.flows {
+		kind, f := kf.kind, kf.flow
 		for round := 1; ; round++ {
 			if err := p.resolveInDoubt(ctx, runID, kind, f); err != nil {
 				return stopFor(fmt.Errorf("resolve %s items in doubt: %w", kind, err))

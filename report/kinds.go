@@ -20,31 +20,13 @@ type kindLayout struct {
 	fill func(payload json.RawMessage, dst []any) error
 }
 
-// layouts holds the layout of every kind that has columns of its own. A kind without one
-// still gets its sheet, with the common columns only.
-var layouts = map[domain.Kind]kindLayout{
-	domain.KindPayouts: payoutLayout,
-}
+// layouts holds the layout of every kind that has columns of its own; each kind's file
+// registers its own (registerLayout). A kind without one still gets its sheet, with the
+// common columns only.
+var layouts = map[domain.Kind]kindLayout{}
 
-// payoutLayout shows the payee and the rail of a payout.
-var payoutLayout = kindLayout{
-	cols: []column{
-		{name: "Beneficiary", width: 28, typ: colInput},
-		{name: "Mode", width: 7, typ: colInput, center: true},
-	},
-	fill: func(payload json.RawMessage, dst []any) error {
-		// Only the shown fields: decoding into a small struct keeps this cheap.
-		var p struct {
-			BeneficiaryName string `json:"beneficiary_name"`
-			Mode            string `json:"mode"`
-		}
-		if err := json.Unmarshal(payload, &p); err != nil {
-			return err
-		}
-		dst[0], dst[1] = orNil(p.BeneficiaryName), orNil(p.Mode)
-		return nil
-	},
-}
+// registerLayout makes kind k's columns known to the detail sheets.
+func registerLayout(k domain.Kind, l kindLayout) { layouts[k] = l }
 
 // kindSheetName returns the name of the detail sheet of kind k: the kind, capitalised, within
 // the 31 characters and the character set a sheet name allows.

@@ -95,18 +95,20 @@ func TestSandboxState_AcrossCommands(t *testing.T) {
 		t.Errorf("reconcile: missing_at_provider on %v, want %s alone", missing, dropped)
 	}
 	// The scenario's extra record is Enkash's from the first command on, once: the record, and
-	// its debit on the statement (by its UTR).
-	const extra = "PAY-20261122-9001"
-	var record, debit int
+	// its debit on the statement (by its UTR); beside them, the scenario's unexplained debit.
+	const extra, manual = "PAY-20261122-9001", "MAN-20261123-01"
+	var record, debit, other int
 	for _, e := range unknown {
 		switch {
 		case e.Reference == extra:
 			record++
 		case strings.Contains(e.Detail, "PAYOUT "+extra):
 			debit++
+		case e.Reference == manual:
+			other++
 		}
 	}
-	if len(unknown) != 2 || record != 1 || debit != 1 {
+	if len(unknown) != 3 || record != 1 || debit != 1 || other != 1 {
 		t.Errorf("reconcile: unknown_at_provider %+v, want the extra %s and its statement debit", unknown, extra)
 	}
 	if day.BalanceTies == nil || !*day.BalanceTies {

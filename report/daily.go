@@ -93,14 +93,23 @@ func (s StatementCheck) Difference() domain.Paise { return s.Balance - s.Closing
 // Ties reports whether the computed closing balance is Enkash's balance, to the paisa.
 func (s StatementCheck) Ties() bool { return s.Difference() == 0 }
 
-// ExceptionRow is one exception as the daily workbook lists it.
+// ExceptionRow is one exception as the daily workbook lists it: its category, severity (empty
+// means the category's), owner note (Exception.Note) and suggested action. Its age is counted
+// from CreatedAt to its resolution, or to Daily.GeneratedAt while it is open.
 type ExceptionRow struct {
 	domain.Exception
-	// Severity ranks the exception, e.g. "high", "medium" or "low"; "high" is shown in red.
-	Severity string
-	// Action is the suggested next step in plain English; empty means the category's usual
-	// one. The owner's note is Exception.Note.
+	// Action is the suggested next step in plain English, when the caller knows a more
+	// precise one than the category's (e.g. from Enkash's failure reason); empty means the
+	// category's.
 	Action string
+}
+
+// severity returns the severity of e, or its category's when it has none.
+func (e ExceptionRow) severity() domain.Severity {
+	if e.Severity != "" {
+		return e.Severity
+	}
+	return e.Category.Severity()
 }
 
 // age returns how long e has been (or was) open at now, in whole days, and whether that is
@@ -254,8 +263,7 @@ type dailyBook struct {
 	listed map[domain.Kind]*domain.Tally // what each kind's sheet holds, by bucket
 
 	open, resolved int
-	severities     []string       // of open exceptions, in order of first appearance
-	bySeverity     map[string]int // open exceptions by severity
+	bySeverity     map[domain.Severity]int // open exceptions by severity
 	matched        int
 	bases          []string               // match bases, in order of first appearance
 	byBasis        map[string]int         // matches by basis
@@ -350,7 +358,8 @@ func (b *dailyBook) build() error {
 			return err
 		}
 	}
-	f.SetActiveSheet(0)
+	// Summary is the first sheet and, as the new file's Sheet1 renamed, already the active
+	// one. SetActiveSheet would parse every streamed sheet back into memory to mark it.
 	return nil
 }
 
@@ -409,7 +418,7 @@ func (b *dailyBook) writeExceptions() error {
 	if err != nil {
 		return err
 	}
-	b.bySeverity = map[string]int{}
+	b.bySeverity = map[domain.Severity]int{}
 	if b.d.Exceptions != nil {
 		for e, err := range b.d.Exceptions {
 			if err != nil {
@@ -427,21 +436,24 @@ func (b *dailyBook) writeExceptions() error {
 func (b *dailyBook) writeException(t *tableSheet, e ExceptionRow) error {
 	row := t.buf
 	clear(row)
-	if e.ResolvedAt == nil {
-		b.open++
-		if _, ok := b.bySeverity[e.Severity]; !ok {
-			b.severities = append(b.severities, e.Severity)
-		}
-		b.bySeverity[e.Severity]++
-		row[0] = "Open"
-	} else {
+	sev := e.severity()
+	switch {
+	case e.ResolvedAt != nil:
 		b.resolved++
 		row[0] = excelize.Cell{StyleID: b.st.good, Value: "Resolved"}
+	case e.Reopened > 0:
+		b.open++
+		b.bySeverity[sev]++
+		row[0] = fmt.Sprintf("Reopened (%dx)", e.Reopened)
+	default:
+		b.open++
+		b.bySeverity[sev]++
+		row[0] = "Open"
 	}
-	if strings.EqualFold(e.Severity, "high") || strings.EqualFold(e.Severity, "critical") {
-		row[1] = excelize.Cell{StyleID: b.st.bad, Value: e.Severity}
+	if sev == domain.SeverityHigh {
+		row[1] = excelize.Cell{StyleID: b.st.bad, Value: string(sev)}
 	} else {
-		row[1] = orNil(e.Severity)
+		row[1] = string(sev)
 	}
 	if days, ok := e.age(b.now); ok {
 		row[2] = days

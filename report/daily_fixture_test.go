@@ -9,7 +9,7 @@ import (
 )
 
 // kindInvoices is a second kind, with no columns of its own in the report.
-const kindInvoices domain.Kind = "invoices"
+const kindInvoices = domain.Kind("invoices")
 
 // dailyFixture is a day of two payout files and one invoice file, every line of which ties
 // out, with a statement that ties, exceptions open and resolved, matches and two runs.
@@ -54,19 +54,19 @@ func newDailyFixture(t testing.TB) dailyFixture {
 
 	resolved := at(11, 30)
 	exceptions := []report.ExceptionRow{
-		{Severity: "high", Action: "Stop and compare with Enkash's statement: Enkash paid ₹100.00 more than the file",
-			Exception: domain.Exception{ID: 2, Category: domain.CategoryAmountMismatch, Kind: domain.KindPayouts,
+		{Action: "Stop and compare with Enkash's statement: Enkash paid ₹100.00 more than the file",
+			Exception: domain.Exception{Severity: "high", ID: 2, Category: domain.CategoryAmountMismatch, Kind: domain.KindPayouts,
 				File: "payouts_bonus.xlsx", Line: 3, Reference: "BON-02", Expected: "7000.00", Actual: "7100.00",
 				Detail: "Enkash recorded another amount", CreatedAt: at(10, 16).AddDate(0, 0, -3)}},
-		{Severity: "high", Exception: domain.Exception{ID: 7, Category: domain.CategoryUnknownAtProvider, Kind: domain.KindPayouts,
+		{Exception: domain.Exception{Severity: "high", ID: 7, Category: domain.CategoryUnknownAtProvider, Kind: domain.KindPayouts,
 			Reference: "DEBIT-5000", Actual: "5000.00", Detail: "statement debit with no payout: manual transfer", CreatedAt: at(18, 0)}},
-		{Severity: "medium", Action: "Beneficiary account closed: correct the account and drop the row again",
-			Exception: domain.Exception{ID: 1, Category: domain.CategoryProviderFailed, Kind: domain.KindPayouts,
+		{Action: "Beneficiary account closed: correct the account and drop the row again",
+			Exception: domain.Exception{Severity: "medium", ID: 1, Category: domain.CategoryProviderFailed, Kind: domain.KindPayouts,
 				File: "payouts_may.csv", Line: 4, Reference: "PAY-0003", Expected: "SUCCESS", Actual: "FAILED",
-				Detail: "REJECT_BENEF_ACC", CreatedAt: at(10, 15), Note: "asked Meera for a new account"}},
-		{Severity: "low", Exception: domain.Exception{ID: 3, Category: domain.CategoryRejectedRow, Kind: kindInvoices,
+				Detail: "REJECT_BENEF_ACC", CreatedAt: at(10, 15), Note: "asked Meera for a new account", Reopened: 2}},
+		{Exception: domain.Exception{Severity: "low", ID: 3, Category: domain.CategoryRejectedRow, Kind: kindInvoices,
 			File: "invoices_may.xlsx", Line: 4, Reference: "INV-1003", Detail: "due_date: date_format", CreatedAt: at(9, 21)}},
-		{Severity: "low", Exception: domain.Exception{ID: 4, Category: domain.CategoryDuplicateFile, Kind: domain.KindPayouts,
+		{Exception: domain.Exception{Severity: "low", ID: 4, Category: domain.CategoryDuplicateFile, Kind: domain.KindPayouts,
 			File: "payouts_may (1).csv", Detail: "same content as payouts_may.csv", CreatedAt: at(9, 1),
 			ResolvedAt: &resolved, Note: "dropped twice by mistake"}},
 	}

@@ -3,6 +3,8 @@ package report
 import (
 	"cmp"
 	"fmt"
+	"maps"
+	"slices"
 	"strconv"
 	"strings"
 
@@ -279,13 +281,12 @@ func addMoney(m domain.Money, ms ...domain.Money) domain.Money {
 func (b *dailyBook) exceptionsLine() verdictLine {
 	text := fmt.Sprintf("Open exceptions: %d", b.open)
 	if b.open > 0 {
-		parts := make([]string, 0, len(b.severities))
-		for _, s := range b.severities {
-			name := s
-			if name == "" {
-				name = "unranked"
-			}
-			parts = append(parts, fmt.Sprintf("%s %d", name, b.bySeverity[s]))
+		sevs := slices.SortedFunc(maps.Keys(b.bySeverity), func(x, y domain.Severity) int {
+			return cmp.Or(cmp.Compare(x.Rank(), y.Rank()), cmp.Compare(x, y))
+		})
+		parts := make([]string, 0, len(sevs))
+		for _, s := range sevs {
+			parts = append(parts, fmt.Sprintf("%s %d", s, b.bySeverity[s]))
 		}
 		text += " (" + strings.Join(parts, ", ") + ")"
 	}

@@ -103,10 +103,9 @@ func (tw *dailyTwins) writeItem(it domain.Item) error {
 // exceptionJSON is an exception as the JSON twin holds it.
 type exceptionJSON struct {
 	domain.Exception
-	Status   string `json:"status"` // open or resolved
-	Severity string `json:"severity"`
-	AgeDays  *int   `json:"age_days"`
-	Action   string `json:"action"`
+	Status  string `json:"status"` // open or resolved
+	AgeDays *int   `json:"age_days"`
+	Action  string `json:"action"`
 }
 
 // writeException adds e to the exceptions CSV and to the JSON's list.
@@ -119,14 +118,15 @@ func (tw *dailyTwins) writeException(b *dailyBook, e ExceptionRow) error {
 	if known {
 		age = strconv.Itoa(days)
 	}
-	r := append(tw.rec[:0], strconv.FormatInt(e.ID, 10), status, e.Severity, age, string(e.Category), string(e.Kind),
+	r := append(tw.rec[:0], strconv.FormatInt(e.ID, 10), status, string(e.severity()), age, string(e.Category), string(e.Kind),
 		e.File, intOrEmpty(e.Line), e.Reference, e.Expected, e.Actual, e.Detail, e.action(), timeText(e.CreatedAt, b.loc),
 		resolved, e.Note)
 	tw.rec = r
 	if err := tw.exceptions.Write(r); err != nil {
 		return fmt.Errorf("write exceptions csv: %w", err)
 	}
-	j := exceptionJSON{Exception: e.Exception, Status: status, Severity: e.Severity, Action: e.action()}
+	j := exceptionJSON{Exception: e.Exception, Status: status, Action: e.action()}
+	j.Severity = e.severity()
 	if known {
 		j.AgeDays = &days
 	}

@@ -22,26 +22,9 @@ var exceptionColumns = []column{
 	{name: "Note", width: 30, typ: colInput, indent: true},
 }
 
-// actions is the suggested next step for each exception category, in plain English.
-var actions = map[domain.Category]string{
-	domain.CategoryRejectedRow:       "Correct the row in the fix file (see Rejected rows) and drop it again",
-	domain.CategoryDuplicateFile:     "Nothing to do: this file was already processed",
-	domain.CategoryProviderRejected:  "Correct the details Enkash refused and drop a corrected row; nothing was paid",
-	domain.CategoryProviderFailed:    "Check the beneficiary details with the payee and drop a corrected row",
-	domain.CategoryAmountMismatch:    "Compare with Enkash's statement before paying anything else",
-	domain.CategoryStatusMismatch:    "Check the payment on Enkash and the bank statement before acting on it",
-	domain.CategoryMissingAtProvider: "Do not re-send by hand: ask Enkash support whether they received it",
-	domain.CategoryUnknownAtProvider: "Find out who created this payment at Enkash; it came from no file of ours",
-	domain.CategoryStuckPending:      "Wait for the next run; if it stays pending, ask Enkash support with the reference",
-}
-
-// action returns the suggested next step for category c.
-func action(c domain.Category) string {
-	if a, ok := actions[c]; ok {
-		return a
-	}
-	return "Review with the finance team"
-}
+// action returns the suggested next step for category c: the domain's, one wording for
+// every report and command.
+func action(c domain.Category) string { return c.Action() }
 
 // writeException adds e as the next row of the Exceptions sheet.
 func writeException(t *tableSheet, e domain.Exception, loc *time.Location) error {

@@ -116,7 +116,8 @@ func (w *workbook) build() error {
 			return err
 		}
 	}
-	f.SetActiveSheet(0)
+	// Summary is the first sheet and, as the new file's Sheet1 renamed, already the active
+	// one. SetActiveSheet would parse every streamed sheet back into memory to mark it.
 	return nil
 }
 

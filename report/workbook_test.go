@@ -221,13 +221,13 @@ func TestWriteRunWorkbook(t *testing.T) {
 				t.Errorf("row %d = %q, want exception %d", 3+i, r, e.ID)
 			}
 		}
-		if got := rows[2][8]; got != "Check the beneficiary details with the payee and drop a corrected row" {
+		if got := rows[2][8]; got != domain.CategoryProviderFailed.Action() {
 			t.Errorf("provider_failed action = %q", got)
 		}
-		if got := rows[3][8]; got != "Compare with Enkash's statement before paying anything else" {
+		if got := rows[3][8]; got != domain.CategoryAmountMismatch.Action() {
 			t.Errorf("amount_mismatch action = %q", got)
 		}
-		if got := rows[5][8]; got != "Nothing to do: this file was already processed" {
+		if got := rows[5][8]; got != domain.CategoryDuplicateFile.Action() || got == "" {
 			t.Errorf("duplicate_file action = %q", got)
 		}
 		resolved, err := excelize.ExcelDateToTime(number(t, f, "Exceptions", "K6"), false)

@@ -85,11 +85,12 @@ func (db *DB) ClaimBatch(ctx context.Context, runID int64, kind domain.Kind, lim
 			return err
 		}
 		defer ev.Close()
+		rowCtx := context.WithoutCancel(ctx) // see applyItems
 		for i := range items {
-			if _, err := upd.ExecContext(ctx, string(domain.StatusSubmitting), b.ID, now, items[i].ID); err != nil {
+			if _, err := upd.ExecContext(rowCtx, string(domain.StatusSubmitting), b.ID, now, items[i].ID); err != nil {
 				return err
 			}
-			if _, err := ev.ExecContext(ctx, items[i].ID, runID, now, string(items[i].Status), string(domain.StatusSubmitting), "in batch "+b.ID); err != nil {
+			if _, err := ev.ExecContext(rowCtx, items[i].ID, runID, now, string(items[i].Status), string(domain.StatusSubmitting), "in batch "+b.ID); err != nil {
 				return err
 			}
 			items[i].Status = domain.StatusSubmitting
@@ -173,11 +174,29 @@ func applyItems(ctx context.Context, tx *sql.Tx, runID int64, now string, update
 	if len(updates) == 0 {
 		return nil
 	}
+	// Per-row statements run without cancellation: the transaction is committed or rolled back
+	// as a whole, and a cancellable context costs go-sqlite3 a goroutine per statement.
+	rowCtx := context.WithoutCancel(ctx)
 	get, err := tx.PrepareContext(ctx, `SELECT status FROM items WHERE id = ?`)
 	if err != nil {
 		return err
 	}
 	defer get.Close()
+	// One statement for every update: a field left zero in the update keeps its value.
+	upd, err := tx.PrepareContext(ctx, `UPDATE items SET status = ?1, updated_at = ?2,
+		provider_id     = CASE WHEN ?3 THEN ?4 ELSE provider_id END,
+		provider_status = CASE WHEN ?3 THEN ?5 ELSE provider_status END,
+		provider_amount = CASE WHEN ?3 THEN ?6 ELSE provider_amount END,
+		utr             = CASE WHEN ?3 THEN ?7 ELSE utr END,
+		provider_reason = CASE WHEN ?3 THEN ?8 ELSE provider_reason END,
+		batch_id        = CASE WHEN ?9 <> '' THEN ?9 ELSE batch_id END,
+		reason          = CASE WHEN ?10 <> '' THEN ?10 ELSE reason END,
+		live_ref        = CASE WHEN ?11 THEN NULL ELSE live_ref END
+		WHERE id = ?12`)
+	if err != nil {
+		return err
+	}
+	defer upd.Close()
 	ev, err := tx.PrepareContext(ctx, `INSERT INTO events (item_id, run_id, at, from_status, to_status, detail) VALUES (?, ?, ?, ?, ?, ?)`)
 	if err != nil {
 		return err
@@ -185,32 +204,19 @@ func applyItems(ctx context.Context, tx *sql.Tx, runID int64, now string, update
 	defer ev.Close()
 	for _, u := range updates {
 		var from string
-		if err := get.QueryRowContext(ctx, u.ItemID).Scan(&from); err != nil {
+		if err := get.QueryRowContext(rowCtx, u.ItemID).Scan(&from); err != nil {
 			return fmt.Errorf("item %d: %w", u.ItemID, err)
 		}
-		set := []string{"status = ?", "updated_at = ?"}
-		args := []any{string(u.Status), now}
-		if p := u.Provider; p != nil {
-			set = append(set, "provider_id = ?", "provider_status = ?", "provider_amount = ?", "utr = ?", "provider_reason = ?")
-			args = append(args, p.ProviderID, p.Status, int64(p.Amount), p.UTR, p.Reason)
-			if p.BatchID != "" {
-				set = append(set, "batch_id = ?")
-				args = append(args, p.BatchID)
-			}
+		var p domain.ProviderState
+		if u.Provider != nil {
+			p = *u.Provider
 		}
-		if u.Reason != "" {
-			set = append(set, "reason = ?")
-			args = append(args, u.Reason)
-		}
-		if u.ReleaseReference {
-			set = append(set, "live_ref = NULL")
-		}
-		args = append(args, u.ItemID)
-		if _, err := tx.ExecContext(ctx, `UPDATE items SET `+strings.Join(set, ", ")+` WHERE id = ?`, args...); err != nil {
+		if _, err := upd.ExecContext(rowCtx, string(u.Status), now, u.Provider != nil, p.ProviderID, p.Status, int64(p.Amount), p.UTR, p.Reason,
+			p.BatchID, u.Reason, u.ReleaseReference, u.ItemID); err != nil {
 			return fmt.Errorf("item %d: %w", u.ItemID, err)
 		}
 		if from != string(u.Status) {
-			if _, err := ev.ExecContext(ctx, u.ItemID, runID, now, from, string(u.Status), u.Detail); err != nil {
+			if _, err := ev.ExecContext(rowCtx, u.ItemID, runID, now, from, string(u.Status), u.Detail); err != nil {
 				return fmt.Errorf("item %d event: %w", u.ItemID, err)
 			}
 		}

@@ -173,10 +173,10 @@ func New(sc *Scenario, creds Credentials, opts ...Option) *Server {
 		o(s)
 	}
 	s.routes = map[string]route{
-		enkash.PathBatchTransfer: {http.MethodPost, s.batchTransfer},
-		enkash.PathSearchPayouts: {http.MethodPost, s.searchTransfers},
-		enkash.PathBalance:       {http.MethodGet, s.balance},
-		enkash.PathStatement:     {http.MethodPost, s.statement},
+		enkash.PathBatchTransfer: {method: http.MethodPost, handle: s.batchTransfer},
+		enkash.PathSearchPayouts: {method: http.MethodPost, handle: s.searchTransfers},
+		enkash.PathBalance:       {method: http.MethodGet, handle: s.balance},
+		enkash.PathStatement:     {method: http.MethodPost, handle: s.statement},
 	}
 	start := s.now()
 	s.addExtras(cfg.Extra, start)
@@ -184,11 +184,12 @@ func New(sc *Scenario, creds Credentials, opts ...Option) *Server {
 	return s
 }
 
-// route is one payout API endpoint. A handler returns the payload to encrypt, or an error
-// answer.
+// route is one API endpoint. A handler returns the payload of the success envelope, or an
+// error answer. Payout answers are encrypted; the other families' (plain) are not (D).
 type route struct {
 	method string
 	handle func(*http.Request) (any, *apiError)
+	plain  bool
 }
 
 // apiError is an error answer: an HTTP status and the envelope's code and message.
@@ -285,11 +286,14 @@ func (s *Server) serveAPI(w http.ResponseWriter, r *http.Request) {
 		http.Error(w, "Gateway Timeout", http.StatusGatewayTimeout)
 		return
 	}
-	if apiErr != nil {
+	switch {
+	case apiErr != nil:
 		writeError(w, apiErr)
-		return
+	case rt.plain:
+		writePlain(w, payload)
+	default:
+		s.writeEncrypted(w, payload)
 	}
-	s.writeEncrypted(w, payload)
 }
 
 func (s *Server) count(f func(*Stats)) {
@@ -437,6 +441,16 @@ func writeJSON(w http.ResponseWriter, status int, v any) {
 // writeError sends an error answer as a plain, unencrypted envelope (see the package doc).
 func writeError(w http.ResponseWriter, e *apiError) {
 	writeJSON(w, e.status, enkash.Envelope{ResponseCode: enkash.Code(e.code), ResponseMessage: e.message})
+}
+
+// writePlain sends a success answer of the unencrypted families (AR, BBPS): the envelope.
+func writePlain(w http.ResponseWriter, payload any) {
+	p, err := json.Marshal(payload)
+	if err != nil {
+		http.Error(w, "sandbox: encode payload: "+err.Error(), http.StatusInternalServerError)
+		return
+	}
+	writeJSON(w, http.StatusOK, enkash.Envelope{ResponseCode: enkash.CodeSuccess, ResponseMessage: "Success", Payload: p})
 }
 
 // writeEncrypted sends a success answer: {"request": "<encrypted envelope of payload>"}.

@@ -407,7 +407,7 @@ func (b *dailyBook) writeItems() error {
 // dailyExceptionColumns are the columns of the daily Exceptions sheet: its status, severity
 // and age, then the columns of the run workbook's Exceptions sheet.
 var dailyExceptionColumns = append([]column{
-	{name: "Status", width: 10, typ: colPlain, center: true},
+	{name: "Status", width: 14, typ: colPlain, center: true}, // fits "Reopened (2x)"
 	{name: "Severity", width: 9, typ: colPlain, center: true},
 	{name: "Age (days)", width: 10, typ: colNumber, center: true},
 }, exceptionColumns...)

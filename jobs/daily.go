@@ -186,7 +186,7 @@ func (p *Pipeline) WriteDay(ctx context.Context, day Day, loc *time.Location) (D
 		Kinds: summaries, Files: day.Files, Statement: check,
 		Exceptions: func(yield func(report.ExceptionRow, error) bool) {
 			for _, e := range book.Exceptions {
-				if !yield(report.ExceptionRow{Exception: e, Severity: string(e.Severity), Action: e.Category.Action()}, nil) {
+				if !yield(report.ExceptionRow{Exception: e}, nil) {
 					return
 				}
 			}

@@ -178,6 +178,9 @@ type endpoint struct {
 	method string
 	path   string
 	policy retryPolicy
+	// plain endpoints (the AR and BBPS families) send and answer JSON without the payout
+	// encryption.
+	plain bool
 }
 
 func (ep endpoint) String() string { return ep.method + " " + ep.path }
@@ -216,25 +219,40 @@ func (c *Client) newRequest(ctx context.Context, method, path string, query url.
 	return req, nil
 }
 
-// do calls an encrypted payout endpoint: in (if not nil) is sent encrypted, the answer is
-// decrypted into out (if not nil). It renews the token once on a 401 and retries what ep's
-// policy allows, within Config.MaxRetryTime.
+// rawBody is a request body already encoded, sent as it is: a multipart file upload (the AR
+// bulk calls).
+type rawBody struct {
+	data        []byte
+	contentType string
+}
+
+// do calls an endpoint: in (if not nil) is sent as JSON, encrypted unless ep is plain (or as
+// it is when it is a rawBody), and the answer is decrypted if need be into out (if not nil).
+// It renews the token once on a 401 and retries what ep's policy allows, within
+// Config.MaxRetryTime.
 func (c *Client) do(ctx context.Context, ep endpoint, query url.Values, in, out any) error {
 	var body []byte
-	if in != nil {
+	contentType := "application/json"
+	switch v := in.(type) {
+	case nil:
+	case rawBody:
+		body, contentType = v.data, v.contentType
+	default:
 		plain, err := json.Marshal(in)
 		if err != nil {
 			return fmt.Errorf("encode %s request: %w", ep, err)
 		}
-		body, err = json.Marshal(Encrypted{Request: c.cipher.Encrypt(plain)})
-		if err != nil {
-			return fmt.Errorf("encode %s request: %w", ep, err)
+		body = plain
+		if !ep.plain {
+			if body, err = json.Marshal(Encrypted{Request: c.cipher.Encrypt(plain)}); err != nil {
+				return fmt.Errorf("encode %s request: %w", ep, err)
+			}
 		}
 	}
 	start := time.Now()
 	renewed := false
 	for attempt := 0; ; attempt++ {
-		tok, err := c.attempt(ctx, ep, query, body, out)
+		tok, err := c.attempt(ctx, ep, query, body, contentType, out)
 		if err == nil {
 			return nil
 		}
@@ -262,7 +280,7 @@ func (c *Client) do(ctx context.Context, ep endpoint, query url.Values, in, out 
 }
 
 // attempt makes one call, returning the token it used.
-func (c *Client) attempt(ctx context.Context, ep endpoint, query url.Values, body []byte, out any) (string, error) {
+func (c *Client) attempt(ctx context.Context, ep endpoint, query url.Values, body []byte, contentType string, out any) (string, error) {
 	tok, err := c.tokens.get(ctx)
 	if err != nil {
 		return "", &tokenError{err: err}
@@ -275,7 +293,7 @@ func (c *Client) attempt(ctx context.Context, ep endpoint, query url.Values, bod
 	var sent atomic.Bool
 	actx = withSentTrace(actx, &sent)
 
-	req, err := c.newRequest(actx, ep.method, ep.path, query, body, "application/json")
+	req, err := c.newRequest(actx, ep.method, ep.path, query, body, contentType)
 	if err != nil {
 		return tok, err
 	}

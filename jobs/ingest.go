@@ -8,10 +8,12 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"iter"
 	"os"
 	"path/filepath"
 	"sort"
 	"strings"
+	"sync"
 
 	"enkashbatch/domain"
 	"enkashbatch/ledger"
@@ -192,7 +194,7 @@ func (p *Pipeline) readFile(ctx context.Context, runID int64, path string, summa
 	if u := r.Unknown(); len(u) > 0 {
 		o.Note = "columns not used: " + strings.Join(u, ", ")
 	}
-	for row, err := range r.Rows() {
+	for row, err := range readAhead(ctx, r.Rows()) {
 		if err == nil {
 			err = ctx.Err()
 		}
@@ -215,6 +217,56 @@ func (p *Pipeline) readFile(ctx context.Context, runID int64, path string, summa
 		}
 	}
 	return o, in.Commit()
+}
+
+// readAheadRows is how many parsed rows may wait for the ledger: enough to keep both busy,
+// few enough that memory stays flat whatever the file's size.
+const readAheadRows = 512
+
+// readAhead parses on a goroutine of its own while the caller writes to the ledger, so a
+// file costs about the larger of the two rather than their sum. Stopping the loop early
+// stops the parsing too.
+func readAhead(ctx context.Context, rows iter.Seq2[parsers.Row, error]) iter.Seq2[parsers.Row, error] {
+	type result struct {
+		row parsers.Row
+		err error
+	}
+	return func(yield func(parsers.Row, error) bool) {
+		ch := make(chan result, readAheadRows)
+		done := make(chan struct{})
+		var wg sync.WaitGroup
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			defer close(ch)
+			for row, err := range rows {
+				select {
+				case ch <- result{row, err}:
+				case <-done:
+					return
+				case <-ctx.Done():
+					return
+				}
+				if err != nil {
+					return
+				}
+			}
+		}()
+		// However the loop ends, the parser is stopped and waited for: the reader it uses is
+		// closed by the caller right after.
+		defer wg.Wait()
+		defer close(done)
+		for res := range ch {
+			if !yield(res.row, res.err) {
+				return
+			}
+		}
+		// A parser stopped by cancellation ends the rows early: say so, so that the caller
+		// never records part of a file as the whole of it.
+		if err := ctx.Err(); err != nil {
+			yield(parsers.Row{}, err)
+		}
+	}
 }
 
 // rejectFile records an unusable file and moves it to rejected/ with its reason beside it.

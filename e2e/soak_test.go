@@ -39,11 +39,10 @@ func TestFaultSoak(t *testing.T) {
 	}
 	ratio := float64(faulty) / float64(clean)
 	t.Logf("fault soak: %s with faults vs %s without: %.1fx", faulty.Round(time.Millisecond), clean.Round(time.Millisecond), ratio)
-	// The faults cost call timeouts (1s), back-offs (0.5s and up) and Retry-After waits (1s),
-	// mostly overlapped by the other workers; measured on an idle 2-core machine the faulty run
-	// takes about the time of the fault-free one. The bound is loose because other tests share
-	// the machine: it catches a pathological regression (a retry storm, a stalled resolve), it
-	// is not a benchmark.
+	// The faults cost call timeouts (1s), back-offs (0.5s and up) and the lookups of the items
+	// left in doubt. Measured on a shared 2-core machine: 1.4x to 2.0x (e.g. 15.4s vs 10.8s,
+	// 16.6s vs 8.4s). The bound is loose because other tests share the machine: it catches a
+	// pathological regression (a retry storm, a stalled resolve); it is not a benchmark.
 	if maxRatio := 10.0; ratio > maxRatio {
 		t.Errorf("the faulty run took %.1fx the fault-free one; want at most %.0fx", ratio, maxRatio)
 	}

@@ -50,4 +50,14 @@
 //   - SearchAll: totalCount, when given, counts every match; without it a short page is the last.
 //   - balanceResponse: the balance answer is encrypted like every payout answer; totalBalance
 //     is a decimal rupee number.
+//
+// Statement (wire.go, payouts.go):
+//   - StatementRequest: both dates are inclusive, to the second, sent in RFC 3339 in India
+//     time; one call answers the whole window (no paging is documented).
+//   - StatementLine: transactionDate is RFC 3339 and valueDate yyyy-MM-dd; transactionAmount is
+//     positive, its direction given by transactionType; runningBalance is the balance just after
+//     the line; a payout's debit carries its transactionId and its UTR as the reference number.
+//   - StatementResponse: the payload is {"data": [...]}, oldest first, with no opening or closing
+//     balance beside it.
+//   - Statement is retried as a read.
 package enkash

@@ -76,6 +76,8 @@ type Config struct {
 type Client struct {
 	// Payouts is the payout API family (batch transfers, search, balance).
 	Payouts *PayoutService
+	// Bills is the BBPS family: add bill, confirm debit, bill search and lookup.
+	Bills *BillService
 
 	cfg     Config
 	baseURL *url.URL
@@ -152,6 +154,7 @@ func New(cfg Config) (*Client, error) {
 	}
 	c.tokens = &tokenSource{c: c}
 	c.Payouts = &PayoutService{client: c}
+	c.Bills = &BillService{client: c}
 	return c, nil
 }
 

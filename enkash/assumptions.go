@@ -60,4 +60,22 @@
 //   - StatementResponse: the payload is {"data": [...]}, oldest first, with no opening or closing
 //     balance beside it.
 //   - Statement is retried as a read.
+//
+// Accounts receivable (ar_wire.go, ar.go):
+//   - AR hosts: the same base URL as payouts; AR calls are plain JSON, not encrypted.
+//   - CustomerUploadColumns, InvoiceUploadColumns: the upload file is a CSV whose columns are
+//     the single-create call's JSON names (plus contactName and customerId for customers);
+//     amounts in decimal rupees, dates yyyy-MM-dd; RenderCustomers and RenderInvoices are the
+//     one place that knows it.
+//   - BulkResponse: customer bulk create, customer bulk update and invoice bulk create all
+//     answer it; BulkRow: each item carries row, uniqueRefNo / invoiceNumber / externalId, the
+//     new customerId / invoiceId on success and a message on failure.
+//   - DefaultUploadRows: at most 1,000 rows per upload.
+//   - SearchCustomersRequest: uniqueRefNos, customerIds and createdOnFrom/To are filters;
+//     SearchInvoicesRequest: externalIds and invoiceNumbers are filters.
+//   - SearchCustomersResponse / SearchInvoicesResponse: records in "customers" / "invoices",
+//     the number of matches in "totalCount"; paging as for payouts (pageAll).
+//   - CustomerRecord: its field names and status words (ACTIVE, INACTIVE, DELETED).
+//   - Invoice statuses: a new invoice is UNPAID, then PARTIALLY_PAID or PAID, or CANCELLED.
+//   - maxARSearchIDs: at most 1,000 references per AR search call.
 package enkash

@@ -76,6 +76,8 @@ type Config struct {
 type Client struct {
 	// Payouts is the payout API family (batch transfers, search, balance).
 	Payouts *PayoutService
+	// AR is the accounts receivable family: bulk customers and invoices, and their searches.
+	AR *ARService
 	// Bills is the BBPS family: add bill, confirm debit, bill search and lookup.
 	Bills *BillService
 
@@ -154,6 +156,7 @@ func New(cfg Config) (*Client, error) {
 	}
 	c.tokens = &tokenSource{c: c}
 	c.Payouts = &PayoutService{client: c}
+	c.AR = &ARService{client: c}
 	c.Bills = &BillService{client: c}
 	return c, nil
 }

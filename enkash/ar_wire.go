@@ -39,7 +39,7 @@ var InvoiceUploadColumns = []string{"invoiceNumber", "customerId", "uniqueRefNo"
 // CustomerRow is one row of a customer bulk upload.
 type CustomerRow struct {
 	LegalName, CustomerCompanyID, PANOrGSTIN, ContactName, ContactNumber, Email string
-	Address, State, PinCode, AccountNumber, IFSC, UniqueRefNo, CustomerID      string
+	Address, State, PinCode, AccountNumber, IFSC, UniqueRefNo, CustomerID       string
 }
 
 func (r CustomerRow) cells() []string {

@@ -12,6 +12,7 @@ import (
 // file is never recorded in part.
 func TestReadAhead_CancelEndsWithError(t *testing.T) {
 	ctx, cancel := context.WithCancel(context.Background())
+	defer cancel()
 	endless := func(yield func(parsers.Row, error) bool) {
 		for i := 1; ; i++ {
 			if !yield(parsers.Row{Line: i}, nil) {

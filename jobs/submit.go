@@ -53,9 +53,19 @@ func (p *Pipeline) Submit(ctx context.Context, runID int64) error {
 func (p *Pipeline) sendAll(ctx context.Context, runID int64, kind domain.Kind, f flow) (int, error) {
 	var sent atomic.Int64
 	g, gctx := errgroup.WithContext(ctx)
+	// Enkash's answers are recorded on goroutines of their own, so that a worker claims and
+	// sends its next batch while the ledger records the last answer; at most one recording per
+	// worker waits at a time. An answer not yet recorded when the process dies is found again
+	// by resolveInDoubt: the batch's intent was committed before its call.
+	var records errgroup.Group
+	records.SetLimit(p.cfg.Concurrency)
+	var recordErr atomic.Pointer[error]
 	for range p.cfg.Concurrency {
 		g.Go(func() error {
 			for gctx.Err() == nil {
+				if e := recordErr.Load(); e != nil {
+					return *e
+				}
 				b, items, err := p.ledger.ClaimBatch(gctx, runID, kind, p.cfg.BatchSize, p.batchName)
 				if err != nil || len(items) == 0 {
 					return err
@@ -63,15 +73,33 @@ func (p *Pipeline) sendAll(ctx context.Context, runID int64, kind domain.Kind, f
 				sent.Add(int64(len(items)))
 				// A call in flight is let finish (or time out) when the run is asked to stop,
 				// so that its answer is recorded; no new batch is claimed after that.
-				if err := p.sendBatch(context.WithoutCancel(gctx), runID, f, b, items); err != nil {
-					return err
+				wctx := context.WithoutCancel(gctx)
+				c, stop := p.callBatch(wctx, f, b, items)
+				if stop != nil {
+					return errors.Join(stop, p.record(wctx, runID, c))
 				}
+				records.Go(func() error {
+					err := p.record(wctx, runID, c)
+					if err != nil {
+						recordErr.CompareAndSwap(nil, &err)
+					}
+					return err
+				})
 			}
 			return gctx.Err()
 		})
 	}
-	err := g.Wait()
+	err := errors.Join(g.Wait(), records.Wait())
 	return int(sent.Load()), err
+}
+
+// record writes what a call's answer taught.
+func (p *Pipeline) record(ctx context.Context, runID int64, c ledger.Changes) error {
+	if err := p.ledger.Apply(ctx, runID, c); err != nil {
+		return err
+	}
+	crashPoint(crashAfterApply)
+	return nil
 }
 
 // batchName derives a batchTransactionId from the batch's references and the moment of the
@@ -86,9 +114,9 @@ func (p *Pipeline) batchName(items []domain.Item) string {
 	return "BT" + strings.ToUpper(hex.EncodeToString(h.Sum(nil))[:18])
 }
 
-// sendBatch makes one create call and records what is known of its outcome. It returns an
-// error only when the run must stop.
-func (p *Pipeline) sendBatch(ctx context.Context, runID int64, f flow, b ledger.Batch, items []domain.Item) error {
+// callBatch makes one create call and returns what its outcome teaches, to be recorded. It
+// returns an error too when the run must stop (the call provably never reached Enkash).
+func (p *Pipeline) callBatch(ctx context.Context, f flow, b ledger.Batch, items []domain.Item) (ledger.Changes, error) {
 	crashPoint(crashAfterClaim)
 	start := time.Now()
 	recs, err := f.send(ctx, b.ID, items)
@@ -123,14 +151,10 @@ func (p *Pipeline) sendBatch(ctx context.Context, runID int64, f flow, b ledger.
 		c = setAll(items, b.ID, ledger.BatchUnknown, domain.StatusUnknown, "outcome not known: "+err.Error())
 		p.log.Warn("batch outcome unknown; it will be looked up before anything is sent again", "batch", b.ID, "err", err)
 	}
-	if rerr := p.ledger.Apply(ctx, runID, c); rerr != nil {
-		return errors.Join(rerr, err)
-	}
-	crashPoint(crashAfterApply)
 	if err != nil && neverSent(err) {
-		return err
+		return c, err
 	}
-	return nil
+	return c, nil
 }
 
 // neverSent reports whether err proves the call never reached Enkash.

@@ -38,7 +38,7 @@ type ARService service
 // every create, it is retried only when Enkash provably did not process it; an ambiguous
 // failure must be resolved by searching customers by uniqueRefNo.
 func (s *ARService) CreateCustomers(ctx context.Context, rows []CustomerRow) (*BulkResponse, error) {
-	q := url.Values{"companyId": {s.client.cfg.CompanyID}}
+	q := url.Values{"companyId": {s.companyID()}}
 	return s.upload(ctx, epCustomerBulk, q, "customers.csv", RenderCustomers(rows), len(rows))
 }
 
@@ -50,14 +50,23 @@ func (s *ARService) UpdateCustomers(ctx context.Context, rows []CustomerRow) (*B
 			return nil, fmt.Errorf("update customers: row %d (%s) names no customerId", i+1, r.UniqueRefNo)
 		}
 	}
-	q := url.Values{"parentCompanyId": {s.client.cfg.CompanyID}}
+	q := url.Values{"parentCompanyId": {s.companyID()}}
 	return s.upload(ctx, epCustomerBulkUpdate, q, "customers.csv", RenderCustomers(rows), len(rows))
 }
 
 // CreateInvoices uploads rows as an invoice bulk create (sellerId: Config.CompanyID).
 func (s *ARService) CreateInvoices(ctx context.Context, rows []InvoiceRow) (*BulkResponse, error) {
-	q := url.Values{"sellerId": {s.client.cfg.CompanyID}}
+	q := url.Values{"sellerId": {s.companyID()}}
 	return s.upload(ctx, epInvoiceBulkCreate, q, "invoices.csv", RenderInvoices(rows), len(rows))
+}
+
+// companyID is the company the AR calls name: Config.CompanyID, or, when it is empty, the
+// client id. Assumption: a company's clientId is its company id (both are CEK..., D).
+func (s *ARService) companyID() string {
+	if s.client.cfg.CompanyID != "" {
+		return s.client.cfg.CompanyID
+	}
+	return s.client.cfg.ClientID
 }
 
 // upload sends file as the multipart field "file" and returns Enkash's row-by-row answer.

@@ -71,6 +71,7 @@
 //     answer it; BulkRow: each item carries row, uniqueRefNo / invoiceNumber / externalId, the
 //     new customerId / invoiceId on success and a message on failure.
 //   - DefaultUploadRows: at most 1,000 rows per upload.
+//   - companyID: without ENKASH_COMPANY_ID, the client id is the company id (both CEK...).
 //   - SearchCustomersRequest: uniqueRefNos, customerIds and createdOnFrom/To are filters;
 //     SearchInvoicesRequest: externalIds and invoiceNumbers are filters.
 //   - SearchCustomersResponse / SearchInvoicesResponse: records in "customers" / "invoices",

@@ -55,6 +55,9 @@ func (p *Pipeline) reconcileItems(ctx context.Context, runID int64, kind domain.
 	gone := map[int64]bool{}
 	for _, it := range missing {
 		gone[it.ID] = true
+		if it.Status == domain.StatusFailed && it.Provider.ProviderID == "" {
+			continue // refused before Enkash gave it an id (a bulk row in failureRequests): no record is expected
+		}
 		if it.Provider.ProviderID == "" && it.Status == domain.StatusUnknown {
 			// Never acknowledged: Submit resolves it (and sends it again) on the next run.
 			c.Exceptions = append(c.Exceptions, raiseFor(it, domain.CategoryMissingAtProvider, "a record at Enkash", "none",

@@ -172,6 +172,12 @@ func (in *Ingest) Add(it NewItem) (domain.Status, error) {
 		if !errors.As(err, &se) || se.ExtendedCode != sqlite3.ErrConstraintUnique {
 			return "", fmt.Errorf("ingest %s line %d: %w", in.file, it.Line, err)
 		}
+		if took, err := in.takeOver(it.Reference); err != nil {
+			return "", err
+		} else if took {
+			in.rowsIn, in.paiseIn = in.rowsIn-1, in.paiseIn-it.Amount // counted again by the retried Add
+			return in.Add(it)
+		}
 		holder, err := in.referenceHolder(it.Reference)
 		if err != nil {
 			return "", err
@@ -189,6 +195,25 @@ func (in *Ingest) Add(it NewItem) (domain.Status, error) {
 		return "", fmt.Errorf("ingest %s line %d: record exception: %w", in.file, it.Line, err)
 	}
 	return domain.StatusRejected, nil
+}
+
+// takeOver hands ref to the row being added when the kind is updatable (a customer) and the
+// item holding it was created at Enkash: the new row is an update of that record, not a
+// duplicate. A holder still in flight keeps the reference (the row is a duplicate for now).
+func (in *Ingest) takeOver(ref string) (bool, error) {
+	if !in.kind.Updatable() {
+		return false, nil
+	}
+	res, err := in.tx.ExecContext(in.ctx, `UPDATE items SET live_ref = NULL WHERE kind = ? AND live_ref = ? AND status = ? AND file_id <> ?`,
+		string(in.kind), ref, string(domain.StatusSuccess), in.fileID)
+	if err != nil {
+		return false, fmt.Errorf("ingest %s: hand reference %q to its update: %w", in.file, ref, err)
+	}
+	n, err := res.RowsAffected()
+	if err != nil {
+		return false, fmt.Errorf("ingest %s: hand reference %q to its update: %w", in.file, ref, err)
+	}
+	return n == 1, nil
 }
 
 // referenceHolder names the live item holding ref, as "line 12 of payouts_nov.csv".

@@ -12,10 +12,6 @@ import (
 	"enkashbatch/report"
 )
 
-// statementTolerance is how far apart in time a statement debit without our reference and a
-// payout of the same amount may be and still be matched.
-const statementTolerance = 24 * time.Hour
-
 // Day is what the reconciliation of one day found.
 type Day struct {
 	RunID int64
@@ -84,7 +80,7 @@ func (p *Pipeline) reconcileDay(ctx context.Context, runID int64, res *Day) erro
 		if err != nil {
 			return stopFor(fmt.Errorf("statement of %s: %w", res.From.Format("02-01-2006"), err))
 		}
-		matches, excs, check := matchStatement(lines, paid, statementTolerance)
+		matches, excs, check := matchStatement(lines, paid, p.cfg.MatchTolerance)
 		if now := p.cfg.Now(); !now.Before(res.From) && now.Before(res.To) {
 			// The day is today: Enkash's balance now is the day's closing balance so far.
 			if check.Reported, err = sf.balance(ctx); err != nil {

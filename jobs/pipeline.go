@@ -30,6 +30,9 @@ type Config struct {
 	// item before it is sent again, with the same reference (default 3m: Enkash's own advice
 	// for bills; the in-process sandbox needs none).
 	ResendGrace time.Duration
+	// MatchTolerance is how far apart in time a statement debit without our reference and a
+	// payout of the same amount may be and still be matched (default 24h).
+	MatchTolerance time.Duration
 	// Sandbox marks every output as produced against the sandbox.
 	Sandbox bool
 	// Endpoint is Enkash's base URL, shown in reports.
@@ -54,6 +57,9 @@ func (c *Config) setDefaults() {
 	}
 	if c.PollDeadline <= 0 {
 		c.PollDeadline = 10 * time.Minute
+	}
+	if c.MatchTolerance <= 0 {
+		c.MatchTolerance = 24 * time.Hour
 	}
 	if c.ResendGrace < 0 {
 		c.ResendGrace = 0
@@ -102,6 +108,16 @@ func (r Result) Total() domain.Tally {
 		t.Merge(f.Tally)
 	}
 	return t
+}
+
+// WriteRunReport writes again the workbook and fix-and-redrop files of a recorded run, from
+// the ledger as it stands now.
+func (p *Pipeline) WriteRunReport(ctx context.Context, runID int64) (Result, error) {
+	res := Result{RunID: runID}
+	if _, err := p.ledger.Run(ctx, runID); err != nil {
+		return res, err
+	}
+	return res, p.report(ctx, runID, &res)
 }
 
 // Run does one full cycle: ingest the inbox, submit, poll until every item is final or the

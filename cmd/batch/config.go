@@ -38,6 +38,7 @@ type settings struct {
 	Rate         float64
 	Timeout      time.Duration
 	Scenario     string
+	Tolerance    time.Duration
 	JSON         bool
 	Verbose      bool
 	// httpClient, when set, carries the Enkash client's calls (serve counts them); nil: the
@@ -56,6 +57,7 @@ func bindSettings(fs *flag.FlagSet, s *settings) {
 	fs.DurationVar(&s.ResendGrace, "resend-grace", 3*time.Minute, "how long Enkash must show no record of an item after an unclear answer before it is sent again (same reference)")
 	fs.Float64Var(&s.Rate, "rate", 20, "most calls per second to each Enkash endpoint")
 	fs.DurationVar(&s.Timeout, "timeout", 30*time.Second, "time limit of one Enkash call")
+	fs.DurationVar(&s.Tolerance, "match-tolerance", 24*time.Hour, "reconcile: how far apart a statement debit without our reference and a payout of the same amount may be")
 	fs.StringVar(&s.Scenario, "scenario", "", "sandbox scenario file (YAML) for the built-in sandbox")
 	fs.BoolVar(&s.JSON, "json", false, "machine-readable output on stdout")
 	fs.BoolVar(&s.Verbose, "verbose", false, "log progress to stderr")
@@ -289,7 +291,7 @@ var india = func() *time.Location {
 func (s *settings) pipelineConfig(m *Main, conn *connection) jobs.Config {
 	cfg := jobs.Config{
 		Home: s.Home, BatchSize: s.BatchSize, Concurrency: s.Concurrency,
-		PollInterval: s.PollInterval, PollDeadline: s.PollDeadline, ResendGrace: s.ResendGrace,
+		PollInterval: s.PollInterval, PollDeadline: s.PollDeadline, ResendGrace: s.ResendGrace, MatchTolerance: s.Tolerance,
 		Logger: s.logger(m), Location: india,
 	}
 	if conn != nil {

@@ -11,7 +11,6 @@ import (
 	"iter"
 	"os"
 	"path/filepath"
-	"sort"
 	"strings"
 	"sync"
 
@@ -88,27 +87,37 @@ func (p *Pipeline) Ingest(ctx context.Context, runID int64) ([]FileOutcome, erro
 func (p *Pipeline) scan() ([]inboxFile, error) {
 	var files []inboxFile
 	for _, dir := range []string{dirProcessing, dirInbox} {
-		root := filepath.Join(p.cfg.Home, dir)
-		err := filepath.WalkDir(root, func(path string, d os.DirEntry, err error) error {
-			if err != nil {
-				return err
-			}
-			if d.IsDir() || ignored(d.Name()) {
-				return nil
-			}
-			rel, _ := filepath.Rel(root, path)
-			kind, _ := domain.ParseKind(strings.Split(filepath.ToSlash(rel), "/")[0])
-			files = append(files, inboxFile{path: path, kind: kind})
-			return nil
-		})
+		found, err := kindFiles(filepath.Join(p.cfg.Home, dir))
 		if err != nil {
-			return nil, fmt.Errorf("scan %s: %w", root, err)
+			return nil, err
 		}
+		files = append(files, found...)
 	}
-	sort.SliceStable(files, func(i, j int) bool {
-		return strings.HasPrefix(files[i].path, filepath.Join(p.cfg.Home, dirProcessing)) &&
-			!strings.HasPrefix(files[j].path, filepath.Join(p.cfg.Home, dirProcessing))
+	return files, nil
+}
+
+// kindFiles lists the files under root that are not ignored, each with the kind its first
+// sub-folder names (none at the top). A missing root holds no files.
+func kindFiles(root string) ([]inboxFile, error) {
+	var files []inboxFile
+	err := filepath.WalkDir(root, func(path string, d os.DirEntry, err error) error {
+		if err != nil {
+			return err
+		}
+		if d.IsDir() || ignored(d.Name()) {
+			return nil
+		}
+		rel, _ := filepath.Rel(root, path)
+		kind, _ := domain.ParseKind(strings.Split(filepath.ToSlash(rel), "/")[0])
+		files = append(files, inboxFile{path: path, kind: kind})
+		return nil
 	})
+	if errors.Is(err, os.ErrNotExist) {
+		return nil, nil
+	}
+	if err != nil {
+		return nil, fmt.Errorf("scan %s: %w", root, err)
+	}
 	return files, nil
 }
 

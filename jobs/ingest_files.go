@@ -62,25 +62,5 @@ func (p *Pipeline) IngestFiles(ctx context.Context, runID int64, paths []string)
 // leftovers lists the files an interrupted run left in processing/: they were complete when
 // it took them, and are ingested before anything new.
 func (p *Pipeline) leftovers() ([]inboxFile, error) {
-	root := filepath.Join(p.cfg.Home, dirProcessing)
-	var files []inboxFile
-	err := filepath.WalkDir(root, func(path string, d fs.DirEntry, err error) error {
-		if err != nil {
-			return err
-		}
-		if d.IsDir() || ignored(d.Name()) {
-			return nil
-		}
-		rel, _ := filepath.Rel(root, path)
-		kind, _ := domain.ParseKind(strings.Split(filepath.ToSlash(rel), "/")[0])
-		files = append(files, inboxFile{path: path, kind: kind})
-		return nil
-	})
-	if errors.Is(err, fs.ErrNotExist) {
-		return nil, nil
-	}
-	if err != nil {
-		return nil, fmt.Errorf("scan %s: %w", root, err)
-	}
-	return files, nil
+	return kindFiles(filepath.Join(p.cfg.Home, dirProcessing))
 }

@@ -47,7 +47,7 @@ const (
 
 // FlexID is an identifier Enkash may write as a JSON number or a string (utilityEnkashId,
 // companyBillerId, billId). Assumption: the portal does not type them; both are read, and an
-// id of digits only is written back as a number, any other as a string.
+// id of digits only (without a leading zero) is written back as a number, any other as a string.
 type FlexID string
 
 // UnmarshalJSON reads a number or a string.
@@ -75,7 +75,7 @@ func (f *FlexID) UnmarshalJSON(b []byte) error {
 // MarshalJSON writes an id of digits as a number, any other as a string.
 func (f FlexID) MarshalJSON() ([]byte, error) {
 	s := string(f)
-	if s != "" && len(s) <= 18 && strings.Trim(s, "0123456789") == "" {
+	if s != "" && len(s) <= 18 && strings.Trim(s, "0123456789") == "" && (s == "0" || s[0] != '0') {
 		return []byte(s), nil
 	}
 	return json.Marshal(s)
@@ -250,3 +250,8 @@ func BillFailure(r BillRecord) string {
 	}
 	return why
 }
+
+// Fetched reports whether the bill was created after a bill fetch, so that its amount is the
+// biller's and not one we gave. Assumption: only a fetch gives a billNumber; a bill added
+// without a fetch (addBill) has none.
+func (r BillRecord) Fetched() bool { return strings.TrimSpace(r.BillNumber) != "" }

@@ -124,6 +124,9 @@ func (s *Server) call(kind, ref string) *callRecord {
 // addExtras records the scenario's extra transfers, created at server start.
 func (s *Server) addExtras(extras []Extra, now time.Time) {
 	for _, e := range extras {
+		if e.Kind != "payout" && e.Kind != "payouts" {
+			continue // another family's record
+		}
 		t := &transfer{
 			id: e.Reference, mode: cmp.Or(e.Mode, "IMPS"),
 			sent: domain.Paise(e.Amount), amount: domain.Paise(e.Amount),

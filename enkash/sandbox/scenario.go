@@ -100,6 +100,12 @@ type Outcome struct {
 	// NoDebit makes the transfer succeed without a debit on the statement (nor a credit when
 	// it is reversed), and leaves the balance alone: a payout the bank never booked.
 	NoDebit bool `yaml:"no_debit"`
+	// PaymentStatus (bills) is the paymentStatus of a FAILED bill: FAILED (default, the debit
+	// failed) or REFUNDED (the money came back).
+	PaymentStatus string `yaml:"payment_status"`
+	// Fault (bills) answers the first create call of the reference 500: "http_500" before
+	// anything is recorded, "http_500_after_commit" once the bill is recorded.
+	Fault string `yaml:"fault"`
 }
 
 // Matches reports whether the outcome applies to reference ref.
@@ -113,7 +119,7 @@ func (o Outcome) Matches(ref string) bool {
 
 // Extra is a record Enkash has from the start that no file asked for.
 type Extra struct {
-	// Kind is the record's kind; only "payout" is modelled so far.
+	// Kind is the record's kind: "payout" or "bill".
 	Kind string `yaml:"kind"`
 	// Reference is the record's transactionId.
 	Reference string `yaml:"reference"`
@@ -292,6 +298,9 @@ func (sc *Scenario) Validate() error {
 		if o.NoDebit && o.Status != "" && o.Status != enkash.PayoutSuccess && o.Status != enkash.PayoutReversed {
 			return fmt.Errorf("outcomes[%d] (%s): no_debit applies only to a transfer that succeeds, not to status %s", i, o.Match, o.Status)
 		}
+		if err := checkBillOutcome(*o); err != nil {
+			return fmt.Errorf("outcomes[%d] (%s): %w", i, o.Match, err)
+		}
 	}
 	for i := range sc.Statement {
 		if err := sc.Statement[i].check(); err != nil {
@@ -301,14 +310,14 @@ func (sc *Scenario) Validate() error {
 	seen := make(map[string]bool, len(sc.Extra))
 	for i := range sc.Extra {
 		e := &sc.Extra[i]
-		if e.Kind != "payout" && e.Kind != "payouts" {
-			return fmt.Errorf("extra[%d]: kind %q is not modelled (only payout)", i, e.Kind)
+		if e.Kind != "payout" && e.Kind != "payouts" && e.Kind != KindBill && e.Kind != KindCustomer && e.Kind != KindInvoice {
+			return fmt.Errorf("extra[%d]: kind %q is not modelled (payout, bill, customer or invoice)", i, e.Kind)
 		}
 		if e.Reference == "" || seen[e.Reference] {
 			return fmt.Errorf("extra[%d]: reference %q is empty or repeated", i, e.Reference)
 		}
 		seen[e.Reference] = true
-		if e.Amount <= 0 {
+		if e.Amount <= 0 && e.Kind != KindCustomer {
 			return fmt.Errorf("extra[%d] (%s): amount must be positive", i, e.Reference)
 		}
 		if e.Status != "" && !outcomeStatuses[e.Status] {
@@ -326,6 +335,7 @@ func (sc *Scenario) normalise() {
 	for i := range sc.Outcomes {
 		o := &sc.Outcomes[i]
 		o.Status, o.Then = strings.ToUpper(o.Status), strings.ToUpper(o.Then)
+		o.PaymentStatus = strings.ToUpper(o.PaymentStatus)
 	}
 	for i := range sc.Extra {
 		e := &sc.Extra[i]

@@ -21,6 +21,7 @@ import (
 	"crypto/subtle"
 	"encoding/binary"
 	"encoding/json"
+	"maps"
 	"math"
 	"math/rand/v2"
 	"net/http"
@@ -116,6 +117,8 @@ type Server struct {
 	order     []*transfer
 	calls     map[callKey]*callRecord
 	book      []bookLine // statement lines posted so far, in posting order
+	bills     *billBook  // the BBPS family's bills (bills.go)
+	ar        *arState   // the AR family's customers and invoices (ar.go)
 	pending   []bookLine // scenario statement lines not yet due, by date
 }
 
@@ -153,6 +156,8 @@ func New(sc *Scenario, creds Credentials, opts ...Option) *Server {
 		byBatch:   make(map[string][]string),
 		transfers: make(map[string]*transfer),
 		calls:     make(map[callKey]*callRecord),
+		bills:     newBillBook(),
+		ar:        newARState(),
 	}
 	if cfg.SettleAfter != nil {
 		s.settle = *cfg.SettleAfter
@@ -177,9 +182,19 @@ func New(sc *Scenario, creds Credentials, opts ...Option) *Server {
 		enkash.PathSearchPayouts: {method: http.MethodPost, handle: s.searchTransfers},
 		enkash.PathBalance:       {method: http.MethodGet, handle: s.balance},
 		enkash.PathStatement:     {method: http.MethodPost, handle: s.statement},
+
+		enkash.PathCustomerBulk:       {method: http.MethodPost, handle: s.customerBulk, plain: true},
+		enkash.PathCustomerBulkUpdate: {method: http.MethodPost, handle: s.customerBulkUpdate, plain: true},
+		enkash.PathCustomerSearch:     {method: http.MethodPost, handle: s.customerSearch, plain: true},
+		enkash.PathInvoiceBulkCreate:  {method: http.MethodPost, handle: s.invoiceBulkCreate, plain: true},
+		enkash.PathInvoiceSearch:      {method: http.MethodPost, handle: s.invoiceSearch, plain: true},
+		enkash.PathInvoice:            {method: http.MethodGet, handle: s.invoiceGet, plain: true},
 	}
+	maps.Copy(s.routes, s.billRoutes())
 	start := s.now()
 	s.addExtras(cfg.Extra, start)
+	s.addARExtras(cfg.Extra, start)
+	s.addBillExtras(cfg.Extra, start)
 	s.scheduleEntries(cfg.Statement, start)
 	return s
 }
@@ -260,6 +275,9 @@ func (s *Server) serveAPI(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	rt, ok := s.routes[r.URL.Path]
+	if !ok { // a route ending in "/" answers the paths one segment below it: .../referenceId/{id}
+		rt, ok = s.routes[r.URL.Path[:strings.LastIndexByte(r.URL.Path, '/')+1]]
+	}
 	if !ok {
 		writeError(w, &apiError{http.StatusNotFound, http.StatusNotFound, "No such endpoint: " + r.URL.Path})
 		return

@@ -59,8 +59,10 @@ type stateFile struct {
 	Transfers []stateTransfer `json:"transfers"` // in creation order
 	Batches   []stateBatch    `json:"batches"`
 	Calls     []stateCall     `json:"calls"`
-	Book      []stateLine     `json:"book"`    // posted statement lines, in posting order
-	Pending   []stateLine     `json:"pending"` // scenario statement lines not yet due, by date
+	Book      []stateLine     `json:"book"`            // posted statement lines, in posting order
+	Pending   []stateLine     `json:"pending"`         // scenario statement lines not yet due, by date
+	Bills     json.RawMessage `json:"bills,omitempty"` // the BBPS family's state (bills.go)
+	AR        json.RawMessage `json:"ar,omitempty"`    // the AR family's state (ar.go)
 }
 
 type stateTransfer struct {
@@ -172,6 +174,12 @@ func (s *Server) snapshot() (*stateFile, error) {
 	}
 	for i, l := range s.pending {
 		st.Pending[i] = saveLine(l)
+	}
+	if st.Bills, err = s.saveBills(); err != nil {
+		return nil, fmt.Errorf("bills: %w", err)
+	}
+	if st.AR, err = json.Marshal(s.ar); err != nil {
+		return nil, fmt.Errorf("ar: %w", err)
 	}
 	return st, nil
 }
@@ -285,6 +293,14 @@ func (s *Server) load(r io.Reader) error {
 	if err != nil {
 		return fmt.Errorf("%w: %v", ErrBadState, err)
 	}
+	bills, err := loadBills(st.Bills)
+	if err != nil {
+		return fmt.Errorf("%w: %v", ErrBadState, err)
+	}
+	ar, err := loadAR(st.AR)
+	if err != nil {
+		return fmt.Errorf("%w: %v", ErrBadState, err)
+	}
 
 	s.mu.Lock()
 	defer s.mu.Unlock()
@@ -300,6 +316,8 @@ func (s *Server) load(r io.Reader) error {
 	s.transfers, s.order = next.transfers, next.order
 	s.calls = next.calls
 	s.book, s.pending = next.book, next.pending
+	s.bills = bills
+	s.ar = ar
 	return nil
 }
 
@@ -361,7 +379,7 @@ func (st *stateFile) restore() (*restored, error) {
 	for i, c := range st.Calls {
 		k := callKey{c.Kind, c.Reference}
 		switch {
-		case c.Kind != KindPayout && c.Kind != KindPayoutBatch:
+		case c.Kind != KindPayout && c.Kind != KindPayoutBatch && c.Kind != KindBill && c.Kind != KindCustomer && c.Kind != KindInvoice:
 			return nil, fmt.Errorf("calls[%d]: kind %q is not %s or %s", i, c.Kind, KindPayout, KindPayoutBatch)
 		case c.Reference == "":
 			return nil, fmt.Errorf("calls[%d]: reference is empty", i)

@@ -1,0 +1,216 @@
+package jobs
+
+import (
+	"cmp"
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"strconv"
+	"strings"
+	"time"
+
+	"enkashbatch/domain"
+	"enkashbatch/enkash"
+)
+
+// billFlow pays bulk bill details through BBPS: each bill is added (after a bill fetch when
+// the file gives no amount), the debit of the bills added is confirmed, and the bills are
+// followed through fetch bulk bill details and the by-reference lookup.
+type billFlow struct{ c *enkash.Client }
+
+func init() {
+	registerFlow(domain.KindBills, func(env flowEnv) flow { return billFlow{env.client} })
+}
+
+// Bill lookups: the search covers the bills created in the last billSearchWindow; a bill it
+// does not find is asked for by reference. Up to byReferenceOnly references are asked for one
+// by one without a search.
+const (
+	billSearchWindow = 7 * 24 * time.Hour
+	byReferenceOnly  = 10
+)
+
+// send adds the bills one by one and confirms the debit of those added. Bill creation is per
+// item, so a batch can be partly created: the bills added are returned; a bill whose creation
+// is in doubt (a 5xx, a timeout, a duplicate referenceId, a back-off that outlasted the
+// retries) is left out of the answer, and the pipeline resolves it by looking it up by
+// reference before anything is sent again (Enkash's own rule for a 5xx on bill creation).
+// Only when the first call provably never reached Enkash does send fail as a whole.
+func (f billFlow) send(ctx context.Context, batchID string, items []domain.Item) (map[string]record, error) {
+	out := make(map[string]record, len(items))
+	var added []enkash.FlexID
+	for i, it := range items {
+		var b domain.Bill
+		if err := json.Unmarshal(it.Payload, &b); err != nil {
+			return nil, fmt.Errorf("bill %s: stored record: %w", it.Reference, err)
+		}
+		rec, refusal, err := f.create(ctx, b)
+		switch {
+		case err == nil && refusal != "":
+			out[b.Reference] = record{Reference: b.Reference, Status: domain.StatusFailed, Refused: true,
+				State: domain.ProviderState{BatchID: batchID, Status: "REFUSED", Reason: refusal}}
+		case err == nil:
+			out[b.Reference] = billRecord(*rec, batchID, b.Fetch())
+			added = append(added, rec.UtilityEnkashID)
+		case i == 0 && neverSent(err):
+			return nil, err // nothing of the batch reached Enkash
+		case enkash.IsRejected(err):
+			out[b.Reference] = record{Reference: b.Reference, Status: domain.StatusFailed, Refused: true,
+				State: domain.ProviderState{BatchID: batchID, Status: "REFUSED", Reason: refusalOf(err)}}
+		case neverSent(err) || errors.Is(err, context.Canceled) || errors.Is(err, context.DeadlineExceeded):
+			// Enkash is out of reach for now: the bills not yet sent are left, like the one in
+			// doubt, to the lookup before any resend.
+			return f.confirmed(ctx, out, added)
+		}
+		// Otherwise (ambiguous, duplicate, back-off outlasting the retries) the bill is left
+		// out of the answer, to be looked up by reference.
+	}
+	return f.confirmed(ctx, out, added)
+}
+
+// confirmed confirms the debit of the bills added and returns the answer. A confirmation that
+// fails leaves those bills waiting for approval, as their records say; the next lookup confirms
+// them (see lookup), so the answer stands.
+func (f billFlow) confirmed(ctx context.Context, out map[string]record, added []enkash.FlexID) (map[string]record, error) {
+	if len(added) > 0 {
+		if err := f.c.Bills.ConfirmDebit(ctx, added, "bulk bill details"); err == nil {
+			for ref, r := range out {
+				if r.State.Status == enkash.ApprovalMakerPending {
+					r.State.Status = enkash.ApprovalCheckerOK
+					out[ref] = r
+				}
+			}
+		}
+	}
+	return out, nil
+}
+
+// create adds one bill: straight away when it has an amount, after a bill fetch when it has
+// none. refusal is set when the bill cannot be paid as the file asks (the biller reports
+// nothing due).
+func (f billFlow) create(ctx context.Context, b domain.Bill) (rec *enkash.BillRecord, refusal string, err error) {
+	biller, err := strconv.ParseInt(b.BillerID, 10, 64)
+	if err != nil {
+		return nil, "", fmt.Errorf("bill %s: biller id %q: %w", b.Reference, b.BillerID, err)
+	}
+	params := enkash.BillParams{CN: b.ConsumerNumber, AD1: b.AD1, AD2: b.AD2}
+	if !b.Fetch() {
+		rec, err = f.c.Bills.Add(ctx, enkash.AddBillRequest{
+			ReferenceID: b.Reference, BillerID: biller, BillParams: params, BillAmount: enkash.Amount(b.Amount),
+			BillDueDate: b.DueDate, BillDate: b.BillDate, Circle: b.Circle, Remarks: b.Remarks,
+		})
+		return rec, "", err
+	}
+	due, err := f.c.Bills.Fetch(ctx, enkash.FetchBillRequest{BillerID: biller, BillParams: params, Circle: b.Circle})
+	if err != nil {
+		return nil, "", err
+	}
+	net := cmp.Or(due.BillNetAmount, due.BillAmount)
+	if net < 100 {
+		return nil, fmt.Sprintf("the biller reports ₹%s due: there is nothing to pay", domain.Paise(net).Rupees()), nil
+	}
+	rec, err = f.c.Bills.Create(ctx, enkash.CreateBillRequest{
+		CompanyBillerID: due.CompanyBillerID, BillNetAmount: net, BillAmount: cmp.Or(due.BillAmount, net),
+		ReferenceID: b.Reference, BillNumber: due.BillNumber, ValidationID: due.ValidationID, BillID: due.BillID,
+		BillDate: cmp.Or(b.BillDate, due.BillDate), BillDueDate: cmp.Or(b.DueDate, due.DueDate),
+	})
+	return rec, "", err
+}
+
+// refusalOf words Enkash's refusal of a bill.
+func refusalOf(err error) string {
+	var ae *enkash.APIError
+	if errors.As(err, &ae) {
+		return strings.TrimSpace(fmt.Sprintf("HTTP %d %s", ae.HTTPStatus, ae.Message))
+	}
+	return err.Error()
+}
+
+// lookup finds the bills with these references: through the search of the recent window when
+// there are many, then one by one by reference, where only Enkash's 400 "No utility payment
+// found" counts as no record. A bill of ours still waiting for the approval of its debit
+// (its confirmation failed, or its creation was in doubt and it turned out to exist) is
+// confirmed here: we created it to be paid.
+func (f billFlow) lookup(ctx context.Context, refs []string) (map[string]record, error) {
+	want := make(map[string]bool, len(refs))
+	for _, r := range refs {
+		want[r] = true
+	}
+	found := make(map[string]enkash.BillRecord, len(refs))
+	if len(want) > byReferenceOnly {
+		now := time.Now()
+		recs, err := f.c.Bills.SearchAll(ctx, enkash.SearchBillsRequest{
+			CreatedDateFrom: enkash.BillTime(now.Add(-billSearchWindow)), CreatedDateTo: enkash.BillTime(now.Add(time.Minute)),
+		})
+		if err != nil {
+			return nil, err
+		}
+		for _, r := range recs {
+			if want[r.ReferenceID] {
+				found[r.ReferenceID] = r
+			}
+		}
+	}
+	for ref := range want {
+		if _, ok := found[ref]; ok {
+			continue
+		}
+		r, ok, err := f.c.Bills.ByReference(ctx, ref)
+		if err != nil {
+			return nil, err
+		}
+		if ok {
+			found[ref] = *r
+		}
+	}
+	var pending []enkash.FlexID
+	for _, r := range found {
+		if r.BillpayStatus == "" && strings.EqualFold(r.ApprovalStatus, enkash.ApprovalMakerPending) {
+			pending = append(pending, r.UtilityEnkashID)
+		}
+	}
+	if len(pending) > 0 {
+		if err := f.c.Bills.ConfirmDebit(ctx, pending, "bulk bill details"); err != nil {
+			return nil, err
+		}
+	}
+	out := make(map[string]record, len(found))
+	for ref, r := range found {
+		out[ref] = billRecord(r, "", false)
+	}
+	return out, nil
+}
+
+func (f billFlow) window(ctx context.Context, from, to time.Time) ([]record, error) {
+	recs, err := f.c.Bills.SearchAll(ctx, enkash.SearchBillsRequest{CreatedDateFrom: enkash.BillTime(from), CreatedDateTo: enkash.BillTime(to)})
+	if err != nil {
+		return nil, err
+	}
+	out := make([]record, 0, len(recs))
+	for _, r := range recs {
+		out = append(out, billRecord(r, "", false))
+	}
+	return out, nil
+}
+
+// billRecord is a bill in our terms. Its status word shows paymentStatus beside a FAILED
+// billpayStatus (FAILED/REFUNDED), and its reason says which of the two it was. The amount of
+// a bill paid after a fetch is the biller's, with nothing of ours to compare it with, so it is
+// not reported as Enkash's amount (it would read as a difference from the file's none):
+// fetched says so when the caller knows it, else the record tells (BillRecord.Fetched).
+func billRecord(r enkash.BillRecord, batchID string, fetched bool) record {
+	st := enkash.BillStatus(r)
+	word := cmp.Or(r.BillpayStatus, r.ApprovalStatus, r.PaymentStatus)
+	if strings.EqualFold(r.BillpayStatus, enkash.BillpayFailed) && r.PaymentStatus != "" {
+		word += "/" + r.PaymentStatus
+	}
+	state := domain.ProviderState{BatchID: batchID, ProviderID: string(r.UtilityEnkashID), Status: word, UTR: r.BillReferenceID}
+	if !fetched && !r.Fetched() {
+		state.Amount = domain.Paise(r.Amount)
+	}
+	if st == domain.StatusFailed {
+		state.Reason = enkash.BillFailure(r)
+	}
+	return record{Reference: r.ReferenceID, Status: st, State: state}
+}

@@ -269,6 +269,21 @@ func isLoopback(base string) bool {
 	return ip != nil && ip.IsLoopback()
 }
 
+// openAll connects to Enkash (or starts the built-in sandbox) and opens the data folder's
+// ledger; closeAll releases both.
+func (m *Main) openAll(ctx context.Context, s *settings) (conn *connection, db *ledger.DB, closeAll func(), err error) {
+	conn, err = m.connect(ctx, s)
+	if err != nil {
+		return nil, nil, nil, err
+	}
+	db, err = openLedger(ctx, s)
+	if err != nil {
+		conn.Close()
+		return nil, nil, nil, &errConfig{err.Error()}
+	}
+	return conn, db, func() { db.Close(); conn.Close() }, nil
+}
+
 // openLedger opens the data folder's ledger, creating the folder.
 func openLedger(ctx context.Context, s *settings) (*ledger.DB, error) {
 	if err := jobs.EnsureHome(s.Home); err != nil {

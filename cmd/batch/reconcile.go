@@ -29,16 +29,11 @@ func runReconcile(ctx context.Context, m *Main, args []string) int {
 		}
 		day = d
 	}
-	conn, err := m.connect(ctx, &s)
+	conn, db, closeAll, err := m.openAll(ctx, &s)
 	if err != nil {
 		return m.fail(exitCodeOf(err), "%v", err)
 	}
-	defer conn.Close()
-	db, err := openLedger(ctx, &s)
-	if err != nil {
-		return m.fail(exitUsage, "%v", err)
-	}
-	defer db.Close()
+	defer closeAll()
 	p := jobs.New(s.pipelineConfig(m, conn), db, conn.Client)
 	res, err := p.ReconcileDay(ctx, day, india)
 	if err != nil {

@@ -26,19 +26,14 @@ func runRun(ctx context.Context, m *Main, args []string) int {
 	if code := m.parse(fs, args); code >= 0 {
 		return code
 	}
-	conn, err := m.connect(ctx, &s)
+	conn, db, closeAll, err := m.openAll(ctx, &s)
 	if err != nil {
 		return m.fail(exitCodeOf(err), "%v", err)
 	}
-	defer conn.Close()
+	defer closeAll()
 	if conn.Sandbox && !s.JSON {
 		fmt.Fprintf(m.Stdout, "SANDBOX: talking to the Enkash simulator at %s, not to Enkash. No money moves.\n\n", conn.Endpoint)
 	}
-	db, err := openLedger(ctx, &s)
-	if err != nil {
-		return m.fail(exitUsage, "%v", err)
-	}
-	defer db.Close()
 
 	start := time.Now()
 	res, err := jobs.New(s.pipelineConfig(m, conn), db, conn.Client).Run(ctx)

@@ -72,16 +72,11 @@ func runServe(ctx context.Context, m *Main, args []string) int {
 
 	metrics := newEnkashMetrics()
 	s.httpClient = metrics.client()
-	conn, err := m.connect(ctx, &s)
+	conn, db, closeAll, err := m.openAll(ctx, &s)
 	if err != nil {
 		return m.fail(exitCodeOf(err), "%v", err)
 	}
-	defer conn.Close()
-	db, err := openLedger(ctx, &s)
-	if err != nil {
-		return m.fail(exitUsage, "%v", err)
-	}
-	defer db.Close()
+	defer closeAll()
 	d := &daemon{m: m, s: &s, f: f, log: log, db: db, conn: conn, metrics: metrics}
 	return d.run(ctx, sched)
 }

@@ -370,7 +370,9 @@ func (s *Server) showBill(b *bill, now time.Time) enkash.BillRecord {
 	if !b.Approved.IsZero() {
 		b.Polls++
 	}
-	s.call(KindBill, b.Ref).status = rec.BillpayStatus
+	if c, ok := s.calls[callKey{KindBill, b.Ref}]; ok { // extras have no create calls
+		c.status = rec.BillpayStatus
+	}
 	return rec
 }
 

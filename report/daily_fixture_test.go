@@ -8,7 +8,7 @@ import (
 	"enkashbatch/report"
 )
 
-// kindInvoices is a second kind, with no columns of its own in the report.
+// kindInvoices is a second kind, with the columns of its own layout (report/invoices.go).
 const kindInvoices = domain.Kind("invoices")
 
 // dailyFixture is a day of two payout files and one invoice file, every line of which ties

@@ -109,7 +109,7 @@ func TestParseScenario(t *testing.T) {
 			"outcomes: [{match: A, status: FAILED, then: REVERSED}]",
 			"outcomes: [{match: A, amount: 12.345}]",
 			"outcomes: [{match: A, amount: [1]}]",
-			"extra: [{kind: invoice, reference: I1, amount: 1}]",
+			"extra: [{kind: reward, reference: R1, amount: 1}]",
 			"extra: [{kind: payout, reference: P1, amount: 0}]",
 			"extra: [{kind: payout, reference: P1, amount: 1}, {kind: payout, reference: P1, amount: 2}]",
 			"seed: [1]",

@@ -79,4 +79,23 @@
 //   - CustomerRecord: its field names and status words (ACTIVE, INACTIVE, DELETED).
 //   - Invoice statuses: a new invoice is UNPAID, then PARTIALLY_PAID or PAID, or CANCELLED.
 //   - maxARSearchIDs: at most 1,000 references per AR search call.
+//
+// BBPS bill payments (bills_wire.go, bills.go):
+//   - BBPS hosts: the same base URL as payouts; BBPS calls are plain JSON, not encrypted.
+//   - FlexID: utilityEnkashId, companyBillerId and billId may be numbers or strings; both are
+//     read, and an id of digits only (no leading zero) is written back as a number.
+//   - ConfirmDebitRequest: utilityPaymentIds are the bills' utilityEnkashIds.
+//   - CreateBillRequest / AddBillRequest: dates are billDate and billDueDate in yyyy-MM-dd;
+//     addBill accepts circle too; the create-after-fetch answer is shaped like addBill's.
+//   - FetchedBill.BillDate: a fetch may give the bill's date.
+//   - SearchBillsRequest: date filters are "yyyy-MM-dd HH:mm:ss" in IST.
+//   - SearchBillsResponse: the bills come in "utilityPayments" with "totalCount"; a bare array
+//     of bills is read too; SearchAll: without totalCount a short page is the last.
+//   - BillStatus: AGENCY_FAILED, ON_HOLD and REINITIATE are not final (followed, not closed); a
+//     bill rejected at approval has failed.
+//   - BillRecord.Fetched: only a fetch gives a billNumber, so a bill with one was paid at the
+//     biller's amount and has no amount of ours to compare with.
+//   - Fetch: fetchOrAddBill creates no payment and is retried like a read.
+//   - ConfirmDebit: approving a bill already approved changes nothing; retried like a read.
+//   - Duplicate referenceId (code 38) may come with any HTTP status (IsDuplicate reads the code).
 package enkash

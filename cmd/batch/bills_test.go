@@ -3,6 +3,8 @@ package main
 import (
 	"encoding/json"
 	"net/http"
+	"os"
+	"path/filepath"
 	"slices"
 	"strings"
 	"testing"
@@ -15,7 +17,13 @@ import (
 // provably does not have may be sent again at once (the in-process sandbox gets the same).
 func (b *bundle) billsRun(t *testing.T) (int, runOutput) {
 	t.Helper()
-	args := append([]string{"run", "--home", b.home, "--resend-grace", "0s"}, fastPolls...)
+	return b.billsRunGrace(t, "0s")
+}
+
+// billsRunGrace runs the samples with the given resend grace.
+func (b *bundle) billsRunGrace(t *testing.T, grace string) (int, runOutput) {
+	t.Helper()
+	args := append([]string{"run", "--home", b.home, "--resend-grace", grace}, fastPolls...)
 	code, stdout, stderr := b.run(t, args...)
 	var out runOutput
 	if err := json.Unmarshal([]byte(stdout), &out); err != nil {
@@ -157,5 +165,48 @@ func TestRun_BillsClean(t *testing.T) {
 	}
 	if tally.Success.Count != 24 || tally.Open.Count != 0 || !tally.TiesOut() {
 		t.Errorf("clean bills tally = %+v", tally)
+	}
+}
+
+// TestRun_BillsResendWaitsForGrace: a bill whose creation was answered 500 and that Enkash
+// does not have is not added again within the resend grace (Enkash advises waiting before
+// looking it up); the run says so, and the next run, past the grace, adds it once.
+func TestRun_BillsResendWaitsForGrace(t *testing.T) {
+	scenario := filepath.Join(t.TempDir(), "grace.yaml")
+	if err := os.WriteFile(scenario, []byte(`outcomes: [{match: "BILL-20261123-0004", fault: http_500}]`), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	b := setup(t, scenario)
+	creates := func() map[string]int {
+		m := map[string]int{}
+		for _, c := range b.calls(t) {
+			if c.Kind == sandbox.KindBill {
+				m[c.Reference] = c.Creates
+			}
+		}
+		return m
+	}
+	_, out := b.billsRunGrace(t, "1h")
+	if n, ok := creates()["BILL-20261123-0004"]; ok {
+		t.Fatalf("0004 created %d times within the grace", n)
+	}
+	var missing []string
+	for _, e := range out.Exceptions {
+		if e.Kind == domain.KindBills && e.Category != domain.CategoryRejectedRow {
+			missing = append(missing, string(e.Category)+" "+e.Reference)
+		}
+	}
+	if !slices.Equal(missing, []string{"missing_at_provider BILL-20261123-0004"}) {
+		t.Errorf("first run raised %v, want missing_at_provider on 0004 only", missing)
+	}
+	b.billsRunGrace(t, "0s")
+	got := creates()
+	if got["BILL-20261123-0004"] != 1 || len(got) != 24 {
+		t.Errorf("after the grace: 0004 created %d times, %d references in all (want 1 and 24)", got["BILL-20261123-0004"], len(got))
+	}
+	for ref, n := range got {
+		if n != 1 {
+			t.Errorf("%s created %d times", ref, n)
+		}
 	}
 }

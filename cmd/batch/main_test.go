@@ -423,7 +423,7 @@ func TestReconcile_IdempotentAndReopens(t *testing.T) {
 	refs := map[string]domain.Category{}
 	for i, e := range first {
 		refs[e.Reference] = e.Category
-		if e.Category == domain.CategoryStuckPending {
+		if e.Category == domain.CategoryStuckPending && e.Kind == domain.KindPayouts {
 			stuck = &first[i]
 		}
 	}

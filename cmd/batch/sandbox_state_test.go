@@ -84,6 +84,9 @@ func TestSandboxState_AcrossCommands(t *testing.T) {
 	var missing []string
 	var unknown []domain.Exception
 	for _, e := range day.Exceptions {
+		if e.Kind != domain.KindPayouts { // the other kinds' samples have tests of their own
+			continue
+		}
 		switch e.Category {
 		case domain.CategoryMissingAtProvider:
 			missing = append(missing, e.Reference)

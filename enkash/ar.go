@@ -19,7 +19,7 @@ var (
 	epCustomerSearch     = endpoint{method: http.MethodPost, path: PathCustomerSearch, policy: retryRead, plain: true}
 	epInvoiceBulkCreate  = endpoint{method: http.MethodPost, path: PathInvoiceBulkCreate, policy: retryCreate, plain: true}
 	epInvoiceSearch      = endpoint{method: http.MethodPost, path: PathInvoiceSearch, policy: retryRead, plain: true}
-	epInvoiceGet         = endpoint{method: http.MethodGet, path: PathInvoice, policy: retryRead, plain: true}
+	epInvoiceGet         = endpoint{method: http.MethodGet, path: PathInvoice, route: PathInvoice + "{invoiceId}", policy: retryRead, plain: true}
 )
 
 // DefaultUploadRows is the most rows the processor puts in one AR upload. Assumption: Enkash

@@ -108,7 +108,7 @@ func (s *BillService) ByReference(ctx context.Context, ref string) (rec *BillRec
 	if ref == "" {
 		return nil, false, errors.New("bill by reference: referenceId is empty")
 	}
-	ep := endpoint{method: http.MethodGet, path: PathBillByReference + url.PathEscape(ref), policy: retryRead, plain: true}
+	ep := endpoint{method: http.MethodGet, path: PathBillByReference + url.PathEscape(ref), route: PathBillByReference + "{referenceId}", policy: retryRead, plain: true}
 	var out BillRecord
 	if err := s.client.do(ctx, ep, nil, nil, &out); err != nil {
 		if IsNoBill(err) {

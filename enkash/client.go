@@ -187,6 +187,17 @@ type endpoint struct {
 	// plain endpoints (the AR and BBPS families) send and answer JSON without the payout
 	// encryption.
 	plain bool
+	// route names a path with a parameter in it (e.g. ".../referenceId/{referenceId}"), so
+	// that all its calls share one rate limiter; empty for a fixed path.
+	route string
+}
+
+// limitKey names the rate limiter of the endpoint: one per route, not one per path.
+func (ep endpoint) limitKey() string {
+	if ep.route != "" {
+		return ep.route
+	}
+	return ep.path
 }
 
 func (ep endpoint) String() string { return ep.method + " " + ep.path }
@@ -291,7 +302,7 @@ func (c *Client) attempt(ctx context.Context, ep endpoint, query url.Values, bod
 	if err != nil {
 		return "", &tokenError{err: err}
 	}
-	if err := c.limiter(ep.path).Wait(ctx); err != nil {
+	if err := c.limiter(ep.limitKey()).Wait(ctx); err != nil {
 		return tok, fmt.Errorf("enkash %s: wait for rate limit: %w", ep, err)
 	}
 	actx, cancel := context.WithTimeout(ctx, c.cfg.Timeout)

@@ -12,40 +12,46 @@ import (
 // openStatuses are the states of items Enkash has (or may have) and that are not final yet.
 var openStatuses = []domain.Status{domain.StatusSubmitted, domain.StatusPending, domain.StatusProcessing, domain.StatusUnknown}
 
-// Poll asks Enkash for the state of every open item until all are final or the poll deadline
-// passes. Items that became successful in this run are watched too while others are still
-// open, so that a reversal shows up in the same run.
+// Poll asks Enkash for the state of every open item, of every kind in each round, until all
+// are final or the poll deadline passes. Items that became successful in this run are watched
+// too while others of their kind are still open, so that a reversal shows up in the same run.
 func (p *Pipeline) Poll(ctx context.Context, runID int64) error {
 	deadline := p.cfg.Now().Add(p.cfg.PollDeadline)
-	for _, kf := range p.flows {
-		kind, f := kf.kind, kf.flow
-		for polls := 1; ; polls++ {
-			open, err := p.ledger.ItemList(ctx, ledger.ItemFilter{Kind: kind, Statuses: openStatuses})
+	for polls := 1; ; polls++ {
+		open := 0
+		for _, kf := range p.flows {
+			n, err := p.pollKind(ctx, runID, kf, polls)
 			if err != nil {
-				return err
+				return stopFor(fmt.Errorf("poll %s: %w", kf.kind, err))
 			}
-			if len(open) == 0 {
-				break
-			}
-			done, err := p.ledger.ItemList(ctx, ledger.ItemFilter{Kind: kind, Statuses: []domain.Status{domain.StatusSuccess}, ChangedInRun: runID})
-			if err != nil {
-				return err
-			}
-			if _, err := p.observeAll(ctx, runID, f, append(open, done...), fmt.Sprintf("poll %d", polls)); err != nil {
-				return stopFor(fmt.Errorf("poll %s: %w", kind, err))
-			}
-			p.log.Info("polled", "kind", kind, "poll", polls, "open", len(open))
-			if !p.cfg.Now().Before(deadline) {
-				break
-			}
-			select {
-			case <-ctx.Done():
-				return stopFor(ctx.Err())
-			case <-time.After(p.cfg.PollInterval):
-			}
+			open += n
+		}
+		if open == 0 || !p.cfg.Now().Before(deadline) {
+			return nil
+		}
+		select {
+		case <-ctx.Done():
+			return stopFor(ctx.Err())
+		case <-time.After(p.cfg.PollInterval):
 		}
 	}
-	return nil
+}
+
+// pollKind looks up the open items of one kind once and returns how many were open.
+func (p *Pipeline) pollKind(ctx context.Context, runID int64, kf kindFlow, poll int) (int, error) {
+	open, err := p.ledger.ItemList(ctx, ledger.ItemFilter{Kind: kf.kind, Statuses: openStatuses})
+	if err != nil || len(open) == 0 {
+		return 0, err
+	}
+	done, err := p.ledger.ItemList(ctx, ledger.ItemFilter{Kind: kf.kind, Statuses: []domain.Status{domain.StatusSuccess}, ChangedInRun: runID})
+	if err != nil {
+		return 0, err
+	}
+	if _, err := p.observeAll(ctx, runID, kf.flow, append(open, done...), fmt.Sprintf("poll %d", poll)); err != nil {
+		return 0, err
+	}
+	p.log.Info("polled", "kind", kf.kind, "poll", poll, "open", len(open))
+	return len(open), nil
 }
 
 // observeAll looks items up at Enkash and records whatever changed. It returns the items

@@ -195,7 +195,7 @@ func (p *Pipeline) readFile(ctx context.Context, runID int64, path string, summa
 	}
 	defer r.Close()
 	summary.Kind = r.Kind()
-	in, err := p.ledger.BeginIngest(ctx, runID, summary, r.Header(), r.Column("reference"))
+	in, err := p.ledger.BeginIngest(ctx, runID, summary, r.Header(), r.ReferenceColumn())
 	if err != nil {
 		return FileOutcome{}, err
 	}

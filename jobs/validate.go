@@ -53,8 +53,8 @@ func Validate(path string) (Validation, error) {
 		errs := row.Errors
 		if len(errs) == 0 && row.Reference != "" {
 			if line, dup := firstLine[row.Reference]; dup {
-				errs = []domain.RowError{{Line: row.Line, Column: r.Column("reference"), Rule: "duplicate_reference",
-					Message: fmt.Sprintf("reference %q is already used by line %d of this file; each payment needs its own reference", row.Reference, line)}}
+				errs = []domain.RowError{{Line: row.Line, Column: r.ReferenceColumn(), Rule: "duplicate_reference",
+					Message: fmt.Sprintf("reference %q is already used by line %d of this file; each row needs its own reference", row.Reference, line)}}
 			} else {
 				firstLine[row.Reference] = row.Line
 			}

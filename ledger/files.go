@@ -183,7 +183,7 @@ func (in *Ingest) Add(it NewItem) (domain.Status, error) {
 			return "", err
 		}
 		it.Errors = []domain.RowError{{Line: it.Line, Column: in.refCol, Rule: "duplicate_reference",
-			Message: fmt.Sprintf("reference %q is already used by %s; each payment needs its own reference", it.Reference, holder)}}
+			Message: fmt.Sprintf("reference %q is already used by %s; each row needs its own reference", it.Reference, holder)}}
 	}
 	reason := joinErrors(it.Errors)
 	if _, err := in.insert.ExecContext(in.ctx, in.fileID, string(in.kind), it.Line, it.Reference, nil, int64(it.Amount),

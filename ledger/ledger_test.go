@@ -69,7 +69,7 @@ func TestIngest_DuplicateReferenceIsRejectedAndNamed(t *testing.T) {
 	if len(excs) != 3 {
 		t.Fatalf("got %d exceptions, want 3: %+v", len(excs), excs)
 	}
-	if got := excs[1].Detail; got != `Reference (duplicate_reference): reference "PAY-2" is already used by line 4 of a.csv; each payment needs its own reference` {
+	if got := excs[1].Detail; got != `Reference (duplicate_reference): reference "PAY-2" is already used by line 4 of a.csv; each row needs its own reference` {
 		t.Errorf("cross-file duplicate detail = %q", got)
 	}
 	files, err := db.FileSummaries(ctx, ledger.FileFilter{})

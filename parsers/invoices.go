@@ -30,7 +30,8 @@ const MinInvoiceBase domain.Paise = 10
 
 // Invoices is the spec of bulk invoice files (Enkash accounts receivable).
 var Invoices = register(&Spec{
-	Kind: domain.KindInvoices,
+	Kind:      domain.KindInvoices,
+	Reference: "invoice_number",
 	Columns: []Column{
 		colInvNumber: {Name: "invoice_number", Title: "Invoice Number", Required: true, Text: true, Width: 18,
 			Aliases: []string{"Invoice No", "Invoice #", "Inv No", "Bill No", "Invoice Ref", "Invoice Reference"},

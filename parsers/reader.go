@@ -223,6 +223,15 @@ func (r *Reader) Header() []string { return r.header }
 // the file has no such column), for messages about the file's rows.
 func (r *Reader) Column(canonical string) string { return r.cells.Column(canonical) }
 
+// ReferenceColumn returns the header of the file's reference column as written: the column
+// duplicate-reference errors name.
+func (r *Reader) ReferenceColumn() string {
+	if r.spec.Reference != "" {
+		return r.Column(r.spec.Reference)
+	}
+	return r.Column("reference")
+}
+
 // Unknown returns the header cells that match no column of the kind; they are reported, not
 // fatal, and their cells are kept in Row.Raw.
 func (r *Reader) Unknown() []string { return r.unknown }

@@ -41,6 +41,9 @@ type Column struct {
 type Spec struct {
 	Kind    domain.Kind
 	Columns []Column
+	// Reference is the canonical name of the column that carries a row's reference, the one
+	// no two live rows may share (default "reference").
+	Reference string
 	// AnyOf lists groups of columns of which at least one group must be present in full,
 	// e.g. {{"account_number", "ifsc"}, {"vpa"}}. Empty: no such condition.
 	AnyOf [][]string

@@ -62,21 +62,34 @@ func (p *Pipeline) sendAll(ctx context.Context, runID int64, kind domain.Kind, f
 	var recordErr atomic.Pointer[error]
 	for range p.cfg.Concurrency {
 		g.Go(func() error {
-			for gctx.Err() == nil {
-				if e := recordErr.Load(); e != nil {
-					return *e
+			claim := func() claimed {
+				if gctx.Err() != nil {
+					return claimed{}
 				}
 				b, items, err := p.ledger.ClaimBatch(gctx, runID, kind, p.cfg.BatchSize, p.batchName)
-				if err != nil || len(items) == 0 {
-					return err
-				}
-				sent.Add(int64(len(items)))
+				return claimed{b, items, err}
+			}
+			cur := claim()
+			for cur.err == nil && len(cur.items) > 0 {
 				// A call in flight is let finish (or time out) when the run is asked to stop,
-				// so that its answer is recorded; no new batch is claimed after that.
+				// so that its answer is recorded; no new batch is sent after that.
 				wctx := context.WithoutCancel(gctx)
-				c, stop := p.callBatch(wctx, f, b, items)
+				if err := gctx.Err(); err != nil {
+					return errors.Join(err, p.release(wctx, runID, cur))
+				}
+				if e := recordErr.Load(); e != nil {
+					return errors.Join(*e, p.release(wctx, runID, cur))
+				}
+				sent.Add(int64(len(cur.items)))
+				// The next batch is claimed while this one's call is in flight, so that the
+				// ledger's share of the work stays off the calls' path.
+				next := make(chan claimed, 1)
+				go func() { next <- claim() }()
+				c, stop := p.callBatch(wctx, f, cur.batch, cur.items)
+				following := <-next
 				if stop != nil {
-					return errors.Join(stop, p.record(wctx, runID, c))
+					// Neither this batch nor the one claimed meanwhile reached Enkash.
+					return errors.Join(stop, p.record(wctx, runID, c), p.release(wctx, runID, following))
 				}
 				records.Go(func() error {
 					err := p.record(wctx, runID, c)
@@ -85,12 +98,32 @@ func (p *Pipeline) sendAll(ctx context.Context, runID int64, kind domain.Kind, f
 					}
 					return err
 				})
+				cur = following
+			}
+			if cur.err != nil {
+				return cur.err
 			}
 			return gctx.Err()
 		})
 	}
 	err := errors.Join(g.Wait(), records.Wait())
 	return int(sent.Load()), err
+}
+
+// claimed is a batch whose intent to send is committed.
+type claimed struct {
+	batch ledger.Batch
+	items []domain.Item
+	err   error
+}
+
+// release gives back a claimed batch that was never sent: its items become valid again, to be
+// sent by the next run.
+func (p *Pipeline) release(ctx context.Context, runID int64, c claimed) error {
+	if c.err != nil || len(c.items) == 0 {
+		return nil
+	}
+	return p.ledger.Apply(ctx, runID, setAll(c.items, c.batch.ID, ledger.BatchUnsent, domain.StatusValid, "claimed, but the run stopped before sending it"))
 }
 
 // record writes what a call's answer taught.

@@ -6,6 +6,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"slices"
 	"strings"
 	"text/tabwriter"
 	"time"
@@ -79,8 +80,10 @@ func exitCodeOf(err error) int {
 func printRun(w io.Writer, res jobs.Result, took time.Duration) {
 	fmt.Fprintf(w, "Run #%d finished in %s.\n\n", res.RunID, took.Round(100*time.Millisecond))
 	printFiles(w, res.Files)
-	t := res.Total()
-	fmt.Fprintf(w, "\n%s\n", conservationLine(t))
+	fmt.Fprintln(w)
+	for _, k := range kindTotals(res.Files) {
+		fmt.Fprintf(w, "%s: %s\n", k.kind, conservationLine(k.tally))
+	}
 	open := map[domain.Category]int{}
 	n := 0
 	for _, e := range res.Exceptions {
@@ -108,19 +111,53 @@ var categoryOrder = []domain.Category{domain.CategoryRejectedRow, domain.Categor
 	domain.CategoryProviderFailed, domain.CategoryAmountMismatch, domain.CategoryStatusMismatch, domain.CategoryMissingAtProvider,
 	domain.CategoryUnknownAtProvider, domain.CategoryStuckPending}
 
-// printFiles prints the conservation line of each file as a table.
+// printFiles prints the conservation line of each file as a table, with a total per kind:
+// rupees of different kinds (money paid out, money invoiced) are never added together.
 func printFiles(w io.Writer, files []domain.FileSummary) {
 	tw := tabwriter.NewWriter(w, 0, 0, 2, ' ', tabwriter.AlignRight)
 	fmt.Fprintln(tw, "File\tKind\tStatus\tRows\tRejected\tSuccess\tFailed\tReversed\tOpen\tAmount in ₹\tTies out\t")
-	var total domain.Tally
-	for _, f := range files {
-		printTally(tw, f.Name, string(f.Kind), f.Status, f.Tally)
-		total.Merge(f.Tally)
-	}
-	if len(files) > 1 {
-		printTally(tw, "Total", "", "", total)
+	for _, k := range kindTotals(files) {
+		for _, f := range files {
+			if f.Kind == k.kind {
+				printTally(tw, f.Name, string(f.Kind), f.Status, f.Tally)
+			}
+		}
+		if k.files > 1 {
+			printTally(tw, "Total "+string(k.kind), "", "", k.tally)
+		}
 	}
 	tw.Flush()
+}
+
+// kindTotal is the conservation line of all the files of one kind.
+type kindTotal struct {
+	kind  domain.Kind
+	files int
+	tally domain.Tally
+}
+
+// kindTotals adds up files by kind, in processing order (domain.Kinds), unknown kinds last.
+func kindTotals(files []domain.FileSummary) []kindTotal {
+	var out []kindTotal
+	at := map[domain.Kind]int{}
+	for _, f := range files {
+		i, ok := at[f.Kind]
+		if !ok {
+			i = len(out)
+			at[f.Kind] = i
+			out = append(out, kindTotal{kind: f.Kind})
+		}
+		out[i].files++
+		out[i].tally.Merge(f.Tally)
+	}
+	rank := func(k domain.Kind) int {
+		if i := slices.Index(domain.Kinds, k); i >= 0 {
+			return i
+		}
+		return len(domain.Kinds)
+	}
+	slices.SortStableFunc(out, func(a, b kindTotal) int { return rank(a.kind) - rank(b.kind) })
+	return out
 }
 
 func printTally(w io.Writer, name, kind, status string, t domain.Tally) {
@@ -146,9 +183,18 @@ func conservationLine(t domain.Tally) string {
 func runJSON(res jobs.Result, sandbox bool) any {
 	total := res.Total()
 	return map[string]any{
-		"run_id": res.RunID, "sandbox": sandbox, "files": res.Files, "total": total, "ties_out": total.TiesOut(),
+		"run_id": res.RunID, "sandbox": sandbox, "files": res.Files, "total": total, "ties_out": total.TiesOut(), "kinds": kindsJSON(res.Files),
 		"exceptions": orEmpty(res.Exceptions), "workbook": res.Workbook, "fix_files": orEmpty(res.FixFiles),
 	}
+}
+
+// kindsJSON is the conservation line of each kind, by kind name.
+func kindsJSON(files []domain.FileSummary) map[domain.Kind]domain.Tally {
+	out := map[domain.Kind]domain.Tally{}
+	for _, k := range kindTotals(files) {
+		out[k.kind] = k.tally
+	}
+	return out
 }
 
 func orEmpty[T any](s []T) []T {

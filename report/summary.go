@@ -60,32 +60,59 @@ func (w *workbook) writeSummary() error {
 		return err
 	}
 
+	// Files are grouped by kind, each kind with its total: rupees of different kinds (money
+	// paid out, money invoiced) are never added together.
 	var total domain.Tally
-	var countOff, paiseOff []string // files whose line does not tie out
-	for _, fs := range w.run.Files {
-		total.Merge(fs.Tally)
-		if !countsTie(fs.Tally) {
-			countOff = append(countOff, fs.Name)
+	type kindLines struct {
+		kind              domain.Kind
+		tally             domain.Tally
+		countOff, paidOff []string // files whose line does not tie out
+	}
+	var kinds []kindLines
+	for _, k := range presentKinds(w.run.Files) {
+		kl := kindLines{kind: k}
+		n := 0
+		for _, fs := range w.run.Files {
+			if fs.Kind != k {
+				continue
+			}
+			n++
+			kl.tally.Merge(fs.Tally)
+			if !countsTie(fs.Tally) {
+				kl.countOff = append(kl.countOff, fs.Name)
+			}
+			if !paiseTie(fs.Tally) {
+				kl.paidOff = append(kl.paidOff, fs.Name)
+			}
+			if err := t.writeRow(tallyRow(st, t.buf, fs.Name, string(fs.Kind), fs.Status, fs.Tally, false)); err != nil {
+				return err
+			}
 		}
-		if !paiseTie(fs.Tally) {
-			paiseOff = append(paiseOff, fs.Name)
-		}
-		if err := t.writeRow(tallyRow(st, t.buf, fs.Name, string(fs.Kind), fs.Status, fs.Tally, false)); err != nil {
+		total.Merge(kl.tally)
+		kinds = append(kinds, kl)
+		if err := t.writeRow(tallyRow(st, t.buf, "Total "+string(k), string(k), fmt.Sprintf("%d files", n), kl.tally, true),
+			excelize.RowOpts{StyleID: st.total, Height: 18}); err != nil {
 			return err
 		}
 	}
-	lastFileRow := t.row
-	if err := t.writeRow(tallyRow(st, t.buf, "Total", "", fmt.Sprintf("%d files", len(w.run.Files)), total, true),
-		excelize.RowOpts{StyleID: st.total, Height: 18}); err != nil {
-		return err
+	var lines []verdictLine
+	if len(kinds) == 0 {
+		if err := t.writeRow(tallyRow(st, t.buf, "Total", "", "no files", total, true),
+			excelize.RowOpts{StyleID: st.total, Height: 18}); err != nil {
+			return err
+		}
+		lines = append(lines, countLine(total, nil), paiseLine(total, nil))
 	}
+	lastFileRow := t.row
 	t.row++ // a blank row under the table
 
-	lines := []verdictLine{
-		countLine(total, countOff),
-		paiseLine(total, paiseOff),
-		w.listedLine(total),
+	for _, kl := range kinds {
+		for _, l := range []verdictLine{countLine(kl.tally, kl.countOff), paiseLine(kl.tally, kl.paidOff)} {
+			l.text = kindSheetName(kl.kind) + ": " + l.text
+			lines = append(lines, l)
+		}
 	}
+	lines = append(lines, w.listedLine(total))
 	for _, l := range lines {
 		style := st.conservation
 		if !l.ok {

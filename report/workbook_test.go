@@ -157,8 +157,8 @@ func TestWriteRunWorkbook(t *testing.T) {
 				}
 			}
 		}
-		if v := cell(t, f, sum, "A12"); v != "Total" {
-			t.Errorf("A12 = %q, want Total", v)
+		if v := cell(t, f, sum, "A12"); v != "Total payouts" {
+			t.Errorf("A12 = %q, want Total payouts", v)
 		}
 		if got := cell(t, f, sum, "A11"); got != "payouts_june.csv" {
 			t.Errorf("A11 = %q", got)
@@ -171,10 +171,10 @@ func TestWriteRunWorkbook(t *testing.T) {
 				t.Errorf("%s = %q, want %q", ref, got, want)
 			}
 		}
-		if got, want := cell(t, f, sum, "A14"), "Rows in 13 = rejected 2 + success 5 + failed 1 + reversed 1 + open 3 — DOES NOT TIE OUT (payouts_june.csv)"; got != want {
+		if got, want := cell(t, f, sum, "A14"), "Payouts: Rows in 13 = rejected 2 + success 5 + failed 1 + reversed 1 + open 3 — DOES NOT TIE OUT (payouts_june.csv)"; got != want {
 			t.Errorf("count line = %q, want %q", got, want)
 		}
-		if got := cell(t, f, sum, "A15"); !strings.HasPrefix(got, "Amount in ₹2,51,79,156.28 = rejected ₹1,200.00 + success ₹1,46,956.78") ||
+		if got := cell(t, f, sum, "A15"); !strings.HasPrefix(got, "Payouts: Amount in ₹2,51,79,156.28 = rejected ₹1,200.00 + success ₹1,46,956.78") ||
 			!strings.HasSuffix(got, "DOES NOT TIE OUT (payouts_june.csv)") {
 			t.Errorf("amount line = %q", got)
 		}
@@ -303,7 +303,7 @@ func TestWriteRunWorkbook(t *testing.T) {
 			}
 		}
 		filters := filterRefs(t, f)
-		want := map[string]string{sum: "$A$8:$P$11", "Payouts": "$A$2:$M$12", "Exceptions": "$A$2:$L$6", "Rejected rows": "$A$2:$F$4"}
+		want := map[string]string{sum: "$A$8:$P$12", "Payouts": "$A$2:$M$12", "Exceptions": "$A$2:$L$6", "Rejected rows": "$A$2:$F$4"}
 		for s, ref := range want {
 			if got := filters[s]; got != "'"+s+"'!"+ref {
 				t.Errorf("filter of %s = %q, want %s", s, got, ref)

@@ -184,14 +184,7 @@ func (f billFlow) lookup(ctx context.Context, refs []string) (map[string]record,
 
 func (f billFlow) window(ctx context.Context, from, to time.Time) ([]record, error) {
 	recs, err := f.c.Bills.SearchAll(ctx, enkash.SearchBillsRequest{CreatedDateFrom: enkash.BillTime(from), CreatedDateTo: enkash.BillTime(to)})
-	if err != nil {
-		return nil, err
-	}
-	out := make([]record, 0, len(recs))
-	for _, r := range recs {
-		out = append(out, billRecord(r, "", false))
-	}
-	return out, nil
+	return recordsOf(recs, err, func(r enkash.BillRecord) record { return billRecord(r, "", false) })
 }
 
 // billRecord is a bill in our terms. Its status word shows paymentStatus beside a FAILED

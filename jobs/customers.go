@@ -88,27 +88,13 @@ func customerRowOf(c domain.Customer) enkash.CustomerRow {
 
 func (f customerFlow) lookup(ctx context.Context, refs []string) (map[string]record, error) {
 	recs, err := f.c.AR.SearchAllCustomers(ctx, enkash.SearchCustomersRequest{UniqueRefNos: refs})
-	if err != nil {
-		return nil, err
-	}
-	out := make(map[string]record, len(recs))
-	for _, r := range recs {
-		out[r.UniqueRefNo] = customerRecordOf(r)
-	}
-	return out, nil
+	return byReference(recordsOf(recs, err, customerRecordOf))
 }
 
 func (f customerFlow) window(ctx context.Context, from, to time.Time) ([]record, error) {
 	recs, err := f.c.AR.SearchAllCustomers(ctx, enkash.SearchCustomersRequest{
 		CreatedOnFrom: from.In(arZone).Format(enkash.ARTimeLayout), CreatedOnTo: to.In(arZone).Format(enkash.ARTimeLayout)})
-	if err != nil {
-		return nil, err
-	}
-	out := make([]record, 0, len(recs))
-	for _, r := range recs {
-		out = append(out, customerRecordOf(r))
-	}
-	return out, nil
+	return recordsOf(recs, err, customerRecordOf)
 }
 
 // customerRecordOf reads a customer search record: a customer Enkash holds is a success; one it

@@ -63,3 +63,27 @@ func flowsFor(env flowEnv) []kindFlow {
 	}
 	return out
 }
+
+// recordsOf turns Enkash's records of one kind, as a search returned them, into ours.
+func recordsOf[T any](recs []T, err error, of func(T) record) ([]record, error) {
+	if err != nil {
+		return nil, err
+	}
+	out := make([]record, len(recs))
+	for i, r := range recs {
+		out[i] = of(r)
+	}
+	return out, nil
+}
+
+// byReference indexes records by our reference, for lookups.
+func byReference(recs []record, err error) (map[string]record, error) {
+	if err != nil {
+		return nil, err
+	}
+	out := make(map[string]record, len(recs))
+	for _, r := range recs {
+		out[r.Reference] = r
+	}
+	return out, nil
+}

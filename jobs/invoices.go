@@ -103,28 +103,13 @@ func invoiceRowOf(inv domain.Invoice) enkash.InvoiceRow {
 
 func (f invoiceFlow) lookup(ctx context.Context, refs []string) (map[string]record, error) {
 	recs, err := f.c.AR.SearchAllInvoices(ctx, enkash.SearchInvoicesRequest{ExternalIDs: refs})
-	if err != nil {
-		return nil, err
-	}
-	out := make(map[string]record, len(recs))
-	for _, r := range recs {
-		rec := invoiceRecordOf(r)
-		out[rec.Reference] = rec
-	}
-	return out, nil
+	return byReference(recordsOf(recs, err, invoiceRecordOf))
 }
 
 func (f invoiceFlow) window(ctx context.Context, from, to time.Time) ([]record, error) {
 	recs, err := f.c.AR.SearchAllInvoices(ctx, enkash.SearchInvoicesRequest{
 		CreatedOnFrom: from.In(arZone).Format(enkash.ARTimeLayout), CreatedOnTo: to.In(arZone).Format(enkash.ARTimeLayout)})
-	if err != nil {
-		return nil, err
-	}
-	out := make([]record, 0, len(recs))
-	for _, r := range recs {
-		out = append(out, invoiceRecordOf(r))
-	}
-	return out, nil
+	return recordsOf(recs, err, invoiceRecordOf)
 }
 
 // invoiceRecordOf reads an invoice record: an invoice Enkash holds (unpaid, partly or fully

@@ -71,26 +71,12 @@ func transferOf(p domain.Payout) enkash.Transfer {
 
 func (f payoutFlow) lookup(ctx context.Context, refs []string) (map[string]record, error) {
 	recs, err := f.c.Payouts.SearchAll(ctx, enkash.SearchTransfersRequest{TransactionIDs: refs})
-	if err != nil {
-		return nil, err
-	}
-	out := make(map[string]record, len(recs))
-	for _, r := range recs {
-		out[r.TransactionID] = recordOf(r)
-	}
-	return out, nil
+	return byReference(recordsOf(recs, err, recordOf))
 }
 
 func (f payoutFlow) window(ctx context.Context, from, to time.Time) ([]record, error) {
 	recs, err := f.c.Payouts.SearchAll(ctx, enkash.SearchTransfersRequest{FromDate: from.Format(time.RFC3339), ToDate: to.Format(time.RFC3339)})
-	if err != nil {
-		return nil, err
-	}
-	out := make([]record, 0, len(recs))
-	for _, r := range recs {
-		out = append(out, recordOf(r))
-	}
-	return out, nil
+	return recordsOf(recs, err, recordOf)
 }
 
 func recordOf(r enkash.TransferRecord) record {

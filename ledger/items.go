@@ -157,8 +157,9 @@ func (db *DB) Apply(ctx context.Context, runID int64, c Changes) error {
 		if err := applyItems(ctx, tx, runID, now, c.Items); err != nil {
 			return err
 		}
+		rowCtx := context.WithoutCancel(ctx) // see applyItems
 		for _, e := range c.Exceptions {
-			if err := insertException(ctx, tx, runID, now, e, ""); err != nil {
+			if err := insertException(rowCtx, tx, runID, now, e, ""); err != nil {
 				return err
 			}
 		}

@@ -3,12 +3,10 @@ package enkash
 import (
 	"bytes"
 	"context"
-	"errors"
 	"fmt"
 	"mime/multipart"
 	"net/http"
 	"net/url"
-	"strconv"
 	"strings"
 )
 
@@ -115,7 +113,7 @@ func (s *ARService) SearchAllCustomers(ctx context.Context, req SearchCustomersR
 	for _, refs := range chunkIDs(req.UniqueRefNos, maxARSearchIDs) {
 		q := req
 		q.UniqueRefNos = refs
-		err := pageAll(func(offset int) (int, int, error) {
+		err := pageAll(MaxSearchLimit, func(offset int) (int, int, error) {
 			page, err := s.SearchCustomers(ctx, q, offset, MaxSearchLimit)
 			if err != nil {
 				return 0, 0, err
@@ -157,7 +155,7 @@ func (s *ARService) SearchAllInvoices(ctx context.Context, req SearchInvoicesReq
 	for _, ids := range chunkIDs(req.ExternalIDs, maxARSearchIDs) {
 		q := req
 		q.ExternalIDs = ids
-		err := pageAll(func(offset int) (int, int, error) {
+		err := pageAll(MaxSearchLimit, func(offset int) (int, int, error) {
 			page, err := s.SearchInvoices(ctx, q, offset, MaxSearchLimit)
 			if err != nil {
 				return 0, 0, err
@@ -189,34 +187,4 @@ func (s *ARService) GetInvoice(ctx context.Context, invoiceID string) (*InvoiceR
 		return nil, fmt.Errorf("get invoice %s: %w", invoiceID, err)
 	}
 	return &out, nil
-}
-
-func pageQuery(offset, limit int) (url.Values, error) {
-	if offset < 0 || limit < 1 || limit > MaxSearchLimit {
-		return nil, fmt.Errorf("offset %d, limit %d out of range (limit 1 to %d)", offset, limit, MaxSearchLimit)
-	}
-	return url.Values{"offset": {strconv.Itoa(offset)}, "limit": {strconv.Itoa(limit)}}, nil
-}
-
-// pageAll calls page with growing offsets until the matches are exhausted. page returns how
-// many records it got and the total count (0 if not given). Assumption: as for payouts,
-// totalCount counts every match; without it a short page is the last.
-func pageAll(page func(offset int) (got, total int, err error)) error {
-	for offset, pages := 0, 0; ; pages++ {
-		if pages > 10_000 {
-			return errors.New("search: more than 10,000 pages; refusing to go on")
-		}
-		got, total, err := page(offset)
-		if err != nil {
-			return err
-		}
-		offset += got
-		more := got == MaxSearchLimit
-		if total > 0 {
-			more = offset < total
-		}
-		if !more || got == 0 {
-			return nil
-		}
-	}
 }

@@ -133,8 +133,8 @@ func IsNoBill(err error) bool {
 // Search returns one page of fetch bulk bill details: at most limit (1 to MaxSearchLimit)
 // bills from offset. Enkash recommends a limit below 100 (BillSearchLimit).
 func (s *BillService) Search(ctx context.Context, req SearchBillsRequest, offset, limit int) (*SearchBillsResponse, error) {
-	if offset < 0 || limit < 1 || limit > MaxSearchLimit {
-		return nil, fmt.Errorf("search bills: offset %d, limit %d out of range (limit 1 to %d)", offset, limit, MaxSearchLimit)
+	if err := checkPage(offset, limit); err != nil {
+		return nil, fmt.Errorf("search bills: %w", err)
 	}
 	req.Offset, req.Limit = offset, limit
 	var out SearchBillsResponse
@@ -150,27 +150,23 @@ func (s *BillService) Search(ctx context.Context, req SearchBillsRequest, offset
 func (s *BillService) SearchAll(ctx context.Context, req SearchBillsRequest) ([]BillRecord, error) {
 	var all []BillRecord
 	seen := make(map[FlexID]bool)
-	for offset := 0; ; {
+	err := pageAll(BillSearchLimit, func(offset int) (int, int, error) {
 		page, err := s.Search(ctx, req, offset, BillSearchLimit)
 		if err != nil {
-			return nil, err
+			return 0, 0, err
 		}
 		for _, b := range page.Bills {
-			if seen[b.UtilityEnkashID] {
-				continue
+			if !seen[b.UtilityEnkashID] {
+				seen[b.UtilityEnkashID] = true
+				all = append(all, b)
 			}
-			seen[b.UtilityEnkashID] = true
-			all = append(all, b)
 		}
-		offset += len(page.Bills)
-		more := len(page.Bills) == BillSearchLimit
-		if page.TotalCount > 0 {
-			more = offset < page.TotalCount
-		}
-		if !more || len(page.Bills) == 0 {
-			return all, nil
-		}
+		return len(page.Bills), page.TotalCount, nil
+	})
+	if err != nil {
+		return nil, err
 	}
+	return all, nil
 }
 
 // BillTime renders t for a bill search's date filters (see SearchBillsRequest's assumption).

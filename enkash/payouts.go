@@ -6,7 +6,6 @@ import (
 	"fmt"
 	"net/http"
 	"net/url"
-	"strconv"
 	"strings"
 	"time"
 
@@ -87,10 +86,10 @@ func checkBatch(req BatchTransferRequest) error {
 // records from offset. Assumption: offset and limit are query parameters, as on Enkash's other
 // search endpoints.
 func (s *PayoutService) Search(ctx context.Context, req SearchTransfersRequest, offset, limit int) (*SearchTransfersResponse, error) {
-	if offset < 0 || limit < 1 || limit > MaxSearchLimit {
-		return nil, fmt.Errorf("search transfers: offset %d, limit %d out of range (limit 1 to %d)", offset, limit, MaxSearchLimit)
+	q, err := pageQuery(offset, limit)
+	if err != nil {
+		return nil, fmt.Errorf("search transfers: %w", err)
 	}
-	q := url.Values{"offset": {strconv.Itoa(offset)}, "limit": {strconv.Itoa(limit)}}
 	var out SearchTransfersResponse
 	if err := s.client.do(ctx, epSearchPayouts, q, req, &out); err != nil {
 		return nil, fmt.Errorf("search transfers at offset %d: %w", offset, err)
@@ -107,28 +106,21 @@ func (s *PayoutService) SearchAll(ctx context.Context, req SearchTransfersReques
 	for _, ids := range chunkIDs(req.TransactionIDs, maxSearchIDs) {
 		q := req
 		q.TransactionIDs = ids
-		for offset := 0; ; {
+		err := pageAll(MaxSearchLimit, func(offset int) (int, int, error) {
 			page, err := s.Search(ctx, q, offset, MaxSearchLimit)
 			if err != nil {
-				return nil, err
+				return 0, 0, err
 			}
 			for _, r := range page.Transfers {
-				if r.TransactionID != "" && seen[r.TransactionID] {
-					continue
+				if r.TransactionID == "" || !seen[r.TransactionID] {
+					seen[r.TransactionID] = true
+					all = append(all, r)
 				}
-				seen[r.TransactionID] = true
-				all = append(all, r)
 			}
-			offset += len(page.Transfers)
-			// Assumption: totalCount, when given, counts every match; without it a short
-			// page is the last one.
-			more := len(page.Transfers) == MaxSearchLimit
-			if page.TotalCount > 0 {
-				more = offset < page.TotalCount
-			}
-			if !more || len(page.Transfers) == 0 {
-				break
-			}
+			return len(page.Transfers), page.TotalCount, nil
+		})
+		if err != nil {
+			return nil, err
 		}
 	}
 	return all, nil

@@ -119,16 +119,7 @@ func buildBill(c *Cells) (any, string, domain.Paise, []domain.RowError) {
 
 	ref, _, _ := c.At(billColReference)
 	b.Reference = ref
-	switch {
-	case ref == "":
-		c.Add("reference", "reference_required", "the reference is empty; every bill payment needs its own reference")
-	case len(ref) > maxReferenceLen:
-		c.Add("reference", "reference_length", fmt.Sprintf("reference %s is %d characters long; at most %d are allowed", quote(ref), len(ref), maxReferenceLen))
-	default:
-		if i := firstBad(ref, refChar); i >= 0 {
-			c.Add("reference", "reference_format", fmt.Sprintf("reference %s contains %s; use only letters, digits, - and _", quote(ref), describeChar(ref, i)))
-		}
-	}
+	checkReference(c, "reference", ref, "bill payment")
 
 	biller, _, _ := c.At(billColBillerID)
 	b.BillerID = biller

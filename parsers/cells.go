@@ -183,6 +183,22 @@ func (c *Cells) Add(canonical, rule, message string) {
 	c.errs = append(c.errs, domain.RowError{Line: c.line, Column: col, Rule: rule, Message: message})
 }
 
+// checkReference records the rules of a reference column, the same for every kind: present,
+// at most 40 characters, letters, digits, - and _ only. what names the thing referred to in
+// messages.
+func checkReference(c *Cells, column, ref, what string) {
+	switch {
+	case ref == "":
+		c.Add(column, column+"_required", "the reference is empty; every "+what+" needs its own reference")
+	case len(ref) > maxReferenceLen:
+		c.Add(column, column+"_length", fmt.Sprintf("reference %s is %d characters long; at most %d are allowed", quote(ref), len(ref), maxReferenceLen))
+	default:
+		if i := firstBad(ref, refChar); i >= 0 {
+			c.Add(column, column+"_format", fmt.Sprintf("reference %s contains %s; use only letters, digits, - and _", quote(ref), describeChar(ref, i)))
+		}
+	}
+}
+
 // Errors returns the broken rules recorded for the row so far.
 func (c *Cells) Errors() []domain.RowError { return c.errs }
 

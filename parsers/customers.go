@@ -178,21 +178,6 @@ func buildCustomer(c *Cells) (any, string, domain.Paise, []domain.RowError) {
 	return cu, ref, 0, nil
 }
 
-// checkReference records the rules of a reference column: present, at most 40 characters,
-// letters, digits, - and _ only. what names the thing referred to in messages.
-func checkReference(c *Cells, column, ref, what string) {
-	switch {
-	case ref == "":
-		c.Add(column, column+"_required", "the reference is empty; every "+what+" needs its own reference")
-	case len(ref) > maxReferenceLen:
-		c.Add(column, column+"_length", fmt.Sprintf("reference %s is %d characters long; at most %d are allowed", quote(ref), len(ref), maxReferenceLen))
-	default:
-		if i := firstBad(ref, refChar); i >= 0 {
-			c.Add(column, column+"_format", fmt.Sprintf("reference %s contains %s; use only letters, digits, - and _", quote(ref), describeChar(ref, i)))
-		}
-	}
-}
-
 // gstinError is one broken rule of a GSTIN, in the column it concerns.
 type gstinError struct{ column, rule, message string }
 

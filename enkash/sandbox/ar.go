@@ -283,7 +283,7 @@ func (s *Server) customerSearch(r *http.Request) (any, *apiError) {
 	if e := decodeAR(r, &req); e != nil {
 		return nil, e
 	}
-	from, to, e := createdRange(req.CreatedOnFrom, req.CreatedOnTo)
+	from, to, e := dateRange("createdOnFrom", req.CreatedOnFrom, "createdOnTo", req.CreatedOnTo)
 	if e != nil {
 		return nil, e
 	}
@@ -302,7 +302,7 @@ func (s *Server) customerSearch(r *http.Request) (any, *apiError) {
 		slices.Reverse(hits)
 	}
 	out := enkash.SearchCustomersResponse{TotalCount: len(hits), Customers: []enkash.CustomerRecord{}}
-	for _, c := range hits[min(offset, len(hits)):min(offset+limit, len(hits))] {
+	for _, c := range pageOf(hits, offset, limit) {
 		out.Customers = append(out.Customers, enkash.CustomerRecord{CustomerID: c.ID, UniqueRefNo: c.Ref, LegalName: c.Row.LegalName,
 			PANOrGSTIN: c.Row.PANOrGSTIN, ContactNumber: c.Row.ContactNumber, Email: c.Row.Email, Status: c.Status,
 			CreatedOn: c.Created.In(ist).Format(enkash.ARTimeLayout), UpdatedOn: c.Updated.In(ist).Format(enkash.ARTimeLayout)})
@@ -400,7 +400,7 @@ func (s *Server) invoiceSearch(r *http.Request) (any, *apiError) {
 	if e := decodeAR(r, &req); e != nil {
 		return nil, e
 	}
-	from, to, e := createdRange(req.CreatedOnFrom, req.CreatedOnTo)
+	from, to, e := dateRange("createdOnFrom", req.CreatedOnFrom, "createdOnTo", req.CreatedOnTo)
 	if e != nil {
 		return nil, e
 	}
@@ -419,7 +419,7 @@ func (s *Server) invoiceSearch(r *http.Request) (any, *apiError) {
 		slices.Reverse(hits)
 	}
 	out := enkash.SearchInvoicesResponse{TotalCount: len(hits), Invoices: []enkash.InvoiceRecord{}}
-	for _, v := range hits[min(offset, len(hits)):min(offset+limit, len(hits))] {
+	for _, v := range pageOf(hits, offset, limit) {
 		out.Invoices = append(out.Invoices, invoiceRecord(v))
 	}
 	return out, nil
@@ -470,24 +470,6 @@ func decodeAR(r *http.Request, v any) *apiError {
 		return errInvalid("Invalid request format: " + err.Error())
 	}
 	return nil
-}
-
-// createdRange reads createdOnFrom/To (yyyy-MM-dd HH:mm:ss, D; RFC 3339 and bare dates too).
-func createdRange(from, to string) (time.Time, time.Time, *apiError) {
-	f, err := parseBound(from, false)
-	if err != nil {
-		return f, f, errInvalid("Invalid createdOnFrom: " + from)
-	}
-	t, err := parseBound(to, true)
-	if err != nil {
-		return f, t, errInvalid("Invalid createdOnTo: " + to)
-	}
-	return f, t, nil
-}
-
-func inRange(at, from, before time.Time) bool {
-	at = at.Truncate(time.Second)
-	return (from.IsZero() || !at.Before(from)) && (before.IsZero() || at.Before(before))
 }
 
 // setOf returns a set of vs, or nil (no filter) when vs is empty.

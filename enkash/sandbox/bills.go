@@ -339,7 +339,6 @@ func (s *Server) searchBills(r *http.Request) (any, *apiError) {
 	now := s.now()
 	var hits []*bill
 	for _, b := range s.bills.Bills {
-		stamp := b.Created.Truncate(time.Second)
 		rec := s.billRecord(b, now)
 		switch {
 		case b.Drop,
@@ -348,8 +347,7 @@ func (s *Server) searchBills(r *http.Request) (any, *apiError) {
 			len(billpay) > 0 && !billpay[rec.BillpayStatus],
 			len(payment) > 0 && !payment[rec.PaymentStatus],
 			req.BillReferenceID != "" && req.BillReferenceID != b.BBPSRef,
-			!from.IsZero() && stamp.Before(from),
-			!before.IsZero() && !stamp.Before(before):
+			!inRange(b.Created, from, before):
 			continue
 		}
 		hits = append(hits, b)
@@ -358,7 +356,7 @@ func (s *Server) searchBills(r *http.Request) (any, *apiError) {
 		return cmp.Or(a.Created.Truncate(time.Second).Compare(b.Created.Truncate(time.Second)), cmp.Compare(a.ID, b.ID))
 	})
 	out := enkash.SearchBillsResponse{TotalCount: len(hits), Bills: []enkash.BillRecord{}}
-	for _, b := range hits[min(req.Offset, len(hits)):min(req.Offset+limit, len(hits))] {
+	for _, b := range pageOf(hits, req.Offset, limit) {
 		out.Bills = append(out.Bills, s.showBill(b, now))
 	}
 	return out, nil
@@ -387,14 +385,7 @@ func (s *Server) billRecord(b *bill, now time.Time) enkash.BillRecord {
 	status := b.Fixed
 	if status == "" && !b.Approved.IsZero() {
 		rec.ApprovalStatus = enkash.ApprovalCheckerOK
-		var settled, reversed bool
-		if s.settle.After > 0 {
-			age := now.Sub(b.Approved)
-			settled, reversed = age >= s.settle.After, age >= 2*s.settle.After
-		} else {
-			settled = b.Polls >= s.settle.Polls
-			reversed = b.Polls >= s.settle.Polls+max(s.settle.Polls, 1)
-		}
+		settled, reversed := s.settled(b.Approved, b.Polls, now)
 		switch {
 		case !settled && b.Polls == 0:
 			status = enkash.BillpayPending

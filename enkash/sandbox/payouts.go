@@ -166,14 +166,7 @@ func (s *Server) statusAt(t *transfer, now time.Time) string {
 	if t.final == enkash.PayoutPending {
 		return enkash.PayoutPending
 	}
-	var settled, reversed bool
-	if s.settle.After > 0 {
-		age := now.Sub(t.created)
-		settled, reversed = age >= s.settle.After, age >= 2*s.settle.After
-	} else {
-		settled = t.polls >= s.settle.Polls
-		reversed = t.polls >= s.settle.Polls+max(s.settle.Polls, 1)
-	}
+	settled, reversed := s.settled(t.created, t.polls, now)
 	switch {
 	case !settled && t.polls == 0:
 		return enkash.PayoutPending
@@ -183,6 +176,18 @@ func (s *Server) statusAt(t *transfer, now time.Time) string {
 		return enkash.PayoutReversed
 	}
 	return t.final
+}
+
+// settled reports whether something the world began settling at since (a transfer's
+// creation, a bill's approval) and searched polls times has settled by now, and whether it
+// would have been reversed by now: after settle polls or the settle duration, and reversed
+// after another settle period.
+func (s *Server) settled(since time.Time, polls int, now time.Time) (settled, reversed bool) {
+	if s.settle.After > 0 {
+		age := now.Sub(since)
+		return age >= s.settle.After, age >= 2*s.settle.After
+	}
+	return polls >= s.settle.Polls, polls >= s.settle.Polls+max(s.settle.Polls, 1)
 }
 
 // current is t's status as the world knows it at now, for the call log: with
@@ -370,13 +375,9 @@ func (s *Server) searchTransfers(r *http.Request) (any, *apiError) {
 	if e := s.decode(r, &req); e != nil {
 		return nil, e
 	}
-	from, err := parseBound(req.FromDate, false)
-	if err != nil {
-		return nil, errInvalid("Invalid fromDate: " + req.FromDate)
-	}
-	before, err := parseBound(req.ToDate, true)
-	if err != nil {
-		return nil, errInvalid("Invalid toDate: " + req.ToDate)
+	from, before, e := dateRange("fromDate", req.FromDate, "toDate", req.ToDate)
+	if e != nil {
+		return nil, e
 	}
 	statuses := make(map[string]bool, len(req.Statuses))
 	for _, st := range req.Statuses {
@@ -407,9 +408,7 @@ func (s *Server) searchTransfers(r *http.Request) (any, *apiError) {
 	}
 	var hits []hit
 	for _, t := range candidates {
-		stamp := t.created.Truncate(time.Second)
-		if t.drop || (req.BatchTransactionID != "" && t.batch != req.BatchTransactionID) ||
-			(!from.IsZero() && stamp.Before(from)) || (!before.IsZero() && !stamp.Before(before)) {
+		if t.drop || (req.BatchTransactionID != "" && t.batch != req.BatchTransactionID) || !inRange(t.created, from, before) {
 			continue
 		}
 		st := s.statusAt(t, now)
@@ -426,7 +425,7 @@ func (s *Server) searchTransfers(r *http.Request) (any, *apiError) {
 		return c
 	})
 	resp := enkash.SearchTransfersResponse{TotalCount: len(hits), Transfers: []enkash.TransferRecord{}}
-	for _, h := range hits[min(offset, len(hits)):min(offset+limit, len(hits))] {
+	for _, h := range pageOf(hits, offset, limit) {
 		t := h.t
 		if h.status != t.shown {
 			t.shown, t.updated = h.status, now
@@ -475,6 +474,31 @@ func pageParams(q url.Values) (offset, limit int, desc bool, e *apiError) {
 		return 0, 0, false, errInvalid("Invalid direction: " + q.Get("direction"))
 	}
 	return offset, limit, desc, nil
+}
+
+// pageOf is the page of hits from offset, at most limit long (empty past the end).
+func pageOf[T any](hits []T, offset, limit int) []T {
+	return hits[min(offset, len(hits)):min(offset+limit, len(hits))]
+}
+
+// dateRange reads a search's lower and upper date filters, named fromName and toName in the
+// answer to a bad one (see parseBound).
+func dateRange(fromName, from, toName, to string) (time.Time, time.Time, *apiError) {
+	f, err := parseBound(from, false)
+	if err != nil {
+		return f, f, errInvalid("Invalid " + fromName + ": " + from)
+	}
+	t, err := parseBound(to, true)
+	if err != nil {
+		return f, t, errInvalid("Invalid " + toName + ": " + to)
+	}
+	return f, t, nil
+}
+
+// inRange reports whether at, to the second, is within [from, before); a zero bound is open.
+func inRange(at, from, before time.Time) bool {
+	at = at.Truncate(time.Second)
+	return (from.IsZero() || !at.Before(from)) && (before.IsZero() || at.Before(before))
 }
 
 // parseBound reads a date filter: RFC 3339, "yyyy-MM-dd HH:mm:ss" or "yyyy-MM-dd" (in IST).

@@ -287,13 +287,9 @@ func (s *Server) statement(r *http.Request) (any, *apiError) {
 	case req.ToDate == "":
 		return nil, errInvalid("Missing parameter: toDate")
 	}
-	from, err := parseBound(req.FromDate, false)
-	if err != nil {
-		return nil, errInvalid("Invalid fromDate: " + req.FromDate)
-	}
-	before, err := parseBound(req.ToDate, true)
-	if err != nil {
-		return nil, errInvalid("Invalid toDate: " + req.ToDate)
+	from, before, e := dateRange("fromDate", req.FromDate, "toDate", req.ToDate)
+	if e != nil {
+		return nil, e
 	}
 	if !before.After(from) {
 		return nil, errInvalid("fromDate is after toDate")
@@ -304,8 +300,7 @@ func (s *Server) statement(r *http.Request) (any, *apiError) {
 	lines, running, _ := s.ledger(s.now())
 	resp := enkash.StatementResponse{Data: []enkash.StatementLine{}}
 	for i, l := range lines {
-		stamp := l.at.Truncate(time.Second)
-		if stamp.Before(from) || !stamp.Before(before) {
+		if !inRange(l.at, from, before) {
 			continue
 		}
 		resp.Data = append(resp.Data, l.wire(running[i]))

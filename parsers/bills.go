@@ -161,11 +161,7 @@ func buildBill(c *Cells) (any, string, domain.Paise, []domain.RowError) {
 		amount, err := ParseAmount(amtText)
 		switch {
 		case err != nil:
-			rule, msg := "amount_format", err.Error()
-			if ve, ok := err.(*ValueError); ok {
-				rule = ve.Rule
-			}
-			c.Add("amount", rule, msg)
+			c.Add("amount", ruleOf(err, "amount_format"), err.Error())
 		case amount < MinBill:
 			c.Add("amount", "amount_minimum", fmt.Sprintf("amount ₹%s is below the minimum bill payment of ₹1.00; leave it empty to pay what the biller says is due", amount.Rupees()))
 		default:

@@ -22,6 +22,14 @@ func (e *ValueError) Error() string { return e.Message }
 
 func valueErr(rule, msg string) error { return &ValueError{Rule: rule, Message: msg} }
 
+// ruleOf returns the rule of a *ValueError, or fallback for any other error.
+func ruleOf(err error, fallback string) string {
+	if ve, ok := err.(*ValueError); ok {
+		return ve.Rule
+	}
+	return fallback
+}
+
 // maxAmountDigits bounds the rupee part of an amount: twelve digits is ₹9,99,99,99,99,999,
 // far beyond any single payment; longer numbers are typing or export errors.
 const maxAmountDigits = 12

@@ -182,10 +182,7 @@ func (c *Cells) money(i int, canonical string, required bool) (domain.Paise, boo
 	}
 	p, err := ParseAmount(text)
 	if err != nil {
-		rule := "amount_format"
-		if ve, ok := err.(*ValueError); ok {
-			rule = ve.Rule
-		}
+		rule := ruleOf(err, "amount_format")
 		c.Add(canonical, strings.Replace(rule, "amount", canonical, 1), titleOf(c.spec.Columns[i])+": "+err.Error())
 		return 0, false
 	}
@@ -197,10 +194,7 @@ func (c *Cells) date(i int, canonical string) (time.Time, error) {
 	text, _, _ := c.At(i)
 	t, err := ParseDate(text, c.date1904)
 	if err != nil {
-		rule := "date_format"
-		if ve, ok := err.(*ValueError); ok {
-			rule = ve.Rule
-		}
+		rule := ruleOf(err, "date_format")
 		c.Add(canonical, strings.Replace(rule, "date", canonical, 1), titleOf(c.spec.Columns[i])+": "+err.Error())
 		return t, err
 	}

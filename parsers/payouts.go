@@ -163,11 +163,7 @@ func buildPayout(c *Cells) (any, string, domain.Paise, []domain.RowError) {
 	amtText, _, _ := c.At(colAmount)
 	amount, err := ParseAmount(amtText)
 	if err != nil {
-		rule, msg := "amount_format", err.Error()
-		if ve, ok := err.(*ValueError); ok {
-			rule = ve.Rule
-		}
-		c.Add("amount", rule, msg)
+		c.Add("amount", ruleOf(err, "amount_format"), err.Error())
 	} else {
 		p.Amount = amount
 		switch {

@@ -199,6 +199,23 @@ func checkReference(c *Cells, column, ref, what string) {
 	}
 }
 
+// checkEmail reads the optional e-mail column col, recording email_format when the cell is
+// not an address, and returns the cell.
+func checkEmail(c *Cells, col int) string {
+	email, _, _ := c.At(col)
+	if email != "" && !ValidEmail(email) {
+		c.Add("email", "email_format", fmt.Sprintf("e-mail %s is not a valid address", quote(email)))
+	}
+	return email
+}
+
+// checkIFSC records ifsc_format when ifsc is given and is not an IFSC.
+func checkIFSC(c *Cells, ifsc string) {
+	if ifsc != "" && !ValidIFSC(ifsc) {
+		c.Add("ifsc", "ifsc_format", fmt.Sprintf("IFSC %s is not valid; it has 11 characters: 4 letters, a zero, then 6 letters or digits (e.g. HDFC0001234)", quote(ifsc)))
+	}
+}
+
 // Errors returns the broken rules recorded for the row so far.
 func (c *Cells) Errors() []domain.RowError { return c.errs }
 

@@ -134,12 +134,7 @@ func buildCustomer(c *Cells) (any, string, domain.Paise, []domain.RowError) {
 		c.Add("mobile", "mobile_format", fmt.Sprintf("mobile %s is not an Indian mobile number (10 digits starting 6-9, optionally with +91 or 0)", quote(mobile)))
 	}
 
-	if email, _, _ := c.At(colCustEmail); email != "" {
-		cu.Email = email
-		if !ValidEmail(email) {
-			c.Add("email", "email_format", fmt.Sprintf("e-mail %s is not a valid address", quote(email)))
-		}
-	}
+	cu.Email = checkEmail(c, colCustEmail)
 	if addr, _, _ := c.At(colCustAddress); addr != "" {
 		cu.Address = addr
 		if len(addr) > maxAddressLen {
@@ -168,9 +163,7 @@ func buildCustomer(c *Cells) (any, string, domain.Paise, []domain.RowError) {
 	case acct == "" && ifsc != "":
 		c.Add("account_number", "account_number_required", "the account number is empty; an IFSC alone names no account")
 	}
-	if ifsc != "" && !ValidIFSC(ifsc) {
-		c.Add("ifsc", "ifsc_format", fmt.Sprintf("IFSC %s is not valid; it has 11 characters: 4 letters, a zero, then 6 letters or digits (e.g. HDFC0001234)", quote(ifsc)))
-	}
+	checkIFSC(c, ifsc)
 
 	if errs := c.Errors(); len(errs) > 0 {
 		return nil, ref, 0, errs

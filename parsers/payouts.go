@@ -147,12 +147,8 @@ func buildPayout(c *Cells) (any, string, domain.Paise, []domain.RowError) {
 			c.Add("account_number", "account_number_length", fmt.Sprintf("account number %s has %d digits; it needs 9 to 18", maskAccount(acct), len(acct)))
 		}
 	}
-	if ifsc != "" {
-		p.IFSC = ifsc
-		if !ValidIFSC(ifsc) {
-			c.Add("ifsc", "ifsc_format", fmt.Sprintf("IFSC %s is not valid; it has 11 characters: 4 letters, a zero, then 6 letters or digits (e.g. HDFC0001234)", quote(ifsc)))
-		}
-	}
+	p.IFSC = ifsc
+	checkIFSC(c, ifsc)
 	if vpa != "" {
 		p.VPA = vpa
 		if !ValidVPA(vpa) {
@@ -174,12 +170,7 @@ func buildPayout(c *Cells) (any, string, domain.Paise, []domain.RowError) {
 		}
 	}
 
-	if email, _, _ := c.At(colEmail); email != "" {
-		p.Email = email
-		if !ValidEmail(email) {
-			c.Add("email", "email_format", fmt.Sprintf("e-mail %s is not a valid address", quote(email)))
-		}
-	}
+	p.Email = checkEmail(c, colEmail)
 	if phone, _, _ := c.At(colPhone); phone != "" {
 		if m, ok := NormalizeMobile(phone); ok {
 			p.Phone = m

@@ -94,15 +94,7 @@ func (s *ARService) upload(ctx context.Context, ep endpoint, q url.Values, name 
 // SearchCustomers returns one page of customers matching req: at most limit (1 to
 // MaxSearchLimit) from offset.
 func (s *ARService) SearchCustomers(ctx context.Context, req SearchCustomersRequest, offset, limit int) (*SearchCustomersResponse, error) {
-	q, err := pageQuery(offset, limit)
-	if err != nil {
-		return nil, fmt.Errorf("search customers: %w", err)
-	}
-	var out SearchCustomersResponse
-	if err := s.client.do(ctx, epCustomerSearch, q, req, &out); err != nil {
-		return nil, fmt.Errorf("search customers at offset %d: %w", offset, err)
-	}
-	return &out, nil
+	return searchPage[SearchCustomersResponse](ctx, s.client, epCustomerSearch, "customers", req, offset, limit)
 }
 
 // SearchAllCustomers returns every customer matching req, paging with MaxSearchLimit and
@@ -136,15 +128,7 @@ func (s *ARService) SearchAllCustomers(ctx context.Context, req SearchCustomersR
 // SearchInvoices returns one page of invoices matching req (D: offset, limit ≤ 5,000, orderBy
 // and direction are query parameters).
 func (s *ARService) SearchInvoices(ctx context.Context, req SearchInvoicesRequest, offset, limit int) (*SearchInvoicesResponse, error) {
-	q, err := pageQuery(offset, limit)
-	if err != nil {
-		return nil, fmt.Errorf("search invoices: %w", err)
-	}
-	var out SearchInvoicesResponse
-	if err := s.client.do(ctx, epInvoiceSearch, q, req, &out); err != nil {
-		return nil, fmt.Errorf("search invoices at offset %d: %w", offset, err)
-	}
-	return &out, nil
+	return searchPage[SearchInvoicesResponse](ctx, s.client, epInvoiceSearch, "invoices", req, offset, limit)
 }
 
 // SearchAllInvoices returns every invoice matching req, paging with MaxSearchLimit and

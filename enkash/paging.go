@@ -1,6 +1,7 @@
 package enkash
 
 import (
+	"context"
 	"errors"
 	"fmt"
 	"net/url"
@@ -15,12 +16,18 @@ func checkPage(offset, limit int) error {
 	return nil
 }
 
-// pageQuery is offset and limit as query parameters, once checkPage accepts them.
-func pageQuery(offset, limit int) (url.Values, error) {
+// searchPage asks ep for one page of what (for errors) matching req, with offset and limit
+// as query parameters, and decodes the answer as a T.
+func searchPage[T any](ctx context.Context, c *Client, ep endpoint, what string, req any, offset, limit int) (*T, error) {
 	if err := checkPage(offset, limit); err != nil {
-		return nil, err
+		return nil, fmt.Errorf("search %s: %w", what, err)
 	}
-	return url.Values{"offset": {strconv.Itoa(offset)}, "limit": {strconv.Itoa(limit)}}, nil
+	q := url.Values{"offset": {strconv.Itoa(offset)}, "limit": {strconv.Itoa(limit)}}
+	var out T
+	if err := c.do(ctx, ep, q, req, &out); err != nil {
+		return nil, fmt.Errorf("search %s at offset %d: %w", what, offset, err)
+	}
+	return &out, nil
 }
 
 // pageAll calls page with growing offsets until the matches are exhausted, asking limit

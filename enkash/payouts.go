@@ -86,15 +86,7 @@ func checkBatch(req BatchTransferRequest) error {
 // records from offset. Assumption: offset and limit are query parameters, as on Enkash's other
 // search endpoints.
 func (s *PayoutService) Search(ctx context.Context, req SearchTransfersRequest, offset, limit int) (*SearchTransfersResponse, error) {
-	q, err := pageQuery(offset, limit)
-	if err != nil {
-		return nil, fmt.Errorf("search transfers: %w", err)
-	}
-	var out SearchTransfersResponse
-	if err := s.client.do(ctx, epSearchPayouts, q, req, &out); err != nil {
-		return nil, fmt.Errorf("search transfers at offset %d: %w", offset, err)
-	}
-	return &out, nil
+	return searchPage[SearchTransfersResponse](ctx, s.client, epSearchPayouts, "transfers", req, offset, limit)
 }
 
 // SearchAll returns every transfer matching req, paging with MaxSearchLimit and splitting a

@@ -21,16 +21,7 @@ func billRow() map[string]string {
 
 func buildBill(t testing.TB, cells map[string]string) (any, string, domain.Paise, []domain.RowError) {
 	t.Helper()
-	c, err := parsers.NewCells(parsers.Bills, billHeader)
-	if err != nil {
-		t.Fatal(err)
-	}
-	row := make([]string, len(billHeader))
-	for i, h := range billHeader {
-		row[i] = cells[h]
-	}
-	c.Reset(9, row)
-	return parsers.Bills.Build(c)
+	return buildRow(t, parsers.Bills, billHeader, 9, cells)
 }
 
 func TestBills_Build(t *testing.T) {

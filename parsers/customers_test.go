@@ -21,16 +21,7 @@ func customerRow() map[string]string {
 
 func buildCustomer(t testing.TB, cells map[string]string) (any, []domain.RowError) {
 	t.Helper()
-	c, err := parsers.NewCells(parsers.Customers, customerHeader)
-	if err != nil {
-		t.Fatal(err)
-	}
-	row := make([]string, len(customerHeader))
-	for i, h := range customerHeader {
-		row[i] = cells[h]
-	}
-	c.Reset(3, row)
-	rec, _, _, errs := parsers.Customers.Build(c)
+	rec, _, _, errs := buildRow(t, parsers.Customers, customerHeader, 3, cells)
 	return rec, errs
 }
 

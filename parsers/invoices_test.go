@@ -21,16 +21,7 @@ func invoiceRow() map[string]string {
 
 func buildInvoice(t testing.TB, cells map[string]string) (any, domain.Paise, []domain.RowError) {
 	t.Helper()
-	c, err := parsers.NewCells(parsers.Invoices, invoiceHeader)
-	if err != nil {
-		t.Fatal(err)
-	}
-	row := make([]string, len(invoiceHeader))
-	for i, h := range invoiceHeader {
-		row[i] = cells[h]
-	}
-	c.Reset(5, row)
-	rec, _, amt, errs := parsers.Invoices.Build(c)
+	rec, _, amt, errs := buildRow(t, parsers.Invoices, invoiceHeader, 5, cells)
 	return rec, amt, errs
 }
 

@@ -21,16 +21,7 @@ func payoutRow() map[string]string {
 
 func buildPayout(t testing.TB, cells map[string]string) (any, string, domain.Paise, []domain.RowError) {
 	t.Helper()
-	c, err := parsers.NewCells(parsers.Payouts, payoutHeader)
-	if err != nil {
-		t.Fatal(err)
-	}
-	row := make([]string, len(payoutHeader))
-	for i, h := range payoutHeader {
-		row[i] = cells[h]
-	}
-	c.Reset(7, row)
-	return parsers.Payouts.Build(c)
+	return buildRow(t, parsers.Payouts, payoutHeader, 7, cells)
 }
 
 func TestPayouts_Build(t *testing.T) {

@@ -199,6 +199,20 @@ func checkReference(c *Cells, column, ref, what string) {
 	}
 }
 
+// checkName records the rules of a required name column: present and at most 100 characters;
+// what names the column in messages. It reports whether the name kept both rules.
+func checkName(c *Cells, canonical, what, name string) bool {
+	switch {
+	case name == "":
+		c.Add(canonical, canonical+"_required", "the "+what+" is empty")
+	case len(name) > maxNameLen:
+		c.Add(canonical, canonical+"_length", fmt.Sprintf("the %s is %d characters long; at most %d are allowed", what, len(name), maxNameLen))
+	default:
+		return true
+	}
+	return false
+}
+
 // checkEmail reads the optional e-mail column col, recording email_format when the cell is
 // not an address, and returns the cell.
 func checkEmail(c *Cells, col int) string {

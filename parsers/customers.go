@@ -86,12 +86,7 @@ func buildCustomer(c *Cells) (any, string, domain.Paise, []domain.RowError) {
 
 	name, _, _ := c.At(colCustLegalName)
 	cu.LegalName = name
-	switch {
-	case name == "":
-		c.Add("legal_name", "legal_name_required", "the legal name is empty")
-	case len(name) > maxNameLen:
-		c.Add("legal_name", "legal_name_length", fmt.Sprintf("the legal name is %d characters long; at most %d are allowed", len(name), maxNameLen))
-	}
+	checkName(c, "legal_name", "legal name", name)
 
 	gstin, _, _ := c.At(colCustGSTIN)
 	gstin = upperASCII(strings.ReplaceAll(gstin, " ", ""))
@@ -119,11 +114,7 @@ func buildCustomer(c *Cells) (any, string, domain.Paise, []domain.RowError) {
 
 	contact, _, _ := c.At(colCustContactName)
 	cu.ContactName = contact
-	if contact == "" {
-		c.Add("contact_name", "contact_name_required", "the contact name is empty")
-	} else if len(contact) > maxNameLen {
-		c.Add("contact_name", "contact_name_length", fmt.Sprintf("the contact name is %d characters long; at most %d are allowed", len(contact), maxNameLen))
-	}
+	checkName(c, "contact_name", "contact name", contact)
 
 	mobile, _, _ := c.At(colCustMobile)
 	if mobile == "" {

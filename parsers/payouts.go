@@ -91,12 +91,7 @@ func buildPayout(c *Cells) (any, string, domain.Paise, []domain.RowError) {
 
 	name, _, _ := c.At(colBeneficiaryName)
 	p.BeneficiaryName = name
-	switch {
-	case name == "":
-		c.Add("beneficiary_name", "beneficiary_name_required", "the beneficiary name is empty")
-	case len(name) > maxNameLen:
-		c.Add("beneficiary_name", "beneficiary_name_length", fmt.Sprintf("the beneficiary name is %d characters long; at most %d are allowed", len(name), maxNameLen))
-	default:
+	if checkName(c, "beneficiary_name", "beneficiary name", name) {
 		if i := firstBad(name, nameChar); i >= 0 {
 			c.Add("beneficiary_name", "beneficiary_name_format", fmt.Sprintf("beneficiary name %s contains %s; use only letters, spaces and . & ' -", quote(name), describeChar(name, i)))
 		}

@@ -108,7 +108,7 @@ var Bills = register(&Spec{
 		"Every reference must be unique: a reference already paid is never paid again.",
 		"Give the Amount to pay a known amount; leave it empty to pay what the biller says is due.",
 		"Circle is needed only by mobile and DTH billers.",
-		"Rows with errors are returned in a file of rejected rows: fix them there and drop that file again.",
+		ruleRejectedRows,
 	},
 	Build: buildBill,
 })

@@ -71,7 +71,7 @@ var Customers = register(&Spec{
 		"One row per customer; the first row is the header.",
 		"Every customer needs a GSTIN or a PAN; a GSTIN's check character, its PAN and its state code are verified.",
 		"A reference already created at Enkash by an earlier file updates that customer; within one file each reference appears once.",
-		"Rows with errors are returned in a file of rejected rows: fix them there and drop that file again.",
+		ruleRejectedRows,
 	},
 	Build: buildCustomer,
 })

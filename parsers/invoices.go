@@ -75,7 +75,7 @@ var Invoices = register(&Spec{
 		"Name the customer by your customer reference (created by a customer file, earlier or in the same drop) or by its Enkash id (KC...).",
 		"Taxes are CGST + SGST (within the state) or IGST (between states), never both.",
 		"Net amount, when given, must equal base + taxes − TDS.",
-		"Rows with errors are returned in a file of rejected rows: fix them there and drop that file again.",
+		ruleRejectedRows,
 	},
 	Build: buildInvoice,
 })

@@ -76,7 +76,7 @@ var Payouts = register(&Spec{
 		"Every reference must be unique: a reference already paid is never paid again.",
 		"IMPS, NEFT and RTGS need Account Number and IFSC (and no VPA); UPI needs a VPA (and no account).",
 		"IMPS allows at most ₹2,00,000.00 per transfer; use NEFT or RTGS above that.",
-		"Rows with errors are returned in a file of rejected rows: fix them there and drop that file again.",
+		ruleRejectedRows,
 	},
 	Build: buildPayout,
 })

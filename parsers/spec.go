@@ -37,6 +37,9 @@ type Column struct {
 	Choices []string
 }
 
+// ruleRejectedRows is the last line of every kind's Rules: how rows with errors come back.
+const ruleRejectedRows = "Rows with errors are returned in a file of rejected rows: fix them there and drop that file again."
+
 // Spec describes one file kind: its columns and how a row becomes a record.
 type Spec struct {
 	Kind    domain.Kind

@@ -2,7 +2,6 @@ package parsers_test
 
 import (
 	"bytes"
-	"errors"
 	"os"
 	"path/filepath"
 	"slices"
@@ -44,39 +43,6 @@ func FuzzKindRows(f *testing.F) {
 		if !ok {
 			t.Fatalf("no spec for %s", kind)
 		}
-		content := append(slices.Clone(headers[kind]), body...)
-		res, err := read(t, string(kind)+".csv", content, spec)
-		if err != nil {
-			var fe *parsers.FileError
-			if !errors.As(err, &fe) {
-				t.Fatalf("Open error %v is not a *FileError", err)
-			}
-			return
-		}
-		for _, r := range res.rows {
-			if (r.Record == nil) == (len(r.Errors) == 0) {
-				t.Fatalf("line %d: record %v with errors %v", r.Line, r.Record, r.Errors)
-			}
-			for _, e := range r.Errors {
-				if e.Line != r.Line || e.Rule == "" || e.Message == "" {
-					t.Fatalf("line %d: bad error %+v", r.Line, e)
-				}
-			}
-		}
-		want := csvLines(content)
-		got := make([]int, len(res.rows))
-		for i, r := range res.rows {
-			got[i] = r.Line
-		}
-		if res.fatal != nil {
-			if len(got) > len(want) || !slices.Equal(got, want[:len(got)]) {
-				t.Fatalf("before the fatal error %v: rows on lines %v; want a prefix of %v", res.fatal, got, want)
-			}
-			return
-		}
-		if !slices.Equal(got, want) {
-			t.Fatalf("rows on lines %v; want %v", got, want)
-		}
+		checkFuzzedRows(t, string(kind)+".csv", append(slices.Clone(headers[kind]), body...), spec, true)
 	})
 }
-

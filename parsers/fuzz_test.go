@@ -24,42 +24,50 @@ func FuzzCSV(f *testing.F) {
 		if withHeader {
 			content = append([]byte("Reference,Beneficiary Name,Account Number,IFSC,VPA,Amount,Mode,Remark,Email,Phone\n"), body...)
 		}
-		res, err := read(t, "payouts.csv", content, nil)
-		if err != nil {
-			var fe *parsers.FileError
-			if !errors.As(err, &fe) {
-				t.Fatalf("Open error %v is not a *FileError", err)
-			}
-			return
-		}
-		for _, r := range res.rows {
-			if (r.Record == nil) == (len(r.Errors) == 0) {
-				t.Fatalf("line %d: record %v with errors %v", r.Line, r.Record, r.Errors)
-			}
-			for _, e := range r.Errors {
-				if e.Line != r.Line || e.Rule == "" || e.Message == "" {
-					t.Fatalf("line %d: bad error %+v", r.Line, e)
-				}
-			}
-		}
-		if !withHeader {
-			return
-		}
-		want := csvLines(content)
-		got := make([]int, len(res.rows))
-		for i, r := range res.rows {
-			got[i] = r.Line
-		}
-		if res.fatal != nil {
-			if len(got) > len(want) || !slices.Equal(got, want[:len(got)]) {
-				t.Fatalf("before the fatal error %v: rows on lines %v; want a prefix of %v", res.fatal, got, want)
-			}
-			return
-		}
-		if !slices.Equal(got, want) {
-			t.Fatalf("rows on lines %v; want %v", got, want)
-		}
+		checkFuzzedRows(t, "payouts.csv", content, nil, withHeader)
 	})
+}
+
+// checkFuzzedRows reads content and checks what every fuzz target of a CSV reader promises:
+// no panic; an unusable file is a *FileError; every row is either a record or has well-formed
+// errors; and, when the header is known (knownHeader), no row is lost.
+func checkFuzzedRows(t *testing.T, name string, content []byte, spec *parsers.Spec, knownHeader bool) {
+	t.Helper()
+	res, err := read(t, name, content, spec)
+	if err != nil {
+		var fe *parsers.FileError
+		if !errors.As(err, &fe) {
+			t.Fatalf("Open error %v is not a *FileError", err)
+		}
+		return
+	}
+	for _, r := range res.rows {
+		if (r.Record == nil) == (len(r.Errors) == 0) {
+			t.Fatalf("line %d: record %v with errors %v", r.Line, r.Record, r.Errors)
+		}
+		for _, e := range r.Errors {
+			if e.Line != r.Line || e.Rule == "" || e.Message == "" {
+				t.Fatalf("line %d: bad error %+v", r.Line, e)
+			}
+		}
+	}
+	if !knownHeader {
+		return
+	}
+	want := csvLines(content)
+	got := make([]int, len(res.rows))
+	for i, r := range res.rows {
+		got[i] = r.Line
+	}
+	if res.fatal != nil {
+		if len(got) > len(want) || !slices.Equal(got, want[:len(got)]) {
+			t.Fatalf("before the fatal error %v: rows on lines %v; want a prefix of %v", res.fatal, got, want)
+		}
+		return
+	}
+	if !slices.Equal(got, want) {
+		t.Fatalf("rows on lines %v; want %v", got, want)
+	}
 }
 
 // csvLines lists the starting lines of the non-blank data records of a comma-separated file.

@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 	"path/filepath"
+	"slices"
 	"time"
 
 	"enkashbatch/domain"
@@ -145,8 +146,15 @@ func (p *Pipeline) WriteDay(ctx context.Context, day Day, loc *time.Location) (D
 		kinds[f.Kind].Tally.Merge(f.Tally)
 	}
 	var summaries []report.KindSummary
+	for _, k := range domain.Kinds {
+		if kinds[k] != nil {
+			summaries = append(summaries, *kinds[k])
+		}
+	}
 	for _, k := range order {
-		summaries = append(summaries, *kinds[k])
+		if !slices.Contains(domain.Kinds, k) {
+			summaries = append(summaries, *kinds[k])
+		}
 	}
 	runs, err := p.ledger.Runs(ctx, day.From, day.To)
 	if err != nil {

@@ -95,7 +95,7 @@ func (b *dailyBook) writeSummary() error {
 		}
 	}
 	firstKindRow, lastKindRow := dailyKindHeaderRow+1, t.row
-	row := tallyRow(st, t.buf, "Total", "", "", total, true)
+	row := countsOnly(st, tallyRow(st, t.buf, "Total", "", "", total, true))
 	row[1] = excelize.Cell{StyleID: st.totalCount, Value: files}
 	if err := t.writeRow(row, excelize.RowOpts{StyleID: st.total, Height: 18}); err != nil {
 		return err
@@ -110,12 +110,29 @@ func (b *dailyBook) writeSummary() error {
 	}
 	t.row++
 	b.checks = map[string]verdictLine{
-		"rows": countLine(total, countOff), "amount": paiseLine(total, paiseOff), "listed": b.listedLine(),
+		"rows": countLine(total, countOff), "listed": b.listedLine(),
 	}
 	if b.d.Statement.Checked {
 		b.checks["statement"] = statementLine(b.d.Statement)
 	}
-	lines := []verdictLine{b.checks["rows"], b.checks["amount"], b.checks["listed"], b.exceptionsLine(), b.matchedLine()}
+	// Rupees are checked kind by kind: money paid out and money invoiced are never added.
+	lines := []verdictLine{b.checks["rows"]}
+	amount := verdictLine{ok: true}
+	for _, k := range b.d.Kinds {
+		var off []string
+		for _, name := range paiseOff {
+			if name == string(k.Kind) {
+				off = append(off, name)
+			}
+		}
+		l := paiseLine(k.Tally, off)
+		l.text = kindSheetName(k.Kind) + ": " + l.text
+		lines = append(lines, l)
+		amount.ok = amount.ok && l.ok
+		amount.text = strings.TrimPrefix(amount.text+"; "+l.text, "; ")
+	}
+	b.checks["amount"] = amount
+	lines = append(lines, b.checks["listed"], b.exceptionsLine(), b.matchedLine())
 	for _, l := range lines {
 		style := st.conservation
 		if !l.ok {
@@ -150,7 +167,7 @@ func (b *dailyBook) writeSummary() error {
 		}
 	}
 	lastFileRow := t.row
-	if err := t.writeRow(tallyRow(st, t.buf, "Total", "", fmt.Sprintf("%d files", len(b.d.Files)), fileTotal, true),
+	if err := t.writeRow(countsOnly(st, tallyRow(st, t.buf, "Total", "", fmt.Sprintf("%d files", len(b.d.Files)), fileTotal, true)),
 		excelize.RowOpts{StyleID: st.total, Height: 18}); err != nil {
 		return err
 	}
@@ -349,4 +366,13 @@ func colName(col int) string {
 		return "A"
 	}
 	return name
+}
+
+// countsOnly blanks the rupee cells of a total row that adds up files or kinds of different
+// kinds: counts add up across kinds, rupees paid out and rupees invoiced do not.
+func countsOnly(st *styles, row []any) []any {
+	for i := 9; i <= 14 && i < len(row); i++ {
+		row[i] = excelize.Cell{StyleID: st.total}
+	}
+	return row
 }

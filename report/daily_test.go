@@ -619,7 +619,7 @@ func TestWriteDailyWorkbook_Errors(t *testing.T) {
 // more than 64 MB.
 func TestWriteDailyWorkbook_StreamsItems(t *testing.T) {
 	if raceEnabled {
-		t.Skip("memory is measured without the race detector (go test ./report/): under it, 100k rows take minutes and its shadow memory skews the heap")
+		t.Skip("memory is measured without the race detector (make test runs this test again without it): under it, 100k rows take minutes and its shadow memory skews the heap")
 	}
 	// Collect garbage eagerly, so that the heap measured is what is live, not what is not
 	// collected yet.

@@ -48,21 +48,11 @@ var chartSeries = []struct {
 // checks in words, the statement check with the chart beside it, then the per-file table.
 func (b *dailyBook) writeSummary() error {
 	f, st := b.f, b.st
-	if err := setupPage(f, sheetSummary, b.head.title); err != nil {
-		return err
-	}
-	sw, err := f.NewStreamWriter(sheetSummary)
+	t, err := openSummary(f, st, b.head.title, dailyKindHeaderRow)
 	if err != nil {
-		return fmt.Errorf("stream sheet %s: %w", sheetSummary, err)
-	}
-	t := &tableSheet{f: f, st: st, sw: sw, name: sheetSummary, cols: summaryColumns,
-		headerRow: dailyKindHeaderRow, buf: make([]any, len(summaryColumns))}
-	if err := t.setColumns(); err != nil {
 		return err
 	}
-	if err := sw.SetPanes(freezeBelow(dailyKindHeaderRow)); err != nil {
-		return fmt.Errorf("freeze header of sheet %s: %w", sheetSummary, err)
-	}
+	sw := t.sw
 	date := excelize.Cell{StyleID: st.dateLeft, Value: dateOnly(b.d.Date, b.loc)}
 	if err := writeDetails(t, b.head, b.d.Endpoint, []detail{
 		{"Day", date},

@@ -221,6 +221,41 @@ func setupPage(f *excelize.File, name, title string) error {
 	return nil
 }
 
+// openSummary starts the Summary sheet of a workbook: page setup, its stream, the columns of
+// its file table, and panes frozen below that table's header at headerRow.
+func openSummary(f *excelize.File, st *styles, title string, headerRow int) (*tableSheet, error) {
+	if err := setupPage(f, sheetSummary, title); err != nil {
+		return nil, err
+	}
+	sw, err := f.NewStreamWriter(sheetSummary)
+	if err != nil {
+		return nil, fmt.Errorf("stream sheet %s: %w", sheetSummary, err)
+	}
+	t := &tableSheet{f: f, st: st, sw: sw, name: sheetSummary, cols: summaryColumns,
+		headerRow: headerRow, buf: make([]any, len(summaryColumns))}
+	if err := t.setColumns(); err != nil {
+		return nil, err
+	}
+	if err := sw.SetPanes(freezeBelow(headerRow)); err != nil {
+		return nil, fmt.Errorf("freeze header of sheet %s: %w", sheetSummary, err)
+	}
+	return t, nil
+}
+
+// printTableTitles repeats the header rows of every table sheet (all but Summary) on each
+// printed page.
+func printTableTitles(f *excelize.File) error {
+	for _, name := range f.GetSheetList() {
+		if name == sheetSummary {
+			continue
+		}
+		if err := printTitles(f, name, tableHeaderRow); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
 // printTitles repeats rows 1 to rows of sheet name at the top of every printed page. Defined
 // names are bound to a sheet's position, so this runs once every sheet is in place.
 func printTitles(f *excelize.File, name string, rows int) error {

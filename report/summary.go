@@ -38,21 +38,11 @@ const summaryHeaderRow = 8
 // the total, and the run's conservation line in words.
 func (w *workbook) writeSummary() error {
 	f, st, info := w.f, w.st, w.run.Info
-	if err := setupPage(f, sheetSummary, info.title()); err != nil {
-		return err
-	}
-	sw, err := f.NewStreamWriter(sheetSummary)
+	t, err := openSummary(f, st, info.title(), summaryHeaderRow)
 	if err != nil {
-		return fmt.Errorf("stream sheet %s: %w", sheetSummary, err)
-	}
-	t := &tableSheet{f: f, st: st, sw: sw, name: sheetSummary, cols: summaryColumns,
-		headerRow: summaryHeaderRow, buf: make([]any, len(summaryColumns))}
-	if err := t.setColumns(); err != nil {
 		return err
 	}
-	if err := sw.SetPanes(freezeBelow(summaryHeaderRow)); err != nil {
-		return fmt.Errorf("freeze header of sheet %s: %w", sheetSummary, err)
-	}
+	sw := t.sw
 	if err := w.writeRunDetails(t); err != nil {
 		return err
 	}

@@ -108,13 +108,8 @@ func (w *workbook) build() error {
 	if err := w.writeSummary(); err != nil {
 		return err
 	}
-	for _, name := range f.GetSheetList() {
-		if name == sheetSummary {
-			continue
-		}
-		if err := printTitles(f, name, tableHeaderRow); err != nil {
-			return err
-		}
+	if err := printTableTitles(f); err != nil {
+		return err
 	}
 	// Summary is the first sheet and, as the new file's Sheet1 renamed, already the active
 	// one. SetActiveSheet would parse every streamed sheet back into memory to mark it.

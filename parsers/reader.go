@@ -156,6 +156,22 @@ func utf16le(s string) []byte {
 }
 
 func newReader(name string, src source, spec *Spec) (*Reader, error) {
+	r, err := readHeader(name, src, spec)
+	if err != nil {
+		if x, ok := src.(*xlsxSource); ok && x.check != nil {
+			// A workbook refused for its header may be damaged further down, and its damage
+			// is what must be fixed first: the sheet's check, running beside, has the last word.
+			if cerr := x.check.result(); cerr != nil {
+				return nil, withFile(cerr, name)
+			}
+		}
+		return nil, err
+	}
+	return r, nil
+}
+
+// readHeader reads the header and the first data row of a file.
+func readHeader(name string, src source, spec *Spec) (*Reader, error) {
 	first, err := src.next()
 	if errors.Is(err, io.EOF) {
 		return nil, &FileError{File: name, Rule: "empty_file", Message: "the file has no header row and no data"}

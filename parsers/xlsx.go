@@ -27,8 +27,8 @@ const (
 type xlsxSource struct {
 	f        *excelize.File
 	rows     *excelize.Rows
-	n        int           // sheet row number of the last row read
-	formulas map[int][]int // sheet row number -> 0-based columns with a formula and no value
+	n        int         // sheet row number of the last row read
+	check    *sheetCheck // the sheet's XML check, running beside the reading
 	date1904 bool
 }
 
@@ -77,9 +77,7 @@ func (s *xlsxSource) init(zr *zip.Reader, spec *Spec) error {
 	if err != nil {
 		return &FileError{Rule: "damaged_xlsx", Message: "the workbook is damaged: " + err.Error()}
 	}
-	if s.formulas, err = scanSheet(zr, part); err != nil {
-		return err
-	}
+	s.check = startSheetCheck(zr, part)
 	if s.rows, err = s.f.Rows(sheet); err != nil {
 		return &FileError{Rule: "damaged_xlsx", Message: "the sheet " + strconv.Quote(sheet) + " cannot be read: " + err.Error()}
 	}
@@ -109,11 +107,17 @@ func pickSheet(f *excelize.File, spec *Spec) (string, bool) {
 func (s *xlsxSource) next() (rawRow, error) {
 	for s.rows.Next() {
 		s.n++
+		formulas, err := s.check.wait(s.n)
+		if err != nil {
+			return rawRow{}, err
+		}
 		cells, err := s.rows.Columns()
 		if err != nil {
+			if err := s.check.result(); err != nil {
+				return rawRow{}, err
+			}
 			return rawRow{}, &FileError{Line: s.n, Rule: "damaged_xlsx", Message: "the sheet cannot be read past this row: " + err.Error()}
 		}
-		formulas := s.formulas[s.n]
 		if len(formulas) == 0 && blank(cells) {
 			continue
 		}
@@ -127,6 +131,10 @@ func (s *xlsxSource) next() (rawRow, error) {
 			}
 		}
 		return rawRow{line: s.n, cells: cells, formulas: formulas, sci: sci}, nil
+	}
+	// excelize stops without an error at broken XML: the check says whether the sheet ended.
+	if err := s.check.result(); err != nil {
+		return rawRow{}, err
 	}
 	if err := s.rows.Error(); err != nil {
 		return rawRow{}, &FileError{Line: s.n + 1, Rule: "damaged_xlsx", Message: "the sheet cannot be read past this row: " + err.Error()}
@@ -161,6 +169,10 @@ func normalizeNumber(v string) (norm string, exp, ok bool) {
 
 func (s *xlsxSource) close() error {
 	var errs []error
+	if s.check != nil {
+		s.check.cancel()
+		s.check = nil
+	}
 	if s.rows != nil {
 		errs = append(errs, s.rows.Close())
 		s.rows = nil
@@ -241,39 +253,15 @@ func sheetPart(zr *zip.Reader, sheet string) (string, error) {
 	return "", fmt.Errorf("sheet %q has no part", sheet)
 }
 
-// scanSheet checks the sheet's XML and the shared strings once, fast, before excelize reads
-// them (excelize's iterator stops quietly at broken XML, which would lose rows; see
-// checkXML), and, only if the sheet holds formulas, reads the sheet once more to find the
-// formula cells with no saved value.
-func scanSheet(zr *zip.Reader, part string) (map[int][]int, error) {
-	zf := findPart(zr, part)
-	if zf == nil {
-		return nil, &FileError{Rule: "damaged_xlsx", Message: "the workbook is damaged: its sheet " + part + " is missing"}
-	}
-	facts, err := checkPart(zf, true)
-	if err != nil {
-		return nil, err
-	}
-	if sst := findPart(zr, "xl/sharedStrings.xml"); sst != nil {
-		if _, err := checkPart(sst, false); err != nil {
-			return nil, err
-		}
-	}
-	if !facts.formulas {
-		return nil, nil
-	}
-	return scanFormulas(zf)
-}
-
-// checkPart runs checkXML over one part of the workbook and words what it finds for a
-// finance user.
-func checkPart(zf *zip.File, sheet bool) (xmlFacts, error) {
+// checkPart runs checkXML over one part of the workbook, until stop is closed, calling
+// rowStarted as the rows of a sheet start, and words what it finds for a finance user.
+func checkPart(zf *zip.File, sheet bool, stop <-chan struct{}, rowStarted func(row int, formulas bool)) (xmlFacts, error) {
 	rc, err := zf.Open()
 	if err != nil {
 		return xmlFacts{}, &FileError{Rule: "damaged_xlsx", Message: "the workbook is damaged: " + err.Error()}
 	}
 	defer rc.Close()
-	facts, err := checkXML(rc, sheet)
+	facts, err := checkSheetXML(stopReader{rc, stop}, sheet, rowStarted)
 	if err == nil {
 		return facts, nil
 	}
@@ -323,13 +311,13 @@ func findPart(zr *zip.Reader, name string) *zip.File {
 
 // scanFormulas lists, by sheet row number, the 0-based columns of cells that hold a formula
 // but no saved value.
-func scanFormulas(zf *zip.File) (map[int][]int, error) {
+func scanFormulas(zf *zip.File, stop <-chan struct{}) (map[int][]int, error) {
 	rc, err := zf.Open()
 	if err != nil {
 		return nil, &FileError{Rule: "damaged_xlsx", Message: "the workbook is damaged: " + err.Error()}
 	}
 	defer rc.Close()
-	dec := xml.NewDecoder(bufio.NewReaderSize(rc, 64<<10))
+	dec := xml.NewDecoder(bufio.NewReaderSize(stopReader{rc, stop}, 64<<10))
 	out := map[int][]int{}
 	count, row, col := 0, 0, 0
 	var inCell, hasF, hasV, inV bool

@@ -229,44 +229,66 @@ func (p *Pipeline) readFile(ctx context.Context, runID int64, path string, summa
 }
 
 // readAheadRows is how many parsed rows may wait for the ledger: enough to keep both busy,
-// few enough that memory stays flat whatever the file's size.
-const readAheadRows = 512
+// few enough that memory stays flat whatever the file's size. They are handed over in chunks
+// of readAheadChunk rows, so that the two goroutines meet once a chunk and not once a row.
+const (
+	readAheadRows  = 512
+	readAheadChunk = 64
+)
 
 // readAhead parses on a goroutine of its own while the caller writes to the ledger, so a
 // file costs about the larger of the two rather than their sum. Stopping the loop early
 // stops the parsing too.
 func readAhead(ctx context.Context, rows iter.Seq2[parsers.Row, error]) iter.Seq2[parsers.Row, error] {
-	type result struct {
-		row parsers.Row
-		err error
+	type chunk struct {
+		rows []parsers.Row
+		err  error // after the rows
 	}
 	return func(yield func(parsers.Row, error) bool) {
-		ch := make(chan result, readAheadRows)
+		ch := make(chan chunk, readAheadRows/readAheadChunk-1)
 		done := make(chan struct{})
 		var wg sync.WaitGroup
 		wg.Add(1)
 		go func() {
 			defer wg.Done()
 			defer close(ch)
-			for row, err := range rows {
+			send := func(c chunk) bool {
 				select {
-				case ch <- result{row, err}:
+				case ch <- c:
+					return true
 				case <-done:
-					return
 				case <-ctx.Done():
+				}
+				return false
+			}
+			c := chunk{rows: make([]parsers.Row, 0, readAheadChunk)}
+			for row, err := range rows {
+				if err != nil {
+					c.err = err
+					send(c)
 					return
 				}
-				if err != nil {
-					return
+				if c.rows = append(c.rows, row); len(c.rows) == readAheadChunk {
+					if !send(c) {
+						return
+					}
+					c = chunk{rows: make([]parsers.Row, 0, readAheadChunk)}
 				}
 			}
+			send(c)
 		}()
 		// However the loop ends, the parser is stopped and waited for: the reader it uses is
 		// closed by the caller right after.
 		defer wg.Wait()
 		defer close(done)
-		for res := range ch {
-			if !yield(res.row, res.err) {
+		for c := range ch {
+			for _, row := range c.rows {
+				if !yield(row, nil) {
+					return
+				}
+			}
+			if c.err != nil {
+				yield(parsers.Row{}, c.err)
 				return
 			}
 		}

@@ -203,18 +203,13 @@ func (p *Pipeline) readFile(ctx context.Context, runID int64, path string, summa
 	if u := r.Unknown(); len(u) > 0 {
 		o.Note = "columns not used: " + strings.Join(u, ", ")
 	}
-	for row, err := range readAhead(ctx, r.Rows()) {
+	// Three goroutines: parsing, encoding to JSON, and the ledger's writes.
+	for item, err := range readAhead(ctx, newItems(summary.Name, readAhead(ctx, r.Rows()))) {
 		if err == nil {
 			err = ctx.Err()
 		}
 		if err != nil {
 			return FileOutcome{}, errors.Join(err, in.Abort())
-		}
-		item := ledger.NewItem{Line: row.Line, Reference: row.Reference, Amount: row.Amount, Raw: row.Raw, Errors: row.Errors}
-		if row.Record != nil {
-			if item.Payload, err = json.Marshal(row.Record); err != nil {
-				return FileOutcome{}, errors.Join(fmt.Errorf("ingest %s line %d: %w", summary.Name, row.Line, err), in.Abort())
-			}
 		}
 		st, err := in.Add(item)
 		if err != nil {
@@ -228,6 +223,29 @@ func (p *Pipeline) readFile(ctx context.Context, runID int64, path string, summa
 	return o, in.Commit()
 }
 
+// newItems turns parsed rows into ledger items, their record and cells encoded as JSON.
+func newItems(file string, rows iter.Seq2[parsers.Row, error]) iter.Seq2[ledger.NewItem, error] {
+	return func(yield func(ledger.NewItem, error) bool) {
+		for row, err := range rows {
+			if err != nil {
+				yield(ledger.NewItem{}, err)
+				return
+			}
+			item := ledger.NewItem{Line: row.Line, Reference: row.Reference, Amount: row.Amount, Errors: row.Errors}
+			if item.Raw, err = json.Marshal(row.Raw); err == nil && row.Record != nil {
+				item.Payload, err = json.Marshal(row.Record)
+			}
+			if err != nil {
+				yield(ledger.NewItem{}, fmt.Errorf("ingest %s line %d: %w", file, row.Line, err))
+				return
+			}
+			if !yield(item, nil) {
+				return
+			}
+		}
+	}
+}
+
 // readAheadRows is how many parsed rows may wait for the ledger: enough to keep both busy,
 // few enough that memory stays flat whatever the file's size. They are handed over in chunks
 // of readAheadChunk rows, so that the two goroutines meet once a chunk and not once a row.
@@ -236,15 +254,15 @@ const (
 	readAheadChunk = 64
 )
 
-// readAhead parses on a goroutine of its own while the caller writes to the ledger, so a
-// file costs about the larger of the two rather than their sum. Stopping the loop early
-// stops the parsing too.
-func readAhead(ctx context.Context, rows iter.Seq2[parsers.Row, error]) iter.Seq2[parsers.Row, error] {
+// readAhead runs rows (a step of the ingest: parsing, encoding) on a goroutine of its own
+// while the caller works on what it yielded, so that a file costs about its slowest step
+// rather than the sum of its steps. Stopping the loop early stops the step too.
+func readAhead[T any](ctx context.Context, rows iter.Seq2[T, error]) iter.Seq2[T, error] {
 	type chunk struct {
-		rows []parsers.Row
+		rows []T
 		err  error // after the rows
 	}
-	return func(yield func(parsers.Row, error) bool) {
+	return func(yield func(T, error) bool) {
 		ch := make(chan chunk, readAheadRows/readAheadChunk-1)
 		done := make(chan struct{})
 		var wg sync.WaitGroup
@@ -261,7 +279,7 @@ func readAhead(ctx context.Context, rows iter.Seq2[parsers.Row, error]) iter.Seq
 				}
 				return false
 			}
-			c := chunk{rows: make([]parsers.Row, 0, readAheadChunk)}
+			c := chunk{rows: make([]T, 0, readAheadChunk)}
 			for row, err := range rows {
 				if err != nil {
 					c.err = err
@@ -272,7 +290,7 @@ func readAhead(ctx context.Context, rows iter.Seq2[parsers.Row, error]) iter.Seq
 					if !send(c) {
 						return
 					}
-					c = chunk{rows: make([]parsers.Row, 0, readAheadChunk)}
+					c = chunk{rows: make([]T, 0, readAheadChunk)}
 				}
 			}
 			send(c)
@@ -288,14 +306,16 @@ func readAhead(ctx context.Context, rows iter.Seq2[parsers.Row, error]) iter.Seq
 				}
 			}
 			if c.err != nil {
-				yield(parsers.Row{}, c.err)
+				var zero T
+				yield(zero, c.err)
 				return
 			}
 		}
 		// A parser stopped by cancellation ends the rows early: say so, so that the caller
 		// never records part of a file as the whole of it.
 		if err := ctx.Err(); err != nil {
-			yield(parsers.Row{}, err)
+			var zero T
+			yield(zero, err)
 		}
 	}
 }

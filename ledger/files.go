@@ -91,8 +91,8 @@ type NewItem struct {
 	Line      int
 	Reference string
 	Amount    domain.Paise
-	Payload   []byte   // the validated record as JSON; nil for a rejected row
-	Raw       []string // the row's original cells
+	Payload   []byte // the validated record as JSON; nil for a rejected row
+	Raw       []byte // the row's original cells as a JSON array of strings
 	// Errors are the row's broken rules; a row with errors is recorded as rejected.
 	Errors []domain.RowError
 }
@@ -158,10 +158,7 @@ func (in *Ingest) FileID() int64 { return in.fileID }
 func (in *Ingest) Add(it NewItem) (domain.Status, error) {
 	in.rowsIn++
 	in.paiseIn += it.Amount
-	raw, err := json.Marshal(it.Raw)
-	if err != nil {
-		return "", fmt.Errorf("ingest %s line %d: %w", in.file, it.Line, err)
-	}
+	raw := it.Raw
 	if len(it.Errors) == 0 {
 		_, err := in.insert.ExecContext(in.ctx, in.fileID, string(in.kind), it.Line, it.Reference, it.Reference, int64(it.Amount),
 			string(domain.StatusValid), "", string(it.Payload), string(raw), in.now)

@@ -47,7 +47,7 @@ func ingest(t *testing.T, db *ledger.DB, run int64, name string, items ...ledger
 }
 
 func valid(line int, ref string, paise domain.Paise) ledger.NewItem {
-	return ledger.NewItem{Line: line, Reference: ref, Amount: paise, Payload: []byte(`{}`), Raw: []string{ref, fmt.Sprint(paise)}}
+	return ledger.NewItem{Line: line, Reference: ref, Amount: paise, Payload: []byte(`{}`), Raw: []byte(fmt.Sprintf(`[%q,"%d"]`, ref, paise))}
 }
 
 func TestIngest_DuplicateReferenceIsRejectedAndNamed(t *testing.T) {
@@ -57,7 +57,7 @@ func TestIngest_DuplicateReferenceIsRejectedAndNamed(t *testing.T) {
 	if want := []domain.Status{domain.StatusValid, domain.StatusRejected, domain.StatusValid}; fmt.Sprint(st) != fmt.Sprint(want) {
 		t.Fatalf("statuses = %v, want %v", st, want)
 	}
-	_, st = ingest(t, db, run, "b.csv", valid(2, "PAY-2", 300), ledger.NewItem{Line: 3, Reference: "PAY-9", Raw: []string{"x"},
+	_, st = ingest(t, db, run, "b.csv", valid(2, "PAY-2", 300), ledger.NewItem{Line: 3, Reference: "PAY-9", Raw: []byte(`["x"]`),
 		Errors: []domain.RowError{{Line: 3, Column: "Amount", Rule: "amount_format", Message: "not an amount"}}})
 	if st[0] != domain.StatusRejected || st[1] != domain.StatusRejected {
 		t.Fatalf("statuses = %v, want both rejected", st)

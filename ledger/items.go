@@ -75,24 +75,24 @@ func (db *DB) ClaimBatch(ctx context.Context, runID int64, kind domain.Kind, lim
 			b.ID, string(kind), runID, BatchSubmitting, b.Items, int64(b.Amount), now, now); err != nil {
 			return fmt.Errorf("record batch %s: %w", b.ID, err)
 		}
-		upd, err := tx.PrepareContext(ctx, `UPDATE items SET status = ?, batch_id = ?, attempts = attempts + 1, updated_at = ? WHERE id = ?`)
+		// The batch is every valid item of the kind from the first read to the last: the
+		// transaction holds the write lock, so it is the set just read. One statement each
+		// for the items and their events, not one per item.
+		res, err := tx.ExecContext(ctx, `UPDATE items SET status = ?, batch_id = ?, attempts = attempts + 1, updated_at = ?
+			WHERE kind = ? AND status = ? AND id BETWEEN ? AND ?`,
+			string(domain.StatusSubmitting), b.ID, now, string(kind), string(domain.StatusValid), items[0].ID, items[len(items)-1].ID)
 		if err != nil {
-			return err
+			return fmt.Errorf("record batch %s items: %w", b.ID, err)
 		}
-		defer upd.Close()
-		ev, err := tx.PrepareContext(ctx, `INSERT INTO events (item_id, run_id, at, from_status, to_status, detail) VALUES (?, ?, ?, ?, ?, ?)`)
-		if err != nil {
-			return err
+		if n, err := res.RowsAffected(); err != nil || n != int64(len(items)) {
+			return fmt.Errorf("record batch %s items: %d changed of %d read (%v)", b.ID, n, len(items), err)
 		}
-		defer ev.Close()
-		rowCtx := context.WithoutCancel(ctx) // see applyItems
+		if _, err := tx.ExecContext(ctx, `INSERT INTO events (item_id, run_id, at, from_status, to_status, detail)
+			SELECT id, ?, ?, ?, ?, ? FROM items WHERE batch_id = ? ORDER BY id`,
+			runID, now, string(domain.StatusValid), string(domain.StatusSubmitting), "in batch "+b.ID, b.ID); err != nil {
+			return fmt.Errorf("record batch %s events: %w", b.ID, err)
+		}
 		for i := range items {
-			if _, err := upd.ExecContext(rowCtx, string(domain.StatusSubmitting), b.ID, now, items[i].ID); err != nil {
-				return err
-			}
-			if _, err := ev.ExecContext(rowCtx, items[i].ID, runID, now, string(items[i].Status), string(domain.StatusSubmitting), "in batch "+b.ID); err != nil {
-				return err
-			}
 			items[i].Status = domain.StatusSubmitting
 			items[i].Provider.BatchID = b.ID
 		}
@@ -178,11 +178,14 @@ func applyItems(ctx context.Context, tx *sql.Tx, runID int64, now string, update
 	// Per-row statements run without cancellation: the transaction is committed or rolled back
 	// as a whole, and a cancellable context costs go-sqlite3 a goroutine per statement.
 	rowCtx := context.WithoutCancel(ctx)
-	get, err := tx.PrepareContext(ctx, `SELECT status FROM items WHERE id = ?`)
+	// The event first, while the item still has its old status: it is written only when
+	// the status changes.
+	ev, err := tx.PrepareContext(ctx, `INSERT INTO events (item_id, run_id, at, from_status, to_status, detail)
+		SELECT id, ?1, ?2, status, ?3, ?4 FROM items WHERE id = ?5 AND status <> ?3`)
 	if err != nil {
 		return err
 	}
-	defer get.Close()
+	defer ev.Close()
 	// One statement for every update: a field left zero in the update keeps its value.
 	upd, err := tx.PrepareContext(ctx, `UPDATE items SET status = ?1, updated_at = ?2,
 		provider_id     = CASE WHEN ?3 THEN ?4 ELSE provider_id END,
@@ -198,28 +201,21 @@ func applyItems(ctx context.Context, tx *sql.Tx, runID int64, now string, update
 		return err
 	}
 	defer upd.Close()
-	ev, err := tx.PrepareContext(ctx, `INSERT INTO events (item_id, run_id, at, from_status, to_status, detail) VALUES (?, ?, ?, ?, ?, ?)`)
-	if err != nil {
-		return err
-	}
-	defer ev.Close()
 	for _, u := range updates {
-		var from string
-		if err := get.QueryRowContext(rowCtx, u.ItemID).Scan(&from); err != nil {
-			return fmt.Errorf("item %d: %w", u.ItemID, err)
+		if _, err := ev.ExecContext(rowCtx, runID, now, string(u.Status), u.Detail, u.ItemID); err != nil {
+			return fmt.Errorf("item %d event: %w", u.ItemID, err)
 		}
 		var p domain.ProviderState
 		if u.Provider != nil {
 			p = *u.Provider
 		}
-		if _, err := upd.ExecContext(rowCtx, string(u.Status), now, u.Provider != nil, p.ProviderID, p.Status, int64(p.Amount), p.UTR, p.Reason,
-			p.BatchID, u.Reason, u.ReleaseReference, u.ItemID); err != nil {
+		res, err := upd.ExecContext(rowCtx, string(u.Status), now, u.Provider != nil, p.ProviderID, p.Status, int64(p.Amount), p.UTR, p.Reason,
+			p.BatchID, u.Reason, u.ReleaseReference, u.ItemID)
+		if err != nil {
 			return fmt.Errorf("item %d: %w", u.ItemID, err)
 		}
-		if from != string(u.Status) {
-			if _, err := ev.ExecContext(rowCtx, u.ItemID, runID, now, from, string(u.Status), u.Detail); err != nil {
-				return fmt.Errorf("item %d event: %w", u.ItemID, err)
-			}
+		if n, err := res.RowsAffected(); err != nil || n != 1 {
+			return fmt.Errorf("item %d: no such item (%v)", u.ItemID, err)
 		}
 	}
 	return nil

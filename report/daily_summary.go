@@ -235,35 +235,28 @@ func lines(n int) string {
 	return strconv.Itoa(n) + " lines"
 }
 
-// listedLine checks what each kind's sheet holds against the kind's buckets, to the paisa.
+// listedLine checks what each kind's sheet holds against the kind's buckets, bucket by
+// bucket, to the paisa.
 func (b *dailyBook) listedLine() verdictLine {
-	var listed, buckets domain.Money
-	var off []string
-	seen := map[domain.Kind]bool{}
+	listed := map[domain.Kind]domain.Money{}
+	for k, t := range b.listed {
+		listed[k] = t.In
+	}
+	buckets := map[domain.Kind]domain.Money{}
+	var misplaced []domain.Kind
 	for _, k := range b.d.Kinds {
-		seen[k.Kind] = true
+		t := k.Tally
+		buckets[k.Kind] = addMoney(domain.Money{}, t.Rejected, t.Success, t.Failed, t.Reversed, t.Open)
 		var l domain.Tally
 		if p := b.listed[k.Kind]; p != nil {
 			l = *p
 		}
-		l.In = k.Tally.In // rows in is checked by the conservation lines, not here
-		if l != k.Tally {
-			off = append(off, string(k.Kind))
-		}
-		buckets = addMoney(buckets, k.Tally.Rejected, k.Tally.Success, k.Tally.Failed, k.Tally.Reversed, k.Tally.Open)
-	}
-	for _, k := range presentKinds(b.listedKinds()) {
-		listed = addMoney(listed, b.listed[k].In)
-		if !seen[k] {
-			off = append(off, string(k))
+		l.In = t.In // rows in is checked by the conservation lines, not here
+		if l != t {
+			misplaced = append(misplaced, k.Kind)
 		}
 	}
-	if len(off) == 0 {
-		return verdictLine{ok: true, text: fmt.Sprintf("Rows listed on the kind sheets: %d (₹%s), as in the buckets above, kind by kind and status by status — ties out",
-			listed.Count, listed.Paise.Rupees())}
-	}
-	return verdictLine{text: fmt.Sprintf("Rows listed on the kind sheets: %d (₹%s); the buckets above hold %d (₹%s) — DOES NOT TIE OUT (%s)",
-		listed.Count, listed.Paise.Rupees(), buckets.Count, buckets.Paise.Rupees(), strings.Join(off, ", "))}
+	return listedVerdict("Rows listed on the kind sheets", "kind by kind and status by status", listed, buckets, misplaced)
 }
 
 // listedKinds returns a summary per kind that has items listed, for ordering them.

@@ -159,7 +159,7 @@ func TestWriteDailyWorkbook(t *testing.T) {
 			"Rows in 16 = rejected 3 + success 6 + failed 2 + reversed 1 + open 4 — ties out",
 			"Payouts: Amount in ₹2,51,74,656.28 = rejected ₹1,200.00 + success ₹1,46,956.78 + failed ₹2,500.50 + reversed ₹999.00 + open ₹2,50,23,000.00 — ties out",
 			"Invoices: Amount in ₹14,890.00 = rejected ₹0.00 + success ₹11,800.00 + failed ₹590.00 + reversed ₹0.00 + open ₹2,500.00 — ties out",
-			"Rows listed on the kind sheets: 16 (₹2,51,89,546.28), as in the buckets above, kind by kind and status by status — ties out",
+			"Rows listed on the kind sheets: 16 (invoices 4, ₹14,890.00; payouts 12, ₹2,51,74,656.28), as in the buckets above, kind by kind and status by status — ties out",
 			"Open exceptions: 4 (high 2, medium 1, low 1); resolved: 1 — see Exceptions",
 			"Matched with Enkash: 5 (by reference 4, by amount+date within 1 day 1) — see Matched",
 			"Opening − debits + credits = closing: ties with Enkash's balance",
@@ -425,7 +425,7 @@ func TestWriteDailyWorkbook_DoesNotTieOut(t *testing.T) {
 			listed = row[0]
 		}
 	}
-	if want := "Rows listed on the kind sheets: 16 (₹2,51,89,546.28); the buckets above hold 16 (₹2,51,89,546.29) — DOES NOT TIE OUT (payouts)"; listed != want {
+	if want := "Rows listed on the kind sheets: 16 (invoices 4, ₹14,890.00; payouts 12, ₹2,51,74,656.28) — DOES NOT TIE OUT (payouts: the buckets hold 12, ₹2,51,74,656.29)"; listed != want {
 		t.Errorf("listed line = %q, want %q", listed, want)
 	}
 	if got := cell(t, f, "Summary", "P10"); got != "NO" {
@@ -507,7 +507,14 @@ func TestWriteDailyWorkbook_DetailSheetsAddUp(t *testing.T) {
 	if csvTotal != want {
 		t.Errorf("items csv totals %d paise, want %d", csvTotal, want)
 	}
-	findRow(t, f, "Summary", fmt.Sprintf("Rows listed on the kind sheets: 3000 (₹%s), as in the buckets above, kind by kind and status by status — ties out", want.Rupees()))
+	// The listed line gives each kind's rupees, in processing order, never their sum.
+	var each []string
+	for _, k := range domain.Kinds {
+		if i := slices.Index(kinds, k); i >= 0 {
+			each = append(each, fmt.Sprintf("%s %d, ₹%s", k, sums[i].Tally.In.Count, sums[i].Tally.In.Paise.Rupees()))
+		}
+	}
+	findRow(t, f, "Summary", "Rows listed on the kind sheets: 3000 ("+strings.Join(each, "; ")+"), as in the buckets above, kind by kind and status by status — ties out")
 }
 
 func TestWriteDailyWorkbook_FormulaInjection(t *testing.T) {

@@ -2,6 +2,7 @@ package report
 
 import (
 	"fmt"
+	"slices"
 	"strings"
 	"time"
 
@@ -102,7 +103,11 @@ func (w *workbook) writeSummary() error {
 			lines = append(lines, l)
 		}
 	}
-	lines = append(lines, w.listedLine(total))
+	tallies := map[domain.Kind]domain.Tally{}
+	for _, kl := range kinds {
+		tallies[kl.kind] = kl.tally
+	}
+	lines = append(lines, w.listedLine(tallies))
 	for _, l := range lines {
 		style := st.conservation
 		if !l.ok {
@@ -269,20 +274,56 @@ func paiseLine(t domain.Tally, off []string) (l verdictLine) {
 }
 
 // listedLine checks the rows listed on the detail and Rejected rows sheets against the
-// buckets of the table.
-func (w *workbook) listedLine(t domain.Tally) (l verdictLine) {
-	var buckets domain.Money
-	for _, m := range []domain.Money{t.Rejected, t.Success, t.Failed, t.Reversed, t.Open} {
-		buckets.Count += m.Count
-		buckets.Paise += m.Paise
+// buckets of the table, kind by kind.
+func (w *workbook) listedLine(tallies map[domain.Kind]domain.Tally) verdictLine {
+	listed := map[domain.Kind]domain.Money{}
+	for k, m := range w.listed {
+		listed[k] = *m
 	}
-	l.ok = w.listed == buckets
-	if l.ok {
-		l.text = fmt.Sprintf("Rows listed on the other sheets: %d (₹%s), as in the buckets above — ties out",
-			w.listed.Count, w.listed.Paise.Rupees())
-		return l
+	buckets := map[domain.Kind]domain.Money{}
+	for k, t := range tallies {
+		buckets[k] = addMoney(domain.Money{}, t.Rejected, t.Success, t.Failed, t.Reversed, t.Open)
 	}
-	l.text = fmt.Sprintf("Rows listed on the other sheets: %d (₹%s), but the buckets above hold %d (₹%s) — DOES NOT TIE OUT",
-		w.listed.Count, w.listed.Paise.Rupees(), buckets.Count, buckets.Paise.Rupees())
-	return l
+	return listedVerdict("Rows listed on the other sheets", "kind by kind", listed, buckets, nil)
+}
+
+// listedVerdict words the check of the rows a workbook lists against its buckets: counts
+// added up over the kinds, rupees kind by kind (money paid out and money invoiced are never
+// added together). how says what was compared; misplaced names kinds whose rows agree in total with the buckets but sit
+// in other buckets.
+func listedVerdict(what, how string, listed, buckets map[domain.Kind]domain.Money, misplaced []domain.Kind) verdictLine {
+	var kinds []domain.Kind
+	for k := range listed {
+		kinds = append(kinds, k)
+	}
+	for k := range buckets {
+		if _, ok := listed[k]; !ok {
+			kinds = append(kinds, k)
+		}
+	}
+	slices.SortFunc(kinds, compareKinds)
+	var count int
+	var each, off []string
+	for _, k := range kinds {
+		l, b := listed[k], buckets[k]
+		count += l.Count
+		if l.Count == 0 && l.Paise == 0 && b.Count == 0 && b.Paise == 0 {
+			continue
+		}
+		each = append(each, fmt.Sprintf("%s %d, ₹%s", k, l.Count, l.Paise.Rupees()))
+		switch {
+		case l != b:
+			off = append(off, fmt.Sprintf("%s: the buckets hold %d, ₹%s", k, b.Count, b.Paise.Rupees()))
+		case slices.Contains(misplaced, k):
+			off = append(off, fmt.Sprintf("%s: rows listed under another status than in the buckets", k))
+		}
+	}
+	text := fmt.Sprintf("%s: %d", what, count)
+	if len(each) > 0 {
+		text += " (" + strings.Join(each, "; ") + ")"
+	}
+	if len(off) > 0 {
+		return verdictLine{text: text + " — DOES NOT TIE OUT (" + strings.Join(off, "; ") + ")"}
+	}
+	return verdictLine{ok: true, text: text + ", as in the buckets above, " + how + " — ties out"}
 }

@@ -27,7 +27,7 @@ func WriteRunWorkbook(path string, run Run) error {
 	err := writeAtomic(path, func(out *os.File) error {
 		f := excelize.NewFile()
 		defer f.Close()
-		w := &workbook{f: f, run: run}
+		w := &workbook{f: f, run: run, listed: map[domain.Kind]*domain.Money{}}
 		if err := w.build(); err != nil {
 			return err
 		}
@@ -50,7 +50,7 @@ type workbook struct {
 
 	kinds    *kindSheets
 	rejected *tableSheet
-	listed   domain.Money // every item written to a detail or rejected sheet
+	listed   map[domain.Kind]*domain.Money // the items written to a detail or rejected sheet, by kind
 }
 
 // build writes every sheet. Sheets are created first, in their final order; then the items
@@ -202,7 +202,10 @@ func (w *workbook) writeItems() error {
 		if err != nil {
 			return fmt.Errorf("read items: %w", err)
 		}
-		w.listed.Add(it.Amount)
+		if w.listed[it.Kind] == nil {
+			w.listed[it.Kind] = &domain.Money{}
+		}
+		w.listed[it.Kind].Add(it.Amount)
 		if it.Status == domain.StatusRejected {
 			if err := writeRejected(w.rejected, it); err != nil {
 				return err

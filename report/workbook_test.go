@@ -178,7 +178,7 @@ func TestWriteRunWorkbook(t *testing.T) {
 			!strings.HasSuffix(got, "DOES NOT TIE OUT (payouts_june.csv)") {
 			t.Errorf("amount line = %q", got)
 		}
-		if got := cell(t, f, sum, "A16"); got != "Rows listed on the other sheets: 12 (₹2,51,74,656.28), as in the buckets above — ties out" {
+		if got := cell(t, f, sum, "A16"); got != "Rows listed on the other sheets: 12 (payouts 12, ₹2,51,74,656.28), as in the buckets above, kind by kind — ties out" {
 			t.Errorf("listed line = %q", got)
 		}
 	})
@@ -550,4 +550,41 @@ func firstDiff(want, got string) string {
 		}
 	}
 	return ""
+}
+
+// TestWriteRunWorkbook_KindsNeverAdded: a run with payouts and invoices totals each kind on
+// its own; the check of the listed rows gives each kind's rupees and never their sum, and
+// names the kind whose rows do not tie out.
+func TestWriteRunWorkbook_KindsNeverAdded(t *testing.T) {
+	build := func(invoiceAmount domain.Paise) report.Run {
+		fx := newFixture(t, true)
+		inv := domain.Item{FileID: 9, File: "invoices_nov.csv", Kind: domain.KindInvoices, Line: 2, Reference: "INV-1",
+			Amount: 1180000, Status: domain.StatusSuccess, Raw: []string{"INV-1"}}
+		var tally domain.Tally
+		tally.In.Add(invoiceAmount)
+		tally.Add(domain.BucketSuccess, invoiceAmount)
+		fx.run.Files = append(fx.run.Files, domain.FileSummary{ID: 9, Name: inv.File, Kind: domain.KindInvoices, Status: "accepted", Tally: tally})
+		fx.run.Items = seq(append(fx.items, inv), nil)
+		return fx.run
+	}
+	listedLine := func(f *excelize.File) string {
+		for _, r := range rawRows(t, f, "Summary") {
+			if len(r) > 0 && strings.HasPrefix(r[0], "Rows listed") {
+				return r[0]
+			}
+		}
+		t.Fatal("no listed line on the Summary")
+		return ""
+	}
+
+	f, _ := writeWorkbook(t, build(1180000))
+	if got, want := listedLine(f), "Rows listed on the other sheets: 13 (invoices 1, ₹11,800.00; payouts 12, ₹2,51,74,656.28), as in the buckets above, kind by kind — ties out"; got != want {
+		t.Errorf("listed line = %q, want %q", got, want)
+	}
+
+	// The buckets say ₹1 less for invoices than the sheet lists.
+	f, _ = writeWorkbook(t, build(1179900))
+	if got := listedLine(f); !strings.HasSuffix(got, "DOES NOT TIE OUT (invoices: the buckets hold 1, ₹11,799.00)") {
+		t.Errorf("listed line = %q, want invoices named as not tying out", got)
+	}
 }

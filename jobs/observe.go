@@ -27,18 +27,27 @@ func observe(it domain.Item, rec record, detail string) (ledger.ItemUpdate, []do
 		excs = append(excs, raiseFor(it, domain.CategoryStatusMismatch, string(it.Status), rec.State.Status,
 			fmt.Sprintf("we recorded %s, Enkash now says %s", it.Status, rec.State.Status)))
 	}
+	// A final status contradicted is one exception, status_mismatch, whatever the new status:
+	// a bill paid and then refunded is not also raised as a failure.
+	contradicted := len(excs) > 0
 	if next == domain.StatusFailed {
 		reason := rec.State.Reason
 		if reason == "" {
 			reason = "no reason given"
 		}
+		var exc domain.Exception
 		if rec.Refused {
 			upd.ReleaseReference = true
 			upd.Reason = "Enkash refused it: " + reason
-			excs = append(excs, raiseFor(it, domain.CategoryProviderRejected, "accepted", rec.State.Status, upd.Reason))
+			exc = raiseFor(it, domain.CategoryProviderRejected, "accepted", rec.State.Status, upd.Reason)
 		} else {
 			upd.Reason = "failed at the bank: " + reason
-			excs = append(excs, raiseFor(it, domain.CategoryProviderFailed, "SUCCESS", rec.State.Status, upd.Reason))
+			exc = raiseFor(it, domain.CategoryProviderFailed, "SUCCESS", rec.State.Status, upd.Reason)
+		}
+		if contradicted {
+			excs[0].Detail += "; " + upd.Reason
+		} else {
+			excs = append(excs, exc)
 		}
 	}
 	if rec.State.Amount != 0 && rec.State.Amount != it.Amount {

@@ -60,8 +60,8 @@ func TestRun_BillsScenario(t *testing.T) {
 		slices.Sort(refs)
 	}
 	want := map[domain.Category][]string{
-		// 0022 was paid, then refunded: its status changed, and it failed in the end.
-		domain.CategoryProviderFailed:    {"BILL-20261123-0006", "BILL-20261123-0009", "BILL-20261123-0022"},
+		// 0022 was paid, then refunded: one exception, its status contradicted (not also a failure).
+		domain.CategoryProviderFailed:    {"BILL-20261123-0006", "BILL-20261123-0009"},
 		domain.CategoryProviderRejected:  {"BILL-20261123-0012"},
 		domain.CategoryAmountMismatch:    {"BILL-20261123-0015"},
 		domain.CategoryStuckPending:      {"BILL-20261123-0018"},
@@ -83,6 +83,9 @@ func TestRun_BillsScenario(t *testing.T) {
 	}
 	if d := strings.Join(details["BILL-20261123-0009"], " "); !strings.Contains(d, "refunded") || strings.Contains(d, "debit failed") {
 		t.Errorf("0009 (paymentStatus REFUNDED) detail: %s", d)
+	}
+	if d := details["BILL-20261123-0022"]; len(d) != 1 || !strings.Contains(d[0], "now says") || !strings.Contains(d[0], "refunded") {
+		t.Errorf("0022 (paid, then refunded) exceptions: %q, want one saying both", d)
 	}
 
 	// Per kind: 30 rows, 6 rejected; the clean rows succeed (fetched bills included).

@@ -261,7 +261,7 @@ func checkPart(zf *zip.File, sheet bool, stop <-chan struct{}, rowStarted func(r
 		return xmlFacts{}, &FileError{Rule: "damaged_xlsx", Message: "the workbook is damaged: " + err.Error()}
 	}
 	defer rc.Close()
-	facts, err := checkSheetXML(stopReader{rc, stop}, sheet, rowStarted)
+	facts, err := checkXML(stopReader{rc, stop}, sheet, rowStarted)
 	if err == nil {
 		return facts, nil
 	}

@@ -43,14 +43,10 @@ func (p *xmlProblem) Error() string { return p.rule + ": " + p.detail }
 // it reads ~60 MB/s on one core, about a sixth of excelize's time over the same sheet.
 // With sheet set it also refuses cells beyond maxFileColumns: excelize materialises every
 // empty cell up to the last one of a row, 16,384 cells a row for a sparse hostile sheet.
-// A read error of r is returned as is.
-func checkXML(r io.Reader, sheet bool) (xmlFacts, error) {
-	return checkSheetXML(r, sheet, nil)
-}
-
-// checkSheetXML is checkXML that also calls rowStarted with the number of every <row> of a
-// sheet as it starts, that is once every row before it has been checked whole.
-func checkSheetXML(r io.Reader, sheet bool, rowStarted func(row int, formulas bool)) (xmlFacts, error) {
+// rowStarted, if not nil, is called with the number of every <row> of a sheet as it starts,
+// that is once every row before it has been checked whole, and with whether a formula was
+// seen so far. A read error of r is returned as is.
+func checkXML(r io.Reader, sheet bool, rowStarted func(row int, formulas bool)) (xmlFacts, error) {
 	s := &xmlScan{r: r, buf: make([]byte, 64<<10), sheet: sheet, rowStarted: rowStarted}
 	err := s.document()
 	var p *xmlProblem

@@ -347,7 +347,7 @@ func scanFormulas(zf *zip.File, stop <-chan struct{}) (map[int][]int, error) {
 						col, row = c, rn
 					}
 				}
-				inCell, hasF, hasV = true, false, false
+				inCell, hasF, hasV, inV = true, false, false, false
 			case "f":
 				hasF = hasF || inCell
 			case "v", "is":
@@ -360,7 +360,7 @@ func scanFormulas(zf *zip.File, stop <-chan struct{}) (map[int][]int, error) {
 			}
 		case xml.EndElement:
 			switch t.Name.Local {
-			case "v":
+			case "v", "is":
 				inV = false
 			case "c":
 				if hasF && !hasV {

@@ -293,21 +293,11 @@ func (b *dailyBook) build() error {
 		b.now = time.Now()
 	}
 	b.head = heading{title: b.title(), sandbox: b.d.Sandbox}
-	if err := f.SetDocProps(&excelize.DocProperties{
-		Title:   b.head.title,
-		Subject: "Enkash daily reconciliation",
-		Creator: "enkashbatch",
-	}); err != nil {
-		return fmt.Errorf("set document properties: %w", err)
-	}
-	st, err := newStyles(f)
+	st, err := startBook(f, b.head.title, "Enkash daily reconciliation")
 	if err != nil {
 		return err
 	}
 	b.st = st
-	if err := f.SetSheetName("Sheet1", sheetSummary); err != nil {
-		return fmt.Errorf("name summary sheet: %w", err)
-	}
 	kinds := b.declaredKinds()
 	names := []string{sheetExceptions, sheetMatched}
 	for _, k := range kinds {

@@ -221,6 +221,22 @@ func setupPage(f *excelize.File, name, title string) error {
 	return nil
 }
 
+// startBook gives a new workbook its document properties and styles, and names its first
+// sheet Summary.
+func startBook(f *excelize.File, title, subject string) (*styles, error) {
+	if err := f.SetDocProps(&excelize.DocProperties{Title: title, Subject: subject, Creator: "enkashbatch"}); err != nil {
+		return nil, fmt.Errorf("set document properties: %w", err)
+	}
+	st, err := newStyles(f)
+	if err != nil {
+		return nil, err
+	}
+	if err := f.SetSheetName("Sheet1", sheetSummary); err != nil {
+		return nil, fmt.Errorf("name summary sheet: %w", err)
+	}
+	return st, nil
+}
+
 // openSummary starts the Summary sheet of a workbook: page setup, its stream, the columns of
 // its file table, and panes frozen below that table's header at headerRow.
 func openSummary(f *excelize.File, st *styles, title string, headerRow int) (*tableSheet, error) {

@@ -58,21 +58,11 @@ type workbook struct {
 // then the summary, which also checks the items listed against the tallies.
 func (w *workbook) build() error {
 	f, info := w.f, w.run.Info
-	if err := f.SetDocProps(&excelize.DocProperties{
-		Title:   info.title(),
-		Subject: "Enkash batch run report",
-		Creator: "enkashbatch",
-	}); err != nil {
-		return fmt.Errorf("set document properties: %w", err)
-	}
-	st, err := newStyles(f)
+	st, err := startBook(f, info.title(), "Enkash batch run report")
 	if err != nil {
 		return err
 	}
 	w.st = st
-	if err := f.SetSheetName("Sheet1", sheetSummary); err != nil {
-		return fmt.Errorf("name summary sheet: %w", err)
-	}
 	kinds := presentKinds(w.run.Files)
 	for _, k := range kinds {
 		if _, err := f.NewSheet(kindSheetName(k)); err != nil {

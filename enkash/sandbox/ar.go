@@ -1,9 +1,10 @@
 package sandbox
 
 import (
+	"bytes"
 	"cmp"
+	"encoding/csv"
 	"encoding/json"
-	"errors"
 	"fmt"
 	"io"
 	"net/http"
@@ -13,8 +14,33 @@ import (
 	"time"
 
 	"enkashbatch/domain"
-	"enkashbatch/enkash"
 )
+
+// customerRow is one row of a customer upload. Assumption: the upload is a CSV whose columns
+// are the single-create call's JSON names (legalName, customerCompanyId, panOrGstin,
+// contactName, contactNumber, email, address, state, pinCode, accountNumber, ifsc,
+// uniqueRefNo, and customerId for an update). Its Go field names are those of the saved state.
+type customerRow struct {
+	LegalName, CustomerCompanyID, PANOrGSTIN, ContactName, ContactNumber, Email string
+	Address, State, PinCode, AccountNumber, IFSC, UniqueRefNo, CustomerID       string
+}
+
+// reCustomerID is the documented shape of a customer id (D).
+var reCustomerID = regexp.MustCompile(`^KC[A-Z0-9]{14}$`)
+
+// uploadField is the multipart field of a bulk upload (D).
+const uploadField = "file"
+
+// checkCompany refuses a company id not of the documented shape (D: 412 Invalid Company ID).
+func checkCompany(name, v string) *apiError {
+	switch {
+	case v == "":
+		return errMissing(name)
+	case !reCompanyID.MatchString(v):
+		return &apiError{http.StatusPreconditionFailed, codePrecondition, msgInvalidCompanyID, nil}
+	}
+	return nil
+}
 
 // Call kinds of the AR family in the call log.
 const (
@@ -40,14 +66,14 @@ type arState struct {
 }
 
 type arCustomer struct {
-	ID      string             `json:"id"`
-	Ref     string             `json:"ref"`
-	Row     enkash.CustomerRow `json:"row"`
-	Status  string             `json:"status"`
-	Drop    bool               `json:"drop,omitempty"`
-	Updates int                `json:"updates,omitempty"`
-	Created time.Time          `json:"created"`
-	Updated time.Time          `json:"updated"`
+	ID      string      `json:"id"`
+	Ref     string      `json:"ref"`
+	Row     customerRow `json:"row"`
+	Status  string      `json:"status"`
+	Drop    bool        `json:"drop,omitempty"`
+	Updates int         `json:"updates,omitempty"`
+	Created time.Time   `json:"created"`
+	Updated time.Time   `json:"updated"`
 }
 
 type arInvoice struct {
@@ -115,21 +141,21 @@ func (s *Server) addARExtras(extras []Extra, now time.Time) {
 func (s *Server) addARExtra(e Extra, now time.Time) {
 	if e.Kind == KindCustomer {
 		c := &arCustomer{ID: s.ident("KC", 14, alnum, "customer", e.Reference, "extra"), Ref: e.Reference,
-			Row:    enkash.CustomerRow{LegalName: "Unknown customer " + e.Reference, UniqueRefNo: e.Reference},
-			Status: enkash.CustomerActive, Created: now, Updated: now}
+			Row:    customerRow{LegalName: "Unknown customer " + e.Reference, UniqueRefNo: e.Reference},
+			Status: customerActive, Created: now, Updated: now}
 		s.ar.Customers = append(s.ar.Customers, c)
 		s.ar.byRef[c.Ref], s.ar.byID[c.ID] = c, c
 		return
 	}
 	v := &arInvoice{ID: s.ident("INV", 12, alnum, "invoice", e.Reference, "extra"), Number: e.Reference, ExternalID: e.Reference,
-		Base: domain.Paise(e.Amount), Net: domain.Paise(e.Amount), Status: enkash.InvoiceUnpaid, Created: now}
+		Base: domain.Paise(e.Amount), Net: domain.Paise(e.Amount), Status: invoiceUnpaid, Created: now}
 	s.ar.Invoices = append(s.ar.Invoices, v)
 	s.ar.byNumber[v.Number], s.ar.byInvID[v.ID] = v, v
 }
 
 // readUpload reads the multipart "file" of a bulk call into a header index and rows.
 func readUpload(r *http.Request) (map[string]int, [][]string, *apiError) {
-	f, _, err := r.FormFile(enkash.UploadField)
+	f, _, err := r.FormFile(uploadField)
 	if err != nil {
 		return nil, nil, errInvalid("Missing parameter: file (" + err.Error() + ")")
 	}
@@ -138,16 +164,17 @@ func readUpload(r *http.Request) (map[string]int, [][]string, *apiError) {
 	if err != nil {
 		return nil, nil, errInvalid("Invalid file: " + err.Error())
 	}
-	header, rows, err := enkash.SplitUploadCSV(data)
-	if err != nil || header == nil {
+	all, err := csv.NewReader(bytes.NewReader(data)).ReadAll()
+	if err != nil || len(all) == 0 {
 		return nil, nil, errInvalid("Invalid file: not a CSV with a header")
 	}
+	header, rows := all[0], all[1:]
 	if len(rows) == 0 {
 		return nil, nil, errInvalid("Invalid file: no rows")
 	}
 	idx := make(map[string]int, len(header))
 	for i, h := range header {
-		idx[h] = i
+		idx[strings.TrimSpace(h)] = i
 	}
 	return idx, rows, nil
 }
@@ -160,9 +187,9 @@ func cell(idx map[string]int, row []string, name string) string {
 	return ""
 }
 
-func customerRowOf(idx map[string]int, row []string) enkash.CustomerRow {
+func customerRowOf(idx map[string]int, row []string) customerRow {
 	g := func(n string) string { return cell(idx, row, n) }
-	return enkash.CustomerRow{LegalName: g("legalName"), CustomerCompanyID: g("customerCompanyId"), PANOrGSTIN: g("panOrGstin"),
+	return customerRow{LegalName: g("legalName"), CustomerCompanyID: g("customerCompanyId"), PANOrGSTIN: g("panOrGstin"),
 		ContactName: g("contactName"), ContactNumber: g("contactNumber"), Email: g("email"), Address: g("address"),
 		State: g("state"), PinCode: g("pinCode"), AccountNumber: g("accountNumber"), IFSC: g("ifsc"),
 		UniqueRefNo: g("uniqueRefNo"), CustomerID: g("customerId")}
@@ -170,7 +197,7 @@ func customerRowOf(idx map[string]int, row []string) enkash.CustomerRow {
 
 // checkCustomer applies Enkash's rules to a customer row and returns the message of the first
 // one broken, or "".
-func checkCustomer(c enkash.CustomerRow) string {
+func checkCustomer(c customerRow) string {
 	switch {
 	case c.LegalName == "":
 		return "legalName is required"
@@ -186,8 +213,8 @@ func checkCustomer(c enkash.CustomerRow) string {
 
 // customerBulk answers POST /api/v0/customer/bulk?companyId=: one BulkResponse row per row.
 func (s *Server) customerBulk(r *http.Request) (any, *apiError) {
-	if r.URL.Query().Get("companyId") == "" {
-		return nil, errInvalid("Missing parameter: companyId")
+	if e := checkCompany("companyId", r.URL.Query().Get("companyId")); e != nil {
+		return nil, e
 	}
 	idx, rows, e := readUpload(r)
 	if e != nil {
@@ -199,7 +226,7 @@ func (s *Server) customerBulk(r *http.Request) (any, *apiError) {
 	resp := newBulkResponse(len(rows))
 	for i, row := range rows {
 		cr := customerRowOf(idx, row)
-		res := enkash.BulkRow{Row: i + 1, UniqueRefNo: cr.UniqueRefNo}
+		res := bulkRowOut{Row: i + 1, UniqueRefNo: cr.UniqueRefNo}
 		if cr.UniqueRefNo == "" {
 			res.Message = "uniqueRefNo is required"
 			resp.fail(res)
@@ -215,7 +242,7 @@ func (s *Server) customerBulk(r *http.Request) (any, *apiError) {
 		}
 		o := s.outcome(cr.UniqueRefNo)
 		msg := checkCustomer(cr)
-		if msg == "" && o.Status == enkash.PayoutRejected {
+		if msg == "" && o.Status == statusRejected {
 			msg = cmp.Or(o.Reason, "Customer rejected")
 		}
 		if msg != "" {
@@ -225,22 +252,22 @@ func (s *Server) customerBulk(r *http.Request) (any, *apiError) {
 			continue
 		}
 		c := &arCustomer{ID: s.ident("KC", 14, alnum, "customer", cr.UniqueRefNo, fmt.Sprint(call.creates)), Ref: cr.UniqueRefNo,
-			Row: cr, Status: enkash.CustomerActive, Drop: o.Drop, Created: now, Updated: now}
+			Row: cr, Status: customerActive, Drop: o.Drop, Created: now, Updated: now}
 		c.Row.CustomerID = ""
 		s.ar.Customers = append(s.ar.Customers, c)
 		s.ar.byRef[c.Ref], s.ar.byID[c.ID] = c, c
-		call.status = enkash.CustomerActive
+		call.status = customerActive
 		res.CustomerID = c.ID
 		resp.ok(res, 0)
 	}
-	return resp.BulkResponse, nil
+	return *resp.bulkOut, nil
 }
 
 // customerBulkUpdate answers POST /api/v0/customer/bulk/update?parentCompanyId=. An update is
 // not a create: it is not counted in the call log.
 func (s *Server) customerBulkUpdate(r *http.Request) (any, *apiError) {
-	if r.URL.Query().Get("parentCompanyId") == "" {
-		return nil, errInvalid("Missing parameter: parentCompanyId")
+	if e := checkCompany("parentCompanyId", r.URL.Query().Get("parentCompanyId")); e != nil {
+		return nil, e
 	}
 	idx, rows, e := readUpload(r)
 	if e != nil {
@@ -252,10 +279,12 @@ func (s *Server) customerBulkUpdate(r *http.Request) (any, *apiError) {
 	resp := newBulkResponse(len(rows))
 	for i, row := range rows {
 		cr := customerRowOf(idx, row)
-		res := enkash.BulkRow{Row: i + 1, UniqueRefNo: cr.UniqueRefNo, CustomerID: cr.CustomerID}
+		res := bulkRowOut{Row: i + 1, UniqueRefNo: cr.UniqueRefNo, CustomerID: cr.CustomerID}
 		c, ok := s.ar.byID[cr.CustomerID]
 		switch {
-		case !ok || c.Status == enkash.CustomerDeleted:
+		case !reCustomerID.MatchString(cr.CustomerID):
+			res.Message = "Invalid customerId " + cr.CustomerID + ": KC followed by 14 letters or digits"
+		case !ok || c.Status == customerDeleted:
 			res.Message = "Customer " + cr.CustomerID + " not found"
 		case cr.UniqueRefNo != "" && cr.UniqueRefNo != c.Ref:
 			res.Message = "uniqueRefNo does not match customer " + cr.CustomerID
@@ -270,7 +299,7 @@ func (s *Server) customerBulkUpdate(r *http.Request) (any, *apiError) {
 		c.Row, c.Updates, c.Updated = cr, c.Updates+1, now
 		resp.ok(res, 0)
 	}
-	return resp.BulkResponse, nil
+	return *resp.bulkOut, nil
 }
 
 // customerSearch answers POST /api/v0/customer/search?offset=&limit=.
@@ -279,7 +308,7 @@ func (s *Server) customerSearch(r *http.Request) (any, *apiError) {
 	if e != nil {
 		return nil, e
 	}
-	var req enkash.SearchCustomersRequest
+	var req searchCustomersIn
 	if e := decodeAR(r, &req); e != nil {
 		return nil, e
 	}
@@ -301,19 +330,19 @@ func (s *Server) customerSearch(r *http.Request) (any, *apiError) {
 	if desc {
 		slices.Reverse(hits)
 	}
-	out := enkash.SearchCustomersResponse{TotalCount: len(hits), Customers: []enkash.CustomerRecord{}}
+	out := searchCustomersOut{TotalCount: len(hits), Customers: []customerOut{}}
 	for _, c := range pageOf(hits, offset, limit) {
-		out.Customers = append(out.Customers, enkash.CustomerRecord{CustomerID: c.ID, UniqueRefNo: c.Ref, LegalName: c.Row.LegalName,
+		out.Customers = append(out.Customers, customerOut{CustomerID: c.ID, UniqueRefNo: c.Ref, LegalName: c.Row.LegalName,
 			PANOrGSTIN: c.Row.PANOrGSTIN, ContactNumber: c.Row.ContactNumber, Email: c.Row.Email, Status: c.Status,
-			CreatedOn: c.Created.In(ist).Format(enkash.ARTimeLayout), UpdatedOn: c.Updated.In(ist).Format(enkash.ARTimeLayout)})
+			CreatedOn: c.Created.In(ist).Format(arTimeLayout), UpdatedOn: c.Updated.In(ist).Format(arTimeLayout)})
 	}
 	return out, nil
 }
 
 // invoiceBulkCreate answers POST /api/v0/invoice/bulk/create?sellerId=.
 func (s *Server) invoiceBulkCreate(r *http.Request) (any, *apiError) {
-	if r.URL.Query().Get("sellerId") == "" {
-		return nil, errInvalid("Missing parameter: sellerId")
+	if e := checkCompany("sellerId", r.URL.Query().Get("sellerId")); e != nil {
+		return nil, e
 	}
 	idx, rows, e := readUpload(r)
 	if e != nil {
@@ -326,7 +355,7 @@ func (s *Server) invoiceBulkCreate(r *http.Request) (any, *apiError) {
 	for i, row := range rows {
 		g := func(n string) string { return cell(idx, row, n) }
 		num := g("invoiceNumber")
-		res := enkash.BulkRow{Row: i + 1, InvoiceNumber: num, ExternalID: g("externalId")}
+		res := bulkRowOut{Row: i + 1, InvoiceNumber: num, ExternalID: g("externalId")}
 		if num == "" {
 			res.Message = "invoiceNumber is required"
 			resp.fail(res)
@@ -343,7 +372,7 @@ func (s *Server) invoiceBulkCreate(r *http.Request) (any, *apiError) {
 		amounts := map[string]domain.Paise{}
 		var msg string
 		for _, f := range []string{"baseAmount", "cgst", "sgst", "igst", "tds", "netAmount"} {
-			p, err := enkash.ParseDecimalPaise(cmp.Or(g(f), "0"))
+			p, err := parseRupees(cmp.Or(g(f), "0"))
 			if err != nil || p < 0 {
 				msg = "Invalid " + f
 			}
@@ -356,7 +385,9 @@ func (s *Server) invoiceBulkCreate(r *http.Request) (any, *apiError) {
 		o := s.outcome(num)
 		switch {
 		case msg != "":
-		case cust == nil || cust.Status == enkash.CustomerDeleted:
+		case g("customerId") != "" && !reCustomerID.MatchString(g("customerId")):
+			msg = "Invalid customerId " + g("customerId") + ": KC followed by 14 letters or digits"
+		case cust == nil || cust.Status == customerDeleted:
 			msg = "Customer not found: " + cmp.Or(g("customerId"), "uniqueRefNo "+g("uniqueRefNo"))
 		case amounts["baseAmount"] < minInvoiceBase:
 			msg = "baseAmount must be at least 0.1"
@@ -364,7 +395,7 @@ func (s *Server) invoiceBulkCreate(r *http.Request) (any, *apiError) {
 			msg = "dueDate is required"
 		case amounts["igst"] > 0 && (amounts["cgst"] > 0 || amounts["sgst"] > 0):
 			msg = "igst cannot be combined with cgst and sgst"
-		case o.Status == enkash.PayoutRejected:
+		case o.Status == statusRejected:
 			msg = cmp.Or(o.Reason, "Invoice rejected")
 		}
 		if msg != "" {
@@ -379,15 +410,15 @@ func (s *Server) invoiceBulkCreate(r *http.Request) (any, *apiError) {
 			net = domain.Paise(*o.Amount)
 		}
 		v := &arInvoice{ID: s.ident("INV", 12, alnum, "invoice", num, fmt.Sprint(call.creates)), Number: num, ExternalID: g("externalId"),
-			CustomerID: cust.ID, Base: amounts["baseAmount"], Net: net, DueDate: g("dueDate"), Status: enkash.InvoiceUnpaid,
+			CustomerID: cust.ID, Base: amounts["baseAmount"], Net: net, DueDate: g("dueDate"), Status: invoiceUnpaid,
 			Drop: o.Drop, Created: now}
 		s.ar.Invoices = append(s.ar.Invoices, v)
 		s.ar.byNumber[v.Number], s.ar.byInvID[v.ID] = v, v
-		call.status = enkash.InvoiceUnpaid
+		call.status = invoiceUnpaid
 		res.InvoiceID = v.ID
 		resp.ok(res, net)
 	}
-	return resp.BulkResponse, nil
+	return *resp.bulkOut, nil
 }
 
 // invoiceSearch answers POST /api/v0/invoice/search?offset=&limit=&direction=.
@@ -396,7 +427,7 @@ func (s *Server) invoiceSearch(r *http.Request) (any, *apiError) {
 	if e != nil {
 		return nil, e
 	}
-	var req enkash.SearchInvoicesRequest
+	var req searchInvoicesIn
 	if e := decodeAR(r, &req); e != nil {
 		return nil, e
 	}
@@ -418,7 +449,7 @@ func (s *Server) invoiceSearch(r *http.Request) (any, *apiError) {
 	if desc {
 		slices.Reverse(hits)
 	}
-	out := enkash.SearchInvoicesResponse{TotalCount: len(hits), Invoices: []enkash.InvoiceRecord{}}
+	out := searchInvoicesOut{TotalCount: len(hits), Invoices: []invoiceOut{}}
 	for _, v := range pageOf(hits, offset, limit) {
 		out.Invoices = append(out.Invoices, invoiceRecord(v))
 	}
@@ -427,47 +458,53 @@ func (s *Server) invoiceSearch(r *http.Request) (any, *apiError) {
 
 // invoiceGet answers GET /api/v0/invoice/{invoiceId}.
 func (s *Server) invoiceGet(r *http.Request) (any, *apiError) {
-	id := strings.TrimPrefix(r.URL.Path, enkash.PathInvoice)
+	id := strings.TrimPrefix(r.URL.Path, pathInvoice)
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	v, ok := s.ar.byInvID[id]
 	if !ok || v.Drop {
-		return nil, &apiError{http.StatusNotFound, http.StatusNotFound, "Invoice " + id + " not found"}
+		return nil, &apiError{http.StatusNotFound, http.StatusNotFound, "Invoice " + id + " not found", nil}
 	}
 	return invoiceRecord(v), nil
 }
 
-func invoiceRecord(v *arInvoice) enkash.InvoiceRecord {
-	return enkash.InvoiceRecord{InvoiceID: v.ID, InvoiceNumber: v.Number, ExternalID: v.ExternalID, CustomerID: v.CustomerID,
-		BaseAmount: enkash.Amount(v.Base), NetAmount: enkash.Amount(v.Net), BalanceAmount: enkash.Amount(v.Net),
-		DueDate: v.DueDate, ReceivableStatus: enkash.Label{Label: strings.ReplaceAll(v.Status, "_", " "), Name: v.Status},
-		CreatedOn: v.Created.In(ist).Format(enkash.ARTimeLayout)}
+func invoiceRecord(v *arInvoice) invoiceOut {
+	return invoiceOut{InvoiceID: v.ID, InvoiceNumber: v.Number, ExternalID: v.ExternalID, CustomerID: v.CustomerID,
+		BaseAmount: rupees(v.Base), NetAmount: rupees(v.Net), BalanceAmount: rupees(v.Net),
+		DueDate: v.DueDate, ReceivableStatus: labelOut{Label: strings.ReplaceAll(v.Status, "_", " "), Name: v.Status},
+		CreatedOn: v.Created.In(ist).Format(arTimeLayout)}
 }
 
 // bulkAnswer builds a BulkResponse.
-type bulkAnswer struct{ *enkash.BulkResponse }
+type bulkAnswer struct{ *bulkOut }
 
 func newBulkResponse(total int) bulkAnswer {
-	return bulkAnswer{&enkash.BulkResponse{SuccessRequests: []enkash.BulkRow{}, FailureRequests: []enkash.BulkRow{}, TotalCount: total}}
+	return bulkAnswer{&bulkOut{SuccessRequests: []bulkRowOut{}, FailureRequests: []bulkRowOut{}, TotalCount: total}}
 }
 
-func (b bulkAnswer) ok(r enkash.BulkRow, amount domain.Paise) {
+func (b bulkAnswer) ok(r bulkRowOut, amount domain.Paise) {
 	b.SuccessRequests = append(b.SuccessRequests, r)
 	b.SuccessCount++
-	b.TotalAmount += enkash.Amount(amount)
+	b.TotalAmount += rupees(amount)
 }
 
-func (b bulkAnswer) fail(r enkash.BulkRow) {
+func (b bulkAnswer) fail(r bulkRowOut) {
 	b.FailureRequests = append(b.FailureRequests, r)
 	b.FailureCount++
 }
 
-// decodeAR reads a plain JSON body into v, refusing unknown fields; an empty body is no filter.
+// decodeAR reads a plain JSON body into v strictly (unknown fields, wrong types and trailing
+// data refused: 422); an empty body is no filter.
 func decodeAR(r *http.Request, v any) *apiError {
-	dec := json.NewDecoder(r.Body)
-	dec.DisallowUnknownFields()
-	if err := dec.Decode(v); err != nil && !errors.Is(err, io.EOF) {
-		return errInvalid("Invalid request format: " + err.Error())
+	body, err := io.ReadAll(r.Body)
+	if err != nil {
+		return errFormat(err)
+	}
+	if len(bytes.TrimSpace(body)) == 0 {
+		return nil
+	}
+	if err := strictJSON(body, v); err != nil {
+		return errFormat(err)
 	}
 	return nil
 }

@@ -1,7 +1,6 @@
 package sandbox
 
 import (
-	"bytes"
 	"cmp"
 	"encoding/json"
 	"errors"
@@ -14,10 +13,9 @@ import (
 	"time"
 
 	"enkashbatch/domain"
-	"enkashbatch/enkash"
 )
 
-// The BBPS family (enkash-api.md, section 5): bills are added (with or without a fetch), their
+// The BBPS family (docs/enkash.md, bill payments): bills are added (with or without a fetch), their
 // debit confirmed, and they settle poll by poll like transfers: PENDING once approved, then
 // IN_PROGRESS, then their outcome (SUCCESS; FAILED with paymentStatus FAILED or REFUNDED; or
 // never final). A bill whose debit is not confirmed stays MAKER_APPROVAL_PENDING.
@@ -62,9 +60,11 @@ type bill struct {
 
 // fetchedBill is what a fetch told the client, for the create that follows it.
 type fetchedBill struct {
-	Amount   domain.Paise `json:"amount_paise"`
-	BillerID int64        `json:"biller_id"`
-	CN       string       `json:"cn"`
+	Amount          domain.Paise `json:"amount_paise"`
+	BillerID        int64        `json:"biller_id"`
+	CN              string       `json:"cn"`
+	CompanyBillerID string       `json:"company_biller_id,omitempty"`
+	BillID          string       `json:"bill_id,omitempty"`
 }
 
 // billBook is the sandbox's BBPS state.
@@ -89,29 +89,46 @@ func (bb *billBook) add(b *bill) {
 // billRoutes are the BBPS endpoints; New adds them to its routes.
 func (s *Server) billRoutes() map[string]route {
 	return map[string]route{
-		enkash.PathFetchBill:       {method: http.MethodPost, handle: s.fetchBill, plain: true},
-		enkash.PathAddBill:         {method: http.MethodPost, handle: s.addBill, plain: true},
-		enkash.PathCreateBill:      {method: http.MethodPost, handle: s.createBillAfterFetch, plain: true},
-		enkash.PathConfirmDebit:    {method: http.MethodPut, handle: s.confirmDebit, plain: true},
-		enkash.PathBillByReference: {method: http.MethodGet, handle: s.billByReference, plain: true},
-		enkash.PathSearchBills:     {method: http.MethodPost, handle: s.searchBills, plain: true},
+		pathFetchBill:       {method: http.MethodPost, handle: s.fetchBill, family: familyBBPS},
+		pathAddBill:         {method: http.MethodPost, handle: s.addBill, family: familyBBPS},
+		pathCreateBill:      {method: http.MethodPost, handle: s.createBillAfterFetch, family: familyBBPS},
+		pathConfirmDebit:    {method: http.MethodPut, handle: s.confirmDebit, family: familyBBPS},
+		pathBillByReference: {method: http.MethodGet, handle: s.billByReference, family: familyBBPS},
+		pathSearchBills:     {method: http.MethodPost, handle: s.searchBills, family: familyBBPS},
 	}
 }
 
+// errBill is a BBPS refusal: response_code 1 and the reason in payload (D: "Check
+// response_code and payload in the response for details").
 func errBill(status int, message string) *apiError {
-	return &apiError{status, enkash.CodeFailure, message}
+	return &apiError{status, codeFailure, http.StatusText(status), message}
 }
 
-// decodePlain reads a plain JSON request body into v, refusing unknown fields.
+// errParams is D's 412: "Missing or invalid input parameters, type mismatch".
+func errParams(message string) *apiError {
+	return errBill(http.StatusPreconditionFailed, message)
+}
+
+// decodePlain reads a plain JSON request body into v strictly: unknown fields, wrong types and
+// trailing data are refused with 412 (D: "type mismatch").
 func decodePlain(r *http.Request, v any) *apiError {
 	body, err := io.ReadAll(r.Body)
 	if err != nil {
-		return errBill(http.StatusBadRequest, "Invalid request format: "+err.Error())
+		return errParams("Invalid request format: " + err.Error())
 	}
-	dec := json.NewDecoder(bytes.NewReader(body))
-	dec.DisallowUnknownFields()
-	if err := dec.Decode(v); err != nil {
-		return errBill(http.StatusBadRequest, "Invalid request format: "+err.Error())
+	if err := strictJSON(body, v); err != nil {
+		return errParams("Invalid request format: " + err.Error())
+	}
+	return nil
+}
+
+// checkDate refuses a date that is not yyyy-MM-dd (D: dates, e.g. "2024-12-17").
+func checkDate(name, v string) *apiError {
+	if v == "" {
+		return nil
+	}
+	if _, err := time.Parse(time.DateOnly, v); err != nil {
+		return errParams("Invalid " + name + ": " + v + " (yyyy-MM-dd)")
 	}
 	return nil
 }
@@ -125,7 +142,7 @@ func (s *Server) fetchAmount(billerID int64, cn string) domain.Paise {
 
 // fetchBill answers POST /api/v2/biller/fetchOrAddBill with the consumer's current bill.
 func (s *Server) fetchBill(r *http.Request) (any, *apiError) {
-	var req enkash.FetchBillRequest
+	var req fetchBillIn
 	if e := decodePlain(r, &req); e != nil {
 		return nil, e
 	}
@@ -133,76 +150,89 @@ func (s *Server) fetchBill(r *http.Request) (any, *apiError) {
 	case req.BillerID <= 0:
 		return nil, errBill(http.StatusBadRequest, defaultBillRefusal)
 	case strings.TrimSpace(req.BillParams.CN) == "":
-		return nil, errBill(http.StatusPreconditionFailed, "Missing parameter: billParams.cn")
+		return nil, errParams("Missing parameter: billParams.cn")
 	}
 	biller, cn := strconv.FormatInt(req.BillerID, 10), req.BillParams.CN
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	amount := s.fetchAmount(req.BillerID, cn)
 	now := s.now().In(ist)
-	out := enkash.FetchedBill{
-		CompanyBillerID: enkash.FlexID(s.ident("7", 7, digits, "cb", biller, cn)),
-		BillAmount:      enkash.Amount(amount),
-		BillNetAmount:   enkash.Amount(amount),
+	out := fetchedBillOut{
+		CompanyBillerID: s.ident("7", 7, digits, "cb", biller, cn),
+		BillAmount:      rupees(amount),
+		BillNetAmount:   rupees(amount),
 		DueDate:         now.AddDate(0, 0, 10).Format(time.DateOnly),
 		BillDate:        now.AddDate(0, 0, -5).Format(time.DateOnly),
 		BillNumber:      s.ident("BN", 10, digits, "bn", biller, cn),
 		ValidationID:    s.ident("VAL", 12, alnum, "val", biller, cn, now.Format(time.RFC3339Nano)),
-		BillID:          enkash.FlexID(s.ident("8", 8, digits, "bid", biller, cn)),
+		BillID:          s.ident("8", 8, digits, "bid", biller, cn),
 	}
-	s.bills.Fetched[out.ValidationID] = fetchedBill{Amount: amount, BillerID: req.BillerID, CN: cn}
+	s.bills.Fetched[out.ValidationID] = fetchedBill{Amount: amount, BillerID: req.BillerID, CN: cn,
+		CompanyBillerID: out.CompanyBillerID, BillID: out.BillID}
 	return out, nil
 }
 
 // addBill answers POST /api/v2/biller/addBill: a bill for the amount the client gives.
 func (s *Server) addBill(r *http.Request) (any, *apiError) {
-	var req enkash.AddBillRequest
+	var req addBillIn
 	if e := decodePlain(r, &req); e != nil {
 		return nil, e
 	}
 	switch {
 	case strings.TrimSpace(req.ReferenceID) == "":
-		return nil, errBill(http.StatusPreconditionFailed, "Missing parameter: referenceId")
+		return nil, errParams("Missing parameter: referenceId")
 	case req.BillerID <= 0:
 		return nil, errBill(http.StatusBadRequest, defaultBillRefusal)
 	case strings.TrimSpace(req.BillParams.CN) == "":
-		return nil, errBill(http.StatusPreconditionFailed, "Missing parameter: billParams.cn")
-	case req.BillAmount < 1_00:
-		return nil, errBill(http.StatusPreconditionFailed, "billAmount must be at least 1")
+		return nil, errParams("Missing parameter: billParams.cn")
+	case req.BillAmount == nil || *req.BillAmount < 1_00:
+		return nil, errParams("billAmount must be at least 1")
 	}
-	b := &bill{Ref: req.ReferenceID, BillerID: req.BillerID, CN: req.BillParams.CN, Sent: domain.Paise(req.BillAmount),
+	if e := cmp.Or(checkDate("billDueDate", req.BillDueDate), checkDate("billDate", req.BillDate)); e != nil {
+		return nil, e
+	}
+	b := &bill{Ref: req.ReferenceID, BillerID: req.BillerID, CN: req.BillParams.CN, Sent: domain.Paise(*req.BillAmount),
 		DueDate: req.BillDueDate, BillDate: req.BillDate}
 	return s.createBill(b)
 }
 
 // createBillAfterFetch answers POST /api/v2/utilityPayment: a bill a fetch announced.
 func (s *Server) createBillAfterFetch(r *http.Request) (any, *apiError) {
-	var req enkash.CreateBillRequest
+	var req createBillIn
 	if e := decodePlain(r, &req); e != nil {
 		return nil, e
 	}
 	switch {
+	case strings.TrimSpace(req.CompanyBillerID) == "":
+		return nil, errParams("Missing parameter: companyBillerId")
 	case strings.TrimSpace(req.ReferenceID) == "":
-		return nil, errBill(http.StatusPreconditionFailed, "Missing parameter: referenceId")
-	case req.BillNetAmount < 1_00:
-		return nil, errBill(http.StatusPreconditionFailed, "billNetAmount must be at least 1")
+		return nil, errParams("Missing parameter: referenceId")
+	case req.BillNetAmount == nil || *req.BillNetAmount < 1_00:
+		return nil, errParams("billNetAmount must be at least 1")
+	}
+	if e := cmp.Or(checkDate("billDueDate", req.BillDueDate), checkDate("billDate", req.BillDate)); e != nil {
+		return nil, e
 	}
 	s.mu.Lock()
 	due, ok := s.bills.Fetched[req.ValidationID]
 	s.mu.Unlock()
 	switch {
 	case !ok:
-		return nil, errBill(http.StatusPreconditionFailed, "Invalid validationId: fetch the bill first")
-	case due.Amount != domain.Paise(req.BillNetAmount):
-		return nil, errBill(http.StatusPreconditionFailed, "billNetAmount does not match the fetched bill")
+		return nil, errParams("Invalid validationId: fetch the bill first")
+	case due.CompanyBillerID != "" && req.CompanyBillerID != due.CompanyBillerID:
+		return nil, errParams("companyBillerId does not match the fetched bill")
+	case req.BillID != "" && due.BillID != "" && req.BillID != due.BillID:
+		return nil, errParams("billId does not match the fetched bill")
+	case due.Amount != domain.Paise(*req.BillNetAmount):
+		return nil, errParams("billNetAmount does not match the fetched bill")
 	}
-	b := &bill{Ref: req.ReferenceID, BillerID: due.BillerID, CN: due.CN, BillNumber: req.BillNumber, Sent: domain.Paise(req.BillNetAmount),
+	b := &bill{Ref: req.ReferenceID, BillerID: due.BillerID, CN: due.CN, BillNumber: req.BillNumber, Sent: domain.Paise(*req.BillNetAmount),
 		DueDate: req.BillDueDate, BillDate: req.BillDate}
 	return s.createBill(b)
 }
 
 // errFault500 marks a create that an outcome's fault answers 500.
-var errFault500 = &apiError{http.StatusInternalServerError, http.StatusInternalServerError, "Internal server error"}
+var errFault500 = &apiError{http.StatusInternalServerError, http.StatusInternalServerError, "Internal server error", nil}
 
 // createBill records b unless its reference exists (code 38) or the scenario refuses it, and
 // applies the scenario's outcome and fault.
@@ -223,10 +253,10 @@ func (s *Server) createBill(b *bill) (any, *apiError) {
 	c.creates++
 	if _, exists := s.bills.byRef[b.Ref]; exists {
 		c.duplicates++
-		return nil, &apiError{http.StatusBadRequest, enkash.CodeDuplicateRefID, "Duplicate referenceId"}
+		return nil, &apiError{http.StatusBadRequest, codeDuplicateRef, "Duplicate referenceId provided", "Duplicate referenceId provided"}
 	}
 	c.amount, c.hasAmount = b.Sent, true
-	if o.Status == enkash.PayoutRejected {
+	if o.Status == statusRejected {
 		c.status = "REFUSED"
 		return nil, errBill(http.StatusBadRequest, cmp.Or(o.Reason, defaultBillRefusal))
 	}
@@ -235,12 +265,12 @@ func (s *Server) createBill(b *bill) (any, *apiError) {
 	b.ID = s.ident("1", 9, digits, "bill", b.Ref, n)
 	b.BBPSRef = s.ident("CC", 14, alnum, "bbps", b.Ref, n)
 	b.Created, b.Amount = now, b.Sent
-	b.Final, b.Then, b.Drop = cmp.Or(o.Status, enkash.BillpaySuccess), o.Then, o.Drop
-	if b.Final == enkash.PayoutProcessing {
-		b.Final = enkash.BillpayPending
+	b.Final, b.Then, b.Drop = cmp.Or(o.Status, billpaySuccess), o.Then, o.Drop
+	if b.Final == statusProcessing {
+		b.Final = billpayPending
 	}
-	if b.Final == enkash.BillpayFailed {
-		b.PaymentFinal = cmp.Or(o.PaymentStatus, enkash.PaymentFailed)
+	if b.Final == billpayFailed {
+		b.PaymentFinal = cmp.Or(o.PaymentStatus, paymentFailed)
 		b.Reason = cmp.Or(o.Reason, defaultBillFailReason)
 	}
 	if b.Then != "" {
@@ -256,33 +286,33 @@ func (s *Server) createBill(b *bill) (any, *apiError) {
 		s.stats.HTTP500AfterCommit++
 		return nil, errFault500
 	}
-	return enkash.BillRecord{UtilityEnkashID: rec.UtilityEnkashID, ReferenceID: b.Ref, Amount: rec.Amount,
+	return billOut{UtilityEnkashID: rec.UtilityEnkashID, ReferenceID: b.Ref, Amount: rec.Amount,
 		ConsumerNumber: b.CN, PaymentStatus: rec.PaymentStatus, ApprovalStatus: rec.ApprovalStatus}, nil
 }
 
 // confirmDebit answers PUT /api/v0/utilityPayment/status: approves the bills' debit. Approving
 // a bill already approved changes nothing.
 func (s *Server) confirmDebit(r *http.Request) (any, *apiError) {
-	var req enkash.ConfirmDebitRequest
+	var req confirmDebitIn
 	if e := decodePlain(r, &req); e != nil {
 		return nil, e
 	}
 	switch {
-	case len(req.UtilityPaymentIDs) == 0 || len(req.UtilityPaymentIDs) > enkash.MaxConfirmIDs:
-		return nil, errBill(http.StatusPreconditionFailed, "utilityPaymentIds must hold 1 to 1000 ids")
-	case req.ApprovalStatus != enkash.ApprovalCheckerOK:
-		return nil, errBill(http.StatusPreconditionFailed, "Invalid approvalStatus: "+req.ApprovalStatus)
+	case len(req.UtilityPaymentIDs) == 0 || len(req.UtilityPaymentIDs) > maxConfirmIDs:
+		return nil, errParams("utilityPaymentIds must hold 1 to 1000 ids")
+	case req.ApprovalStatus != approvalChecker:
+		return nil, errParams("Invalid approvalStatus: " + req.ApprovalStatus)
 	}
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	for _, id := range req.UtilityPaymentIDs {
-		if _, ok := s.bills.byID[string(id)]; !ok {
-			return nil, errBill(http.StatusBadRequest, "Invalid utilityPaymentId: "+string(id))
+		if _, ok := s.bills.byID[id]; !ok {
+			return nil, errBill(http.StatusBadRequest, "Invalid utilityPaymentId: "+id)
 		}
 	}
 	now := s.now()
 	for _, id := range req.UtilityPaymentIDs {
-		if b := s.bills.byID[string(id)]; b.Approved.IsZero() {
+		if b := s.bills.byID[id]; b.Approved.IsZero() {
 			b.Approved = now
 		}
 	}
@@ -290,35 +320,45 @@ func (s *Server) confirmDebit(r *http.Request) (any, *apiError) {
 }
 
 // billByReference answers GET /api/v2/utilityPayment/referenceId/{referenceId}; an unknown
-// reference gets D's 400 "No utility payment found".
+// reference gets D's HTTP 400 with payload "No utility payment found" (the text in payload).
 func (s *Server) billByReference(r *http.Request) (any, *apiError) {
-	ref := strings.TrimPrefix(r.URL.Path, enkash.PathBillByReference)
+	ref := strings.TrimPrefix(r.URL.Path, pathBillByReference)
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	b, ok := s.bills.byRef[ref]
 	if !ok || b.Drop || ref == "" {
-		return nil, errBill(http.StatusBadRequest, enkash.NoUtilityPaymentFound)
+		return nil, errBill(http.StatusBadRequest, msgNoUtilityPayment)
 	}
 	return s.showBill(b, s.now()), nil
 }
 
-// searchBills answers POST /api/v1/utilityPayment/search (fetch bulk bill details).
+// searchBills answers POST /api/v1/utilityPayment/search (fetch bulk bill details): filters
+// AND-combined, dates yyyy-MM-dd (D) and inclusive, offset and limit in the body.
 func (s *Server) searchBills(r *http.Request) (any, *apiError) {
-	var req enkash.SearchBillsRequest
+	var req searchBillsIn
 	if e := decodePlain(r, &req); e != nil {
 		return nil, e
 	}
 	limit := cmp.Or(req.Limit, DefaultSearchLimit)
-	if req.Offset < 0 || limit < 1 || limit > enkash.MaxSearchLimit {
-		return nil, errBill(http.StatusPreconditionFailed, "offset and limit (1 to 5000) out of range")
+	if req.Offset < 0 || limit < 1 || limit > maxSearchLimit {
+		return nil, errParams("offset and limit (1 to 5000) out of range")
 	}
-	from, err := parseBound(req.CreatedDateFrom, false)
-	if err != nil {
-		return nil, errBill(http.StatusPreconditionFailed, "Invalid createdDateFrom: "+req.CreatedDateFrom)
-	}
-	before, err := parseBound(req.CreatedDateTo, true)
-	if err != nil {
-		return nil, errBill(http.StatusPreconditionFailed, "Invalid createdDateTo: "+req.CreatedDateTo)
+	var bounds [6]time.Time
+	for i, f := range []struct{ name, v string }{
+		{"createdDateFrom", req.CreatedDateFrom}, {"createdDateTo", req.CreatedDateTo},
+		{"billDueDateFrom", req.BillDueDateFrom}, {"billDueDateTo", req.BillDueDateTo},
+		{"billpayDateFrom", req.BillpayDateFrom}, {"billpayDateTo", req.BillpayDateTo},
+	} {
+		if e := checkDate(f.name, f.v); e != nil {
+			return nil, e
+		}
+		if f.v != "" {
+			d, _ := time.ParseInLocation(time.DateOnly, f.v, ist)
+			if i%2 == 1 {
+				d = d.AddDate(0, 0, 1) // an upper bound includes its whole day
+			}
+			bounds[i] = d
+		}
 	}
 	set := func(vs []string) map[string]bool {
 		m := make(map[string]bool, len(vs))
@@ -329,7 +369,7 @@ func (s *Server) searchBills(r *http.Request) (any, *apiError) {
 	}
 	ids := make(map[string]bool, len(req.UtilityEnkashIDs))
 	for _, id := range req.UtilityEnkashIDs {
-		ids[string(id)] = true
+		ids[id] = true
 	}
 	cns, billpay, payment := set(req.ConsumerNumbers), set(append(req.BillPayStatuses, req.BillpayStatus)), set(req.Statuses)
 	delete(billpay, "")
@@ -340,6 +380,11 @@ func (s *Server) searchBills(r *http.Request) (any, *apiError) {
 	var hits []*bill
 	for _, b := range s.bills.Bills {
 		rec := s.billRecord(b, now)
+		due, _ := time.ParseInLocation(time.DateOnly, b.DueDate, ist)
+		var paid time.Time
+		if rec.BillpayDate != "" {
+			paid = b.Created
+		}
 		switch {
 		case b.Drop,
 			len(ids) > 0 && !ids[b.ID],
@@ -347,7 +392,9 @@ func (s *Server) searchBills(r *http.Request) (any, *apiError) {
 			len(billpay) > 0 && !billpay[rec.BillpayStatus],
 			len(payment) > 0 && !payment[rec.PaymentStatus],
 			req.BillReferenceID != "" && req.BillReferenceID != b.BBPSRef,
-			!inRange(b.Created, from, before):
+			!inRange(b.Created, bounds[0], bounds[1]),
+			(req.BillDueDateFrom != "" || req.BillDueDateTo != "") && (b.DueDate == "" || !inRange(due, bounds[2], bounds[3])),
+			(req.BillpayDateFrom != "" || req.BillpayDateTo != "") && (paid.IsZero() || !inRange(paid, bounds[4], bounds[5])):
 			continue
 		}
 		hits = append(hits, b)
@@ -355,7 +402,7 @@ func (s *Server) searchBills(r *http.Request) (any, *apiError) {
 	slices.SortStableFunc(hits, func(a, b *bill) int {
 		return cmp.Or(a.Created.Truncate(time.Second).Compare(b.Created.Truncate(time.Second)), cmp.Compare(a.ID, b.ID))
 	})
-	out := enkash.SearchBillsResponse{TotalCount: len(hits), Bills: []enkash.BillRecord{}}
+	out := searchBillsOut{TotalCount: len(hits), Bills: []billOut{}}
 	for _, b := range pageOf(hits, req.Offset, limit) {
 		out.Bills = append(out.Bills, s.showBill(b, now))
 	}
@@ -363,7 +410,7 @@ func (s *Server) searchBills(r *http.Request) (any, *apiError) {
 }
 
 // showBill is b as a lookup returns it; the lookup counts one poll of an approved bill.
-func (s *Server) showBill(b *bill, now time.Time) enkash.BillRecord {
+func (s *Server) showBill(b *bill, now time.Time) billOut {
 	rec := s.billRecord(b, now)
 	if !b.Approved.IsZero() {
 		b.Polls++
@@ -375,41 +422,41 @@ func (s *Server) showBill(b *bill, now time.Time) enkash.BillRecord {
 }
 
 // billRecord is b's record at now, before the lookup under way counts its poll.
-func (s *Server) billRecord(b *bill, now time.Time) enkash.BillRecord {
-	rec := enkash.BillRecord{
-		UtilityEnkashID: enkash.FlexID(b.ID), ReferenceID: b.Ref, Amount: enkash.Amount(b.Amount),
+func (s *Server) billRecord(b *bill, now time.Time) billOut {
+	rec := billOut{
+		UtilityEnkashID: b.ID, ReferenceID: b.Ref, Amount: rupees(b.Amount),
 		ConsumerNumber: b.CN, BillNumber: b.BillNumber, BillDate: b.BillDate, BillDueDate: b.DueDate,
-		CreatedDate: stampText(b.Created), ApprovalStatus: enkash.ApprovalMakerPending, PaymentStatus: enkash.PaymentInit,
+		CreatedDate: stampText(b.Created), ApprovalStatus: approvalMaker, PaymentStatus: paymentInit,
 		PaymentMode: "ACCOUNT",
 	}
 	status := b.Fixed
 	if status == "" && !b.Approved.IsZero() {
-		rec.ApprovalStatus = enkash.ApprovalCheckerOK
+		rec.ApprovalStatus = approvalChecker
 		settled, reversed := s.settled(b.Approved, b.Polls, now)
 		switch {
 		case !settled && b.Polls == 0:
-			status = enkash.BillpayPending
-		case !settled || b.Final == enkash.BillpayPending:
-			status = enkash.BillpayInProgress
-		case b.Then == enkash.PayoutReversed && reversed:
+			status = billpayPending
+		case !settled || b.Final == billpayPending:
+			status = billpayInProgress
+		case b.Then == statusReversed && reversed:
 			status = "REFUNDED"
 		default:
 			status = b.Final
 		}
 	}
 	if b.Fixed != "" {
-		rec.ApprovalStatus = enkash.ApprovalCheckerOK
+		rec.ApprovalStatus = approvalChecker
 	}
 	switch status {
 	case "":
-	case enkash.BillpaySuccess:
-		rec.BillpayStatus, rec.PaymentStatus = enkash.BillpaySuccess, enkash.PaymentSuccess
+	case billpaySuccess:
+		rec.BillpayStatus, rec.PaymentStatus = billpaySuccess, paymentSuccess
 		rec.BillReferenceID, rec.BillpayDate = b.BBPSRef, stampText(b.Created)
-	case enkash.BillpayFailed:
-		rec.BillpayStatus, rec.PaymentStatus = enkash.BillpayFailed, cmp.Or(b.PaymentFinal, enkash.PaymentFailed)
+	case billpayFailed:
+		rec.BillpayStatus, rec.PaymentStatus = billpayFailed, cmp.Or(b.PaymentFinal, paymentFailed)
 		rec.FailureReason = cmp.Or(b.Reason, defaultBillFailReason)
 	case "REFUNDED": // refunded after success
-		rec.BillpayStatus, rec.PaymentStatus = enkash.BillpayFailed, enkash.PaymentRefunded
+		rec.BillpayStatus, rec.PaymentStatus = billpayFailed, paymentRefunded
 		rec.FailureReason, rec.BillReferenceID = b.Reason, b.BBPSRef
 		rec.RefundDate = stampText(now)
 	default:
@@ -425,7 +472,7 @@ func (s *Server) addBillExtras(extras []Extra, now time.Time) {
 			continue
 		}
 		b := &bill{Ref: e.Reference, BillerID: 1, CN: "EXTRA", Sent: domain.Paise(e.Amount), Amount: domain.Paise(e.Amount),
-			Created: now, Approved: now, Final: cmp.Or(e.Status, enkash.BillpaySuccess), Reason: e.Reason}
+			Created: now, Approved: now, Final: cmp.Or(e.Status, billpaySuccess), Reason: e.Reason}
 		b.Fixed = b.Final
 		b.ID = s.ident("1", 9, digits, "extra-bill", b.Ref)
 		b.BBPSRef = s.ident("CC", 14, alnum, "extra-bbps", b.Ref)
@@ -436,11 +483,11 @@ func (s *Server) addBillExtras(extras []Extra, now time.Time) {
 // checkBillOutcome checks the fields of an outcome that only bills read.
 func checkBillOutcome(o Outcome) error {
 	switch o.PaymentStatus {
-	case "", enkash.PaymentFailed, enkash.PaymentRefunded:
+	case "", paymentFailed, paymentRefunded:
 	default:
 		return fmt.Errorf("payment_status %q is not FAILED or REFUNDED", o.PaymentStatus)
 	}
-	if o.PaymentStatus != "" && o.Status != enkash.BillpayFailed {
+	if o.PaymentStatus != "" && o.Status != billpayFailed {
 		return errors.New("payment_status applies only to status FAILED")
 	}
 	switch o.Fault {

@@ -1,9 +1,7 @@
 package sandbox
 
 import (
-	"bytes"
 	"cmp"
-	"encoding/json"
 	"io"
 	"net/http"
 	"net/url"
@@ -14,10 +12,9 @@ import (
 	"time"
 
 	"enkashbatch/domain"
-	"enkashbatch/enkash"
 )
 
-// Sandbox rules of the batch transfer (enkash-api.md, section 3).
+// Sandbox rules of the batch transfer (docs/enkash.md, payouts).
 const (
 	// MaxBatchTransfers is the most transfers the sandbox takes in one batch. Enkash does not
 	// document one; peers allow 1,000 to 5,000.
@@ -38,11 +35,16 @@ var ist = time.FixedZone("IST", 5*3600+1800)
 
 var transferModes = map[string]bool{"IMPS": true, "NEFT": true, "RTGS": true, "UPI": true}
 
+// The documented field rules (D unless marked).
 var (
-	reIFSC    = regexp.MustCompile(`^[A-Z]{4}0[A-Z0-9]{6}$`)
-	reAccount = regexp.MustCompile(`^[0-9]{9,18}$`)
-	reVPA     = regexp.MustCompile(`^[A-Za-z0-9._-]{2,256}@[A-Za-z][A-Za-z0-9]{1,63}$`)
-	reRemark  = regexp.MustCompile(`^[A-Za-z0-9 ]*$`)
+	reIFSC    = regexp.MustCompile(`^[A-Za-z]{4}0[A-Z0-9a-z]{6}$`)
+	reAccount = regexp.MustCompile(`^[0-9]{9,18}$`) // Assumption: 9 to 18 digits, as Indian banks issue
+	reVPA     = regexp.MustCompile(`^[a-zA-Z0-9._%+-]+@[a-zA-Z0-9.-]+$`)
+	reRemark  = regexp.MustCompile(`^[A-Za-z0-9 ]*$`)                     // letters, digits and spaces
+	reName    = regexp.MustCompile(`^[A-Za-z ]{1,100}$`)                  // letters and spaces, at most 100
+	rePhone   = regexp.MustCompile(`^((\+|00)(\d{1,3})[\s-]?)?(\d{10})$`) // D, verbatim
+	rePincode = regexp.MustCompile(`^[0-9]{1,6}$`)
+	reAlnum   = regexp.MustCompile(`^[A-Za-z0-9]+$`) // beneficiaryId (D: alphanumeric); fundSourceId (Assumption)
 )
 
 // transfer is one payout as the sandbox holds it.
@@ -54,10 +56,12 @@ type transfer struct {
 	fixed                          string // a status that never changes (REJECTED at batch time, extras)
 	final, then, reason            string // where it settles, and what follows
 	drop                           bool
-	shown                          string    // the status a search last showed
-	updated                        time.Time // when shown last changed
-	noDebit                        bool      // succeeds without a statement debit
-	debited, credited              bool      // its statement lines are posted
+	shown                          string           // the status a search last showed
+	updated                        time.Time        // when shown last changed
+	noDebit                        bool             // succeeds without a statement debit
+	debited, credited              bool             // its statement lines are posted
+	benefID                        string           // the payee by beneficiaryId, or
+	benef                          *beneficiaryWire // the payee inline (name, account, IFSC or VPA, id)
 }
 
 // callKey names one reference of one kind in the call log.
@@ -130,7 +134,18 @@ func (s *Server) addExtras(extras []Extra, now time.Time) {
 		t := &transfer{
 			id: e.Reference, mode: cmp.Or(e.Mode, "IMPS"),
 			sent: domain.Paise(e.Amount), amount: domain.Paise(e.Amount),
-			created: now, fixed: cmp.Or(e.Status, enkash.PayoutSuccess), reason: e.Reason,
+			created: e.CreatedAt.resolve(now), fixed: cmp.Or(e.Status, statusSuccess), reason: e.Reason,
+			benef: &beneficiaryWire{BeneficiaryID: "EXTRA" + s.ident("", 8, alnum, "extra-benef", e.Reference),
+				BeneficiaryName: "Unknown Payee", BeneficiaryAccountNumber: "000000000000", BeneficiaryIfsc: "ENKS0000001"},
+		}
+		if b := e.Beneficiary; b != nil {
+			t.benef = nil
+			if b.Name == "" {
+				t.benefID = b.ID
+			} else {
+				t.benef = &beneficiaryWire{BeneficiaryID: b.ID, BeneficiaryName: b.Name,
+					BeneficiaryAccountNumber: b.Account, BeneficiaryIfsc: b.IFSC, VpaHandle: b.VPA}
+			}
 		}
 		t.enkashID = s.ident("EKT", 12, alnum, "extra", t.id)
 		t.utr = s.ident("UTR", 12, digits, "extra", t.id)
@@ -163,17 +178,17 @@ func (s *Server) statusAt(t *transfer, now time.Time) string {
 	if t.fixed != "" {
 		return t.fixed
 	}
-	if t.final == enkash.PayoutPending {
-		return enkash.PayoutPending
+	if t.final == statusPending {
+		return statusPending
 	}
 	settled, reversed := s.settled(t.created, t.polls, now)
 	switch {
 	case !settled && t.polls == 0:
-		return enkash.PayoutPending
+		return statusPending
 	case !settled:
-		return enkash.PayoutProcessing
-	case t.then == enkash.PayoutReversed && reversed:
-		return enkash.PayoutReversed
+		return statusProcessing
+	case t.then == statusReversed && reversed:
+		return statusReversed
 	}
 	return t.final
 }
@@ -210,20 +225,25 @@ func (s *Server) outcome(ref string) Outcome {
 	return Outcome{}
 }
 
-// batchTransfer answers POST /api/v0/payout-transaction/batch.
+// batchTransfer answers POST /api/v0/payout-transaction/batch (D): the batch id must be new
+// (409 otherwise); each item is accepted (PENDING) or refused with its REJECT_* reason in the
+// failed list (Assumption: that list), a refused item being recorded as REJECTED so that it may
+// be sent again with the same transactionId once fixed (D).
 func (s *Server) batchTransfer(r *http.Request) (any, *apiError) {
-	var req enkash.BatchTransferRequest
+	var req batchIn
 	if e := s.decode(r, &req); e != nil {
 		return nil, e
 	}
 	switch {
 	case strings.TrimSpace(req.BatchTransactionID) == "":
-		return nil, errInvalid("Missing parameter: batchTransactionId")
+		return nil, errMissing("batchTransactionId")
 	case len(req.Transfers) == 0:
-		return nil, errInvalid("Missing parameter: transfers")
+		return nil, errMissing("transfers")
 	case len(req.Transfers) > MaxBatchTransfers:
-		return nil, errInvalid("Too many transfers: at most " + strconv.Itoa(MaxBatchTransfers) + " in a batch")
+		return nil, errInvalid(msgMissingParameter + " At most " + strconv.Itoa(MaxBatchTransfers) + " transfers in a batch")
 	}
+	refusal, refused := refusalOf(r)
+	checksumItems := refused && refusal.Kind == RefuseChecksumItems
 
 	s.mu.Lock()
 	defer s.mu.Unlock()
@@ -231,135 +251,218 @@ func (s *Server) batchTransfer(r *http.Request) (any, *apiError) {
 	batch.creates++
 	if s.batches[req.BatchTransactionID] {
 		batch.duplicates++
-		return nil, &apiError{http.StatusConflict, enkash.CodeAlreadyExists, "Batch Transaction ID already exists"}
+		return nil, &apiError{http.StatusConflict, codeExists, msgBatchExists, nil}
 	}
 	s.batches[req.BatchTransactionID] = true
 	batch.status = "ACCEPTED"
 	batch.hasAmount = true
 
 	now := s.now()
-	resp := enkash.BatchTransferResponse{
-		BatchTransactionID: req.BatchTransactionID,
-		Successful:         []enkash.TransferResult{},
-		Failed:             []enkash.TransferFailure{},
-	}
-	fail := func(id, reason, message string) {
-		resp.Failed = append(resp.Failed, enkash.TransferFailure{TransactionID: id, Reason: reason, Message: message})
-	}
+	resp := batchOut{BatchTransactionID: req.BatchTransactionID, Successful: []transferCreated{}, Failed: []transferRefused{}}
 	inBatch := make(map[string]bool, len(req.Transfers))
 	for _, tr := range req.Transfers {
-		batch.amount += domain.Paise(tr.Amount)
-		if tr.TransactionID == "" {
-			fail("", "REJECT_TXN_ID", "Transaction ID is required")
+		if tr.TransferAmount != nil {
+			batch.amount += domain.Paise(*tr.TransferAmount)
+		}
+		if strings.TrimSpace(tr.TransactionID) == "" {
+			resp.Failed = append(resp.Failed, transferRefused{"", "REJECT_TXN_ID", "Transaction ID is required"})
 			continue
 		}
-		c := s.call(KindPayout, tr.TransactionID)
-		c.creates++
 		if inBatch[tr.TransactionID] {
+			c := s.call(KindPayout, tr.TransactionID)
+			c.creates++
 			c.duplicates++
-			fail(tr.TransactionID, "REJECT_TXN_ID", "Transaction ID repeated in the batch")
+			resp.Failed = append(resp.Failed, transferRefused{tr.TransactionID, "REJECT_TXN_ID", "Transaction ID repeated in the batch"})
 			continue
 		}
 		inBatch[tr.TransactionID] = true
-		// A REJECTED transfer may be sent again with the same transactionId (D).
-		if old, ok := s.transfers[tr.TransactionID]; ok && old.fixed != enkash.PayoutRejected {
-			c.duplicates++
-			fail(tr.TransactionID, "REJECT_TXN_ID", "Transaction ID already exists")
-			continue
+		override := ""
+		if checksumItems {
+			override = "REJECT_CHKSUM"
 		}
-		c.amount, c.hasAmount = domain.Paise(tr.Amount), true
-
-		t := &transfer{
-			id: tr.TransactionID, batch: req.BatchTransactionID, mode: tr.Mode,
-			sent: domain.Paise(tr.Amount), amount: domain.Paise(tr.Amount), created: now,
-		}
-		n := strconv.Itoa(c.creates)
-		t.enkashID = s.ident("EKT", 12, alnum, "transfer", t.id, n)
-		t.utr = s.ident("UTR", 12, digits, "utr", t.id, n)
-		if reason, message := checkTransfer(tr); reason != "" {
-			t.fixed, t.reason = enkash.PayoutRejected, reason
-			s.store(t)
-			fail(t.id, reason, message)
-			continue
-		}
-		o := s.outcome(t.id)
-		if o.Status == enkash.PayoutRejected {
-			t.fixed, t.reason = enkash.PayoutRejected, cmp.Or(o.Reason, defaultRejectReason)
-			s.store(t)
-			fail(t.id, t.reason, cmp.Or(rejectMessages[t.reason], "Rejected"))
-			continue
-		}
-		t.final, t.then, t.drop, t.noDebit = cmp.Or(o.Status, enkash.PayoutSuccess), o.Then, o.Drop, o.NoDebit
+		created, failure, dup := s.accept(tr, req.BatchTransactionID, now, override)
 		switch {
-		case t.final == enkash.PayoutFailed:
-			t.reason = cmp.Or(o.Reason, defaultFailReason)
-		case t.then == enkash.PayoutReversed || t.final == enkash.PayoutReversed:
-			t.reason = cmp.Or(o.Reason, defaultReverseReason)
+		case dup:
+			resp.Failed = append(resp.Failed, transferRefused{tr.TransactionID, "REJECT_TXN_ID", msgTxnExists})
+		case failure.Reason != "":
+			resp.Failed = append(resp.Failed, failure)
+		default:
+			resp.Successful = append(resp.Successful, created)
 		}
-		if o.Amount != nil {
-			t.amount = domain.Paise(*o.Amount)
-		}
-		s.store(t)
-		resp.Successful = append(resp.Successful, enkash.TransferResult{
-			TransactionID: t.id, EnkashTransactionID: t.enkashID, PayoutStatus: enkash.PayoutPending,
-		})
 	}
 	return resp, nil
 }
 
+// singleTransfer answers POST /api/v0/payout-transaction (D): one transfer, refused as a whole
+// call when it breaks a rule (422, or 412 for the bank account rules, with the documented
+// message) or when its transactionId exists (409).
+func (s *Server) singleTransfer(r *http.Request) (any, *apiError) {
+	var tr transferIn
+	if e := s.decode(r, &tr); e != nil {
+		return nil, e
+	}
+	if strings.TrimSpace(tr.TransactionID) == "" {
+		return nil, errMissing("transactionId")
+	}
+	override := ""
+	if refusal, ok := refusalOf(r); ok && refusal.Kind == RefuseChecksumItems {
+		override = "REJECT_CHKSUM"
+	}
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	created, failure, dup := s.accept(tr, "", s.now(), override)
+	switch {
+	case dup:
+		return nil, &apiError{http.StatusConflict, codeExists, msgTxnExists, nil}
+	case failure.Reason == "REJECT_CHKSUM":
+		return nil, &apiError{http.StatusPreconditionFailed, codePrecondition, msgInvalidChecksum, nil}
+	case failure.Reason == "REJECT_BENEF_ACC" || failure.Reason == "REJECT_BENEF_IFSC":
+		return nil, &apiError{http.StatusPreconditionFailed, codePrecondition, failure.Message, nil}
+	case failure.Reason != "":
+		return nil, errInvalid(failure.Message)
+	}
+	return created, nil
+}
+
+// accept records one transfer item: a duplicate of a transfer Enkash holds (not REJECTED) is
+// refused; an item breaking a rule (or given override as its reason) is recorded REJECTED;
+// any other is recorded with the scenario's outcome. The caller holds s.mu.
+func (s *Server) accept(tr transferIn, batchID string, now time.Time, override string) (transferCreated, transferRefused, bool) {
+	c := s.call(KindPayout, tr.TransactionID)
+	c.creates++
+	// A REJECTED transfer may be sent again with the same transactionId (D).
+	if old, ok := s.transfers[tr.TransactionID]; ok && old.fixed != statusRejected {
+		c.duplicates++
+		return transferCreated{}, transferRefused{}, true
+	}
+	var amount domain.Paise
+	if tr.TransferAmount != nil {
+		amount = domain.Paise(*tr.TransferAmount)
+	}
+	c.amount, c.hasAmount = amount, true
+	t := &transfer{
+		id: tr.TransactionID, batch: batchID, mode: tr.TransferMode,
+		sent: amount, amount: amount, created: now, benefID: tr.BeneficiaryID,
+	}
+	if d := tr.BeneficiaryDetail; d != nil {
+		t.benef = &beneficiaryWire{BeneficiaryID: d.BeneficiaryID, BeneficiaryName: d.BeneficiaryName,
+			BeneficiaryAccountNumber: d.BeneficiaryAccountNumber, BeneficiaryIfsc: d.BeneficiaryIfsc, VpaHandle: d.VpaHandle}
+	}
+	n := strconv.Itoa(c.creates)
+	t.enkashID = s.ident("EKT", 12, alnum, "transfer", t.id, n)
+	t.utr = s.ident("UTR", 12, digits, "utr", t.id, n)
+	reason, message := checkTransfer(tr)
+	if reason == "" && override != "" {
+		reason, message = override, rejectMessages[override]
+	}
+	if reason != "" {
+		t.fixed, t.reason = statusRejected, reason
+		s.store(t)
+		return transferCreated{}, transferRefused{t.id, reason, message}, false
+	}
+	o := s.outcome(t.id)
+	if o.Status == statusRejected {
+		t.fixed, t.reason = statusRejected, cmp.Or(o.Reason, defaultRejectReason)
+		s.store(t)
+		return transferCreated{}, transferRefused{t.id, t.reason, cmp.Or(rejectMessages[t.reason], "Rejected")}, false
+	}
+	t.final, t.then, t.drop, t.noDebit = cmp.Or(o.Status, statusSuccess), o.Then, o.Drop, o.NoDebit
+	switch {
+	case t.final == statusFailed:
+		t.reason = cmp.Or(o.Reason, defaultFailReason)
+	case t.then == statusReversed || t.final == statusReversed:
+		t.reason = cmp.Or(o.Reason, defaultReverseReason)
+	}
+	if o.Amount != nil {
+		t.amount = domain.Paise(*o.Amount)
+	}
+	s.store(t)
+	return transferCreated{TransactionID: t.id, EnkashTransactionID: t.enkashID, PayoutStatus: statusPending}, transferRefused{}, false
+}
+
 // rejectMessages words the documented REJECTED reason codes.
 var rejectMessages = map[string]string{
-	"REJECT_BENEF_ID":     "Invalid beneficiary ID",
+	"REJECT_BENEF_ID":     "Please provide a valid Beneficiary ID.",
 	"REJECT_TXN_ID":       "Invalid transaction ID",
 	"REJECT_TRF_AMT":      "Invalid transfer amount",
 	"REJECT_TRF_MODE":     "Invalid transfer mode",
 	"REJECT_TRF_RMK":      "Invalid transfer remark",
 	"REJECT_FND_SRC_ID":   "Invalid fund source ID",
 	"REJECT_BENEF_DET_ID": "Invalid beneficiary details",
-	"REJECT_BENEF_NAME":   "Invalid beneficiary name",
+	"REJECT_BENEF_NAME":   "Please provide a valid name.",
 	"REJECT_BENEF_ACC":    "Invalid beneficiary account number",
 	"REJECT_BENEF_IFSC":   "Invalid beneficiary IFSC",
-	"REJECT_BENEF_EMAIL":  "Invalid beneficiary e-mail",
-	"REJECT_CHKSUM":       "Invalid checksum",
+	"REJECT_BENEF_EMAIL":  "Please provide a valid email.",
+	"REJECT_CHKSUM":       "Invalid checksum in the request.",
 }
 
 // checkTransfer applies Enkash's per-item rules and returns the REJECT_* reason and message of
 // the first one broken, or "" if the transfer is acceptable.
-func checkTransfer(t enkash.Transfer) (reason, message string) {
-	amount := domain.Paise(t.Amount)
+func checkTransfer(t transferIn) (reason, message string) {
+	var amount domain.Paise
+	if t.TransferAmount != nil {
+		amount = domain.Paise(*t.TransferAmount)
+	}
 	switch {
+	case t.TransferAmount == nil:
+		return "REJECT_TRF_AMT", "Transfer amount is required"
 	case amount < minTransfer:
 		return "REJECT_TRF_AMT", "Transfer amount must be at least 1.00"
-	case !transferModes[t.Mode]:
+	case !transferModes[t.TransferMode]:
 		return "REJECT_TRF_MODE", "Transfer mode must be IMPS, NEFT, RTGS or UPI"
-	case t.Mode == "IMPS" && amount > maxIMPS:
+	case t.TransferMode == "IMPS" && amount > maxIMPS:
 		return "REJECT_TRF_AMT", "IMPS transfers are limited to 200000.00"
-	case !reRemark.MatchString(t.Remark):
+	case !reRemark.MatchString(t.TransferRemark):
 		return "REJECT_TRF_RMK", "Transfer remark may hold letters, digits and spaces only"
-	case t.BeneficiaryID == "" && t.Beneficiary == nil:
-		return "REJECT_BENEF_ID", "Either beneficiaryId or beneficiaryDetail is required"
-	case t.BeneficiaryID != "" && t.Beneficiary != nil:
+	case t.FundSourceID != "" && !reAlnum.MatchString(t.FundSourceID):
+		return "REJECT_FND_SRC_ID", "Invalid fund source ID"
+	case t.Checksum != "":
+		// Assumption: the checksum's steps are not published, so no checksum the client
+		// computes can be right; the client omits it.
+		return "REJECT_CHKSUM", rejectMessages["REJECT_CHKSUM"]
+	case t.BeneficiaryID == "" && t.BeneficiaryDetail == nil:
+		return "REJECT_BENEF_ID", "No beneficiary details present."
+	case t.BeneficiaryID != "" && t.BeneficiaryDetail != nil:
 		return "REJECT_BENEF_DET_ID", "Give beneficiaryId or beneficiaryDetail, not both"
-	case t.Beneficiary == nil:
+	case t.BeneficiaryID != "" && !reAlnum.MatchString(t.BeneficiaryID):
+		return "REJECT_BENEF_ID", rejectMessages["REJECT_BENEF_ID"]
+	case t.BeneficiaryDetail == nil:
 		return "", ""
 	}
-	b := t.Beneficiary
-	hasBank := b.AccountNumber != "" || b.IFSC != ""
+	return checkBeneficiary(t.BeneficiaryDetail)
+}
+
+// checkBeneficiary applies the rules of an inline payee (D: BeneficiaryDetailCreateRequest).
+func checkBeneficiary(b *beneficiaryWire) (reason, message string) {
+	hasAcc, hasIFSC, hasVPA := b.BeneficiaryAccountNumber != "", b.BeneficiaryIfsc != "", b.VpaHandle != ""
 	switch {
-	case strings.TrimSpace(b.Name) == "" || len(b.Name) > 100:
-		return "REJECT_BENEF_NAME", "Beneficiary name is required, at most 100 characters"
-	case hasBank && b.VPA != "":
-		return "REJECT_BENEF_ACC", "Both bank account and VPA given"
-	case !hasBank && b.VPA == "":
+	case !reAlnum.MatchString(b.BeneficiaryID):
+		// Assumption: the detail's beneficiaryId is required (alphanumeric), as on Create Beneficiary.
+		return "REJECT_BENEF_DET_ID", rejectMessages["REJECT_BENEF_ID"]
+	case !reName.MatchString(b.BeneficiaryName) || strings.TrimSpace(b.BeneficiaryName) == "":
+		return "REJECT_BENEF_NAME", "Please provide a valid name. Only alphabets and whitespaces are allowed, at most 100."
+	case (hasAcc || hasIFSC) && hasVPA:
+		return "REJECT_BENEF_ACC", "Bank account and VPA both provided. Provide only one to add the beneficiary."
+	case !hasAcc && !hasIFSC && !hasVPA:
 		return "REJECT_BENEF_ACC", "Bank account and IFSC, or a VPA, are required"
-	case b.VPA != "" && !reVPA.MatchString(b.VPA):
-		return "REJECT_BENEF_DET_ID", "Invalid VPA handle"
-	case hasBank && !reAccount.MatchString(b.AccountNumber):
+	case hasAcc && !hasIFSC:
+		return "REJECT_BENEF_IFSC", "Bank account and IFSC both are required."
+	case hasIFSC && !hasAcc:
+		return "REJECT_BENEF_ACC", "Bank account and IFSC both are required."
+	case hasVPA && !reVPA.MatchString(b.VpaHandle):
+		return "REJECT_BENEF_DET_ID", "Please provide a valid Virtual Payee Address (VPA)."
+	case hasAcc && !reAccount.MatchString(b.BeneficiaryAccountNumber):
 		return "REJECT_BENEF_ACC", "Beneficiary account number must be 9 to 18 digits"
-	case hasBank && !reIFSC.MatchString(b.IFSC):
+	case hasIFSC && !reIFSC.MatchString(b.BeneficiaryIfsc):
 		return "REJECT_BENEF_IFSC", "Invalid beneficiary IFSC"
-	case b.Email != "" && !strings.Contains(b.Email, "@"):
-		return "REJECT_BENEF_EMAIL", "Invalid beneficiary e-mail"
+	case b.BeneficiaryEmail != "" && (len(b.BeneficiaryEmail) > 200 || !strings.Contains(b.BeneficiaryEmail, ".") || !strings.Contains(b.BeneficiaryEmail, "@")):
+		return "REJECT_BENEF_EMAIL", rejectMessages["REJECT_BENEF_EMAIL"]
+	case b.BeneficiaryPhone != "" && !rePhone.MatchString(b.BeneficiaryPhone):
+		return "REJECT_BENEF_DET_ID", "Please provide a valid phone number."
+	case b.BeneficiaryPincode != "" && !rePincode.MatchString(b.BeneficiaryPincode):
+		return "REJECT_BENEF_DET_ID", "Beneficiary pincode is at most 6 digits"
+	case b.Checksum != "":
+		return "REJECT_CHKSUM", rejectMessages["REJECT_CHKSUM"]
 	}
 	return "", ""
 }
@@ -371,7 +474,7 @@ func (s *Server) searchTransfers(r *http.Request) (any, *apiError) {
 	if e != nil {
 		return nil, e
 	}
-	var req enkash.SearchTransfersRequest
+	var req searchTransfersIn
 	if e := s.decode(r, &req); e != nil {
 		return nil, e
 	}
@@ -424,7 +527,7 @@ func (s *Server) searchTransfers(r *http.Request) (any, *apiError) {
 		}
 		return c
 	})
-	resp := enkash.SearchTransfersResponse{TotalCount: len(hits), Transfers: []enkash.TransferRecord{}}
+	resp := searchTransfersOut{TotalCount: len(hits), Transfers: []transferOut{}}
 	for _, h := range pageOf(hits, offset, limit) {
 		t := h.t
 		if h.status != t.shown {
@@ -433,17 +536,18 @@ func (s *Server) searchTransfers(r *http.Request) (any, *apiError) {
 				s.book = append(s.book, s.owed(t, h.status, now, now)...)
 			}
 		}
-		rec := enkash.TransferRecord{
+		rec := transferOut{
 			TransactionID: t.id, BatchTransactionID: t.batch, EnkashTransactionID: t.enkashID,
-			Amount: enkash.Amount(t.amount), Mode: t.mode, PayoutStatus: h.status,
+			TransferAmount: rupees(t.amount), TransferMode: t.mode, PayoutStatus: h.status,
+			BeneficiaryID: t.benefID, BeneficiaryDetail: t.benef,
 			CreatedAt: stampText(t.created), UpdatedAt: stampText(t.updated),
 		}
 		switch h.status {
-		case enkash.PayoutSuccess:
+		case statusSuccess:
 			rec.UTR = t.utr
-		case enkash.PayoutReversed:
+		case statusReversed:
 			rec.UTR, rec.FailureReason = t.utr, t.reason
-		case enkash.PayoutFailed, enkash.PayoutRejected:
+		case statusFailed, statusRejected:
 			rec.FailureReason = t.reason
 		}
 		resp.Transfers = append(resp.Transfers, rec)
@@ -462,8 +566,8 @@ func pageParams(q url.Values) (offset, limit int, desc bool, e *apiError) {
 		}
 	}
 	if v := q.Get("limit"); v != "" {
-		if limit, err = strconv.Atoi(v); err != nil || limit < 1 || limit > enkash.MaxSearchLimit {
-			return 0, 0, false, errInvalid("Invalid limit: " + v + " (1 to " + strconv.Itoa(enkash.MaxSearchLimit) + ")")
+		if limit, err = strconv.Atoi(v); err != nil || limit < 1 || limit > maxSearchLimit {
+			return 0, 0, false, errInvalid("Invalid limit: " + v + " (1 to " + strconv.Itoa(maxSearchLimit) + ")")
 		}
 	}
 	switch strings.ToUpper(q.Get("direction")) {
@@ -531,24 +635,24 @@ func parseBound(s string, upper bool) (time.Time, error) {
 func stampText(t time.Time) string { return t.In(ist).Format(time.RFC3339) }
 
 // decode reads an encrypted request body into v: {"request": "<base64>"} whose plaintext is
-// v's JSON. Unknown fields are refused, so a misspelt field shows up in tests.
+// v's JSON, decoded strictly (unknown fields, wrong types and trailing data refused: 422
+// "Invalid request format."). A body that is not that envelope, or does not decrypt with the
+// client secret, is 422 "Invalid encrypted request." (D).
 func (s *Server) decode(r *http.Request, v any) *apiError {
 	body, err := io.ReadAll(r.Body)
 	if err != nil {
-		return errInvalid("Invalid request format: " + err.Error())
+		return errFormat(err)
 	}
-	var env enkash.Encrypted
-	if err := json.Unmarshal(body, &env); err != nil || env.Request == "" {
-		return errInvalid("Invalid encrypted request")
+	var env sealed
+	if err := strictJSON(body, &env); err != nil || env.Request == "" {
+		return errInvalid(msgInvalidEncrypted)
 	}
-	plain, err := s.cipher.Decrypt(env.Request)
+	plain, err := s.cipher.open(env.Request)
 	if err != nil {
-		return errInvalid("Invalid encrypted request")
+		return errInvalid(msgInvalidEncrypted)
 	}
-	dec := json.NewDecoder(bytes.NewReader(plain))
-	dec.DisallowUnknownFields()
-	if err := dec.Decode(v); err != nil {
-		return errInvalid("Invalid request format: " + err.Error())
+	if err := strictJSON(plain, v); err != nil {
+		return errFormat(err)
 	}
 	return nil
 }

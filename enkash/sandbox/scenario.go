@@ -14,7 +14,6 @@ import (
 	"go.yaml.in/yaml/v3"
 
 	"enkashbatch/domain"
-	"enkashbatch/enkash"
 )
 
 // Scenario makes the sandbox behave one documented way or another (DESIGN.md, "Sandbox
@@ -65,6 +64,9 @@ type TokenScenario struct {
 	// LockAfterFailures is how many consecutive failed token calls lock the account; zero
 	// means 3, as documented.
 	LockAfterFailures int `yaml:"lock_after_failures"`
+	// Basic is the "id:secret" pair the token call must send as Basic authorization; empty
+	// means the credentials' OAuthClient, by default enkash-client:enkash-secret (D).
+	Basic string `yaml:"basic"`
 }
 
 // Faults are shares (0 to 1) of payout API requests that go wrong, plus a rate limit.
@@ -80,6 +82,9 @@ type Faults struct {
 	// RateLimitPerSecond caps the payout API requests per second (burst: one second's
 	// worth); beyond it the answer is 429 with Retry-After. Zero means no limit.
 	RateLimitPerSecond float64 `yaml:"rate_limit_per_second"`
+	// RefuseConfig refuses whole calls for a configuration reason (refusals.go): a kind such
+	// as checksum, or {kind, path, after}, or a list of them.
+	RefuseConfig Refusals `yaml:"refuse_config"`
 }
 
 // Outcome decides what becomes of the transfers whose transactionId matches.
@@ -131,6 +136,23 @@ type Extra struct {
 	Reason string `yaml:"reason"`
 	// Mode is its transferMode; empty means IMPS.
 	Mode string `yaml:"mode"`
+	// Beneficiary is the payee of an extra payout, as the search reports it; empty means a
+	// payee of the sandbox's own ("Unknown Payee", account 000000000000, IFSC ENKS0000001).
+	Beneficiary *ExtraBeneficiary `yaml:"beneficiary"`
+	// CreatedAt is when Enkash created the record: a date (RFC 3339, "yyyy-MM-dd HH:mm:ss" or
+	// "yyyy-MM-dd" in IST) or an offset from the sandbox's start such as -2h; empty means the
+	// start. A record created before a run's intent was committed is not that run's.
+	CreatedAt When `yaml:"created_at"`
+}
+
+// ExtraBeneficiary is the payee of an extra payout: a registered beneficiary (id), or inline
+// details (name with account and IFSC, or a VPA).
+type ExtraBeneficiary struct {
+	ID      string `yaml:"id"`
+	Name    string `yaml:"name"`
+	Account string `yaml:"account"`
+	IFSC    string `yaml:"ifsc"`
+	VPA     string `yaml:"vpa"`
 }
 
 // Rupees is a rupee amount in a scenario, written as decimal text ("999.00", "1,00,000.50",
@@ -143,7 +165,7 @@ func (r *Rupees) UnmarshalYAML(n *yaml.Node) error {
 		return fmt.Errorf("line %d: amount must be a decimal rupee amount such as 999.00", n.Line)
 	}
 	text := strings.ReplaceAll(strings.TrimSpace(n.Value), ",", "")
-	p, err := enkash.ParseDecimalPaise(text)
+	p, err := parseRupees(text)
 	if err != nil {
 		return fmt.Errorf("line %d: %w", n.Line, err)
 	}
@@ -249,8 +271,8 @@ func LoadScenario(path string) (*Scenario, error) {
 
 // outcomeStatuses are the statuses an outcome may name.
 var outcomeStatuses = map[string]bool{
-	enkash.PayoutSuccess: true, enkash.PayoutFailed: true, enkash.PayoutRejected: true,
-	enkash.PayoutReversed: true, enkash.PayoutPending: true, enkash.PayoutProcessing: true,
+	statusSuccess: true, statusFailed: true, statusRejected: true,
+	statusReversed: true, statusPending: true, statusProcessing: true,
 }
 
 // Validate checks what the YAML decoder cannot check (shares, statuses, globs) and normalises
@@ -266,6 +288,9 @@ func (sc *Scenario) Validate() error {
 	if sc.Token.TTL < 0 || sc.Token.LockAfterFailures < 0 {
 		return errors.New("token ttl and lock_after_failures may not be negative")
 	}
+	if id, secret, ok := strings.Cut(sc.Token.Basic, ":"); sc.Token.Basic != "" && (!ok || id == "" || secret == "") {
+		return errors.New(`token basic must be the pair "id:secret"`)
+	}
 	f := sc.Faults
 	for name, share := range map[string]float64{"http_500": f.HTTP500, "http_500_after_commit": f.HTTP500AfterCommit, "timeout": f.Timeout} {
 		if share < 0 || share > 1 {
@@ -278,6 +303,11 @@ func (sc *Scenario) Validate() error {
 	if f.RateLimitPerSecond < 0 {
 		return fmt.Errorf("faults rate_limit_per_second %v is negative", f.RateLimitPerSecond)
 	}
+	for i, r := range f.RefuseConfig {
+		if err := r.check(); err != nil {
+			return fmt.Errorf("faults refuse_config[%d]: %w", i, err)
+		}
+	}
 	for i := range sc.Outcomes {
 		o := &sc.Outcomes[i]
 		if o.Match == "" {
@@ -289,13 +319,13 @@ func (sc *Scenario) Validate() error {
 		if o.Status != "" && !outcomeStatuses[o.Status] {
 			return fmt.Errorf("outcomes[%d] (%s): status %q is not one of SUCCESS, FAILED, REJECTED, REVERSED, PENDING, PROCESSING", i, o.Match, o.Status)
 		}
-		if o.Then != "" && (o.Then != enkash.PayoutReversed || (o.Status != "" && o.Status != enkash.PayoutSuccess)) {
+		if o.Then != "" && (o.Then != statusReversed || (o.Status != "" && o.Status != statusSuccess)) {
 			return fmt.Errorf("outcomes[%d] (%s): then %q: only REVERSED may follow, and only after SUCCESS", i, o.Match, o.Then)
 		}
 		if o.Amount != nil && *o.Amount == 0 {
 			return fmt.Errorf("outcomes[%d] (%s): amount must be positive", i, o.Match)
 		}
-		if o.NoDebit && o.Status != "" && o.Status != enkash.PayoutSuccess && o.Status != enkash.PayoutReversed {
+		if o.NoDebit && o.Status != "" && o.Status != statusSuccess && o.Status != statusReversed {
 			return fmt.Errorf("outcomes[%d] (%s): no_debit applies only to a transfer that succeeds, not to status %s", i, o.Match, o.Status)
 		}
 		if err := checkBillOutcome(*o); err != nil {
@@ -325,6 +355,18 @@ func (sc *Scenario) Validate() error {
 		}
 		if e.Mode != "" && !transferModes[e.Mode] {
 			return fmt.Errorf("extra[%d] (%s): mode %q is not IMPS, NEFT, RTGS or UPI", i, e.Reference, e.Mode)
+		}
+		if b := e.Beneficiary; b != nil {
+			switch {
+			case e.Kind != "payout" && e.Kind != "payouts":
+				return fmt.Errorf("extra[%d] (%s): beneficiary applies only to a payout", i, e.Reference)
+			case b.ID == "" && b.Name == "":
+				return fmt.Errorf("extra[%d] (%s): beneficiary needs an id or a name", i, e.Reference)
+			case b.Name != "" && (b.Account == "") == (b.VPA == ""):
+				return fmt.Errorf("extra[%d] (%s): beneficiary needs an account and IFSC, or a VPA, one of the two", i, e.Reference)
+			case b.Account != "" && b.IFSC == "":
+				return fmt.Errorf("extra[%d] (%s): beneficiary account %s needs an ifsc", i, e.Reference, b.Account)
+			}
 		}
 	}
 	return nil

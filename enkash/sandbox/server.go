@@ -1,7 +1,10 @@
 // Package sandbox is the built-in Enkash simulator: an in-memory, stateful, scenario-driven
-// http.Handler that speaks Enkash's payout wire format (enkash-api.md sections 1-3 and 6), so
-// that the client which passes its tests against the sandbox is the client that talks to
-// Enkash. It issues tokens that expire and locks the account after repeated bad passwords,
+// http.Handler that speaks Enkash's wire format as Enkash publishes it (docs/enkash.md). It is
+// a second, independent reading of the published pages: it shares no wire struct, status word
+// or cipher with the client in package enkash (wire.go, crypto.go), decodes strictly (unknown
+// fields and wrong JSON types refused) and enforces the documented field rules with the
+// documented codes, so that a field the client gets wrong fails a test here rather than in
+// production. It issues tokens that expire and locks the account after repeated bad passwords,
 // decrypts and encrypts payout bodies, enforces the uniqueness of batch and transaction ids,
 // moves transfers through their statuses poll by poll (or over time), lets a Scenario decide
 // outcomes and inject faults, keeps the payout account's book (statement and balance, derived
@@ -10,12 +13,13 @@
 // (GET /_sandbox/calls). Its state lives in memory; Save and Load carry it from one process
 // to the next (state.go).
 //
-// Assumption (enkash-api.md, section 2: "error responses may come back unencrypted"): the
-// sandbox answers every error (4xx, 5xx) with a plain, unencrypted Envelope, and every success
-// of a payout endpoint with {"request": "<encrypted Envelope>"}.
+// Assumption (docs/enkash.md: "error responses may come back unencrypted"): the sandbox
+// answers every error (4xx, 5xx) with a plain, unencrypted envelope, and every success of a
+// payout endpoint with {"request": "<encrypted answer>"}.
 package sandbox
 
 import (
+	"cmp"
 	"context"
 	"crypto/sha256"
 	"crypto/subtle"
@@ -33,32 +37,45 @@ import (
 	"golang.org/x/time/rate"
 
 	"enkashbatch/domain"
-	"enkashbatch/enkash"
 )
 
-// Credentials are the client credentials the sandbox accepts at POST /oauth/token.
-type Credentials struct{ ClientID, ClientSecret, Username, Password string }
+// Credentials are what the sandbox accepts at POST /oauth/token: the merchant's clientId (in
+// the form), user name and password, and the client secret that keys the payload encryption.
+// The Basic pair of the token call is not the merchant's: see OAuthClient.
+type Credentials struct {
+	ClientID, ClientSecret, Username, Password string
+	// OAuthClient is the "id:secret" pair the token call must send as Basic authorization.
+	// Empty means DefaultOAuthClient, the pair every documented example sends; the scenario's
+	// token.basic overrides both.
+	OAuthClient string
+}
+
+// DefaultOAuthClient is the Basic pair of the token call on Enkash's payout, AR and BBPS pages
+// (D: "Basic ZW5rYXNoLWNsaWVudDplbmthc2gtc2VjcmV0"), whatever the merchant's clientId.
+const DefaultOAuthClient = "enkash-client:enkash-secret"
 
 // DemoCredentials are the documented defaults the sandbox accepts when no ENKASH_* variables
-// are set: client id CEKSANDBOX1, secret sandbox-secret, user finance@example.com, password
-// sandbox-password.
+// are set: client id CEKSANDBX1 (the documented shape CEK + 7), secret sandbox-secret, user
+// finance@example.com, password sandbox-password, and the Basic pair enkash-client:enkash-secret.
 func DemoCredentials() Credentials {
 	return Credentials{
-		ClientID:     "CEKSANDBOX1",
+		ClientID:     "CEKSANDBX1",
 		ClientSecret: "sandbox-secret",
 		Username:     "finance@example.com",
 		Password:     "sandbox-password",
+		OAuthClient:  DefaultOAuthClient,
 	}
 }
 
-// CredentialsFromEnv reads ENKASH_CLIENT_ID, ENKASH_CLIENT_SECRET, ENKASH_USERNAME and
-// ENKASH_PASSWORD through lookup (os.LookupEnv in production); each one unset or empty takes
-// its demo default.
+// CredentialsFromEnv reads ENKASH_CLIENT_ID, ENKASH_CLIENT_SECRET, ENKASH_USERNAME,
+// ENKASH_PASSWORD and ENKASH_OAUTH_CLIENT ("id:secret") through lookup (os.LookupEnv in
+// production); each one unset or empty takes its demo default.
 func CredentialsFromEnv(lookup func(string) (string, bool)) Credentials {
 	c := DemoCredentials()
 	for name, field := range map[string]*string{
 		"ENKASH_CLIENT_ID": &c.ClientID, "ENKASH_CLIENT_SECRET": &c.ClientSecret,
 		"ENKASH_USERNAME": &c.Username, "ENKASH_PASSWORD": &c.Password,
+		"ENKASH_OAUTH_CLIENT": &c.OAuthClient,
 	} {
 		if v, ok := lookup(name); ok && v != "" {
 			*field = v
@@ -88,7 +105,8 @@ func WithClock(now func() time.Time) Option {
 // Server is the simulator. It implements http.Handler and is safe for concurrent use.
 type Server struct {
 	creds  Credentials
-	cipher *enkash.Cipher
+	cipher payloadCipher
+	basic  string // the "id:secret" pair the token call must send
 	now    func() time.Time
 
 	// Read-only after New.
@@ -100,6 +118,7 @@ type Server struct {
 	lockAfter int
 	faults    Faults
 	outcomes  []Outcome
+	refusals  []Refusal
 	limiter   *rate.Limiter // nil: no rate limit; safe for concurrent use
 	routes    map[string]route
 
@@ -120,6 +139,8 @@ type Server struct {
 	bills     *billBook  // the BBPS family's bills (bills.go)
 	ar        *arState   // the AR family's customers and invoices (ar.go)
 	pending   []bookLine // scenario statement lines not yet due, by date
+	refused   []int      // calls seen per refusal, to apply its after (refusals.go)
+	requests  int        // request ids handed out
 }
 
 // New returns a sandbox playing sc with creds. A nil sc is the default scenario: no latency,
@@ -132,13 +153,15 @@ func New(sc *Scenario, creds Credentials, opts ...Option) *Server {
 		cfg.Outcomes = append([]Outcome(nil), sc.Outcomes...)
 		cfg.Extra = append([]Extra(nil), sc.Extra...)
 		cfg.Statement = append([]StatementEntry(nil), sc.Statement...)
+		cfg.Faults.RefuseConfig = append([]Refusal(nil), sc.Faults.RefuseConfig...)
 	}
 	cfg.normalise()
 
 	pcg := rand.NewPCG(uint64(cfg.Seed), 0x656e6b617368)
 	s := &Server{
 		creds:     creds,
-		cipher:    enkash.NewCipher(creds.ClientSecret),
+		cipher:    newPayloadCipher(creds.ClientSecret),
+		basic:     cmp.Or(cfg.Token.Basic, creds.OAuthClient, DefaultOAuthClient),
 		now:       time.Now,
 		seed:      cfg.Seed,
 		latency:   cfg.Latency,
@@ -148,6 +171,8 @@ func New(sc *Scenario, creds Credentials, opts ...Option) *Server {
 		lockAfter: cfg.Token.LockAfterFailures,
 		faults:    cfg.Faults,
 		outcomes:  cfg.Outcomes,
+		refusals:  cfg.Faults.RefuseConfig,
+		refused:   make([]int, len(cfg.Faults.RefuseConfig)),
 		opening:   DefaultBalance,
 		pcg:       pcg,
 		rng:       rand.New(pcg),
@@ -178,17 +203,18 @@ func New(sc *Scenario, creds Credentials, opts ...Option) *Server {
 		o(s)
 	}
 	s.routes = map[string]route{
-		enkash.PathBatchTransfer: {method: http.MethodPost, handle: s.batchTransfer},
-		enkash.PathSearchPayouts: {method: http.MethodPost, handle: s.searchTransfers},
-		enkash.PathBalance:       {method: http.MethodGet, handle: s.balance},
-		enkash.PathStatement:     {method: http.MethodPost, handle: s.statement},
+		pathBatchTransfer:  {method: http.MethodPost, handle: s.batchTransfer},
+		pathSingleTransfer: {method: http.MethodPost, handle: s.singleTransfer},
+		pathSearchPayouts:  {method: http.MethodPost, handle: s.searchTransfers},
+		pathBalance:        {method: http.MethodGet, handle: s.balance},
+		pathStatement:      {method: http.MethodPost, handle: s.statement, bare: true},
 
-		enkash.PathCustomerBulk:       {method: http.MethodPost, handle: s.customerBulk, plain: true},
-		enkash.PathCustomerBulkUpdate: {method: http.MethodPost, handle: s.customerBulkUpdate, plain: true},
-		enkash.PathCustomerSearch:     {method: http.MethodPost, handle: s.customerSearch, plain: true},
-		enkash.PathInvoiceBulkCreate:  {method: http.MethodPost, handle: s.invoiceBulkCreate, plain: true},
-		enkash.PathInvoiceSearch:      {method: http.MethodPost, handle: s.invoiceSearch, plain: true},
-		enkash.PathInvoice:            {method: http.MethodGet, handle: s.invoiceGet, plain: true},
+		pathCustomerBulk:       {method: http.MethodPost, handle: s.customerBulk, family: familyAR},
+		pathCustomerBulkUpdate: {method: http.MethodPost, handle: s.customerBulkUpdate, family: familyAR},
+		pathCustomerSearch:     {method: http.MethodPost, handle: s.customerSearch, family: familyAR},
+		pathInvoiceBulkCreate:  {method: http.MethodPost, handle: s.invoiceBulkCreate, family: familyAR},
+		pathInvoiceSearch:      {method: http.MethodPost, handle: s.invoiceSearch, family: familyAR},
+		pathInvoice:            {method: http.MethodGet, handle: s.invoiceGet, family: familyAR},
 	}
 	maps.Copy(s.routes, s.billRoutes())
 	start := s.now()
@@ -199,23 +225,48 @@ func New(sc *Scenario, creds Credentials, opts ...Option) *Server {
 	return s
 }
 
-// route is one API endpoint. A handler returns the payload of the success envelope, or an
-// error answer. Payout answers are encrypted; the other families' (plain) are not (D).
+// family is an API family: payouts (encrypted), BBPS and AR (plain JSON, D); AR errors carry
+// an errorResponse (D).
+type family int
+
+const (
+	familyPayout family = iota
+	familyBBPS
+	familyAR
+)
+
+// route is one API endpoint. A handler returns the payload of the success envelope (or, when
+// bare, the whole answer), or an error answer. Payout answers are encrypted (D).
 type route struct {
 	method string
 	handle func(*http.Request) (any, *apiError)
-	plain  bool
+	family family
+	bare   bool
 }
 
-// apiError is an error answer: an HTTP status and the envelope's code and message.
+// apiError is an error answer: an HTTP status, the envelope's code and message, and what the
+// payload holds (null but for BBPS answers that put their text there, D).
 type apiError struct {
 	status  int
 	code    int
 	message string
+	payload any
 }
 
+// errInvalid is a 422 with message; both the HTTP status and response_code say 422 (D).
 func errInvalid(message string) *apiError {
-	return &apiError{http.StatusUnprocessableEntity, enkash.CodeInvalidRequest, message}
+	return &apiError{http.StatusUnprocessableEntity, codeInvalid, message, nil}
+}
+
+// errFormat refuses a body that does not decode strictly: D's "Invalid request format.",
+// followed by what was wrong.
+func errFormat(err error) *apiError {
+	return errInvalid(msgInvalidFormat + " " + err.Error())
+}
+
+// errMissing refuses a request without a required parameter (D: 422).
+func errMissing(name string) *apiError {
+	return errInvalid(msgMissingParameter + " Missing: " + name)
 }
 
 // Stats counts what the sandbox has seen beyond create calls (GET /_sandbox/stats).
@@ -229,6 +280,7 @@ type Stats struct {
 	HTTP500            int  `json:"http_500"`              // of which answered 500 before processing
 	HTTP500AfterCommit int  `json:"http_500_after_commit"` // of which processed, then answered 500
 	Timeouts           int  `json:"timeouts"`              // of which processed, then held until the client gave up
+	ConfigRefused      int  `json:"config_refused"`        // of which refused by a refuse_config fault
 }
 
 // Stats returns a snapshot of the counters.
@@ -253,7 +305,7 @@ func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	if !sleep(r.Context(), s.drawLatency()) {
 		return // the client gave up while we dawdled
 	}
-	if r.URL.Path == enkash.PathToken {
+	if r.URL.Path == pathToken {
 		s.serveToken(w, r)
 		return
 	}
@@ -266,12 +318,12 @@ func (s *Server) serveAPI(w http.ResponseWriter, r *http.Request) {
 	if wait, ok := s.allow(); !ok {
 		s.count(func(st *Stats) { st.RateLimited++ })
 		w.Header().Set("Retry-After", strconv.Itoa(wait))
-		writeError(w, &apiError{http.StatusTooManyRequests, http.StatusTooManyRequests, "Too many requests"})
+		writeError(w, &apiError{http.StatusTooManyRequests, http.StatusTooManyRequests, "Too many requests", nil}, familyPayout)
 		return
 	}
 	if e := s.authenticate(r); e != nil {
 		s.count(func(st *Stats) { st.Unauthorized++ })
-		writeError(w, e)
+		writeError(w, e, familyPayout)
 		return
 	}
 	rt, ok := s.routes[r.URL.Path]
@@ -279,24 +331,38 @@ func (s *Server) serveAPI(w http.ResponseWriter, r *http.Request) {
 		rt, ok = s.routes[r.URL.Path[:strings.LastIndexByte(r.URL.Path, '/')+1]]
 	}
 	if !ok {
-		writeError(w, &apiError{http.StatusNotFound, http.StatusNotFound, "No such endpoint: " + r.URL.Path})
+		writeError(w, &apiError{http.StatusNotFound, http.StatusNotFound, "No such endpoint: " + r.URL.Path, nil}, familyPayout)
 		return
 	}
 	if r.Method != rt.method {
 		w.Header().Set("Allow", rt.method)
-		writeError(w, &apiError{http.StatusMethodNotAllowed, http.StatusMethodNotAllowed, "Method " + r.Method + " not allowed"})
+		writeError(w, &apiError{http.StatusMethodNotAllowed, http.StatusMethodNotAllowed, "Method " + r.Method + " not allowed", nil}, rt.family)
+		return
+	}
+	refusal, refused := s.refusal(r.URL.Path)
+	if refused && !refusal.processes(r.URL.Path) {
+		s.count(func(st *Stats) { st.ConfigRefused++ })
+		writeError(w, refusal.answer(), rt.family)
 		return
 	}
 	fault := s.drawFault()
 	if fault == fault500 {
-		writeError(w, &apiError{http.StatusInternalServerError, http.StatusInternalServerError, "Internal server error"})
+		writeError(w, &apiError{http.StatusInternalServerError, http.StatusInternalServerError, "Internal server error", nil}, rt.family)
 		return
 	}
 	r.Body = http.MaxBytesReader(w, r.Body, maxBody)
+	if refused { // a refusal that lets the request through first (refusals.go)
+		r = r.WithContext(withRefusal(r.Context(), refusal))
+	}
 	payload, apiErr := rt.handle(r)
+	if refused && refusal.Kind == RefuseEncryptionFailed {
+		s.count(func(st *Stats) { st.ConfigRefused++ })
+		writeError(w, refusal.answer(), rt.family)
+		return
+	}
 	switch fault {
 	case fault500AfterCommit:
-		writeError(w, &apiError{http.StatusInternalServerError, http.StatusInternalServerError, "Internal server error"})
+		writeError(w, &apiError{http.StatusInternalServerError, http.StatusInternalServerError, "Internal server error", nil}, rt.family)
 		return
 	case faultTimeout:
 		<-r.Context().Done()
@@ -306,11 +372,13 @@ func (s *Server) serveAPI(w http.ResponseWriter, r *http.Request) {
 	}
 	switch {
 	case apiErr != nil:
-		writeError(w, apiErr)
-	case rt.plain:
-		writePlain(w, payload)
-	default:
+		writeError(w, apiErr, rt.family)
+	case rt.family != familyPayout:
+		writePlain(w, payload, rt.family)
+	case rt.bare:
 		s.writeEncrypted(w, payload)
+	default:
+		s.writeEncrypted(w, envelope{ResponseCode: codeSuccess, ResponseMessage: "Success", Payload: payload})
 	}
 }
 
@@ -325,17 +393,17 @@ func (s *Server) authenticate(r *http.Request) *apiError {
 	h := r.Header.Get("Authorization")
 	scheme, token, _ := strings.Cut(h, " ")
 	if !strings.EqualFold(scheme, "Bearer") || token == "" {
-		return &apiError{http.StatusUnauthorized, http.StatusUnauthorized, "Full authentication is required to access this resource"}
+		return &apiError{http.StatusUnauthorized, http.StatusUnauthorized, "Full authentication is required to access this resource", nil}
 	}
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	exp, ok := s.tokens[token]
 	switch {
 	case !ok:
-		return &apiError{http.StatusUnauthorized, http.StatusUnauthorized, "Invalid access token"}
+		return &apiError{http.StatusUnauthorized, http.StatusUnauthorized, "Invalid access token", nil}
 	case !s.now().Before(exp):
 		delete(s.tokens, token)
-		return &apiError{http.StatusUnauthorized, http.StatusUnauthorized, "Access token expired"}
+		return &apiError{http.StatusUnauthorized, http.StatusUnauthorized, "Access token expired", nil}
 	}
 	return nil
 }
@@ -456,32 +524,73 @@ func writeJSON(w http.ResponseWriter, status int, v any) {
 	_, _ = w.Write(b) // a client that hung up is not our error
 }
 
-// writeError sends an error answer as a plain, unencrypted envelope (see the package doc).
-func writeError(w http.ResponseWriter, e *apiError) {
-	writeJSON(w, e.status, enkash.Envelope{ResponseCode: enkash.Code(e.code), ResponseMessage: e.message})
+// writeError sends an error answer as a plain, unencrypted envelope (see the package doc);
+// an AR answer carries its errorResponse too (D).
+func writeError(w http.ResponseWriter, e *apiError, fam family) {
+	if fam == familyAR {
+		writeJSON(w, e.status, arEnvelope{ResponseCode: e.code, ResponseMessage: e.message, Payload: e.payload,
+			ErrorResponse: &arErrorOut{ErrorType: arErrorType(e.status), ErrorMessage: e.message,
+				RequestID: arRequestID(e), Timestamp: time.Now().In(ist).Format(arTimeLayout), APISubErrors: []string{}}})
+		return
+	}
+	writeJSON(w, e.status, envelope{ResponseCode: e.code, ResponseMessage: e.message, Payload: e.payload})
+}
+
+// arErrorType is the documented errorType of an AR error answer of HTTP status status.
+func arErrorType(status int) string {
+	switch status {
+	case http.StatusUnauthorized:
+		return "UNAUTHORIZED"
+	case http.StatusForbidden:
+		return "INVALID_ACCESS"
+	case http.StatusNotFound:
+		return "RECORD_NOT_FOUND"
+	case http.StatusUnprocessableEntity, http.StatusPreconditionFailed, http.StatusBadRequest:
+		return "VALIDATION_ERROR"
+	case http.StatusTooManyRequests, http.StatusConflict:
+		return "CLIENT_REQUEST_ERROR"
+	}
+	if status >= 500 {
+		return "SYSTEM_ERROR"
+	}
+	return "UNKNOWN_ERROR"
+}
+
+// arRequestID derives a request id for an AR error answer from what it says.
+func arRequestID(e *apiError) string {
+	sum := sha256.Sum256([]byte(strconv.Itoa(e.status) + e.message + time.Now().String()))
+	const hex = "0123456789abcdef"
+	b := make([]byte, 16)
+	for i := range b {
+		b[i] = hex[sum[i]%16]
+	}
+	return string(b)
 }
 
 // writePlain sends a success answer of the unencrypted families (AR, BBPS): the envelope.
-func writePlain(w http.ResponseWriter, payload any) {
-	p, err := json.Marshal(payload)
-	if err != nil {
-		http.Error(w, "sandbox: encode payload: "+err.Error(), http.StatusInternalServerError)
+func writePlain(w http.ResponseWriter, payload any, fam family) {
+	if fam == familyAR {
+		writeJSON(w, http.StatusOK, arEnvelope{ResponseCode: codeSuccess, ResponseMessage: "Success", Payload: payload})
 		return
 	}
-	writeJSON(w, http.StatusOK, enkash.Envelope{ResponseCode: enkash.CodeSuccess, ResponseMessage: "Success", Payload: p})
+	writeJSON(w, http.StatusOK, envelope{ResponseCode: codeSuccess, ResponseMessage: "Success", Payload: payload})
 }
 
-// writeEncrypted sends a success answer: {"request": "<encrypted envelope of payload>"}.
-func (s *Server) writeEncrypted(w http.ResponseWriter, payload any) {
-	p, err := json.Marshal(payload)
+// writeEncrypted sends a success answer: {"request": "<encrypted JSON of answer>"}.
+func (s *Server) writeEncrypted(w http.ResponseWriter, answer any) {
+	plain, err := json.Marshal(answer)
 	if err != nil {
-		http.Error(w, "sandbox: encode payload: "+err.Error(), http.StatusInternalServerError)
+		http.Error(w, "sandbox: encode answer: "+err.Error(), http.StatusInternalServerError)
 		return
 	}
-	env, err := json.Marshal(enkash.Envelope{ResponseCode: enkash.CodeSuccess, ResponseMessage: "Success", Payload: p})
-	if err != nil {
-		http.Error(w, "sandbox: encode envelope: "+err.Error(), http.StatusInternalServerError)
-		return
-	}
-	writeJSON(w, http.StatusOK, enkash.Encrypted{Request: s.cipher.Encrypt(env)})
+	writeJSON(w, http.StatusOK, sealed{Request: s.cipher.seal(plain)})
+}
+
+// requestID hands out the next request id of an answer that carries one (the statement's).
+func (s *Server) requestID() string {
+	s.mu.Lock()
+	s.requests++
+	n := strconv.Itoa(s.requests)
+	s.mu.Unlock()
+	return s.ident("", 32, hexits, "request", n)
 }

@@ -13,7 +13,6 @@ import (
 	"time"
 
 	"enkashbatch/domain"
-	"enkashbatch/enkash"
 )
 
 // The sandbox's state, saved and loaded, so that the sandbox a `batch` command starts in its
@@ -85,6 +84,9 @@ type stateTransfer struct {
 	NoDebit  bool         `json:"no_debit,omitempty"`
 	Debited  bool         `json:"debited,omitempty"`
 	Credited bool         `json:"credited,omitempty"`
+	// The payee as sent (added after version 1 was first written; absent in older states).
+	BeneficiaryID string           `json:"beneficiary_id,omitempty"`
+	Beneficiary   *beneficiaryWire `json:"beneficiary,omitempty"`
 }
 
 // stateBatch is one batchTransactionId the sandbox accepted, with its transfers in order.
@@ -156,6 +158,7 @@ func (s *Server) snapshot() (*stateFile, error) {
 			Sent: t.sent, Amount: t.amount, Created: t.created, Polls: t.polls,
 			Fixed: t.fixed, Final: t.final, Then: t.then, Reason: t.reason, Drop: t.drop,
 			Shown: t.shown, Updated: t.updated, NoDebit: t.noDebit, Debited: t.debited, Credited: t.credited,
+			BeneficiaryID: t.benefID, Beneficiary: t.benef,
 		}
 	}
 	for id := range s.batches {
@@ -358,6 +361,7 @@ func (st *stateFile) restore() (*restored, error) {
 			sent: x.Sent, amount: x.Amount, created: x.Created, polls: x.Polls,
 			fixed: x.Fixed, final: x.Final, then: x.Then, reason: x.Reason, drop: x.Drop,
 			shown: x.Shown, updated: x.Updated, noDebit: x.NoDebit, debited: x.Debited, credited: x.Credited,
+			benefID: x.BeneficiaryID, benef: x.Beneficiary,
 		}
 		out.transfers[t.id] = t
 		out.order = append(out.order, t)
@@ -418,7 +422,7 @@ func (x stateTransfer) check() error {
 		return errors.New("neither a fixed nor a final status")
 	case x.Shown == "" || !isStatus(x.Shown) || !isStatus(x.Fixed) || !isStatus(x.Final):
 		return fmt.Errorf("unknown status (shown %q, fixed %q, final %q)", x.Shown, x.Fixed, x.Final)
-	case x.Then != "" && x.Then != enkash.PayoutReversed:
+	case x.Then != "" && x.Then != statusReversed:
 		return fmt.Errorf("then %q is not REVERSED", x.Then)
 	}
 	return nil

@@ -5,13 +5,13 @@ import (
 	"fmt"
 	"net/http"
 	"slices"
+	"strconv"
 	"strings"
 	"time"
 
 	"go.yaml.in/yaml/v3"
 
 	"enkashbatch/domain"
-	"enkashbatch/enkash"
 )
 
 // The payout account's book: the sandbox posts a statement line whenever money moves, and
@@ -120,7 +120,7 @@ func (e *StatementEntry) check() error {
 	switch {
 	case e.Type == "":
 		return errors.New("type is required (DEBIT or CREDIT)")
-	case e.Type != enkash.StatementDebit && e.Type != enkash.StatementCredit:
+	case e.Type != lineDebit && e.Type != lineCredit:
 		return fmt.Errorf("type %q is not DEBIT or CREDIT", e.Type)
 	case e.Amount <= 0:
 		return errors.New("amount must be positive")
@@ -154,16 +154,16 @@ func (l bookLine) signed() domain.Paise {
 }
 
 // wire renders the line with the balance just after it.
-func (l bookLine) wire(running domain.Paise) enkash.StatementLine {
-	out := enkash.StatementLine{
+func (l bookLine) wire(running domain.Paise) statementWire {
+	out := statementWire{
 		TransactionDate:   stampText(l.at),
-		ValueDate:         l.at.In(ist).Format(time.DateOnly),
-		TransactionType:   enkash.StatementDebit,
-		TransactionAmount: enkash.Amount(l.amount()),
-		RunningBalance:    enkash.Amount(running),
+		ValueDate:         stampText(midnight(l.at)),
+		TransactionType:   lineDebit,
+		TransactionAmount: rupees(l.amount()),
+		RunningBalance:    rupees(running),
 	}
 	if l.credit {
-		out.TransactionType = enkash.StatementCredit
+		out.TransactionType = lineCredit
 	}
 	switch {
 	case l.t != nil:
@@ -179,13 +179,19 @@ func (l bookLine) wire(running domain.Paise) enkash.StatementLine {
 	return out
 }
 
+// midnight is the start, in IST, of the day of t: a line's value date (D: a date-time).
+func midnight(t time.Time) time.Time {
+	y, m, d := t.In(ist).Date()
+	return time.Date(y, m, d, 0, 0, 0, 0, ist)
+}
+
 // scheduleEntries posts the scenario's entries dated up to start and keeps the later ones, by
 // date, until they are due.
 func (s *Server) scheduleEntries(entries []StatementEntry, start time.Time) {
 	lines := make([]bookLine, 0, len(entries))
 	for i := range entries {
 		e := &entries[i]
-		lines = append(lines, bookLine{at: e.At.resolve(start), credit: e.Type == enkash.StatementCredit, e: e})
+		lines = append(lines, bookLine{at: e.At.resolve(start), credit: e.Type == lineCredit, e: e})
 	}
 	slices.SortStableFunc(lines, func(a, b bookLine) int { return a.at.Compare(b.at) })
 	i := 0
@@ -200,7 +206,7 @@ func (s *Server) scheduleEntries(entries []StatementEntry, start time.Time) {
 // its debit (dated debitAt) once it has succeeded, its credit (dated creditAt) once reversed.
 // The caller holds s.mu.
 func (s *Server) owed(t *transfer, st string, debitAt, creditAt time.Time) []bookLine {
-	if t.noDebit || (st != enkash.PayoutSuccess && st != enkash.PayoutReversed) {
+	if t.noDebit || (st != statusSuccess && st != statusReversed) {
 		return nil
 	}
 	var out []bookLine
@@ -208,7 +214,7 @@ func (s *Server) owed(t *transfer, st string, debitAt, creditAt time.Time) []boo
 		t.debited = true
 		out = append(out, bookLine{at: debitAt, t: t})
 	}
-	if st == enkash.PayoutReversed && !t.credited {
+	if st == statusReversed && !t.credited {
 		t.credited = true
 		out = append(out, bookLine{at: creditAt, credit: true, t: t})
 	}
@@ -231,7 +237,7 @@ func (s *Server) postDue(now time.Time) {
 			}
 			settled := t.created.Add(after)
 			reversed := settled
-			if t.then == enkash.PayoutReversed {
+			if t.then == statusReversed {
 				reversed = t.created.Add(2 * after)
 			}
 			due = append(due, s.owed(t, s.statusAt(t, now), settled, reversed)...)
@@ -261,44 +267,66 @@ func (s *Server) ledger(now time.Time) ([]bookLine, []domain.Paise, domain.Paise
 	return lines, running, bal
 }
 
-// balance answers GET /api/v0/payout-account/balance: the opening balance less the debits plus
-// the credits posted by now. The fundSourceId is not checked.
-func (s *Server) balance(*http.Request) (any, *apiError) {
+// balance answers GET /api/v0/payout-account/balance?fundSourceId=: the opening balance less
+// the debits plus the credits posted by now. fundSourceId is required (D: 422 without it);
+// Assumption: any fund source id of letters and digits names the sandbox's one account.
+func (s *Server) balance(r *http.Request) (any, *apiError) {
+	q := r.URL.Query()
+	for k := range q {
+		if k != "fundSourceId" && k != "debitAccountNumber" {
+			return nil, errInvalid(msgInvalidFormat + " Unknown parameter: " + k)
+		}
+	}
+	switch id := q.Get("fundSourceId"); {
+	case id == "":
+		return nil, errMissing("fundSourceId")
+	case !reAlnum.MatchString(id):
+		return nil, errInvalid(msgMissingParameter + " Invalid fundSourceId: " + id)
+	}
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	_, _, bal := s.ledger(s.now())
-	return struct {
-		TotalBalance enkash.Amount `json:"totalBalance"`
-	}{enkash.Amount(bal)}, nil
+	return balanceOut{TotalBalance: rupees(bal)}, nil
 }
 
-// statement answers POST /api/v0/payout-account/statement: the lines dated from fromDate to
-// toDate (both included, to the second; a bare date includes its whole day), oldest first,
-// each with the running balance over the whole book. The fundSourceId and debitAccountNumber
-// are not checked.
+// statement answers POST /api/v0/payout-account/statement (D: fundSourceId,
+// debitAccountNumber, fromDate and toDate required, the dates date-times): the lines dated from
+// fromDate to toDate (both included, to the second), oldest first, each with the running
+// balance over the whole book, in the documented answer: data at the top level beside
+// response_code and requestId, no payload. Assumption: any fund source id and account number
+// of letters and digits name the sandbox's one account.
 func (s *Server) statement(r *http.Request) (any, *apiError) {
-	var req enkash.StatementRequest
+	var req statementIn
 	if e := s.decode(r, &req); e != nil {
 		return nil, e
 	}
-	switch {
-	case req.FromDate == "":
-		return nil, errInvalid("Missing parameter: fromDate")
-	case req.ToDate == "":
-		return nil, errInvalid("Missing parameter: toDate")
+	for _, f := range []struct{ name, value string }{{"fundSourceId", req.FundSourceID},
+		{"debitAccountNumber", req.DebitAccountNumber}, {"fromDate", req.FromDate}, {"toDate", req.ToDate}} {
+		if strings.TrimSpace(f.value) == "" {
+			return nil, errMissing(f.name)
+		}
 	}
-	from, before, e := dateRange("fromDate", req.FromDate, "toDate", req.ToDate)
-	if e != nil {
-		return nil, e
+	if !reAlnum.MatchString(req.FundSourceID) || !reAlnum.MatchString(req.DebitAccountNumber) {
+		return nil, errInvalid(msgMissingParameter + " Invalid fundSourceId or debitAccountNumber")
 	}
+	from, err := time.Parse(time.RFC3339, req.FromDate)
+	if err != nil {
+		return nil, errInvalid(msgInvalidFormat + " fromDate " + req.FromDate + " is not a date-time (RFC 3339)")
+	}
+	to, err := time.Parse(time.RFC3339, req.ToDate)
+	if err != nil {
+		return nil, errInvalid(msgInvalidFormat + " toDate " + req.ToDate + " is not a date-time (RFC 3339)")
+	}
+	from, before := from.Truncate(time.Second), to.Truncate(time.Second).Add(time.Second)
 	if !before.After(from) {
-		return nil, errInvalid("fromDate is after toDate")
+		return nil, errInvalid(msgMissingParameter + " fromDate is after toDate")
 	}
+	id := s.requestID()
 
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	lines, running, _ := s.ledger(s.now())
-	resp := enkash.StatementResponse{Data: []enkash.StatementLine{}}
+	resp := statementOut{ResponseCode: strconv.Itoa(codeSuccess), ResponseMessage: "Success", RequestID: id, Data: []statementWire{}}
 	for i, l := range lines {
 		if !inRange(l.at, from, before) {
 			continue

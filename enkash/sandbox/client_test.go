@@ -32,11 +32,11 @@ func TestServer_RealClient(t *testing.T) {
 				t.Fatal(err)
 			}
 			ctx := context.Background()
-			out, err := client.Payouts.SubmitBatch(ctx, enkash.BatchTransferRequest{BatchTransactionID: "B1", Transfers: refs("PAY", 2)})
+			out, err := client.Payouts.SubmitBatch(ctx, enkash.BatchTransferRequest{BatchTransactionID: "B1", Transfers: clientRefs("PAY", 2)})
 			if err != nil || len(out.Successful) != 2 {
 				t.Fatalf("SubmitBatch: %+v, %v", out, err)
 			}
-			_, err = client.Payouts.SubmitBatch(ctx, enkash.BatchTransferRequest{BatchTransactionID: "B1", Transfers: refs("PAY", 2)})
+			_, err = client.Payouts.SubmitBatch(ctx, enkash.BatchTransferRequest{BatchTransactionID: "B1", Transfers: clientRefs("PAY", 2)})
 			if !enkash.IsDuplicate(err) {
 				t.Fatalf("resent batch: err = %v, want a duplicate", err)
 			}
@@ -60,4 +60,14 @@ func TestServer_RealClient(t *testing.T) {
 			}
 		})
 	}
+}
+
+// clientRefs builds transfers PREFIX-0001... of ₹100.00 each with the client's own structs.
+func clientRefs(prefix string, n int) []enkash.Transfer {
+	out := make([]enkash.Transfer, n)
+	for i, w := range refs(prefix, n) {
+		out[i] = enkash.Transfer{TransactionID: w.TransactionID, Amount: enkash.Amount(w.Amount), Mode: w.Mode, Remark: w.Remark,
+			Beneficiary: &enkash.Beneficiary{Name: w.Beneficiary.Name, AccountNumber: w.Beneficiary.AccountNumber, IFSC: w.Beneficiary.IFSC}}
+	}
+	return out
 }

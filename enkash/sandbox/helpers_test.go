@@ -2,19 +2,23 @@ package sandbox_test
 
 import (
 	"bytes"
+	"crypto/aes"
+	"crypto/cipher"
+	"crypto/sha256"
+	"encoding/base64"
 	"encoding/json"
 	"fmt"
 	"io"
 	"net/http"
 	"net/http/httptest"
 	"net/url"
+	"strconv"
 	"strings"
 	"sync"
 	"testing"
 	"time"
 
 	"enkashbatch/domain"
-	"enkashbatch/enkash"
 	"enkashbatch/enkash/sandbox"
 )
 
@@ -44,7 +48,7 @@ type bundle struct {
 	sb     *sandbox.Server
 	srv    *httptest.Server
 	creds  sandbox.Credentials
-	cipher *enkash.Cipher
+	cipher wCipher
 	clock  *clock
 	token  string
 	http   *http.Client
@@ -63,7 +67,7 @@ func setup(t *testing.T, scenarioYAML string) *bundle {
 	sb := sandbox.New(sc, creds, sandbox.WithClock(clk.Now))
 	srv := httptest.NewServer(sb)
 	t.Cleanup(srv.Close)
-	return &bundle{t: t, sb: sb, srv: srv, creds: creds, cipher: enkash.NewCipher(creds.ClientSecret),
+	return &bundle{t: t, sb: sb, srv: srv, creds: creds, cipher: newWCipher(creds.ClientSecret),
 		clock: clk, http: &http.Client{Timeout: 10 * time.Second}}
 }
 
@@ -72,12 +76,12 @@ func (b *bundle) tokenRequest(password string) (int, []byte) {
 	b.t.Helper()
 	form := url.Values{"username": {b.creds.Username}, "password": {password},
 		"grant_type": {"password"}, "clientId": {b.creds.ClientID}}
-	req, err := http.NewRequest(http.MethodPost, b.srv.URL+enkash.PathToken, strings.NewReader(form.Encode()))
+	req, err := http.NewRequest(http.MethodPost, b.srv.URL+pathToken, strings.NewReader(form.Encode()))
 	if err != nil {
 		b.t.Fatal(err)
 	}
 	req.Header.Set("Content-Type", "application/x-www-form-urlencoded")
-	req.SetBasicAuth(b.creds.ClientID, b.creds.ClientSecret)
+	req.SetBasicAuth("enkash-client", "enkash-secret") // D: the pair every documented example sends
 	return b.do(req)
 }
 
@@ -88,11 +92,11 @@ func (b *bundle) login() {
 	if status != http.StatusOK {
 		b.t.Fatalf("token: HTTP %d %s", status, body)
 	}
-	var tok enkash.TokenResponse
-	if err := json.Unmarshal(body, &tok); err != nil || tok.AccessToken == "" {
+	var tok wToken
+	if err := json.Unmarshal(body, &tok); err != nil || tok.AccessToken+tok.Snake == "" {
 		b.t.Fatalf("token answer %s: %v", body, err)
 	}
-	b.token = tok.AccessToken
+	b.token = tok.AccessToken + tok.Snake
 }
 
 func (b *bundle) do(req *http.Request) (int, []byte) {
@@ -113,7 +117,7 @@ func (b *bundle) do(req *http.Request) (int, []byte) {
 // was encrypted) and whether it was.
 type answer struct {
 	status    int
-	env       enkash.Envelope
+	env       wEnvelope
 	encrypted bool
 	raw       []byte
 }
@@ -128,7 +132,7 @@ func (b *bundle) call(method, path string, req, out any) answer {
 		if err != nil {
 			b.t.Fatal(err)
 		}
-		enc, _ := json.Marshal(enkash.Encrypted{Request: b.cipher.Encrypt(plain)})
+		enc, _ := json.Marshal(wSealed{Request: b.cipher.Encrypt(plain)})
 		body = bytes.NewReader(enc)
 	}
 	return b.send(method, path, body, out)
@@ -147,13 +151,13 @@ func (b *bundle) send(method, path string, body io.Reader, out any) answer {
 	}
 	status, raw := b.do(r)
 	a := answer{status: status, raw: raw}
-	var enc enkash.Encrypted
+	var enc wSealed
 	if json.Unmarshal(raw, &enc) == nil && enc.Request != "" {
 		plain, err := b.cipher.Decrypt(enc.Request)
 		if err != nil {
 			b.t.Fatalf("%s: answer does not decrypt: %v", path, err)
 		}
-		raw, a.encrypted = plain, true
+		raw, a.raw, a.encrypted = plain, plain, true
 	}
 	if err := json.Unmarshal(raw, &a.env); err != nil {
 		b.t.Fatalf("%s: HTTP %d, answer %s is not an envelope: %v", path, status, raw, err)
@@ -167,16 +171,16 @@ func (b *bundle) send(method, path string, body io.Reader, out any) answer {
 }
 
 // batch posts a batch transfer and returns the answer and its payload.
-func (b *bundle) batch(id string, transfers ...enkash.Transfer) (answer, enkash.BatchTransferResponse) {
+func (b *bundle) batch(id string, transfers ...wTransfer) (answer, wBatchResponse) {
 	b.t.Helper()
-	var out enkash.BatchTransferResponse
-	a := b.call(http.MethodPost, enkash.PathBatchTransfer,
-		enkash.BatchTransferRequest{BatchTransactionID: id, Transfers: transfers}, &out)
+	var out wBatchResponse
+	a := b.call(http.MethodPost, pathBatch,
+		wBatchRequest{BatchTransactionID: id, Transfers: transfers}, &out)
 	return a, out
 }
 
 // mustBatch posts a batch that must be answered 200.
-func (b *bundle) mustBatch(id string, transfers ...enkash.Transfer) enkash.BatchTransferResponse {
+func (b *bundle) mustBatch(id string, transfers ...wTransfer) wBatchResponse {
 	b.t.Helper()
 	a, out := b.batch(id, transfers...)
 	if a.status != http.StatusOK || !a.encrypted || a.env.ResponseCode != 0 {
@@ -186,10 +190,10 @@ func (b *bundle) mustBatch(id string, transfers ...enkash.Transfer) enkash.Batch
 }
 
 // search posts a payout search with the query string q (e.g. "offset=0&limit=10").
-func (b *bundle) search(q string, req enkash.SearchTransfersRequest) (answer, enkash.SearchTransfersResponse) {
+func (b *bundle) search(q string, req wSearchRequest) (answer, wSearchResponse) {
 	b.t.Helper()
-	var out enkash.SearchTransfersResponse
-	path := enkash.PathSearchPayouts
+	var out wSearchResponse
+	path := pathSearch
 	if q != "" {
 		path += "?" + q
 	}
@@ -198,14 +202,14 @@ func (b *bundle) search(q string, req enkash.SearchTransfersRequest) (answer, en
 }
 
 // statusOf searches one transfer by id and returns its record (counting one poll).
-func (b *bundle) statusOf(id string) (enkash.TransferRecord, bool) {
+func (b *bundle) statusOf(id string) (wTransferRecord, bool) {
 	b.t.Helper()
-	a, out := b.search("", enkash.SearchTransfersRequest{TransactionIDs: []string{id}})
+	a, out := b.search("", wSearchRequest{TransactionIDs: []string{id}})
 	if a.status != http.StatusOK {
 		b.t.Fatalf("search %s: HTTP %d %+v", id, a.status, a.env)
 	}
 	if len(out.Transfers) == 0 {
-		return enkash.TransferRecord{}, false
+		return wTransferRecord{}, false
 	}
 	return out.Transfers[0], true
 }
@@ -230,18 +234,212 @@ func (b *bundle) calls() map[string]sandbox.Call {
 }
 
 // transfer builds a valid IMPS transfer of amount paise to a bank account.
-func transfer(id string, amount domain.Paise) enkash.Transfer {
-	return enkash.Transfer{
-		TransactionID: id, Amount: enkash.Amount(amount), Mode: "IMPS", Remark: "March vendor payout",
-		Beneficiary: &enkash.Beneficiary{Name: "Asha Traders", AccountNumber: "123456789012", IFSC: "HDFC0001234"},
+func transfer(id string, amount domain.Paise) wTransfer {
+	return wTransfer{
+		TransactionID: id, Amount: wAmount(amount), Mode: "IMPS", Remark: "March vendor payout",
+		Beneficiary: &wBeneficiary{ID: "ASHA123456789012", Name: "Asha Traders", AccountNumber: "123456789012", IFSC: "HDFC0001234"},
 	}
 }
 
 // refs builds transfers PREFIX-0001... of ₹100.00 each.
-func refs(prefix string, n int) []enkash.Transfer {
-	out := make([]enkash.Transfer, n)
+func refs(prefix string, n int) []wTransfer {
+	out := make([]wTransfer, n)
 	for i := range out {
 		out[i] = transfer(fmt.Sprintf("%s-%04d", prefix, i+1), 100_00)
 	}
 	return out
+}
+
+// The wire format as these tests write it, by hand from Enkash's published pages (the examples
+// in testdata/), independently of both the client (package enkash) and the sandbox's own
+// structs: the tests hold the sandbox to the pages, not to either implementation.
+
+const (
+	pathToken     = "/oauth/token"
+	pathBatch     = "/api/v0/payout-transaction/batch"
+	pathSingle    = "/api/v0/payout-transaction"
+	pathSearch    = "/api/v0/payout-transaction/search"
+	pathBalance   = "/api/v0/payout-account/balance?fundSourceId=EKCI4XTWKC"
+	pathStatement = "/api/v0/payout-account/statement"
+)
+
+// wAmount is paise, written as a JSON decimal number of rupees.
+type wAmount int64
+
+func (a wAmount) MarshalJSON() ([]byte, error) { return []byte(domain.Paise(a).Decimal()), nil }
+
+func (a *wAmount) UnmarshalJSON(b []byte) error {
+	var n json.Number
+	if err := json.Unmarshal(b, &n); err != nil {
+		return fmt.Errorf("amount %s is not a JSON number: %w", b, err)
+	}
+	whole, frac, _ := strings.Cut(n.String(), ".")
+	frac = (frac + "00")[:2]
+	w, err1 := strconv.ParseInt(whole, 10, 64)
+	f, err2 := strconv.ParseInt(frac, 10, 64)
+	if err1 != nil || err2 != nil {
+		return fmt.Errorf("amount %s", b)
+	}
+	if strings.HasPrefix(whole, "-") {
+		f = -f
+	}
+	*a = wAmount(w*100 + f)
+	return nil
+}
+
+// wCode reads a response_code written as a number or (statement page) a string.
+type wCode int
+
+func (c *wCode) UnmarshalJSON(b []byte) error {
+	n, err := strconv.Atoi(strings.Trim(string(b), `"`))
+	*c = wCode(n)
+	return err
+}
+
+type wEnvelope struct {
+	ResponseCode    wCode           `json:"response_code"`
+	ResponseMessage string          `json:"response_message"`
+	Payload         json.RawMessage `json:"payload"`
+}
+
+type wSealed struct {
+	Request string `json:"request"`
+}
+
+type wToken struct {
+	AccessToken string `json:"accessToken"`
+	Snake       string `json:"access_token"`
+}
+
+type wBeneficiary struct {
+	ID            string `json:"beneficiaryId,omitempty"`
+	Name          string `json:"beneficiaryName,omitempty"`
+	AccountNumber string `json:"beneficiaryAccountNumber,omitempty"`
+	IFSC          string `json:"beneficiaryIfsc,omitempty"`
+	VPA           string `json:"vpaHandle,omitempty"`
+	Email         string `json:"beneficiaryEmail,omitempty"`
+	Phone         string `json:"beneficiaryPhone,omitempty"`
+	Pincode       string `json:"beneficiaryPincode,omitempty"`
+}
+
+type wTransfer struct {
+	TransactionID string        `json:"transactionId"`
+	Amount        wAmount       `json:"transferAmount"`
+	Mode          string        `json:"transferMode"`
+	BeneficiaryID string        `json:"beneficiaryId,omitempty"`
+	Beneficiary   *wBeneficiary `json:"beneficiaryDetail,omitempty"`
+	Remark        string        `json:"transferRemark,omitempty"`
+	FundSourceID  string        `json:"fundSourceId,omitempty"`
+}
+
+type wBatchRequest struct {
+	BatchTransactionID string      `json:"batchTransactionId"`
+	Transfers          []wTransfer `json:"transfers"`
+}
+
+type wTransferResult struct {
+	TransactionID       string `json:"transactionId"`
+	EnkashTransactionID string `json:"enkashTransactionId"`
+	PayoutStatus        string `json:"payoutStatus"`
+}
+
+type wTransferFailure struct {
+	TransactionID string `json:"transactionId"`
+	Reason        string `json:"reason"`
+	Message       string `json:"message"`
+}
+
+type wBatchResponse struct {
+	BatchTransactionID string             `json:"batchTransactionId"`
+	Successful         []wTransferResult  `json:"successfulPayoutTransactionCreateResponses"`
+	Failed             []wTransferFailure `json:"failedPayoutTransactionCreateResponses"`
+}
+
+type wSearchRequest struct {
+	TransactionIDs     []string `json:"transactionIds,omitempty"`
+	BatchTransactionID string   `json:"batchTransactionId,omitempty"`
+	FromDate           string   `json:"fromDate,omitempty"`
+	ToDate             string   `json:"toDate,omitempty"`
+	Statuses           []string `json:"statuses,omitempty"`
+}
+
+type wTransferRecord struct {
+	TransactionID       string        `json:"transactionId"`
+	BatchTransactionID  string        `json:"batchTransactionId"`
+	EnkashTransactionID string        `json:"enkashTransactionId"`
+	Amount              wAmount       `json:"transferAmount"`
+	Mode                string        `json:"transferMode"`
+	PayoutStatus        string        `json:"payoutStatus"`
+	FailureReason       string        `json:"failureReason"`
+	UTR                 string        `json:"utr"`
+	BeneficiaryID       string        `json:"beneficiaryId"`
+	Beneficiary         *wBeneficiary `json:"beneficiaryDetail"`
+	CreatedAt           string        `json:"createdAt"`
+	UpdatedAt           string        `json:"updatedAt"`
+}
+
+type wSearchResponse struct {
+	Transfers  []wTransferRecord `json:"transfers"`
+	TotalCount int               `json:"totalCount"`
+}
+
+type wStatementRequest struct {
+	FundSourceID       string `json:"fundSourceId"`
+	DebitAccountNumber string `json:"debitAccountNumber"`
+	FromDate           string `json:"fromDate"`
+	ToDate             string `json:"toDate"`
+}
+
+type wStatementLine struct {
+	TransactionID              string  `json:"transactionId"`
+	TransactionDate            string  `json:"transactionDate"`
+	ValueDate                  string  `json:"valueDate"`
+	TransactionType            string  `json:"transactionType"`
+	Remarks                    string  `json:"remarks"`
+	TransactionReferenceNumber string  `json:"transactionReferenceNumber"`
+	TransactionMode            string  `json:"transactionMode"`
+	TransactionAmount          wAmount `json:"transactionAmount"`
+	RunningBalance             wAmount `json:"runningBalance"`
+}
+
+type wStatementResponse struct {
+	ResponseCode    string           `json:"response_code"`
+	ResponseMessage string           `json:"response_message"`
+	RequestID       string           `json:"requestId"`
+	Data            []wStatementLine `json:"data"`
+}
+
+// wCipher is the payload encryption as the encryption page describes it (AES-128-ECB, PKCS#5,
+// key = first 16 bytes of SHA-256 of the client secret, standard Base64), a third
+// implementation kept here so that the tests depend on neither the client's nor the sandbox's.
+type wCipher struct{ block cipher.Block }
+
+func newWCipher(secret string) wCipher {
+	sum := sha256.Sum256([]byte(secret))
+	b, _ := aes.NewCipher(sum[:16])
+	return wCipher{b}
+}
+
+func (c wCipher) Encrypt(p []byte) string {
+	pad := 16 - len(p)%16
+	buf := append(append([]byte{}, p...), bytes.Repeat([]byte{byte(pad)}, pad)...)
+	for i := 0; i < len(buf); i += 16 {
+		c.block.Encrypt(buf[i:i+16], buf[i:i+16])
+	}
+	return base64.StdEncoding.EncodeToString(buf)
+}
+
+func (c wCipher) Decrypt(s string) ([]byte, error) {
+	buf, err := base64.StdEncoding.DecodeString(s)
+	if err != nil || len(buf) == 0 || len(buf)%16 != 0 {
+		return nil, fmt.Errorf("not a ciphertext: %v", err)
+	}
+	for i := 0; i < len(buf); i += 16 {
+		c.block.Decrypt(buf[i:i+16], buf[i:i+16])
+	}
+	pad := int(buf[len(buf)-1])
+	if pad < 1 || pad > 16 {
+		return nil, fmt.Errorf("bad padding")
+	}
+	return buf[:len(buf)-pad], nil
 }

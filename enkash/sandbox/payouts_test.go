@@ -13,7 +13,6 @@ import (
 	"time"
 
 	"enkashbatch/domain"
-	"enkashbatch/enkash"
 	"enkashbatch/enkash/sandbox"
 )
 
@@ -66,7 +65,7 @@ func TestServer_BatchTransfer(t *testing.T) {
 		b.login()
 		b.mustBatch("B1", refs("PAY", 2)...)
 		a, _ := b.batch("B1", transfer("PAY-0999", 500_00))
-		if a.status != http.StatusConflict || a.encrypted || a.env.ResponseCode != 409 || a.env.ResponseMessage != "Batch Transaction ID already exists" {
+		if a.status != http.StatusConflict || a.encrypted || a.env.ResponseCode != 409 || a.env.ResponseMessage != "Batch Transaction ID already exists." {
 			t.Fatalf("HTTP %d encrypted=%v %+v", a.status, a.encrypted, a.env)
 		}
 		calls := b.calls()
@@ -83,8 +82,8 @@ func TestServer_BatchTransfer(t *testing.T) {
 		b.login()
 		b.mustBatch("B1", refs("PAY", 1)...)
 		out := b.mustBatch("B2", transfer("PAY-0001", 100_00), transfer("PAY-0100", 100_00), transfer("PAY-0100", 100_00))
-		want := []enkash.TransferFailure{
-			{TransactionID: "PAY-0001", Reason: "REJECT_TXN_ID", Message: "Transaction ID already exists"},
+		want := []wTransferFailure{
+			{TransactionID: "PAY-0001", Reason: "REJECT_TXN_ID", Message: "Transaction ID already exists."},
 			{TransactionID: "PAY-0100", Reason: "REJECT_TXN_ID", Message: "Transaction ID repeated in the batch"},
 		}
 		if !slices.Equal(out.Failed, want) || len(out.Successful) != 1 || out.Successful[0].TransactionID != "PAY-0100" {
@@ -105,39 +104,39 @@ func TestServer_BatchTransfer(t *testing.T) {
 	t.Run("item rules", func(t *testing.T) {
 		b := setup(t, "")
 		b.login()
-		mod := func(id string, f func(*enkash.Transfer)) enkash.Transfer {
+		mod := func(id string, f func(*wTransfer)) wTransfer {
 			tr := transfer(id, 100_00)
-			tr.Beneficiary = &enkash.Beneficiary{Name: "Asha Traders", AccountNumber: "123456789012", IFSC: "HDFC0001234"}
+			tr.Beneficiary = &wBeneficiary{ID: "ASHA1", Name: "Asha Traders", AccountNumber: "123456789012", IFSC: "HDFC0001234"}
 			f(&tr)
 			return tr
 		}
 		cases := map[string]struct {
-			tr     enkash.Transfer
+			tr     wTransfer
 			reason string
 		}{
-			"R-AMT":     {mod("R-AMT", func(t *enkash.Transfer) { t.Amount = 99 }), "REJECT_TRF_AMT"},
-			"R-IMPS":    {mod("R-IMPS", func(t *enkash.Transfer) { t.Amount = 2_00_000_01 }), "REJECT_TRF_AMT"},
-			"R-MODE":    {mod("R-MODE", func(t *enkash.Transfer) { t.Mode = "CHEQUE" }), "REJECT_TRF_MODE"},
-			"R-RMK":     {mod("R-RMK", func(t *enkash.Transfer) { t.Remark = "inv #12" }), "REJECT_TRF_RMK"},
-			"R-NOPAYEE": {mod("R-NOPAYEE", func(t *enkash.Transfer) { t.Beneficiary = nil }), "REJECT_BENEF_ID"},
-			"R-BOTH":    {mod("R-BOTH", func(t *enkash.Transfer) { t.Beneficiary.VPA = "asha@okbank" }), "REJECT_BENEF_ACC"},
-			"R-NOACC":   {mod("R-NOACC", func(t *enkash.Transfer) { t.Beneficiary.AccountNumber, t.Beneficiary.IFSC = "", "" }), "REJECT_BENEF_ACC"},
-			"R-IFSC":    {mod("R-IFSC", func(t *enkash.Transfer) { t.Beneficiary.IFSC = "HDFC1234" }), "REJECT_BENEF_IFSC"},
-			"R-NAME":    {mod("R-NAME", func(t *enkash.Transfer) { t.Beneficiary.Name = " " }), "REJECT_BENEF_NAME"},
+			"R-AMT":     {mod("R-AMT", func(t *wTransfer) { t.Amount = 99 }), "REJECT_TRF_AMT"},
+			"R-IMPS":    {mod("R-IMPS", func(t *wTransfer) { t.Amount = 2_00_000_01 }), "REJECT_TRF_AMT"},
+			"R-MODE":    {mod("R-MODE", func(t *wTransfer) { t.Mode = "CHEQUE" }), "REJECT_TRF_MODE"},
+			"R-RMK":     {mod("R-RMK", func(t *wTransfer) { t.Remark = "inv #12" }), "REJECT_TRF_RMK"},
+			"R-NOPAYEE": {mod("R-NOPAYEE", func(t *wTransfer) { t.Beneficiary = nil }), "REJECT_BENEF_ID"},
+			"R-BOTH":    {mod("R-BOTH", func(t *wTransfer) { t.Beneficiary.VPA = "asha@okbank" }), "REJECT_BENEF_ACC"},
+			"R-NOACC":   {mod("R-NOACC", func(t *wTransfer) { t.Beneficiary.AccountNumber, t.Beneficiary.IFSC = "", "" }), "REJECT_BENEF_ACC"},
+			"R-IFSC":    {mod("R-IFSC", func(t *wTransfer) { t.Beneficiary.IFSC = "HDFC1234" }), "REJECT_BENEF_IFSC"},
+			"R-NAME":    {mod("R-NAME", func(t *wTransfer) { t.Beneficiary.Name = " " }), "REJECT_BENEF_NAME"},
 		}
-		ok := []enkash.Transfer{
-			mod("OK-RTGS", func(t *enkash.Transfer) { t.Mode, t.Amount = "RTGS", 5_00_000_00 }),
-			mod("OK-UPI", func(t *enkash.Transfer) {
-				t.Mode, t.Beneficiary = "UPI", &enkash.Beneficiary{Name: "Ravi", VPA: "ravi.k@okaxis"}
+		ok := []wTransfer{
+			mod("OK-RTGS", func(t *wTransfer) { t.Mode, t.Amount = "RTGS", 5_00_000_00 }),
+			mod("OK-UPI", func(t *wTransfer) {
+				t.Mode, t.Beneficiary = "UPI", &wBeneficiary{ID: "RAVI1", Name: "Ravi", VPA: "ravi.k@okaxis"}
 			}),
-			mod("OK-BENEFID", func(t *enkash.Transfer) { t.Beneficiary, t.BeneficiaryID = nil, "BEN123" }),
-			mod("OK-IMPSMAX", func(t *enkash.Transfer) { t.Amount = 2_00_000_00 }),
+			mod("OK-BENEFID", func(t *wTransfer) { t.Beneficiary, t.BeneficiaryID = nil, "BEN123" }),
+			mod("OK-IMPSMAX", func(t *wTransfer) { t.Amount = 2_00_000_00 }),
 		}
 		all := slices.Clone(ok)
 		for _, c := range cases {
 			all = append(all, c.tr)
 		}
-		all = append(all, enkash.Transfer{Amount: 100_00, Mode: "IMPS", BeneficiaryID: "X"}) // no transactionId
+		all = append(all, wTransfer{Amount: 100_00, Mode: "IMPS", BeneficiaryID: "X"}) // no transactionId
 		out := b.mustBatch("B1", all...)
 		if len(out.Successful) != len(ok) {
 			t.Errorf("accepted %+v, want the %d OK- ones", out.Successful, len(ok))
@@ -270,7 +269,7 @@ func TestServer_SearchTransfers(t *testing.T) {
 		b.mustBatch("B1", refs("PAY", 12)...)
 		var ids []string
 		for offset := 0; offset < 15; offset += 5 {
-			a, out := b.search(fmt.Sprintf("offset=%d&limit=5", offset), enkash.SearchTransfersRequest{BatchTransactionID: "B1"})
+			a, out := b.search(fmt.Sprintf("offset=%d&limit=5", offset), wSearchRequest{BatchTransactionID: "B1"})
 			if a.status != http.StatusOK || out.TotalCount != 12 {
 				t.Fatalf("offset %d: HTTP %d total %d", offset, a.status, out.TotalCount)
 			}
@@ -285,16 +284,16 @@ func TestServer_SearchTransfers(t *testing.T) {
 		if !slices.Equal(ids, want) {
 			t.Fatalf("pages gave %v", ids)
 		}
-		_, out := b.search("limit=3&direction=DESC", enkash.SearchTransfersRequest{})
+		_, out := b.search("limit=3&direction=DESC", wSearchRequest{})
 		if len(out.Transfers) != 3 || out.Transfers[0].TransactionID != "PAY-0012" {
 			t.Fatalf("DESC page = %+v", out.Transfers)
 		}
 		for _, q := range []string{"limit=5001", "limit=0", "offset=-1", "limit=x", "direction=UP"} {
-			if a, _ := b.search(q, enkash.SearchTransfersRequest{}); a.status != http.StatusUnprocessableEntity || a.encrypted {
+			if a, _ := b.search(q, wSearchRequest{}); a.status != http.StatusUnprocessableEntity || a.encrypted {
 				t.Errorf("%s: HTTP %d", q, a.status)
 			}
 		}
-		if a, out := b.search("limit=5000", enkash.SearchTransfersRequest{}); a.status != http.StatusOK || len(out.Transfers) != 12 {
+		if a, out := b.search("limit=5000", wSearchRequest{}); a.status != http.StatusOK || len(out.Transfers) != 12 {
 			t.Errorf("limit=5000: HTTP %d, %d records", a.status, len(out.Transfers))
 		}
 	})
@@ -308,7 +307,7 @@ func TestServer_SearchTransfers(t *testing.T) {
 		b.clock.Advance(48 * time.Hour) // 2025-03-16
 		b.mustBatch("NEW", transfer("A-1", 100_00), transfer("A-2", 100_00))
 
-		_, all := b.search("", enkash.SearchTransfersRequest{})
+		_, all := b.search("", wSearchRequest{})
 		var order []string
 		for _, r := range all.Transfers {
 			order = append(order, r.TransactionID)
@@ -317,19 +316,19 @@ func TestServer_SearchTransfers(t *testing.T) {
 			t.Fatalf("order %v, want %v (createdAt, then id)", order, want)
 		}
 		for name, c := range map[string]struct {
-			req  enkash.SearchTransfersRequest
+			req  wSearchRequest
 			want []string
 		}{
-			"batch":             {enkash.SearchTransfersRequest{BatchTransactionID: "NEW"}, []string{"A-1", "A-2"}},
-			"ids":               {enkash.SearchTransfersRequest{TransactionIDs: []string{"A-2", "Z-1", "NOPE", "A-2"}}, []string{"Z-1", "A-2"}},
-			"ids and batch":     {enkash.SearchTransfersRequest{TransactionIDs: []string{"A-2", "Z-1"}, BatchTransactionID: "OLD"}, []string{"Z-1"}},
-			"to date":           {enkash.SearchTransfersRequest{ToDate: "2025-03-14"}, []string{"Z-1"}},
-			"from date":         {enkash.SearchTransfersRequest{FromDate: "2025-03-15"}, []string{"A-1", "A-2"}},
-			"RFC 3339 range":    {enkash.SearchTransfersRequest{FromDate: "2025-03-14T04:30:00Z", ToDate: "2025-03-14T10:00:00+05:30"}, []string{"Z-1"}},
-			"empty range":       {enkash.SearchTransfersRequest{FromDate: "2025-03-15", ToDate: "2025-03-15"}, nil},
-			"date-time in IST":  {enkash.SearchTransfersRequest{FromDate: "2025-03-16 10:00:00"}, []string{"A-1", "A-2"}},
-			"status PROCESSING": {enkash.SearchTransfersRequest{Statuses: []string{"PROCESSING"}}, []string{"Z-1", "A-1", "A-2"}},
-			"status SUCCESS":    {enkash.SearchTransfersRequest{Statuses: []string{"SUCCESS"}}, nil},
+			"batch":             {wSearchRequest{BatchTransactionID: "NEW"}, []string{"A-1", "A-2"}},
+			"ids":               {wSearchRequest{TransactionIDs: []string{"A-2", "Z-1", "NOPE", "A-2"}}, []string{"Z-1", "A-2"}},
+			"ids and batch":     {wSearchRequest{TransactionIDs: []string{"A-2", "Z-1"}, BatchTransactionID: "OLD"}, []string{"Z-1"}},
+			"to date":           {wSearchRequest{ToDate: "2025-03-14"}, []string{"Z-1"}},
+			"from date":         {wSearchRequest{FromDate: "2025-03-15"}, []string{"A-1", "A-2"}},
+			"RFC 3339 range":    {wSearchRequest{FromDate: "2025-03-14T04:30:00Z", ToDate: "2025-03-14T10:00:00+05:30"}, []string{"Z-1"}},
+			"empty range":       {wSearchRequest{FromDate: "2025-03-15", ToDate: "2025-03-15"}, nil},
+			"date-time in IST":  {wSearchRequest{FromDate: "2025-03-16 10:00:00"}, []string{"A-1", "A-2"}},
+			"status PROCESSING": {wSearchRequest{Statuses: []string{"PROCESSING"}}, []string{"Z-1", "A-1", "A-2"}},
+			"status SUCCESS":    {wSearchRequest{Statuses: []string{"SUCCESS"}}, nil},
 		} {
 			_, out := b.search("", c.req)
 			var got []string
@@ -340,7 +339,7 @@ func TestServer_SearchTransfers(t *testing.T) {
 				t.Errorf("%s: got %v (total %d), want %v", name, got, out.TotalCount, c.want)
 			}
 		}
-		if a, _ := b.search("", enkash.SearchTransfersRequest{FromDate: "14/03/2025"}); a.status != http.StatusUnprocessableEntity {
+		if a, _ := b.search("", wSearchRequest{FromDate: "14/03/2025"}); a.status != http.StatusUnprocessableEntity {
 			t.Errorf("bad date: HTTP %d", a.status)
 		}
 	})
@@ -360,12 +359,12 @@ outcomes:
 `)
 	b.login()
 	ids := []string{"PAY-0001", "PAY-0007", "PAY-0008", "PAY-0009", "PAY-0011", "PAY-0012", "PAY-0013", "GLOB-1"}
-	var trs []enkash.Transfer
+	var trs []wTransfer
 	for _, id := range ids {
 		trs = append(trs, transfer(id, 100_00))
 	}
 	out := b.mustBatch("B1", trs...)
-	if len(out.Failed) != 1 || out.Failed[0] != (enkash.TransferFailure{TransactionID: "PAY-0008", Reason: "REJECT_BENEF_IFSC", Message: "Invalid beneficiary IFSC"}) {
+	if len(out.Failed) != 1 || out.Failed[0] != (wTransferFailure{TransactionID: "PAY-0008", Reason: "REJECT_BENEF_IFSC", Message: "Invalid beneficiary IFSC"}) {
 		t.Fatalf("failed = %+v", out.Failed)
 	}
 	if len(out.Successful) != len(ids)-1 {
@@ -373,9 +372,9 @@ outcomes:
 	}
 
 	history := map[string][]string{}
-	last := map[string]enkash.TransferRecord{}
+	last := map[string]wTransferRecord{}
 	for range 5 {
-		_, res := b.search("", enkash.SearchTransfersRequest{TransactionIDs: ids})
+		_, res := b.search("", wSearchRequest{TransactionIDs: ids})
 		for _, r := range res.Transfers {
 			history[r.TransactionID] = append(history[r.TransactionID], r.PayoutStatus)
 			last[r.TransactionID] = r
@@ -410,7 +409,7 @@ outcomes:
 	if r := last["PAY-0008"]; r.FailureReason != "REJECT_BENEF_IFSC" {
 		t.Errorf("REJECTED record = %+v", r)
 	}
-	if _, res := b.search("", enkash.SearchTransfersRequest{}); res.TotalCount != len(ids)-1 {
+	if _, res := b.search("", wSearchRequest{}); res.TotalCount != len(ids)-1 {
 		t.Errorf("unfiltered search counted %d, want all but the dropped one", res.TotalCount)
 	}
 
@@ -433,8 +432,8 @@ func TestServer_Extra(t *testing.T) {
 	b.login()
 	b.mustBatch("B1", refs("PAY", 1)...)
 
-	_, byDate := b.search("", enkash.SearchTransfersRequest{FromDate: "2025-03-14", ToDate: "2025-03-14"})
-	var found *enkash.TransferRecord
+	_, byDate := b.search("", wSearchRequest{FromDate: "2025-03-14", ToDate: "2025-03-14"})
+	var found *wTransferRecord
 	for i, r := range byDate.Transfers {
 		if r.TransactionID == "PAY-X001" {
 			found = &byDate.Transfers[i]
@@ -443,7 +442,7 @@ func TestServer_Extra(t *testing.T) {
 	if found == nil || found.PayoutStatus != "SUCCESS" || found.Amount != 100_00 || !reEnkashID.MatchString(found.EnkashTransactionID) {
 		t.Fatalf("extra by date: %+v in %+v", found, byDate.Transfers)
 	}
-	if _, res := b.search("", enkash.SearchTransfersRequest{TransactionIDs: []string{"PAY-0001"}}); len(res.Transfers) != 1 {
+	if _, res := b.search("", wSearchRequest{TransactionIDs: []string{"PAY-0001"}}); len(res.Transfers) != 1 {
 		t.Errorf("search by our ids returned %+v", res.Transfers)
 	}
 	if rec, ok := b.statusOf("PAY-X001"); !ok || rec.PayoutStatus != "SUCCESS" {
@@ -462,9 +461,9 @@ func TestServer_Balance(t *testing.T) {
 	balance := func(b *bundle) domain.Paise {
 		t.Helper()
 		var out struct {
-			TotalBalance enkash.Amount `json:"totalBalance"`
+			TotalBalance wAmount `json:"totalBalance"`
 		}
-		if a := b.call(http.MethodGet, enkash.PathBalance+"?fundSourceId=EKCI4XTWKC", nil, &out); a.status != http.StatusOK || !a.encrypted {
+		if a := b.call(http.MethodGet, pathBalance, nil, &out); a.status != http.StatusOK || !a.encrypted {
 			t.Fatalf("balance: HTTP %d encrypted=%v", a.status, a.encrypted)
 		}
 		return domain.Paise(out.TotalBalance)
@@ -483,12 +482,12 @@ func TestServer_Balance(t *testing.T) {
 		if got := balance(b); got != 5000_00 {
 			t.Fatalf("before settling: %s", got.Rupees())
 		}
-		b.search("", enkash.SearchTransfersRequest{}) // PENDING
-		b.search("", enkash.SearchTransfersRequest{}) // final
+		b.search("", wSearchRequest{}) // PENDING
+		b.search("", wSearchRequest{}) // final
 		if got := balance(b); got != 3300_00 {
 			t.Fatalf("after settling: %s, want 3,300.00", got.Rupees())
 		}
-		b.search("", enkash.SearchTransfersRequest{}) // R reversed
+		b.search("", wSearchRequest{}) // R reversed
 		if got := balance(b); got != 4000_00 {
 			t.Fatalf("after the reversal: %s, want 4,000.00", got.Rupees())
 		}

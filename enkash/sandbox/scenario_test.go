@@ -3,6 +3,7 @@ package sandbox_test
 import (
 	"os"
 	"path/filepath"
+	"reflect"
 	"strings"
 	"testing"
 	"time"
@@ -30,7 +31,7 @@ func TestParseScenario(t *testing.T) {
 			t.Errorf("token = %+v", sc.Token)
 		}
 		want := sandbox.Faults{HTTP500: 0.05, HTTP500AfterCommit: 0.02, Timeout: 0.02, RateLimitPerSecond: 50}
-		if sc.Faults != want {
+		if !reflect.DeepEqual(sc.Faults, want) {
 			t.Errorf("faults = %+v, want %+v", sc.Faults, want)
 		}
 		if len(sc.Outcomes) != 6 || sc.Outcomes[1].Amount == nil || *sc.Outcomes[1].Amount != 999_00 ||

@@ -12,7 +12,6 @@ import (
 	"testing"
 	"time"
 
-	"enkashbatch/enkash"
 	"enkashbatch/enkash/sandbox"
 )
 
@@ -48,7 +47,7 @@ func TestServer_Token(t *testing.T) {
 		b := setup(t, "")
 		for i := range 3 {
 			status, body := b.tokenRequest("wrong")
-			var env enkash.Envelope
+			var env wEnvelope
 			if err := json.Unmarshal(body, &env); err != nil {
 				t.Fatal(err)
 			}
@@ -81,7 +80,7 @@ func TestServer_Token(t *testing.T) {
 	t.Run("wrong client secret in Basic auth", func(t *testing.T) {
 		b := setup(t, "")
 		form := url.Values{"username": {b.creds.Username}, "password": {b.creds.Password}, "grant_type": {"password"}, "clientId": {b.creds.ClientID}}
-		req, _ := http.NewRequest(http.MethodPost, b.srv.URL+enkash.PathToken, strings.NewReader(form.Encode()))
+		req, _ := http.NewRequest(http.MethodPost, b.srv.URL+pathToken, strings.NewReader(form.Encode()))
 		req.Header.Set("Content-Type", "application/x-www-form-urlencoded")
 		req.SetBasicAuth(b.creds.ClientID, "not-the-secret")
 		if status, body := b.do(req); status != http.StatusUnauthorized {
@@ -91,7 +90,7 @@ func TestServer_Token(t *testing.T) {
 
 	t.Run("missing grant_type is a bad request, not a failure", func(t *testing.T) {
 		b := setup(t, "")
-		req, _ := http.NewRequest(http.MethodPost, b.srv.URL+enkash.PathToken, strings.NewReader("username=x"))
+		req, _ := http.NewRequest(http.MethodPost, b.srv.URL+pathToken, strings.NewReader("username=x"))
 		req.Header.Set("Content-Type", "application/x-www-form-urlencoded")
 		if status, _ := b.do(req); status != http.StatusBadRequest {
 			t.Fatalf("HTTP %d", status)
@@ -105,7 +104,7 @@ func TestServer_Token(t *testing.T) {
 func TestServer_Auth(t *testing.T) {
 	t.Run("no token", func(t *testing.T) {
 		b := setup(t, "")
-		a := b.call(http.MethodGet, enkash.PathBalance, nil, nil)
+		a := b.call(http.MethodGet, pathBalance, nil, nil)
 		if a.status != http.StatusUnauthorized || a.encrypted {
 			t.Fatalf("HTTP %d encrypted=%v", a.status, a.encrypted)
 		}
@@ -113,7 +112,7 @@ func TestServer_Auth(t *testing.T) {
 	t.Run("unknown token", func(t *testing.T) {
 		b := setup(t, "")
 		b.token = "forged"
-		if a := b.call(http.MethodGet, enkash.PathBalance, nil, nil); a.status != http.StatusUnauthorized {
+		if a := b.call(http.MethodGet, pathBalance, nil, nil); a.status != http.StatusUnauthorized {
 			t.Fatalf("HTTP %d", a.status)
 		}
 	})
@@ -121,11 +120,11 @@ func TestServer_Auth(t *testing.T) {
 		b := setup(t, "token: {ttl: 60s}")
 		b.login()
 		b.clock.Advance(59 * time.Second)
-		if a := b.call(http.MethodGet, enkash.PathBalance, nil, nil); a.status != http.StatusOK {
+		if a := b.call(http.MethodGet, pathBalance, nil, nil); a.status != http.StatusOK {
 			t.Fatalf("before expiry: HTTP %d %+v", a.status, a.env)
 		}
 		b.clock.Advance(time.Second)
-		a := b.call(http.MethodGet, enkash.PathBalance, nil, nil)
+		a := b.call(http.MethodGet, pathBalance, nil, nil)
 		if a.status != http.StatusUnauthorized || !strings.Contains(a.env.ResponseMessage, "expired") {
 			t.Fatalf("at expiry: HTTP %d %+v", a.status, a.env)
 		}
@@ -148,19 +147,19 @@ func TestServer_Encryption(t *testing.T) {
 		"not json":                 `garbage`,
 		"plain json":               `{"batchTransactionId":"B1","transfers":[]}`,
 		"not base64":               `{"request":"%%%"}`,
-		"other key":                `{"request":"` + enkash.NewCipher("another-secret").Encrypt([]byte(`{"batchTransactionId":"B1"}`)) + `"}`,
+		"other key":                `{"request":"` + newWCipher("another-secret").Encrypt([]byte(`{"batchTransactionId":"B1"}`)) + `"}`,
 		"encrypted, not json":      `{"request":"` + b.cipher.Encrypt([]byte(`hello`)) + `"}`,
 		"encrypted, bad amount":    `{"request":"` + b.cipher.Encrypt([]byte(`{"batchTransactionId":"B1","transfers":[{"transactionId":"T","transferAmount":"ten"}]}`)) + `"}`,
 		"encrypted, unknown field": `{"request":"` + b.cipher.Encrypt([]byte(`{"batchTransactionId":"B1","transferz":[]}`)) + `"}`,
 	} {
 		t.Run(name, func(t *testing.T) {
-			a := b.send(http.MethodPost, enkash.PathBatchTransfer, strings.NewReader(body), nil)
+			a := b.send(http.MethodPost, pathBatch, strings.NewReader(body), nil)
 			if a.status != http.StatusUnprocessableEntity || a.encrypted || a.env.ResponseCode != 422 {
 				t.Fatalf("HTTP %d encrypted=%v %+v", a.status, a.encrypted, a.env)
 			}
 		})
 	}
-	if a := b.send(http.MethodPost, enkash.PathBatchTransfer, strings.NewReader(`{"request":"%%%"}`), nil); a.env.ResponseMessage != "Invalid encrypted request" {
+	if a := b.send(http.MethodPost, pathBatch, strings.NewReader(`{"request":"%%%"}`), nil); a.env.ResponseMessage != "Invalid encrypted request." {
 		t.Errorf("message = %q", a.env.ResponseMessage)
 	}
 	if calls := b.calls(); len(calls) != 0 {
@@ -174,7 +173,7 @@ func TestServer_Routing(t *testing.T) {
 	if a := b.call(http.MethodPost, "/api/v0/nothing-here", struct{}{}, nil); a.status != http.StatusNotFound {
 		t.Errorf("unknown path: HTTP %d", a.status)
 	}
-	if a := b.call(http.MethodGet, enkash.PathBatchTransfer, nil, nil); a.status != http.StatusMethodNotAllowed {
+	if a := b.call(http.MethodGet, pathBatch, nil, nil); a.status != http.StatusMethodNotAllowed {
 		t.Errorf("GET batch: HTTP %d", a.status)
 	}
 }
@@ -185,7 +184,7 @@ func TestServer_Faults(t *testing.T) {
 		b.login()
 		var limited int
 		for range 5 {
-			r, _ := http.NewRequest(http.MethodGet, b.srv.URL+enkash.PathBalance, nil)
+			r, _ := http.NewRequest(http.MethodGet, b.srv.URL+pathBalance, nil)
 			r.Header.Set("Authorization", "Bearer "+b.token)
 			resp, err := b.http.Do(r)
 			if err != nil {
@@ -241,11 +240,11 @@ func TestServer_Faults(t *testing.T) {
 	t.Run("timeout holds until the client gives up", func(t *testing.T) {
 		b := setup(t, "faults: {timeout: 1}")
 		b.login()
-		plain, _ := json.Marshal(enkash.BatchTransferRequest{BatchTransactionID: "B1", Transfers: refs("PAY", 1)})
-		body, _ := json.Marshal(enkash.Encrypted{Request: b.cipher.Encrypt(plain)})
+		plain, _ := json.Marshal(wBatchRequest{BatchTransactionID: "B1", Transfers: refs("PAY", 1)})
+		body, _ := json.Marshal(wSealed{Request: b.cipher.Encrypt(plain)})
 		ctx, cancel := context.WithTimeout(context.Background(), 200*time.Millisecond)
 		defer cancel()
-		r, _ := http.NewRequestWithContext(ctx, http.MethodPost, b.srv.URL+enkash.PathBatchTransfer, strings.NewReader(string(body)))
+		r, _ := http.NewRequestWithContext(ctx, http.MethodPost, b.srv.URL+pathBatch, strings.NewReader(string(body)))
 		r.Header.Set("Authorization", "Bearer "+b.token)
 		start := time.Now()
 		resp, err := b.http.Do(r)
@@ -270,7 +269,7 @@ func TestServer_Faults(t *testing.T) {
 			b.login()
 			var failed int
 			for range 40 {
-				if a := b.call(http.MethodGet, enkash.PathBalance, nil, nil); a.status == http.StatusInternalServerError {
+				if a := b.call(http.MethodGet, pathBalance, nil, nil); a.status == http.StatusInternalServerError {
 					failed++
 				}
 			}
@@ -336,20 +335,20 @@ func TestStart(t *testing.T) {
 			t.Fatal(err)
 		}
 		form := url.Values{"username": {creds.Username}, "password": {creds.Password}, "grant_type": {"password"}, "clientId": {creds.ClientID}}
-		req, _ := http.NewRequest(http.MethodPost, base+enkash.PathToken, strings.NewReader(form.Encode()))
+		req, _ := http.NewRequest(http.MethodPost, base+pathToken, strings.NewReader(form.Encode()))
 		req.Header.Set("Content-Type", "application/x-www-form-urlencoded")
-		req.SetBasicAuth(creds.ClientID, creds.ClientSecret)
+		req.SetBasicAuth("enkash-client", "enkash-secret")
 		resp, err := http.DefaultClient.Do(req)
 		if err != nil {
 			t.Fatal(err)
 		}
-		var tok enkash.TokenResponse
+		var tok wToken
 		_ = json.NewDecoder(resp.Body).Decode(&tok)
 		resp.Body.Close()
 
 		held := make(chan int, 1)
 		go func() {
-			r, _ := http.NewRequest(http.MethodGet, base+enkash.PathBalance, nil)
+			r, _ := http.NewRequest(http.MethodGet, base+pathBalance, nil)
 			r.Header.Set("Authorization", "Bearer "+tok.AccessToken)
 			resp, err := http.DefaultClient.Do(r)
 			if err != nil {

@@ -13,7 +13,6 @@ import (
 	"testing"
 	"time"
 
-	"enkashbatch/enkash"
 	"enkashbatch/enkash/sandbox"
 )
 
@@ -71,15 +70,15 @@ func reload(t *testing.T, b *bundle, scenarioYAML string, state []byte) *bundle 
 // view is what a client can see of a sandbox: every search record, the day's statement, the
 // balance and the call log. Searching counts a poll, as it would at Enkash.
 type view struct {
-	records   []enkash.TransferRecord
-	statement []enkash.StatementLine
+	records   []wTransferRecord
+	statement []wStatementLine
 	balance   string
 	calls     []sandbox.Call
 }
 
 func (b *bundle) view() view {
 	b.t.Helper()
-	a, out := b.search("limit=1000", enkash.SearchTransfersRequest{})
+	a, out := b.search("limit=1000", wSearchRequest{})
 	if a.status != http.StatusOK {
 		b.t.Fatalf("search: HTTP %d %+v", a.status, a.env)
 	}
@@ -235,7 +234,7 @@ func TestState_UniqueIDs(t *testing.T) {
 	if c := calls["payout/S-0003"]; c.Creates != 2 || c.Duplicates != 0 {
 		t.Errorf("rejected S-0003 sent again after reload: %+v, want 2 creates, no duplicate", c)
 	}
-	_, all := b2.search("limit=1000", enkash.SearchTransfersRequest{})
+	_, all := b2.search("limit=1000", wSearchRequest{})
 	seen := map[string]string{}
 	for _, r := range all.Transfers {
 		if other, dup := seen[r.EnkashTransactionID]; dup {
@@ -263,7 +262,7 @@ func TestState_ScenarioChanged(t *testing.T) {
 		b2.view()
 	}
 	want := map[string]string{"S-0001": "SUCCESS", "S-0002": "FAILED", "S-0007": "FAILED", "X-9001": "SUCCESS"}
-	_, all := b2.search("limit=1000", enkash.SearchTransfersRequest{})
+	_, all := b2.search("limit=1000", wSearchRequest{})
 	got := map[string]string{}
 	for _, r := range all.Transfers {
 		got[r.TransactionID] = r.PayoutStatus

@@ -2,6 +2,7 @@ package sandbox_test
 
 import (
 	"context"
+	"encoding/json"
 	"fmt"
 	"net/http"
 	"net/http/httptest"
@@ -15,16 +16,33 @@ import (
 )
 
 // statement posts a statement request for [from, to] and returns the answer and its lines.
-func (b *bundle) statement(from, to string) (answer, []enkash.StatementLine) {
+func (b *bundle) statement(from, to string) (answer, []wStatementLine) {
 	b.t.Helper()
-	var out enkash.StatementResponse
-	a := b.call(http.MethodPost, enkash.PathStatement,
-		enkash.StatementRequest{FundSourceID: "EKCI4XTWKC", FromDate: from, ToDate: to}, &out)
+	var out wStatementResponse
+	a := b.call(http.MethodPost, pathStatement,
+		wStatementRequest{FundSourceID: "EKCI4XTWKC", DebitAccountNumber: "50200012345678", FromDate: dateTime(from, false), ToDate: dateTime(to, true)}, nil)
+	if a.status == http.StatusOK {
+		if err := json.Unmarshal(a.raw, &out); err != nil {
+			b.t.Fatalf("statement answer %s: %v", a.raw, err)
+		}
+	}
 	return a, out.Data
 }
 
+// dateTime writes a bare day (yyyy-MM-dd) as the RFC 3339 date-time the page asks for: its
+// first second, or its last when upper; anything else is sent as it is.
+func dateTime(v string, upper bool) string {
+	if len(v) != len("2006-01-02") {
+		return v
+	}
+	if upper {
+		return v + "T23:59:59+05:30"
+	}
+	return v + "T00:00:00+05:30"
+}
+
 // mustStatement posts a statement request that must be answered 200, encrypted.
-func (b *bundle) mustStatement(from, to string) []enkash.StatementLine {
+func (b *bundle) mustStatement(from, to string) []wStatementLine {
 	b.t.Helper()
 	a, lines := b.statement(from, to)
 	if a.status != http.StatusOK || !a.encrypted || a.env.ResponseCode != 0 {
@@ -37,16 +55,16 @@ func (b *bundle) mustStatement(from, to string) []enkash.StatementLine {
 func (b *bundle) balanceNow() domain.Paise {
 	b.t.Helper()
 	var out struct {
-		TotalBalance enkash.Amount `json:"totalBalance"`
+		TotalBalance wAmount `json:"totalBalance"`
 	}
-	if a := b.call(http.MethodGet, enkash.PathBalance, nil, &out); a.status != http.StatusOK {
+	if a := b.call(http.MethodGet, pathBalance, nil, &out); a.status != http.StatusOK {
 		b.t.Fatalf("balance: HTTP %d %+v", a.status, a.env)
 	}
 	return domain.Paise(out.TotalBalance)
 }
 
 // brief renders a line as "TYPE id amount running remarks ref date".
-func brief(l enkash.StatementLine) string {
+func brief(l wStatementLine) string {
 	return fmt.Sprintf("%s %s %s %s %s|%s|%s", l.TransactionType, l.TransactionID,
 		domain.Paise(l.TransactionAmount).Decimal(), domain.Paise(l.RunningBalance).Decimal(),
 		l.Remarks, l.TransactionReferenceNumber, l.TransactionDate)
@@ -54,14 +72,14 @@ func brief(l enkash.StatementLine) string {
 
 // checkTies fails unless every running balance follows from the one before (the first from
 // opening) and the last one equals closing.
-func checkTies(t *testing.T, lines []enkash.StatementLine, opening, closing domain.Paise) {
+func checkTies(t *testing.T, lines []wStatementLine, opening, closing domain.Paise) {
 	t.Helper()
 	bal := opening
 	for i, l := range lines {
 		switch l.TransactionType {
-		case enkash.StatementDebit:
+		case "DEBIT":
 			bal -= domain.Paise(l.TransactionAmount)
-		case enkash.StatementCredit:
+		case "CREDIT":
 			bal += domain.Paise(l.TransactionAmount)
 		default:
 			t.Fatalf("line %d: type %q", i+1, l.TransactionType)
@@ -109,12 +127,12 @@ func TestServer_Statement(t *testing.T) {
 	b.clock.Advance(time.Minute)
 	b.mustBatch("B1", transfer("S", 1000_00), transfer("R", 700_00), transfer("F", 300_00),
 		transfer("N", 400_00), transfer("A", 500_00))
-	b.search("", enkash.SearchTransfersRequest{}) // PENDING: no money moves
+	b.search("", wSearchRequest{}) // PENDING: no money moves
 	if lines := b.mustStatement(day, day); len(lines) != 2 {
 		t.Fatalf("pending transfers posted lines: %v", lines)
 	}
 	b.clock.Advance(time.Minute)
-	_, page := b.search("", enkash.SearchTransfersRequest{}) // final at 10:02
+	_, page := b.search("", wSearchRequest{}) // final at 10:02
 	utr := map[string]string{}
 	for _, r := range page.Transfers {
 		utr[r.TransactionID] = r.UTR
@@ -123,8 +141,8 @@ func TestServer_Statement(t *testing.T) {
 		t.Fatalf("search did not show the successes with a UTR: %+v", page.Transfers)
 	}
 	b.clock.Advance(time.Minute)
-	b.search("", enkash.SearchTransfersRequest{}) // R reversed at 10:03
-	b.clock.Advance(time.Hour)                    // the top-up, dated 11:00, is due
+	b.search("", wSearchRequest{}) // R reversed at 10:03
+	b.clock.Advance(time.Hour)     // the top-up, dated 11:00, is due
 
 	want = append(want,
 		// In the order the search showed them: by creation, then transactionId.
@@ -136,7 +154,7 @@ func TestServer_Statement(t *testing.T) {
 	)
 	lines := b.mustStatement(day, day)
 	checkLines(t, lines, want)
-	if l := lines[0]; l.TransactionMode != "CHARGES" || l.ValueDate != day {
+	if l := lines[0]; l.TransactionMode != "CHARGES" || l.ValueDate != day+"T00:00:00+05:30" {
 		t.Errorf("fee line mode %q value date %q", l.TransactionMode, l.ValueDate)
 	}
 	if l := lines[2]; l.TransactionMode != "IMPS" {
@@ -163,7 +181,7 @@ func TestServer_Statement(t *testing.T) {
 		}{
 			{"2025-03-14T10:02:00+05:30", "2025-03-14T10:02:00+05:30", []string{"DEBIT A", "DEBIT R", "DEBIT S"}},
 			{"2025-03-14T04:32:00Z", "2025-03-14T10:03:00+05:30", []string{"DEBIT A", "DEBIT R", "DEBIT S", "CREDIT R"}},
-			{"2025-03-14 10:02:01", "2025-03-14 10:59:59", []string{"CREDIT R"}},
+			{"2025-03-14T10:02:01+05:30", "2025-03-14T10:59:59+05:30", []string{"CREDIT R"}},
 			{"2025-03-14T11:00:01+05:30", "2025-03-20", nil},
 			{"2025-03-13", "2025-03-13", []string{"DEBIT "}},
 		}
@@ -191,29 +209,30 @@ func TestServer_Statement(t *testing.T) {
 
 	t.Run("bad requests", func(t *testing.T) {
 		for _, c := range []struct{ from, to, msg string }{
-			{"", day, "Missing parameter: fromDate"},
-			{day, "", "Missing parameter: toDate"},
-			{"14-03-2025", day, "Invalid fromDate: 14-03-2025"},
-			{day, "yesterday", "Invalid toDate: yesterday"},
-			{"2025-03-15", "2025-03-14", "fromDate is after toDate"},
+			{"", day, "Invalid or missing parameter in the request. Missing: fromDate"},
+			{day, "", "Invalid or missing parameter in the request. Missing: toDate"},
+			{"14-03-25", day, "Invalid request format. fromDate 14-03-25 is not a date-time (RFC 3339)"},
+			{day, "yesterday", "Invalid request format. toDate yesterday is not a date-time (RFC 3339)"},
+			{"2025-03-14 10:00:00", day, "Invalid request format. fromDate 2025-03-14 10:00:00 is not a date-time (RFC 3339)"},
+			{"2025-03-15", "2025-03-14", "Invalid or missing parameter in the request. fromDate is after toDate"},
 		} {
 			a, _ := b.statement(c.from, c.to)
 			if a.status != http.StatusUnprocessableEntity || a.encrypted || a.env.ResponseMessage != c.msg {
 				t.Errorf("%q to %q: HTTP %d encrypted=%v %+v, want 422 %q", c.from, c.to, a.status, a.encrypted, a.env, c.msg)
 			}
 		}
-		a := b.call(http.MethodPost, enkash.PathStatement, map[string]string{"fromDate": day, "toDate": day, "fundSource": "X"}, nil)
+		a := b.call(http.MethodPost, pathStatement, map[string]string{"fromDate": day, "toDate": day, "fundSource": "X"}, nil)
 		if a.status != http.StatusUnprocessableEntity {
 			t.Errorf("unknown field: HTTP %d %+v", a.status, a.env)
 		}
-		if a := b.call(http.MethodGet, enkash.PathStatement, nil, nil); a.status != http.StatusMethodNotAllowed {
+		if a := b.call(http.MethodGet, pathStatement, nil, nil); a.status != http.StatusMethodNotAllowed {
 			t.Errorf("GET statement: HTTP %d", a.status)
 		}
 	})
 }
 
 // checkLines compares the lines, rendered by brief, with want.
-func checkLines(t *testing.T, lines []enkash.StatementLine, want []string) {
+func checkLines(t *testing.T, lines []wStatementLine, want []string) {
 	t.Helper()
 	got := make([]string, len(lines))
 	for i, l := range lines {
@@ -413,7 +432,7 @@ func BenchmarkServer_Statement(b *testing.B) {
 	}
 	ctx := context.Background()
 	for i := range 4 {
-		req := enkash.BatchTransferRequest{BatchTransactionID: fmt.Sprintf("B%d", i), Transfers: refs(fmt.Sprintf("PAY%d", i), 5000)}
+		req := enkash.BatchTransferRequest{BatchTransactionID: fmt.Sprintf("B%d", i), Transfers: clientRefs(fmt.Sprintf("PAY%d", i), 5000)}
 		if _, err := c.Payouts.SubmitBatch(ctx, req); err != nil {
 			b.Fatal(err)
 		}

@@ -609,7 +609,7 @@ func (c *Client) cutRedacted(s string, n int) string {
 	if len(s) <= n {
 		return s
 	}
-	s = s[:n]
+	s = s[:n-len("...")]
 	for _, v := range c.secrets() {
 		for k := min(len(v)-1, len(s)); k >= 4; k-- {
 			if strings.HasSuffix(s, v[:k]) {

@@ -159,9 +159,6 @@ func (s *PayoutService) Balance(ctx context.Context) (domain.Paise, error) {
 			Fix: "Enkash requires fundSourceId on the balance call: set it to the fund source id Enkash gave for the payout account, e.g. EKCI4XTWKC"})
 	}
 	q := url.Values{"fundSourceId": {fs}}
-	if acc := s.client.cfg.DebitAccountNumber; acc != "" {
-		q.Set("debitAccountNumber", acc)
-	}
 	var out balanceResponse
 	if err := s.client.do(ctx, epBalance, q, nil, &out); err != nil {
 		return 0, fmt.Errorf("get balance: %w", err)

@@ -242,7 +242,13 @@ func (c *Client) tokenAttempt(ctx context.Context) (TokenResponse, error) {
 	req.SetBasicAuth(oauthID, oauthSecret)
 	resp, err := c.http.Do(req)
 	if err != nil {
-		return TokenResponse{}, c.transportError(tokenEndpoint, sent.Load(), err)
+		err = c.transportError(tokenEndpoint, sent.Load(), err)
+		// Whatever reached Enkash, no API call was sent: the caller's request never left.
+		var un *Unreachable
+		if errors.As(err, &un) {
+			un.Sent = false
+		}
+		return TokenResponse{}, err
 	}
 	defer resp.Body.Close()
 	raw, _, err := readBounded(resp.Body, maxErrorRead)

@@ -10,7 +10,7 @@ import (
 	"enkashbatch/domain"
 )
 
-// This file is the wire format of the BBPS family (enkash-api.md, section 5): paths, bodies
+// This file is the wire format of the BBPS family (docs/enkash.md, "BBPS"): paths, bodies
 // and statuses. BBPS bodies and answers are plain JSON in the payout envelope, not encrypted.
 
 // BBPS endpoint paths (D). The two lookups take an id or our referenceId after the prefix.

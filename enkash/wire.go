@@ -13,9 +13,9 @@ import (
 
 // This file is the wire format of the Enkash APIs the processor speaks: paths, envelopes and
 // bodies. The client and the sandbox both use it, so it is the one place where a documented
-// field name lives. Facts marked "Assumption" are not on Enkash's portal (enkash-api.md, "A").
+// field name lives. Facts marked "Assumption" are not on Enkash's portal (docs/enkash.md, "Assumptions").
 
-// Endpoint paths (enkash-api.md).
+// Endpoint paths (docs/enkash.md).
 const (
 	PathToken          = "/oauth/token"                      // D
 	PathBatchTransfer  = "/api/v0/payout-transaction/batch"  // D

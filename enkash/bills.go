@@ -117,6 +117,11 @@ func (s *BillService) ByReference(ctx context.Context, ref string) (rec *BillRec
 		}
 		return nil, false, fmt.Errorf("bill by reference %s: %w", ref, err)
 	}
+	// The documented answer (UtilityPaymentV2Response) may not repeat referenceId: only another
+	// reference than the one asked for is an error.
+	if out.ReferenceID == "" {
+		out.ReferenceID = ref
+	}
 	if out.ReferenceID != ref {
 		err := &undecodableError{endpoint: ep.String(), status: http.StatusOK, err: fmt.Errorf("answer names bill %q", out.ReferenceID)}
 		return nil, false, fmt.Errorf("bill by reference %s: %w", ref, err)

@@ -32,7 +32,7 @@ func sandboxClient(t *testing.T, scenario string) (*enkash.Client, *clock) {
 	t.Cleanup(srv.Close)
 	c, err := enkash.New(enkash.Config{
 		BaseURL: srv.URL, ClientID: creds.ClientID, ClientSecret: creds.ClientSecret,
-		Username: creds.Username, Password: creds.Password, FundSourceID: "EKCI4XTWKC",
+		Username: creds.Username, Password: creds.Password, FundSourceID: "EKCI4XTWKC", DebitAccountNumber: "000111222333",
 		Timeout: 5 * time.Second, RatePerSecond: 1000, MaxRetryTime: 5 * time.Second,
 	})
 	if err != nil {

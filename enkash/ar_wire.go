@@ -7,7 +7,7 @@ import (
 )
 
 // The wire format of the accounts receivable (AR) family: bulk customers and bulk invoices
-// (enkash-api.md, section 4). AR calls are not encrypted (D). Facts marked "Assumption" are
+// (docs/enkash.md, "Accounts receivable"). AR calls are not encrypted (D). Facts marked "Assumption" are
 // not on Enkash's portal.
 
 // AR endpoint paths (D).
@@ -24,7 +24,7 @@ const (
 const UploadField = "file"
 
 // CustomerUploadColumns is the header of a customer bulk upload file. Assumption: the layout is
-// not documented; the columns are the JSON names of the single-create call (enkash-api.md),
+// not documented; the columns are the JSON names of the single-create call (docs/enkash.md),
 // plus contactName (the key contact's name, which the single call requires) and customerId
 // (which customer a bulk update row changes).
 var CustomerUploadColumns = []string{"legalName", "customerCompanyId", "panOrGstin", "contactName", "contactNumber", "email",

@@ -2,11 +2,12 @@
 // family. One Client holds the token, the rate limiters and the HTTP client; each API family
 // is a service on it (Client.Payouts). Every call goes through one request path that
 // encrypts, rate-limits, retries what is safe to retry and turns any failure into an
-// *APIError or a classified transport error (see IsDuplicate, IsRejected, IsAmbiguous,
-// ErrAuthRejected and ErrUnreachable).
+// *APIError or a classified error (see IsDuplicate, IsRejected, IsAmbiguous, IsConfigRefusal,
+// IsUnreachable, ErrAuthRejected and ErrUnreachable).
 //
-// Enkash's portal is incomplete (see enkash-api.md). Every fact this package relies on that is
-// not documented there is an assumption, marked "Assumption:" where it is coded. The full list:
+// Enkash's portal is incomplete; docs/enkash.md lists every documented fact this package relies
+// on with its page. Every fact that is not documented there is an assumption, marked
+// "Assumption:" where it is coded. The full list:
 //
 // Wire format (wire.go):
 //   - PathSearchPayouts: the payout search path, POST /api/v0/payout-transaction/search.
@@ -32,9 +33,21 @@
 //   - isBackOff: HTTP 408 and 429 and BBPS codes 36/37 mean "not processed, try later", so they
 //     are retried even for a create; Retry-After is honoured.
 //   - IsAmbiguous: a 403 ("Encryption failed for response") may be written after the request
-//     was processed, so a 403 leaves a create's outcome unknown, like a 5xx.
+//     was processed, so a 403 leaves a create's outcome unknown, like a 5xx; it is also a
+//     ConfigRefusal (the run stops; the references are kept).
+//   - configRefusal: the refusals are recognised by their documented words (checksum,
+//     REJECT_CHKSUM, encrypted request, encryption failed, client id, company id) in the
+//     message or body, with either the HTTP status or the response_code; a 403 without those
+//     words is "APIs not enabled or IP not allow-listed" (ENKASH_CLIENT_ID).
+//   - checkResponse: an answer that is an HTML page is not Enkash's API (Unreachable, "check
+//     ENKASH_BASE_URL").
 //
 // Token (token.go):
+//   - DefaultOAuthClient: the token call's Basic pair is enkash-client:enkash-secret (what the
+//     payout, AR and bill payment examples send), not the merchant's client id and secret as
+//     one page's prose says; ENKASH_OAUTH_CLIENT changes it (Config.OAuthClient).
+//   - tokenAttempt: a 404 or 405 at the token endpoint is a wrong base URL, not a refused login;
+//     an HTML page (any status) is not Enkash's API; neither counts towards the lockout.
 //   - defaultTokenTTL: with no expires_in, a token lives 5 minutes (the portal's text); with one,
 //     expires_in is trusted and the token renewed up to 30 s before it ends.
 //   - Refresh tokens are not used (the refresh grant is not documented): a new token comes from
@@ -57,8 +70,8 @@
 //   - StatementLine: transactionDate is RFC 3339 and valueDate yyyy-MM-dd; transactionAmount is
 //     positive, its direction given by transactionType; runningBalance is the balance just after
 //     the line; a payout's debit carries its transactionId and its UTR as the reference number.
-//   - StatementResponse: the payload is {"data": [...]}, oldest first, with no opening or closing
-//     balance beside it.
+//   - StatementResponse: besides the documented top-level "data", a "data" inside "payload" is
+//     read too; the lines are oldest first, with no opening or closing balance beside them.
 //   - Statement is retried as a read.
 //
 // Accounts receivable (ar_wire.go, ar.go):
@@ -82,13 +95,11 @@
 //
 // BBPS bill payments (bills_wire.go, bills.go):
 //   - BBPS hosts: the same base URL as payouts; BBPS calls are plain JSON, not encrypted.
-//   - FlexID: utilityEnkashId, companyBillerId and billId may be numbers or strings; both are
-//     read, and an id of digits only (no leading zero) is written back as a number.
+//   - FlexID: the ids are written as strings (documented); a number in an answer is read too.
 //   - ConfirmDebitRequest: utilityPaymentIds are the bills' utilityEnkashIds.
 //   - CreateBillRequest / AddBillRequest: dates are billDate and billDueDate in yyyy-MM-dd;
 //     addBill accepts circle too; the create-after-fetch answer is shaped like addBill's.
 //   - FetchedBill.BillDate: a fetch may give the bill's date.
-//   - SearchBillsRequest: date filters are "yyyy-MM-dd HH:mm:ss" in IST.
 //   - SearchBillsResponse: the bills come in "utilityPayments" with "totalCount"; a bare array
 //     of bills is read too; SearchAll: without totalCount a short page is the last.
 //   - BillStatus: AGENCY_FAILED, ON_HOLD and REINITIATE are not final (followed, not closed); a

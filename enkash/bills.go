@@ -2,6 +2,7 @@ package enkash
 
 import (
 	"context"
+	"encoding/json"
 	"errors"
 	"fmt"
 	"net/http"
@@ -116,6 +117,11 @@ func (s *BillService) ByReference(ctx context.Context, ref string) (rec *BillRec
 		}
 		return nil, false, fmt.Errorf("bill by reference %s: %w", ref, err)
 	}
+	// The documented answer (UtilityPaymentV2Response) may not repeat referenceId: only another
+	// reference than the one asked for is an error.
+	if out.ReferenceID == "" {
+		out.ReferenceID = ref
+	}
 	if out.ReferenceID != ref {
 		err := &undecodableError{endpoint: ep.String(), status: http.StatusOK, err: fmt.Errorf("answer names bill %q", out.ReferenceID)}
 		return nil, false, fmt.Errorf("bill by reference %s: %w", ref, err)
@@ -123,11 +129,24 @@ func (s *BillService) ByReference(ctx context.Context, ref string) (rec *BillRec
 	return &out, true, nil
 }
 
-// IsNoBill reports whether err is the by-reference lookup's 400 "No utility payment found".
+// IsNoBill reports whether err is the by-reference lookup's 400 "No utility payment found"
+// (docs/enkash.md, "Bill by reference": the text comes in "payload", not in
+// "response_message"; both are read).
 func IsNoBill(err error) bool {
 	var e *APIError
-	return errors.As(err, &e) && e.HTTPStatus == http.StatusBadRequest &&
-		strings.Contains(strings.ToLower(e.Message), strings.ToLower(NoUtilityPaymentFound))
+	if !errors.As(err, &e) || e.HTTPStatus != http.StatusBadRequest {
+		return false
+	}
+	want := strings.ToLower(NoUtilityPaymentFound)
+	if strings.Contains(strings.ToLower(e.Message), want) {
+		return true
+	}
+	var body struct {
+		Payload json.RawMessage `json:"payload"`
+	}
+	var text string
+	return json.Unmarshal([]byte(e.Body), &body) == nil && json.Unmarshal(body.Payload, &text) == nil &&
+		strings.Contains(strings.ToLower(text), want)
 }
 
 // Search returns one page of fetch bulk bill details: at most limit (1 to MaxSearchLimit)
@@ -169,5 +188,8 @@ func (s *BillService) SearchAll(ctx context.Context, req SearchBillsRequest) ([]
 	return all, nil
 }
 
-// BillTime renders t for a bill search's date filters (see SearchBillsRequest's assumption).
-func BillTime(t time.Time) string { return t.In(enkashZone).Format(time.DateTime) }
+// BillTime renders t for a bill search's date filters: its date in India, yyyy-MM-dd
+// (docs/enkash.md, "Bill search": the documented example is "2024-12-17"). A window of dates
+// is inclusive of both ends, so a search from BillTime(from) to BillTime(to) covers every bill
+// created between from and to, and possibly more of the same days.
+func BillTime(t time.Time) string { return t.In(enkashZone).Format(time.DateOnly) }

@@ -260,7 +260,7 @@ func TestFlexID(t *testing.T) {
 		t.Fatalf("unmarshal = %+v, %v", got, err)
 	}
 	b, _ := json.Marshal([]enkash.FlexID{"123", "0123", "X1"})
-	if string(b) != `[123,"0123","X1"]` {
+	if string(b) != `["123","0123","X1"]` { // strings, as documented
 		t.Errorf("marshal = %s", b)
 	}
 	if err := json.Unmarshal([]byte(`{"A": true}`), &got); err == nil {

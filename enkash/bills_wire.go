@@ -10,7 +10,7 @@ import (
 	"enkashbatch/domain"
 )
 
-// This file is the wire format of the BBPS family (enkash-api.md, section 5): paths, bodies
+// This file is the wire format of the BBPS family (docs/enkash.md, "BBPS"): paths, bodies
 // and statuses. BBPS bodies and answers are plain JSON in the payout envelope, not encrypted.
 
 // BBPS endpoint paths (D). The two lookups take an id or our referenceId after the prefix.
@@ -45,9 +45,10 @@ const (
 	PaymentRefunded = "REFUNDED"
 )
 
-// FlexID is an identifier Enkash may write as a JSON number or a string (utilityEnkashId,
-// companyBillerId, billId). Assumption: the portal does not type them; both are read, and an
-// id of digits only (without a leading zero) is written back as a number, any other as a string.
+// FlexID is an identifier of the BBPS family (utilityEnkashId, companyBillerId, billId,
+// utilityPaymentIds). The pages type them as strings (docs/enkash.md, "BBPS"), and they are
+// always written as JSON strings. Assumption: an answer may still carry one as a number, so
+// both are read.
 type FlexID string
 
 // UnmarshalJSON reads a number or a string.
@@ -72,14 +73,8 @@ func (f *FlexID) UnmarshalJSON(b []byte) error {
 	return nil
 }
 
-// MarshalJSON writes an id of digits as a number, any other as a string.
-func (f FlexID) MarshalJSON() ([]byte, error) {
-	s := string(f)
-	if s != "" && len(s) <= 18 && strings.Trim(s, "0123456789") == "" && (s == "0" || s[0] != '0') {
-		return []byte(s), nil
-	}
-	return json.Marshal(s)
-}
+// MarshalJSON writes the id as a JSON string.
+func (f FlexID) MarshalJSON() ([]byte, error) { return json.Marshal(string(f)) }
 
 // BillParams are the biller's parameters of a bill (D: cn required, ad1 and ad2 optional).
 type BillParams struct {
@@ -165,9 +160,9 @@ type BillRecord struct {
 	PaymentMode     string `json:"paymentMode,omitempty"`
 }
 
-// SearchBillsRequest filters fetch bulk bill details (D: the filters are AND-combined, offset
-// and limit are in the body). Assumption: the dates are "yyyy-MM-dd HH:mm:ss" in IST, like
-// the AR searches'.
+// SearchBillsRequest filters fetch bulk bill details (docs/enkash.md, "Bill search": the
+// filters are AND-combined, offset and limit are in the body, the date filters are dates,
+// yyyy-MM-dd, as BillTime writes them).
 type SearchBillsRequest struct {
 	UtilityEnkashIDs []FlexID `json:"utilityEnkashIds,omitempty"`
 	ConsumerNumbers  []string `json:"consumerNumbers,omitempty"`

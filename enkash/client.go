@@ -44,18 +44,31 @@ type Config struct {
 	BaseURL string
 	// ClientID is the API client id (ENKASH_CLIENT_ID); required.
 	ClientID string
-	// ClientSecret is the API client secret (ENKASH_CLIENT_SECRET); required. It signs the
-	// token request and is the key of the payload cipher.
+	// ClientSecret is the merchant's client secret (ENKASH_CLIENT_SECRET); required. It is the
+	// key of the payload cipher, and only that: the token call's Basic pair is OAuthClient.
 	ClientSecret string
+	// OAuthClient is the "id:secret" pair sent as the token call's Basic authorization
+	// (ENKASH_OAUTH_CLIENT); default DefaultOAuthClient, the pair Enkash's pages send whatever
+	// the merchant's client id (docs/enkash.md, "Token"). It is never logged.
+	OAuthClient string
 	// Username is the registered e-mail or mobile of the API user (ENKASH_USERNAME); required.
 	Username string
 	// Password is that user's password (ENKASH_PASSWORD); required.
 	Password string
 	// CompanyID is the company id (CEK...), for the calls that name it.
 	CompanyID string
-	// FundSourceID is the account payouts are debited from; it is set on every transfer that
-	// names none, and queried by Balance.
+	// FundSourceID is the account payouts are debited from (ENKASH_FUND_SOURCE_ID); it is set
+	// on every transfer that names none. Balance and Statement need it: without it they refuse
+	// to call, with a ConfigRefusal naming the setting.
 	FundSourceID string
+	// DebitAccountNumber is the bank account number of the fund source
+	// (ENKASH_DEBIT_ACCOUNT_NUMBER), required by the statement call: without it Statement
+	// refuses to call, with a ConfigRefusal naming the setting.
+	DebitAccountNumber string
+	// Guard, when set, keeps the memory of a refused login beyond this process (three refused
+	// logins lock the account at Enkash): it is asked before every token request and told of
+	// every refusal. Nil: the memory lasts as long as the Client.
+	Guard LoginGuard
 	// HTTPClient sends the requests; default: a client with a pooled transport and no
 	// client-wide timeout (each call gets Timeout).
 	HTTPClient *http.Client
@@ -105,9 +118,19 @@ func New(cfg Config) (*Client, error) {
 	case cfg.BaseURL == "":
 		errs = append(errs, errors.New("base URL is empty (ENKASH_BASE_URL)"))
 	case err != nil:
-		errs = append(errs, fmt.Errorf("base URL (ENKASH_BASE_URL): %w", err))
+		errs = append(errs, errors.New("base URL (ENKASH_BASE_URL) is not a URL"))
+	case u.User != nil:
+		errs = append(errs, fmt.Errorf("base URL %s (ENKASH_BASE_URL) carries a user name or password: remove it; the credentials go in ENKASH_USERNAME and ENKASH_PASSWORD", RedactedURL(cfg.BaseURL)))
 	case u.Scheme != "http" && u.Scheme != "https" || u.Host == "":
-		errs = append(errs, fmt.Errorf("base URL %q (ENKASH_BASE_URL) is not an http(s) URL with a host", cfg.BaseURL))
+		errs = append(errs, fmt.Errorf("base URL %s (ENKASH_BASE_URL) is not an https URL with a host", RedactedURL(cfg.BaseURL)))
+	case u.Scheme != "https" && !IsLoopbackHost(u.Hostname()):
+		errs = append(errs, fmt.Errorf("base URL %s (ENKASH_BASE_URL) is not https: Enkash is spoken to over HTTPS only (plain http is allowed to this machine's loopback, for a sandbox)", RedactedURL(cfg.BaseURL)))
+	}
+	if cfg.OAuthClient == "" {
+		cfg.OAuthClient = DefaultOAuthClient
+	}
+	if id, secret, ok := strings.Cut(cfg.OAuthClient, ":"); !ok || id == "" || secret == "" {
+		errs = append(errs, errors.New("the token call's Basic pair (ENKASH_OAUTH_CLIENT) is not of the form id:secret"))
 	}
 	for _, f := range []struct{ value, what string }{
 		{cfg.ClientID, "client id (ENKASH_CLIENT_ID)"},
@@ -170,6 +193,32 @@ func defaultHTTPClient() *http.Client {
 	t.ResponseHeaderTimeout = 0 // each call carries its own deadline
 	t.DialContext = (&net.Dialer{Timeout: 10 * time.Second, KeepAlive: 30 * time.Second}).DialContext
 	return &http.Client{Transport: t}
+}
+
+// DefaultOAuthClient is the Basic pair of the token call that Enkash's payout, AR and bill
+// payment pages all send, whatever the merchant's client id (docs/enkash.md, "Token").
+const DefaultOAuthClient = "enkash-client:enkash-secret"
+
+// IsLoopbackHost reports whether host (without port) names this machine: localhost or an
+// address in 127.0.0.0/8 or ::1.
+func IsLoopbackHost(host string) bool {
+	if strings.EqualFold(host, "localhost") {
+		return true
+	}
+	ip := net.ParseIP(host)
+	return ip != nil && ip.IsLoopback()
+}
+
+// RedactedURL returns raw without any user information, query or fragment, for messages,
+// logs and reports: what is left names the host and path. A text that is not a URL gives
+// "(not a URL)".
+func RedactedURL(raw string) string {
+	u, err := url.Parse(strings.TrimSpace(raw))
+	if err != nil {
+		return "(not a URL)"
+	}
+	u.User, u.RawQuery, u.Fragment, u.RawFragment, u.ForceQuery = nil, "", "", "", false
+	return u.String()
 }
 
 // Token makes sure the Client holds a valid token, fetching one if it has none. Call it first
@@ -322,7 +371,7 @@ func (c *Client) attempt(ctx context.Context, ep endpoint, query url.Values, bod
 	defer resp.Body.Close()
 	limit := int64(maxResponseBody)
 	if resp.StatusCode/100 != 2 {
-		limit = maxErrorBody
+		limit = maxErrorRead
 	}
 	raw, truncated, err := readBounded(resp.Body, limit)
 	if err != nil {
@@ -340,13 +389,14 @@ func withSentTrace(ctx context.Context, sent *atomic.Bool) context.Context {
 	return httptrace.WithClientTrace(ctx, &httptrace.ClientTrace{GotConn: func(httptrace.GotConnInfo) { sent.Store(true) }})
 }
 
-// transportError wraps a failed HTTP exchange; a failure to connect also matches
-// ErrUnreachable.
+// transportError wraps a failed HTTP exchange in an *Unreachable that words its cause; a
+// failure before the request could leave also matches ErrUnreachable.
 func (c *Client) transportError(ep endpoint, sent bool, err error) error {
+	cause := diagnose(err, c.cfg.Timeout)
 	if !sent && isDialError(err) {
 		err = fmt.Errorf("%w: %w", ErrUnreachable, err)
 	}
-	return &transportError{endpoint: ep.String(), sent: sent, err: err}
+	return &Unreachable{Endpoint: ep.String(), Cause: cause, Sent: sent, Err: &transportError{endpoint: ep.String(), sent: sent, err: err}}
 }
 
 // readBounded reads at most limit bytes of r, reporting whether more were left.
@@ -362,8 +412,10 @@ func readBounded(r io.Reader, limit int64) ([]byte, bool, error) {
 }
 
 // checkResponse turns an answer into out, or into an *APIError when it is not a success
-// (non-2xx HTTP, or response_code other than 0), or into an undecodable error when a 2xx
-// answer cannot be read.
+// (non-2xx HTTP, or response_code other than 0), a *ConfigRefusal when that error is one of the
+// documented configuration refusals, an *Unreachable when the answer is an HTML page (not
+// Enkash's API), or an undecodable error when a 2xx answer cannot be read. Every text kept
+// from the answer is redacted before it is cut.
 //
 // Assumption: error answers may come back unencrypted, as a plain envelope or as a body that
 // is not JSON at all; both are read. A plain envelope is accepted on a 2xx answer too.
@@ -374,10 +426,22 @@ func (c *Client) checkResponse(ep endpoint, resp *http.Response, raw []byte, out
 		env, openErr = parseEnvelope(plain)
 	}
 	ok := resp.StatusCode/100 == 2
+	if openErr != nil && looksHTML(resp, raw) {
+		e := c.apiError(ep, resp, raw, nil, tok)
+		e.Message = "an HTML page"
+		return &Unreachable{Endpoint: ep.String(), Sent: true, Err: e,
+			Cause: fmt.Sprintf("the HTTP %d answer was an HTML page, not Enkash's API: check ENKASH_BASE_URL", resp.StatusCode)}
+	}
 	if ok && openErr != nil {
 		return &undecodableError{endpoint: ep.String(), status: resp.StatusCode, err: openErr}
 	}
 	if ok && env.ResponseCode == CodeSuccess {
+		if top, isTop := out.(topLevelDecoder); isTop {
+			if err := top.decodeTop(plain); err != nil {
+				return &undecodableError{endpoint: ep.String(), status: resp.StatusCode, err: err}
+			}
+			return nil
+		}
 		if out == nil || len(env.Payload) == 0 || string(env.Payload) == "null" {
 			return nil
 		}
@@ -386,26 +450,55 @@ func (c *Client) checkResponse(ep endpoint, resp *http.Response, raw []byte, out
 		}
 		return nil
 	}
-	e := &APIError{Endpoint: ep.String(), HTTPStatus: resp.StatusCode}
-	body := raw
-	switch {
-	case openErr == nil:
-		body = plain
-		e.Code = int(env.ResponseCode)
-		e.Message = messageOf(plain)
-	case errors.Is(openErr, ErrDecrypt):
-		e.Message = "answer does not decrypt"
+	var e *APIError
+	if openErr == nil {
+		e = c.apiError(ep, resp, plain, &env, tok)
+	} else {
+		e = c.apiError(ep, resp, raw, nil, tok)
+		if errors.Is(openErr, ErrDecrypt) {
+			e.Message = "answer does not decrypt"
+		}
 	}
-	if e.Message == "" {
-		e.Message = firstLine(string(raw), 200)
+	if cr := configRefusal(e); cr != nil && ep.path != PathToken {
+		return cr
+	}
+	return e
+}
+
+// topLevelDecoder is an answer read from the whole plaintext rather than from the envelope's
+// payload (the statement, whose data sits beside response_code).
+type topLevelDecoder interface {
+	decodeTop(plain []byte) error
+}
+
+// apiError builds the *APIError of an answer: body is the plaintext when env is not nil, the
+// raw answer otherwise. Every credential and token is redacted from the whole text before any
+// of it is cut, so that a cut secret cannot escape the redaction.
+func (c *Client) apiError(ep endpoint, resp *http.Response, body []byte, env *Envelope, tok string) *APIError {
+	e := &APIError{Endpoint: ep.String(), HTTPStatus: resp.StatusCode}
+	text := c.redact(string(body), tok)
+	if env != nil {
+		e.Code = int(env.ResponseCode)
+		e.Message = messageOf([]byte(text))
+	}
+	if e.Message == "" && !looksHTML(resp, body) {
+		e.Message = firstLine(text, 200)
 	}
 	if e.Message == "" {
 		e.Message = http.StatusText(resp.StatusCode)
 	}
-	e.Message = c.redact(e.Message, tok)
-	e.Body = c.redact(string(body[:min(len(body), maxErrorBody)]), tok)
+	e.Body = c.cutRedacted(text, maxErrorBody)
 	e.retryAfter = parseRetryAfter(resp.Header.Get("Retry-After"), time.Now())
 	return e
+}
+
+// looksHTML reports whether an answer is an HTML page (a proxy, a login portal, a web
+// server's error page): its Content-Type says so, or its body starts with "<".
+func looksHTML(resp *http.Response, raw []byte) bool {
+	if strings.Contains(strings.ToLower(resp.Header.Get("Content-Type")), "html") {
+		return true
+	}
+	return bytes.HasPrefix(bytes.TrimSpace(raw), []byte("<"))
 }
 
 // open returns the plaintext JSON of an answer: the decrypted "request" of an encrypted body,
@@ -483,17 +576,47 @@ func firstLine(s string, n int) string {
 	return s[:cut] + "..."
 }
 
+// secrets are the texts redact removes: the credentials, the Basic values built from them,
+// and the given tokens.
+func (c *Client) secrets(tokens ...string) []string {
+	oauthID, oauthSecret, _ := strings.Cut(c.cfg.OAuthClient, ":")
+	list := []string{c.cfg.ClientSecret, c.cfg.Password, basicAuth(c.cfg.ClientID, c.cfg.ClientSecret),
+		basicAuth(oauthID, oauthSecret)}
+	if c.cfg.OAuthClient != DefaultOAuthClient {
+		list = append(list, oauthSecret)
+	}
+	return append(list, tokens...)
+}
+
 // redact replaces every credential and the given tokens in s with "[REDACTED]".
 func (c *Client) redact(s string, tokens ...string) string {
-	secrets := append([]string{c.cfg.ClientSecret, c.cfg.Password, basicAuth(c.cfg.ClientID, c.cfg.ClientSecret)}, tokens...)
-	for _, v := range secrets {
-		if v != "" {
-			s = strings.ReplaceAll(s, v, "[REDACTED]")
+	for _, v := range c.secrets(tokens...) {
+		if v == "" {
+			continue
 		}
+		s = strings.ReplaceAll(s, v, "[REDACTED]")
 		// A form- or URL-encoded echo of the value is redacted too.
-		if q := url.QueryEscape(v); q != v && q != "" {
+		if q := url.QueryEscape(v); q != v {
 			s = strings.ReplaceAll(s, q, "[REDACTED]")
 		}
 	}
 	return s
+}
+
+// cutRedacted cuts s, already redacted, to at most n bytes; when it is cut, a tail that could
+// be the beginning of a secret (the answer itself may have been cut inside one) goes too.
+func (c *Client) cutRedacted(s string, n int) string {
+	if len(s) <= n {
+		return s
+	}
+	s = s[:n-len("...")]
+	for _, v := range c.secrets() {
+		for k := min(len(v)-1, len(s)); k >= 4; k-- {
+			if strings.HasSuffix(s, v[:k]) {
+				s = s[:len(s)-k]
+				break
+			}
+		}
+	}
+	return s + "..."
 }

@@ -2,7 +2,6 @@ package enkash_test
 
 import (
 	"context"
-	"encoding/base64"
 	"errors"
 	"net"
 	"net/http"
@@ -72,7 +71,8 @@ func TestClient_Token(t *testing.T) {
 			if ct := got.Header.Get("Content-Type"); ct != "application/x-www-form-urlencoded" {
 				t.Errorf("Content-Type = %q", ct)
 			}
-			wantAuth := "Basic " + base64.StdEncoding.EncodeToString([]byte(testClientID+":"+testSecret))
+			// The documented pair, whatever the merchant's client id (docs/enkash.md, "Token").
+			wantAuth := "Basic ZW5rYXNoLWNsaWVudDplbmthc2gtc2VjcmV0"
 			if a := got.Header.Get("Authorization"); a != wantAuth {
 				t.Errorf("Authorization = %q, want %q", a, wantAuth)
 			}
@@ -236,7 +236,7 @@ func TestClient_Token_LockoutGuard(t *testing.T) {
 					t.Errorf("auth refusal classified as ambiguous or rejected: %v", err)
 				}
 				f.assertNoSecrets(err.Error())
-				for _, hint := range []string{"ENKASH_USERNAME", "ENKASH_PASSWORD", "ENKASH_CLIENT_ID", "ENKASH_CLIENT_SECRET"} {
+				for _, hint := range []string{"ENKASH_USERNAME", "ENKASH_PASSWORD", "ENKASH_CLIENT_ID", "ENKASH_OAUTH_CLIENT"} {
 					if !strings.Contains(err.Error(), hint) {
 						t.Errorf("error does not say to check %s: %v", hint, err)
 					}

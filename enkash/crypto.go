@@ -11,7 +11,7 @@ import (
 
 // Cipher encrypts and decrypts payout payloads exactly as Enkash documents: AES-128 in ECB mode
 // with PKCS#5 padding, the key being the first 16 bytes of SHA-256 of the client secret, the
-// ciphertext in standard Base64 (enkash-api.md, section 2). Go has no ECB mode, so blocks are
+// ciphertext in standard Base64 (docs/enkash.md, "Payload encryption"). Go has no ECB mode, so blocks are
 // processed one by one with crypto/aes.
 type Cipher struct {
 	key [16]byte

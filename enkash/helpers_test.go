@@ -145,6 +145,11 @@ func (f *fake) reply(w http.ResponseWriter, status, code int, msg string, payloa
 	f.replyPlain(w, status, enkash.Encrypted{Request: f.cipher.Encrypt(env)})
 }
 
+// replyRaw writes body, a JSON text, encrypted as every payout answer is.
+func (f *fake) replyRaw(w http.ResponseWriter, status int, body string) {
+	f.replyPlain(w, status, enkash.Encrypted{Request: f.cipher.Encrypt([]byte(body))})
+}
+
 // replyPlain writes v as unencrypted JSON.
 func (f *fake) replyPlain(w http.ResponseWriter, status int, v any) {
 	w.Header().Set("Content-Type", "application/json")
@@ -169,14 +174,15 @@ func (f *fake) count(path string) int {
 // config is a valid Config for the fake, with short retry bounds.
 func (f *fake) config() enkash.Config {
 	return enkash.Config{
-		BaseURL:      f.srv.URL,
-		ClientID:     testClientID,
-		ClientSecret: testSecret,
-		Username:     testUser,
-		Password:     testPassword,
-		FundSourceID: "EKCI4XTWKC",
-		Timeout:      2 * time.Second,
-		MaxRetryTime: 5 * time.Second,
+		BaseURL:            f.srv.URL,
+		ClientID:           testClientID,
+		ClientSecret:       testSecret,
+		Username:           testUser,
+		Password:           testPassword,
+		FundSourceID:       "EKCI4XTWKC",
+		DebitAccountNumber: "50100123456789",
+		Timeout:            2 * time.Second,
+		MaxRetryTime:       5 * time.Second,
 	}
 }
 

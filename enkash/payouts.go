@@ -150,12 +150,15 @@ type balanceResponse struct {
 	TotalBalance *Amount `json:"totalBalance"`
 }
 
-// Balance returns the balance of the fund source (Config.FundSourceID).
+// Balance returns the balance of the fund source (Config.FundSourceID, required by Enkash:
+// without it Balance refuses to call, with a *ConfigRefusal naming ENKASH_FUND_SOURCE_ID).
 func (s *PayoutService) Balance(ctx context.Context) (domain.Paise, error) {
-	var q url.Values
-	if fs := s.client.cfg.FundSourceID; fs != "" {
-		q = url.Values{"fundSourceId": {fs}}
+	fs := s.client.cfg.FundSourceID
+	if fs == "" {
+		return 0, fmt.Errorf("get balance: %w", &ConfigRefusal{Endpoint: epBalance.String(), Setting: "ENKASH_FUND_SOURCE_ID",
+			Fix: "Enkash requires fundSourceId on the balance call: set it to the fund source id Enkash gave for the payout account, e.g. EKCI4XTWKC"})
 	}
+	q := url.Values{"fundSourceId": {fs}}
 	var out balanceResponse
 	if err := s.client.do(ctx, epBalance, q, nil, &out); err != nil {
 		return 0, fmt.Errorf("get balance: %w", err)
@@ -170,8 +173,10 @@ func (s *PayoutService) Balance(ctx context.Context) (domain.Paise, error) {
 // in India Standard Time; the dates carry their offset, so another zone would only read worse.
 var enkashZone = time.FixedZone("IST", 5*3600+1800)
 
-// Statement returns the lines of the fund source's account statement (Config.FundSourceID)
-// dated from from to to, both included, to the second. Every line is checked: its type is
+// Statement returns the lines of the fund source's account statement (Config.FundSourceID and
+// Config.DebitAccountNumber, both required: without them it refuses to call, with a
+// *ConfigRefusal naming the setting) dated from from to to, both included, to the second. An
+// answer without a data list is an error, never "no lines". Every line is checked: its type is
 // DEBIT or CREDIT (upper-cased here) and its amount is not negative; a line that is neither is
 // an error, not a line to guess about. It is a read, retried like Search.
 func (s *PayoutService) Statement(ctx context.Context, from, to time.Time) ([]StatementLine, error) {
@@ -181,10 +186,19 @@ func (s *PayoutService) Statement(ctx context.Context, from, to time.Time) ([]St
 	case to.Before(from):
 		return nil, fmt.Errorf("get statement: window ends (%s) before it starts (%s)", stamp(to), stamp(from))
 	}
+	for _, need := range []struct{ value, setting, fix string }{
+		{s.client.cfg.FundSourceID, "ENKASH_FUND_SOURCE_ID", "Enkash requires fundSourceId on the statement call: set it to the fund source id of the payout account"},
+		{s.client.cfg.DebitAccountNumber, "ENKASH_DEBIT_ACCOUNT_NUMBER", "Enkash requires debitAccountNumber on the statement call: set it to the bank account number of the fund source"},
+	} {
+		if need.value == "" {
+			return nil, fmt.Errorf("get statement: %w", &ConfigRefusal{Endpoint: epStatement.String(), Setting: need.setting, Fix: need.fix})
+		}
+	}
 	req := StatementRequest{
-		FundSourceID: s.client.cfg.FundSourceID,
-		FromDate:     stamp(from),
-		ToDate:       stamp(to),
+		FundSourceID:       s.client.cfg.FundSourceID,
+		DebitAccountNumber: s.client.cfg.DebitAccountNumber,
+		FromDate:           stamp(from),
+		ToDate:             stamp(to),
 	}
 	var out StatementResponse
 	if err := s.client.do(ctx, epStatement, nil, req, &out); err != nil {

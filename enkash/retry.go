@@ -57,7 +57,7 @@ func shouldRetry(ctx context.Context, p retryPolicy, err error) (bool, string) {
 	}
 	var te *transportError
 	if errors.As(err, &te) {
-		if !te.sent && errors.Is(err, ErrUnreachable) {
+		if !te.sent && errors.Is(err, ErrUnreachable) && !isCertificateError(err) {
 			return true, "no connection"
 		}
 		if p == retryRead && !isCertificateError(err) {

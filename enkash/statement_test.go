@@ -32,7 +32,7 @@ func sandboxClient(t *testing.T, scenario string) (*enkash.Client, *clock) {
 	t.Cleanup(srv.Close)
 	c, err := enkash.New(enkash.Config{
 		BaseURL: srv.URL, ClientID: creds.ClientID, ClientSecret: creds.ClientSecret,
-		Username: creds.Username, Password: creds.Password, FundSourceID: "EKCI4XTWKC",
+		Username: creds.Username, Password: creds.Password, FundSourceID: "EKCI4XTWKC", DebitAccountNumber: "000111222333",
 		Timeout: 5 * time.Second, RatePerSecond: 1000, MaxRetryTime: 5 * time.Second,
 	})
 	if err != nil {
@@ -217,18 +217,20 @@ func TestPayoutService_Statement_Wire(t *testing.T) {
 			if err := json.Unmarshal(plain, &got); err != nil {
 				t.Errorf("request %s: %v", plain, err)
 			}
-			f.reply(w, http.StatusOK, 0, "ok", json.RawMessage(`{"data": [
+			// The documented shape: data beside response_code (a string on that page).
+			f.replyRaw(w, http.StatusOK, `{"response_code": "0", "response_message": "Success", "requestId": "R-1", "data": [
 				{"transactionId": "PAY-1", "transactionDate": "2025-03-02 11:00:00", "valueDate": "2025-03-02",
 				 "transactionType": "debit", "remarks": "PAYOUT PAY-1", "transactionReferenceNumber": "UTR1",
 				 "transactionMode": "IMPS", "transactionAmount": 1250.5, "runningBalance": "98749.50"},
 				{"transactionId": "", "transactionDate": "2025-03-02T12:00:00+05:30", "transactionType": "CREDIT",
-				 "transactionAmount": 100, "runningBalance": 98849.50}]}`))
+				 "transactionAmount": 100, "runningBalance": 98849.50}]}`)
 		})
 		lines, err := f.client().Payouts.Statement(context.Background(), from, to)
 		if err != nil {
 			t.Fatal(err)
 		}
-		want := map[string]any{"fundSourceId": "EKCI4XTWKC", "fromDate": "2025-03-01T00:00:00+05:30", "toDate": "2025-03-31T23:59:59+05:30"}
+		want := map[string]any{"fundSourceId": "EKCI4XTWKC", "debitAccountNumber": "50100123456789",
+			"fromDate": "2025-03-01T00:00:00+05:30", "toDate": "2025-03-31T23:59:59+05:30"}
 		if len(got) != len(want) {
 			t.Errorf("request %v, want %v", got, want)
 		}
@@ -277,6 +279,51 @@ func TestPayoutService_Statement_Wire(t *testing.T) {
 			_, err := f.client().Payouts.Statement(context.Background(), from, to)
 			if err == nil || !strings.Contains(err.Error(), want) {
 				t.Errorf("%s: err = %v, want one containing %q", body, err, want)
+			}
+		}
+	})
+
+	t.Run("an answer without data is an error, not zero lines", func(t *testing.T) {
+		for _, body := range []string{
+			`{"response_code": 0, "response_message": "Success", "requestId": "R-2"}`,
+			`{"response_code": 0, "response_message": "Success", "payload": {}}`,
+			`{"response_code": 0, "response_message": "Success", "data": null}`,
+		} {
+			f := newFake(t)
+			f.handle(enkash.PathStatement, func(w http.ResponseWriter, r *http.Request, _ []byte, _ int) {
+				f.replyRaw(w, http.StatusOK, body)
+			})
+			lines, err := f.client().Payouts.Statement(context.Background(), from, to)
+			if err == nil || !strings.Contains(err.Error(), `no "data" list`) {
+				t.Errorf("%s: lines %v, err %v; want an error naming the missing data", body, lines, err)
+			}
+		}
+	})
+
+	t.Run("an empty data list is no lines", func(t *testing.T) {
+		f := newFake(t)
+		f.handle(enkash.PathStatement, func(w http.ResponseWriter, r *http.Request, _ []byte, _ int) {
+			f.replyRaw(w, http.StatusOK, `{"response_code": "0", "response_message": "Success", "requestId": "R-3", "data": []}`)
+		})
+		lines, err := f.client().Payouts.Statement(context.Background(), from, to)
+		if err != nil || len(lines) != 0 {
+			t.Errorf("lines %v, err %v", lines, err)
+		}
+	})
+
+	t.Run("refused before any call without the debit account or the fund source", func(t *testing.T) {
+		for setting, mod := range map[string]func(*enkash.Config){
+			"ENKASH_DEBIT_ACCOUNT_NUMBER": func(c *enkash.Config) { c.DebitAccountNumber = "" },
+			"ENKASH_FUND_SOURCE_ID":       func(c *enkash.Config) { c.FundSourceID = "" },
+		} {
+			f := newFake(t)
+			_, err := f.client(mod).Payouts.Statement(context.Background(), from, to)
+			got, ok := enkash.IsConfigRefusal(err)
+			if !ok || got != setting || !strings.Contains(err.Error(), setting) {
+				t.Errorf("without %s: err = %v", setting, err)
+			}
+			if n := f.tokenCount() + f.count(enkash.PathStatement); n != 0 {
+				t.Errorf("without %s: %d calls made", setting, n)
 			}
 		}
 	})

@@ -2,7 +2,9 @@ package enkash
 
 import (
 	"context"
+	"crypto/sha256"
 	"encoding/base64"
+	"encoding/hex"
 	"errors"
 	"fmt"
 	"net/http"
@@ -118,17 +120,76 @@ func (s *tokenSource) invalidate(tok string) {
 	}
 }
 
+// LoginGuard keeps the memory of a refused login beyond one process: Enkash locks the account
+// after three refused logins, and a command started again by cron every few minutes would
+// otherwise spend one attempt each time. The Client asks Check before every token request and
+// calls Refused when Enkash refuses the credentials, Accepted when it takes them. The
+// fingerprint (see Fingerprint) tells one set of credentials from another without holding the
+// password. cmd/batch keeps it in a file of the data folder.
+type LoginGuard interface {
+	// Check returns an error, saying why and how to clear it, when a login with these
+	// credentials was refused before and not cleared since; the token request is not made.
+	Check(fingerprint string) error
+	// Refused records that Enkash refused a login with these credentials; reason is Enkash's
+	// answer, redacted.
+	Refused(fingerprint, reason string) error
+	// Accepted records that Enkash took these credentials: any earlier refusal is cleared.
+	Accepted(fingerprint string) error
+}
+
+// Fingerprint is a short fingerprint of the credentials a token request sends (username,
+// client id, password and the Basic pair): 8 hex digits of a SHA-256, enough to tell that the
+// credentials changed, too short to stand for the password.
+func Fingerprint(username, clientID, password, oauthClient string) string {
+	h := sha256.Sum256([]byte("enkash-login\x00" + username + "\x00" + clientID + "\x00" + oauthClient + "\x00" + password))
+	return hex.EncodeToString(h[:4])
+}
+
+// fingerprint is the Fingerprint of c's credentials.
+func (c *Client) fingerprint() string {
+	return Fingerprint(c.cfg.Username, c.cfg.ClientID, c.cfg.Password, c.cfg.OAuthClient)
+}
+
+// guardError is the Guard's refusal to make a token request: it matches ErrAuthRejected (the
+// credentials stand refused) and reads as the Guard's message.
+type guardError struct{ err error }
+
+func (e *guardError) Error() string        { return e.err.Error() }
+func (e *guardError) Unwrap() error        { return e.err }
+func (e *guardError) Is(target error) bool { return target == ErrAuthRejected }
+
 // fetchToken asks the token endpoint for a token, retrying only what cannot count as a failed
-// login (see maxTokenAttemptsReached). A refusal comes back matching ErrAuthRejected.
+// login (see maxTokenAttemptsReached). A refusal comes back matching ErrAuthRejected, and is
+// told to the Guard; a failure to hear Enkash comes back as an *Unreachable, never as a
+// refusal.
 func (c *Client) fetchToken(ctx context.Context) (TokenResponse, error) {
 	start := time.Now()
 	reached := 0
+	fp := c.fingerprint()
 	for attempt := 0; ; attempt++ {
+		if c.cfg.Guard != nil {
+			if err := c.cfg.Guard.Check(fp); err != nil {
+				return TokenResponse{}, &guardError{err: err}
+			}
+		}
 		tr, err := c.tokenAttempt(ctx)
 		if err == nil {
+			if c.cfg.Guard != nil {
+				if gerr := c.cfg.Guard.Accepted(fp); gerr != nil {
+					c.log.WarnContext(ctx, "enkash login accepted, but the record of an earlier refusal could not be cleared", "err", gerr)
+				}
+			}
 			return tr, nil
 		}
-		if errors.Is(err, ErrAuthRejected) || isCancelled(ctx) {
+		if errors.Is(err, ErrAuthRejected) {
+			if c.cfg.Guard != nil {
+				if gerr := c.cfg.Guard.Refused(fp, err.Error()); gerr != nil {
+					err = fmt.Errorf("%w; and the refusal could not be recorded, so the next process may try again: %v", err, gerr)
+				}
+			}
+			return TokenResponse{}, err
+		}
+		if isCancelled(ctx) {
 			return TokenResponse{}, err
 		}
 		var te *transportError
@@ -136,13 +197,13 @@ func (c *Client) fetchToken(ctx context.Context) (TokenResponse, error) {
 		retry := false
 		switch {
 		case errors.As(err, &te) && !te.sent:
-			retry = errors.Is(err, ErrUnreachable)
+			retry = errors.Is(err, ErrUnreachable) && !isCertificateError(err)
 		case errors.As(err, &te) && !isCertificateError(err), errors.As(err, &ae) && ae.HTTPStatus >= 500:
 			reached++
 			retry = reached < maxTokenAttemptsReached
 		}
-		// Anything else (408, 429, a redirect) is returned as is: never retry the token
-		// call on a 4xx.
+		// Anything else (408, 429, a redirect, an HTML page) is returned as is: never retry the
+		// token call on a 4xx.
 		if !retry {
 			return TokenResponse{}, err
 		}
@@ -157,8 +218,8 @@ func (c *Client) fetchToken(ctx context.Context) (TokenResponse, error) {
 	}
 }
 
-// tokenAttempt makes one password-grant token request (D: form body, Basic auth of client id
-// and secret, not encrypted, either of two answer shapes).
+// tokenAttempt makes one password-grant token request (docs/enkash.md, "Token": form body,
+// Basic auth of the OAuth client pair, not encrypted, either of two answer shapes).
 func (c *Client) tokenAttempt(ctx context.Context) (TokenResponse, error) {
 	form := url.Values{
 		"username":   {c.cfg.Username},
@@ -177,13 +238,20 @@ func (c *Client) tokenAttempt(ctx context.Context) (TokenResponse, error) {
 	if err != nil {
 		return TokenResponse{}, err
 	}
-	req.SetBasicAuth(c.cfg.ClientID, c.cfg.ClientSecret)
+	oauthID, oauthSecret, _ := strings.Cut(c.cfg.OAuthClient, ":")
+	req.SetBasicAuth(oauthID, oauthSecret)
 	resp, err := c.http.Do(req)
 	if err != nil {
-		return TokenResponse{}, c.transportError(tokenEndpoint, sent.Load(), err)
+		err = c.transportError(tokenEndpoint, sent.Load(), err)
+		// Whatever reached Enkash, no API call was sent: the caller's request never left.
+		var un *Unreachable
+		if errors.As(err, &un) {
+			un.Sent = false
+		}
+		return TokenResponse{}, err
 	}
 	defer resp.Body.Close()
-	raw, _, err := readBounded(resp.Body, maxErrorBody)
+	raw, _, err := readBounded(resp.Body, maxErrorRead)
 	if err != nil {
 		return TokenResponse{}, c.transportError(tokenEndpoint, true, fmt.Errorf("read answer: %w", err))
 	}
@@ -191,19 +259,39 @@ func (c *Client) tokenAttempt(ctx context.Context) (TokenResponse, error) {
 	var tr TokenResponse
 	err = c.checkResponse(tokenEndpoint, resp, raw, &tr, "")
 	var ae *APIError
+	var un *Unreachable
 	switch {
 	case err == nil && strings.TrimSpace(tr.AccessToken) != "":
 		return tr, nil
 	case err == nil:
-		// Conservative: an answer without a token counts as a refused login.
+		// Conservative: a JSON answer without a token counts as a refused login.
 		return TokenResponse{}, fmt.Errorf("%w (enkash %s: HTTP %d answer carried no access token)", ErrAuthRejected, tokenEndpoint, resp.StatusCode)
-	case errors.As(err, &ae) && (ae.HTTPStatus >= 500 || ae.HTTPStatus/100 == 3 || isBackOff(ae)):
+	case errors.As(err, &un):
+		// An HTML page: not Enkash's API, so not a refusal of the credentials.
+		un.Sent = false
 		return TokenResponse{}, err
+	case errors.As(err, &ae) && (ae.HTTPStatus >= 500 || ae.HTTPStatus/100 == 3 || isBackOff(ae)):
+		return TokenResponse{}, &Unreachable{Endpoint: tokenEndpoint.String(), Err: err, Cause: tokenCause(ae)}
+	case errors.As(err, &ae) && (ae.HTTPStatus == http.StatusNotFound || ae.HTTPStatus == http.StatusMethodNotAllowed):
+		// Assumption: no token endpoint at this address is a wrong base URL, not a refused login.
+		return TokenResponse{}, &Unreachable{Endpoint: tokenEndpoint.String(), Err: err,
+			Cause: fmt.Sprintf("there is no token endpoint at this address (HTTP %d): check ENKASH_BASE_URL", ae.HTTPStatus)}
 	default:
 		// A 4xx, a response_code other than 0, or an unreadable 2xx: the credentials were
 		// (or may have been) refused. %v, not %w: the sticky error is not an *APIError.
 		return TokenResponse{}, fmt.Errorf("%w (%v)", ErrAuthRejected, err)
 	}
+}
+
+// tokenCause words why a token answer is not a refusal of the credentials.
+func tokenCause(ae *APIError) string {
+	switch {
+	case isBackOff(ae):
+		return fmt.Sprintf("Enkash asked us to slow down (HTTP %d) and gave no token", ae.HTTPStatus)
+	case ae.HTTPStatus/100 == 3:
+		return fmt.Sprintf("the token endpoint answered a redirect (HTTP %d): check ENKASH_BASE_URL", ae.HTTPStatus)
+	}
+	return fmt.Sprintf("Enkash's token endpoint failed on its side (HTTP %d)", ae.HTTPStatus)
 }
 
 // basicAuth is the value of a Basic Authorization header, used to redact an echo of it.

@@ -3,6 +3,7 @@ package enkash
 import (
 	"bytes"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"strconv"
 	"strings"
@@ -12,9 +13,9 @@ import (
 
 // This file is the wire format of the Enkash APIs the processor speaks: paths, envelopes and
 // bodies. The client and the sandbox both use it, so it is the one place where a documented
-// field name lives. Facts marked "Assumption" are not on Enkash's portal (enkash-api.md, "A").
+// field name lives. Facts marked "Assumption" are not on Enkash's portal (docs/enkash.md, "Assumptions").
 
-// Endpoint paths (enkash-api.md).
+// Endpoint paths (docs/enkash.md).
 const (
 	PathToken          = "/oauth/token"                      // D
 	PathBatchTransfer  = "/api/v0/payout-transaction/batch"  // D
@@ -297,12 +298,13 @@ func PayoutStatus(s string) domain.Status {
 	return domain.StatusUnknown
 }
 
-// StatementRequest is the body of a payout account statement call (D: fundSourceId,
-// debitAccountNumber, fromDate, toDate, the dates in RFC 3339). Assumption: both dates are
+// StatementRequest is the body of a payout account statement call (docs/enkash.md,
+// "Statement": fundSourceId, debitAccountNumber, fromDate and toDate, all required, the dates
+// in RFC 3339). Assumption: both dates are
 // inclusive, to the second, and one call answers the whole window (no paging is documented).
 type StatementRequest struct {
-	FundSourceID       string `json:"fundSourceId,omitempty"`
-	DebitAccountNumber string `json:"debitAccountNumber,omitempty"`
+	FundSourceID       string `json:"fundSourceId"`
+	DebitAccountNumber string `json:"debitAccountNumber"`
 	FromDate           string `json:"fromDate"`
 	ToDate             string `json:"toDate"`
 }
@@ -330,9 +332,45 @@ type StatementLine struct {
 	RunningBalance             Amount `json:"runningBalance"`
 }
 
-// StatementResponse is the decrypted payload of a statement call (D: data[]). Assumption: the
-// payload is an object holding the lines under "data", oldest first, with no opening or closing
+// StatementResponse is a statement answer (docs/enkash.md, "Statement"): the lines are in
+// "data" at the top level of the answer, beside response_code and requestId, not in
+// "payload". Assumption: an answer with "data" inside "payload" is read too; one with a data
+// list in neither place is an error. The lines are oldest first, with no opening or closing
 // balance beside them: the balance before a line is its runningBalance less its own effect.
 type StatementResponse struct {
-	Data []StatementLine `json:"data"`
+	ResponseCode    Code            `json:"response_code"`
+	ResponseMessage string          `json:"response_message"`
+	RequestID       string          `json:"requestId,omitempty"`
+	Data            []StatementLine `json:"data"`
+}
+
+// decodeTop reads a statement answer from its whole plaintext.
+func (r *StatementResponse) decodeTop(plain []byte) error {
+	var top struct {
+		ResponseCode    Code            `json:"response_code"`
+		ResponseMessage string          `json:"response_message"`
+		RequestID       string          `json:"requestId"`
+		Data            json.RawMessage `json:"data"`
+		Payload         json.RawMessage `json:"payload"`
+	}
+	if err := json.Unmarshal(plain, &top); err != nil {
+		return fmt.Errorf("decode statement: %w", err)
+	}
+	data := top.Data
+	if len(data) == 0 || string(data) == "null" {
+		var inner struct {
+			Data json.RawMessage `json:"data"`
+		}
+		if len(top.Payload) > 0 && top.Payload[0] == '{' && json.Unmarshal(top.Payload, &inner) == nil {
+			data = inner.Data
+		}
+	}
+	if len(data) == 0 || string(data) == "null" {
+		return errors.New(`statement answer has no "data" list (neither beside response_code nor in payload)`)
+	}
+	*r = StatementResponse{ResponseCode: top.ResponseCode, ResponseMessage: top.ResponseMessage, RequestID: top.RequestID}
+	if err := json.Unmarshal(data, &r.Data); err != nil {
+		return fmt.Errorf("decode statement lines: %w", err)
+	}
+	return nil
 }

@@ -1,6 +1,7 @@
 package main
 
 import (
+	"cmp"
 	"context"
 	"errors"
 	"flag"
@@ -158,7 +159,10 @@ type errConfig struct{ msg string }
 
 func (e *errConfig) Error() string { return e.msg }
 
-// connect reads the ENKASH_* variables. With none of them set, it starts the built-in sandbox
+// connect reads the ENKASH_* variables: the four credentials, ENKASH_BASE_URL,
+// ENKASH_OAUTH_CLIENT (the token call's Basic pair, "id:secret"; default the documented
+// enkash-client pair), ENKASH_COMPANY_ID, ENKASH_FUND_SOURCE_ID and
+// ENKASH_DEBIT_ACCOUNT_NUMBER. A refused login is remembered in the data folder (loginGuard). With none of them set, it starts the built-in sandbox
 // on a loopback port and talks to it with the sandbox's demo credentials.
 func (m *Main) connect(ctx context.Context, s *settings) (*connection, error) {
 	get := func(name string) string { v, _ := m.LookupEnv(name); return strings.TrimSpace(v) }
@@ -196,18 +200,34 @@ func (m *Main) connect(ctx context.Context, s *settings) (*connection, error) {
 		return nil, &errConfig{"missing " + strings.Join(missing, ", ") + ": Enkash needs all four (the demo defaults are only for a sandbox on this machine)"}
 	}
 	conn.Sandbox = conn.Sandbox || creds == demo
+	fundSource, debitAccount := get("ENKASH_FUND_SOURCE_ID"), get("ENKASH_DEBIT_ACCOUNT_NUMBER")
+	if conn.Sandbox {
+		// A rehearsal against the sandbox works without them; Enkash itself needs both.
+		fundSource = cmp.Or(fundSource, sandboxFundSourceID)
+		debitAccount = cmp.Or(debitAccount, sandboxDebitAccount)
+	}
 	client, err := enkash.New(enkash.Config{
 		BaseURL: base, ClientID: creds.ClientID, ClientSecret: creds.ClientSecret, Username: creds.Username, Password: creds.Password,
-		CompanyID: get("ENKASH_COMPANY_ID"), FundSourceID: get("ENKASH_FUND_SOURCE_ID"),
+		OAuthClient: get("ENKASH_OAUTH_CLIENT"),
+		CompanyID:   get("ENKASH_COMPANY_ID"), FundSourceID: fundSource, DebitAccountNumber: debitAccount,
+		Guard:   loginGuard{home: s.Home},
 		Timeout: s.Timeout, RatePerSecond: s.Rate, Logger: s.logger(m), HTTPClient: s.httpClient,
 	})
 	if err != nil {
 		conn.close()
 		return nil, &errConfig{err.Error()}
 	}
-	conn.Client, conn.Endpoint = client, base
+	conn.Client, conn.Endpoint = client, enkash.RedactedURL(base)
 	return conn, nil
 }
+
+// The fund source and bank account a sandbox rehearsal uses when ENKASH_FUND_SOURCE_ID and
+// ENKASH_DEBIT_ACCOUNT_NUMBER are not set: the fund source of Enkash's own examples
+// (docs/enkash.md, "Balance").
+const (
+	sandboxFundSourceID = "EKCI4XTWKC"
+	sandboxDebitAccount = "000111222333"
+)
 
 // sandboxStateFile, in the data folder, carries the built-in sandbox's state from one command
 // to the next, so that a rehearsal talks to one Enkash throughout: the payouts, batches,

@@ -39,7 +39,7 @@ type endpointStats struct {
 // latencyBuckets are the upper bounds of the Enkash call latency histogram, in seconds.
 var latencyBuckets = []float64{0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30}
 
-// tokenPath is Enkash's token endpoint (shared/enkash-api.md, section 1).
+// tokenPath is Enkash's token endpoint (docs/enkash.md, "Token").
 const tokenPath = "/oauth/token"
 
 // reachableWithin is how recent a successful token call must be for /healthz to call Enkash

@@ -71,8 +71,11 @@ func exitCodeOf(err error) int {
 	switch {
 	case errors.As(err, &cfg), errors.Is(err, jobs.ErrBusy):
 		return exitUsage
-	case errors.Is(err, enkash.ErrAuthRejected), errors.Is(err, enkash.ErrUnreachable):
+	case errors.Is(err, enkash.ErrAuthRejected), errors.Is(err, enkash.ErrUnreachable), enkash.IsUnreachable(err):
 		return exitEnkashDown
+	}
+	if _, ok := enkash.IsConfigRefusal(err); ok {
+		return exitUsage
 	}
 	return exitAttention
 }

@@ -1,4 +1,4 @@
-// Enkash's published Node.js recipe (enkash-api.md, section 2), run with `node known_answer.js`
+// Enkash's published Node.js recipe (docs/enkash.md, "Payload encryption"), run with `node known_answer.js`
 // to produce known_answer.json. The Go cipher must give byte-identical ciphertext.
 const crypto = require('crypto');
 const cases = [

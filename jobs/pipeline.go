@@ -175,10 +175,20 @@ func (p *Pipeline) finish(runID int64, outcome, detail string) {
 }
 
 // StopError says why a run stopped before its end without failing: Enkash unreachable,
-// credentials refused, or the run cancelled. What was done is recorded and reported.
-type StopError struct{ Err error }
+// credentials refused, a refusal for a reason of configuration, a full disk, or the run
+// cancelled. What was done is recorded and reported.
+type StopError struct {
+	Err error
+	// Diagnosis names the real cause in words, when it is more precise than Err.
+	Diagnosis string
+}
 
-func (e *StopError) Error() string { return e.Err.Error() }
+func (e *StopError) Error() string {
+	if e.Diagnosis != "" {
+		return e.Diagnosis + " (" + e.Err.Error() + ")"
+	}
+	return e.Err.Error()
+}
 func (e *StopError) Unwrap() error { return e.Err }
 
 func isStop(err error) bool {
@@ -188,12 +198,24 @@ func isStop(err error) bool {
 
 // stopFor turns the errors that end a run cleanly into a StopError.
 func stopFor(err error) error {
+	var cfg *enkash.ConfigRefusalError
 	switch {
-	case err == nil:
-		return nil
-	case errors.Is(err, enkash.ErrAuthRejected), errors.Is(err, enkash.ErrUnreachable),
+	case err == nil, isStop(err):
+		return err
+	case errors.As(err, &cfg):
+		return &StopError{Err: err, Diagnosis: "Enkash refused the call for a reason of configuration: fix " + cfg.Setting +
+			" and run again; the rows it did not process are kept, with their references, for the next run"}
+	}
+	if setting, ok := enkash.IsConfigRefusal(err); ok {
+		return &StopError{Err: &enkash.ConfigRefusalError{Setting: setting, Err: err},
+			Diagnosis: "Enkash refused the call for a reason of configuration: fix " + setting + " and run again"}
+	}
+	switch {
+	case ledger.IsDiskFull(err):
+		return &StopError{Err: err, Diagnosis: "the disk holding the data folder is full: free space and run again"}
+	case errors.Is(err, enkash.ErrAuthRejected), errors.Is(err, enkash.ErrUnreachable), enkash.IsUnreachable(err),
 		errors.Is(err, context.Canceled):
-		return &StopError{Err: err}
+		return &StopError{Err: err, Diagnosis: enkash.Diagnose(err)}
 	}
 	return err
 }

@@ -183,11 +183,17 @@ type StopError struct {
 	Diagnosis string
 }
 
+// Error gives the diagnosis first, then Enkash's own answer when there was one (else the
+// error in full).
 func (e *StopError) Error() string {
-	if e.Diagnosis != "" {
-		return e.Diagnosis + " (" + e.Err.Error() + ")"
+	if e.Diagnosis == "" {
+		return e.Err.Error()
 	}
-	return e.Err.Error()
+	var answer *enkash.APIError
+	if errors.As(e.Err, &answer) {
+		return e.Diagnosis + " (" + answer.Error() + ")"
+	}
+	return e.Diagnosis + " (" + e.Err.Error() + ")"
 }
 func (e *StopError) Unwrap() error { return e.Err }
 
@@ -203,12 +209,10 @@ func stopFor(err error) error {
 	case err == nil, isStop(err):
 		return err
 	case errors.As(err, &cfg):
-		return &StopError{Err: err, Diagnosis: "Enkash refused the call for a reason of configuration: fix " + cfg.Setting +
-			" and run again; the rows it did not process are kept, with their references, for the next run"}
+		return &StopError{Err: err, Diagnosis: configDiagnosis(cfg.Setting)}
 	}
 	if setting, ok := enkash.IsConfigRefusal(err); ok {
-		return &StopError{Err: &enkash.ConfigRefusalError{Setting: setting, Err: err},
-			Diagnosis: "Enkash refused the call for a reason of configuration: fix " + setting + " and run again"}
+		return &StopError{Err: &enkash.ConfigRefusalError{Setting: setting, Err: err}, Diagnosis: configDiagnosis(setting)}
 	}
 	switch {
 	case ledger.IsDiskFull(err):
@@ -218,4 +222,9 @@ func stopFor(err error) error {
 		return &StopError{Err: err, Diagnosis: enkash.Diagnose(err)}
 	}
 	return err
+}
+
+func configDiagnosis(setting string) string {
+	return "Enkash refused a call for a reason of configuration: check " + setting +
+		". No row was marked failed for it: the rows it did not process keep their references and are sent by the next run"
 }

@@ -79,6 +79,9 @@ func (p *Pipeline) observeAll(ctx context.Context, runID int64, f flow, items []
 		if rec.Status == it.Status && sameState(rec.State, it.Provider) {
 			continue
 		}
+		if it.Status == domain.StatusFailed && it.Provider.Status == alreadyExists {
+			continue // a reference conflict a person resolved: the record is not ours to adopt
+		}
 		upd, excs := judge(it, rec, intents, detail)
 		c.Items = append(c.Items, upd)
 		c.Exceptions = append(c.Exceptions, excs...)

@@ -33,10 +33,12 @@ const (
 
 // send adds the bills one by one and confirms the debit of those added. Bill creation is per
 // item, so a batch can be partly created: the bills added are returned; a bill whose creation
-// is in doubt (a 5xx, a timeout, a duplicate referenceId, a back-off that outlasted the
-// retries) is left out of the answer, and the pipeline resolves it by looking it up by
-// reference before anything is sent again (Enkash's own rule for a 5xx on bill creation).
-// Only when the first call provably never reached Enkash does send fail as a whole.
+// is in doubt (a 5xx, a timeout, a back-off that outlasted the retries) is left out of the
+// answer, and the pipeline resolves it by looking it up by reference before anything is sent
+// again (Enkash's own rule for a 5xx on bill creation). A duplicate referenceId (code 38) is
+// marked so, to be looked up and adopted only if provably ours; bills never sent (Enkash out of
+// reach, a refusal for a reason of configuration) are marked so and go back to valid. Only
+// when the first call provably never reached Enkash does send fail as a whole.
 func (f billFlow) send(ctx context.Context, batchID string, items []domain.Item) (map[string]record, error) {
 	out := make(map[string]record, len(items))
 	var added []enkash.FlexID
@@ -86,7 +88,7 @@ func (f billFlow) send(ctx context.Context, batchID string, items []domain.Item)
 			}
 			return f.confirmed(ctx, out, added)
 		}
-		// Otherwise (ambiguous, duplicate, back-off outlasting the retries) the bill is left
+		// Otherwise (ambiguous, back-off outlasting the retries) the bill is left
 		// out of the answer, to be looked up by reference.
 	}
 	return f.confirmed(ctx, out, added)

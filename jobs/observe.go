@@ -92,7 +92,7 @@ func provablyOurs(it domain.Item, rec record, in ledger.Intent, claimed bool) (b
 		return false, fmt.Sprintf("it was created in batch %s, which is not one of ours", rec.State.BatchID)
 	case it.Provider.Status != alreadyExists:
 		return true, ""
-	case rec.State.Amount == 0:
+	case rec.State.Amount == 0 && it.Amount != 0:
 		return false, "Enkash's record shows no amount to compare with ours"
 	case rec.State.Amount != it.Amount:
 		return false, fmt.Sprintf("Enkash's record is of ₹%s where ours is ₹%s", rec.State.Amount.Rupees(), it.Amount.Rupees())

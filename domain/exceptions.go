@@ -37,7 +37,27 @@ var categories = map[Category]categoryInfo{
 	CategoryMissingAtProvider: {SeverityHigh, "Do not re-send by hand: ask Enkash support whether they received it"},
 	CategoryUnknownAtProvider: {SeverityHigh, "Find out who created this at Enkash: it came from no file of ours"},
 	CategoryStuckPending:      {SeverityMedium, "Wait for the next run; if it stays pending, ask Enkash support with the reference"},
+	CategoryReferenceConflict: {SeverityHigh, "Do not re-send by hand: ask Enkash who created the transfer under this reference. " +
+		"This row is held and its reference stays blocked; resolving the exception counts the row as not paid, and a corrected row needs a new reference"},
+	CategoryInsufficientBalance: {SeverityHigh, "Top up the Enkash account (or reduce the batch): the held rows are sent by the next run once the balance covers them"},
 }
+
+// The exception categories added after the first vocabulary (DESIGN.md, "Exception
+// categories"; README, "What the exceptions mean").
+const (
+	// CategoryReferenceConflict: Enkash answered that it already holds a record under our
+	// reference (409 / REJECT_TXN_ID, BBPS code 38), and that record is not provably ours.
+	CategoryReferenceConflict Category = "reference_conflict"
+	// CategoryInsufficientBalance: approved work held because Enkash's balance, less what is
+	// in flight, cannot cover it.
+	CategoryInsufficientBalance Category = "insufficient_balance"
+)
+
+// StatusHeld is the state of an item whose reference Enkash already holds under a record that
+// is not provably ours (a reference_conflict). Nothing sends, polls or adopts a held item; it
+// counts as open until a person resolves the conflict, after which it counts as failed (not
+// paid by this row) and its reference stays blocked.
+const StatusHeld Status = "held"
 
 // Severity returns how urgent an exception of category c is.
 func (c Category) Severity() Severity {

@@ -208,7 +208,7 @@ func isCancelled(ctx context.Context) bool { return ctx.Err() != nil }
 
 // ConfigRefusal is Enkash refusing a whole call for a reason of configuration, not of the
 // data sent: a checksum refusal (412 / REJECT_CHKSUM), "Invalid encrypted request" (422), an
-// invalid client id (422) or company id (412), APIs not enabled or encryption failed (403).
+// invalid client id (422) or company id (412), APIs not enabled (403).
 // The status may come as the HTTP status or as the body's response_code (docs/enkash.md,
 // "Configuration refusals"). Nothing in the call was refused for itself: a caller stops the
 // run, keeps every reference, and lets the items be sent again once the setting is fixed.
@@ -282,9 +282,13 @@ func configRefusal(e *APIError) *ConfigRefusal {
 		return &ConfigRefusal{Endpoint: e.Endpoint, Setting: setting, Fix: fix, API: e}
 	}
 	switch {
+	case has("encryption failed"):
+		// "Encryption failed for response" (403) is written after the request was processed:
+		// an ambiguous answer to look up (IsAmbiguous), never a refusal that sends again.
+		return nil
 	case has("reject_chksum", "checksum"):
 		return refuse("ENKASH_CLIENT_SECRET", "Enkash asks for a checksum, which this client does not send; ask Enkash to turn the checksum off for this client id, or check the client secret")
-	case has("encrypted request", "encryption failed", "decrypt"):
+	case has("encrypted request", "decrypt"):
 		return refuse("ENKASH_CLIENT_SECRET", "the payload cipher's key comes from the client secret; it must be the merchant's client secret for this client id")
 	case has("client id", "clientid"):
 		return refuse("ENKASH_CLIENT_ID", "Enkash does not know this client id")
@@ -364,10 +368,37 @@ func IsDuplicateReason(reason string) bool {
 	return strings.EqualFold(strings.TrimSpace(reason), ReasonDuplicateTxnID)
 }
 
-// IsConfigReason reports whether a per-item reason code is a configuration refusal
-// (REJECT_CHKSUM), which no fix of the row mends.
-func IsConfigReason(reason string) bool {
-	return strings.EqualFold(strings.TrimSpace(reason), ReasonChecksum)
+// ItemConfigRefusal reports whether a per-item reason code of a batch answer is a refusal for
+// a reason of configuration, which no fix of the row mends, and names the setting to check:
+// REJECT_CHKSUM (a checksum this client cannot compute) or REJECT_FND_SRC_ID (the fund source).
+func ItemConfigRefusal(reason string) (setting string, ok bool) {
+	switch strings.ToUpper(strings.TrimSpace(reason)) {
+	case ReasonChecksum:
+		return "ENKASH_CLIENT_SECRET", true
+	case ReasonFundSource:
+		return "ENKASH_FUND_SOURCE_ID", true
+	}
+	return "", false
+}
+
+// Diagnose words for a person the cause of an error that stops a run: the diagnosis of an
+// Unreachable, or Enkash's back-off or server failure. It returns "" when it has nothing more
+// precise than err itself.
+func Diagnose(err error) string {
+	var u *Unreachable
+	if errors.As(err, &u) {
+		return u.Cause
+	}
+	var e *APIError
+	if errors.As(err, &e) {
+		switch {
+		case e.HTTPStatus == http.StatusTooManyRequests:
+			return fmt.Sprintf("Enkash asked us to slow down at %s (HTTP 429): run again later, or lower --rate", e.Endpoint)
+		case e.HTTPStatus >= 500:
+			return fmt.Sprintf("Enkash's service failed at %s (HTTP %d): run again later", e.Endpoint, e.HTTPStatus)
+		}
+	}
+	return ""
 }
 
 // Per-item reason codes of a refused transfer that the caller must not treat as a row
@@ -375,6 +406,7 @@ func IsConfigReason(reason string) bool {
 const (
 	ReasonDuplicateTxnID = "REJECT_TXN_ID"
 	ReasonChecksum       = "REJECT_CHKSUM"
+	ReasonFundSource     = "REJECT_FND_SRC_ID"
 )
 
 // diagnose words the cause of a transport failure for a person.

@@ -33,10 +33,12 @@ const (
 
 // send adds the bills one by one and confirms the debit of those added. Bill creation is per
 // item, so a batch can be partly created: the bills added are returned; a bill whose creation
-// is in doubt (a 5xx, a timeout, a duplicate referenceId, a back-off that outlasted the
-// retries) is left out of the answer, and the pipeline resolves it by looking it up by
-// reference before anything is sent again (Enkash's own rule for a 5xx on bill creation).
-// Only when the first call provably never reached Enkash does send fail as a whole.
+// is in doubt (a 5xx, a timeout, a back-off that outlasted the retries) is left out of the
+// answer, and the pipeline resolves it by looking it up by reference before anything is sent
+// again (Enkash's own rule for a 5xx on bill creation). A duplicate referenceId (code 38) is
+// marked so, to be looked up and adopted only if provably ours; bills never sent (Enkash out of
+// reach, a refusal for a reason of configuration) are marked so and go back to valid. Only
+// when the first call provably never reached Enkash does send fail as a whole.
 func (f billFlow) send(ctx context.Context, batchID string, items []domain.Item) (map[string]record, error) {
 	out := make(map[string]record, len(items))
 	var added []enkash.FlexID
@@ -55,15 +57,38 @@ func (f billFlow) send(ctx context.Context, batchID string, items []domain.Item)
 			added = append(added, rec.UtilityEnkashID)
 		case i == 0 && neverSent(err):
 			return nil, err // nothing of the batch reached Enkash
+		case enkash.IsDuplicate(err):
+			// Code 38: Enkash already holds a bill under this referenceId. Looked up, and
+			// adopted only if provably ours.
+			out[b.Reference] = record{Reference: b.Reference, Duplicate: true,
+				State: domain.ProviderState{BatchID: batchID, Status: alreadyExists, Reason: refusalOf(err)}}
+		case isConfig(err):
+			// Nothing of this bill was processed; it and the bills after it wait for the
+			// setting to be fixed.
+			setting, _ := enkash.IsConfigRefusal(err)
+			for _, rest := range items[i:] {
+				out[rest.Reference] = record{Reference: rest.Reference, ConfigRefusal: setting, State: domain.ProviderState{BatchID: batchID, Reason: refusalOf(err)}}
+			}
+			return f.confirmed(ctx, out, added)
 		case enkash.IsRejected(err):
 			out[b.Reference] = record{Reference: b.Reference, Status: domain.StatusFailed, Refused: true,
 				State: domain.ProviderState{BatchID: batchID, Status: "REFUSED", Reason: refusalOf(err)}}
-		case neverSent(err) || errors.Is(err, context.Canceled) || errors.Is(err, context.DeadlineExceeded):
-			// Enkash is out of reach for now: the bills not yet sent are left, like the one in
-			// doubt, to the lookup before any resend.
+		case neverSent(err):
+			// Enkash is out of reach for now: this bill and the ones after it were never
+			// sent, and go back to valid.
+			for _, rest := range items[i:] {
+				out[rest.Reference] = record{Reference: rest.Reference, NotSent: true}
+			}
+			return f.confirmed(ctx, out, added)
+		case errors.Is(err, context.Canceled) || errors.Is(err, context.DeadlineExceeded):
+			// The run is stopping: this bill is left, being in doubt, to the lookup before
+			// any resend; the bills after it were never sent.
+			for _, rest := range items[i+1:] {
+				out[rest.Reference] = record{Reference: rest.Reference, NotSent: true}
+			}
 			return f.confirmed(ctx, out, added)
 		}
-		// Otherwise (ambiguous, duplicate, back-off outlasting the retries) the bill is left
+		// Otherwise (ambiguous, back-off outlasting the retries) the bill is left
 		// out of the answer, to be looked up by reference.
 	}
 	return f.confirmed(ctx, out, added)
@@ -116,6 +141,12 @@ func (f billFlow) create(ctx context.Context, b domain.Bill) (rec *enkash.BillRe
 		BillDate: cmp.Or(b.BillDate, due.BillDate), BillDueDate: cmp.Or(b.DueDate, due.DueDate),
 	})
 	return rec, "", err
+}
+
+// isConfig reports whether err is a refusal for a reason of configuration.
+func isConfig(err error) bool {
+	_, ok := enkash.IsConfigRefusal(err)
+	return ok
 }
 
 // refusalOf words Enkash's refusal of a bill.
@@ -205,5 +236,5 @@ func billRecord(r enkash.BillRecord, batchID string, fetched bool) record {
 	if st == domain.StatusFailed {
 		state.Reason = enkash.BillFailure(r)
 	}
-	return record{Reference: r.ReferenceID, Status: st, State: state}
+	return record{Reference: r.ReferenceID, Status: st, State: state, Created: enkashTime(r.CreatedDate)}
 }

@@ -30,6 +30,18 @@ type record struct {
 	// Refused means Enkash turned the item down before processing it (payout REJECTED): the
 	// reference may be used again once the row is fixed.
 	Refused bool
+	// Duplicate means Enkash answered that it already holds a record under this reference
+	// (409 / REJECT_TXN_ID, BBPS code 38): never a refusal; the record is looked up and
+	// adopted only if provably ours (see provablyOurs).
+	Duplicate bool
+	// ConfigRefusal, when set, names the setting for which Enkash refused the item without
+	// processing it (REJECT_CHKSUM...): the item goes back to valid and the run stops.
+	ConfigRefusal string
+	// NotSent means the create call for this item was never made (Enkash went out of reach
+	// before it): the item goes back to valid.
+	NotSent bool
+	// Created is when Enkash created the record; zero when its answer does not say.
+	Created time.Time
 	State   domain.ProviderState
 }
 

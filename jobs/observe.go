@@ -1,7 +1,10 @@
 package jobs
 
 import (
+	"context"
 	"fmt"
+	"strings"
+	"time"
 
 	"enkashbatch/domain"
 	"enkashbatch/ledger"
@@ -61,4 +64,112 @@ func observe(it domain.Item, rec record, detail string) (ledger.ItemUpdate, []do
 func raiseFor(it domain.Item, c domain.Category, expected, actual, detail string) domain.Exception {
 	return domain.Exception{Category: c, Kind: it.Kind, File: it.File, Line: it.Line, Reference: it.Reference,
 		Expected: expected, Actual: actual, Detail: detail}
+}
+
+// alreadyExists is the provider status recorded for an item Enkash answered "already exists"
+// for (409 / REJECT_TXN_ID, BBPS code 38). It is our word, not Enkash's: it marks the item as
+// one whose record at Enkash must be proved ours before it is adopted.
+const alreadyExists = "ALREADY_EXISTS"
+
+// needsProof reports whether a record found under an item's reference must be proved ours
+// before the item takes its state: after an "already exists" answer, or when the record names
+// a batch other than the item's last (it may come from a call of ours, or from someone else).
+func needsProof(it domain.Item, rec record) bool {
+	return it.Provider.Status == alreadyExists || (rec.State.BatchID != "" && rec.State.BatchID != it.Provider.BatchID)
+}
+
+// provablyOurs judges whether the record Enkash holds under an item's reference was created by
+// a call of ours, and says why not. A record created in a batch that is not one of ours is
+// never ours. After an "already exists" answer the proof is strict: the same amount, the same
+// payee (for a payout, its batch is one of ours, so the transfer is the one our call carried:
+// a search does not show the beneficiary), and created no earlier than our first intent to send
+// it (compared to the second, the precision of Enkash's time stamps).
+func provablyOurs(it domain.Item, rec record, in ledger.Intent, claimed bool) (bool, string) {
+	switch {
+	case !claimed:
+		return false, "no call of ours carrying it is recorded"
+	case rec.State.BatchID != "" && !in.Batches[rec.State.BatchID]:
+		return false, fmt.Sprintf("it was created in batch %s, which is not one of ours", rec.State.BatchID)
+	case it.Provider.Status != alreadyExists:
+		return true, ""
+	case rec.State.Amount == 0 && it.Amount != 0:
+		return false, "Enkash's record shows no amount to compare with ours"
+	case rec.State.Amount != it.Amount:
+		return false, fmt.Sprintf("Enkash's record is of ₹%s where ours is ₹%s", rec.State.Amount.Rupees(), it.Amount.Rupees())
+	case it.Kind == domain.KindPayouts && rec.State.BatchID == "":
+		return false, "Enkash's record does not show the batch that created it, so its beneficiary cannot be proved ours"
+	case rec.Created.IsZero():
+		return false, "Enkash's record shows no creation time"
+	case rec.Created.Before(in.First.Truncate(time.Second)):
+		return false, fmt.Sprintf("it was created at %s, before our first intent to send it (%s)",
+			rec.Created.Format(time.RFC3339), in.First.Format(time.RFC3339))
+	}
+	return true, ""
+}
+
+// hold holds an item whose reference Enkash holds under a record that is not provably ours:
+// the item is never counted as our success, its reference is never released, and nothing
+// sends it again until a person resolves the reference_conflict it raises.
+func hold(it domain.Item, rec *record, why, detail string) (ledger.ItemUpdate, domain.Exception) {
+	actual := "no record found by a search"
+	if rec != nil {
+		actual = fmt.Sprintf("a %s record of ₹%s", firstNonEmpty(rec.State.Status, "?"), rec.State.Amount.Rupees())
+		if rec.State.ProviderID != "" {
+			actual += " (" + rec.State.ProviderID + ")"
+		}
+		if rec.State.BatchID != "" {
+			actual += " in batch " + rec.State.BatchID
+		}
+		if !rec.Created.IsZero() {
+			actual += ", created " + rec.Created.Format(time.RFC3339)
+		}
+	}
+	reason := fmt.Sprintf("reference conflict: Enkash already holds a record under reference %s that is not provably ours (%s); "+
+		"the row is held and the reference blocked until a person resolves it", it.Reference, why)
+	upd := ledger.ItemUpdate{ItemID: it.ID, Status: domain.StatusHeld, Reason: reason, Detail: detail}
+	exc := raiseFor(it, domain.CategoryReferenceConflict, "our "+string(it.Kind)+" of ₹"+it.Amount.Rupees(), actual, reason)
+	return upd, exc
+}
+
+// enkashTime reads a time stamp of an Enkash record: RFC 3339, or a date-time without zone
+// (Assumption: India time, like the statement's).
+func enkashTime(s string) time.Time {
+	s = strings.TrimSpace(s)
+	if t, err := time.Parse(time.RFC3339Nano, s); err == nil {
+		return t
+	}
+	for _, layout := range []string{"2006-01-02T15:04:05", "2006-01-02 15:04:05"} {
+		if t, err := time.ParseInLocation(layout, s, arZone); err == nil {
+			return t
+		}
+	}
+	return time.Time{}
+}
+
+// intentsFor loads the intents of the items whose found record must be proved ours.
+func (p *Pipeline) intentsFor(ctx context.Context, items []domain.Item, recs map[string]record) (map[int64]ledger.Intent, error) {
+	var ids []int64
+	for _, it := range items {
+		if rec, ok := recs[it.Reference]; ok && needsProof(it, rec) {
+			ids = append(ids, it.ID)
+		}
+	}
+	if len(ids) == 0 {
+		return nil, nil
+	}
+	return p.ledger.Intents(ctx, ids)
+}
+
+// judge turns a record found under an item's reference into the item's update: Enkash's
+// state when the record is ours (see observe), a hold and a reference_conflict when it is not
+// provably ours.
+func judge(it domain.Item, rec record, intents map[int64]ledger.Intent, detail string) (ledger.ItemUpdate, []domain.Exception) {
+	if needsProof(it, rec) {
+		in, claimed := intents[it.ID]
+		if ours, why := provablyOurs(it, rec, in, claimed); !ours {
+			upd, exc := hold(it, &rec, why, detail+": not provably ours")
+			return upd, []domain.Exception{exc}
+		}
+	}
+	return observe(it, rec, detail)
 }

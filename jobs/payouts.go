@@ -40,12 +40,21 @@ func (f payoutFlow) send(ctx context.Context, batchID string, items []domain.Ite
 		}
 	}
 	for _, bad := range resp.Failed {
-		out[bad.TransactionID] = record{
+		reason := strings.TrimSpace(bad.Reason + " " + bad.Message)
+		rec := record{
 			Reference: bad.TransactionID,
 			Status:    domain.StatusFailed,
 			Refused:   true,
-			State:     domain.ProviderState{BatchID: batchID, Status: enkash.PayoutRejected, Reason: strings.TrimSpace(bad.Reason + " " + bad.Message)},
+			State:     domain.ProviderState{BatchID: batchID, Status: enkash.PayoutRejected, Reason: reason},
 		}
+		switch setting, config := enkash.ItemConfigRefusal(bad.Reason); {
+		case strings.EqualFold(strings.TrimSpace(bad.Reason), enkash.ReasonDuplicateTxnID):
+			// Enkash already holds a transfer under this transactionId (D): not a refusal.
+			rec = record{Reference: bad.TransactionID, Duplicate: true, State: domain.ProviderState{BatchID: batchID, Status: alreadyExists, Reason: reason}}
+		case config:
+			rec = record{Reference: bad.TransactionID, ConfigRefusal: setting, State: domain.ProviderState{BatchID: batchID, Reason: reason}}
+		}
+		out[bad.TransactionID] = rec
 	}
 	return out, nil
 }
@@ -84,6 +93,7 @@ func recordOf(r enkash.TransferRecord) record {
 		Reference: r.TransactionID,
 		Status:    enkash.PayoutStatus(r.PayoutStatus),
 		Refused:   strings.EqualFold(r.PayoutStatus, enkash.PayoutRejected),
+		Created:   enkashTime(r.CreatedAt),
 		State: domain.ProviderState{
 			BatchID: r.BatchTransactionID, ProviderID: r.EnkashTransactionID, Status: r.PayoutStatus,
 			Amount: domain.Paise(r.Amount), UTR: r.UTR, Reason: r.FailureReason,

@@ -175,10 +175,26 @@ func (p *Pipeline) finish(runID int64, outcome, detail string) {
 }
 
 // StopError says why a run stopped before its end without failing: Enkash unreachable,
-// credentials refused, or the run cancelled. What was done is recorded and reported.
-type StopError struct{ Err error }
+// credentials refused, a refusal for a reason of configuration, a full disk, or the run
+// cancelled. What was done is recorded and reported.
+type StopError struct {
+	Err error
+	// Diagnosis names the real cause in words, when it is more precise than Err.
+	Diagnosis string
+}
 
-func (e *StopError) Error() string { return e.Err.Error() }
+// Error gives the diagnosis first, then Enkash's own answer when there was one (else the
+// error in full).
+func (e *StopError) Error() string {
+	if e.Diagnosis == "" {
+		return e.Err.Error()
+	}
+	var answer *enkash.APIError
+	if errors.As(e.Err, &answer) {
+		return e.Diagnosis + " (" + answer.Error() + ")"
+	}
+	return e.Diagnosis + " (" + e.Err.Error() + ")"
+}
 func (e *StopError) Unwrap() error { return e.Err }
 
 func isStop(err error) bool {
@@ -188,12 +204,23 @@ func isStop(err error) bool {
 
 // stopFor turns the errors that end a run cleanly into a StopError.
 func stopFor(err error) error {
+	if err == nil || isStop(err) {
+		return err
+	}
+	if setting, ok := enkash.IsConfigRefusal(err); ok {
+		return &StopError{Err: err, Diagnosis: configDiagnosis(setting)}
+	}
 	switch {
-	case err == nil:
-		return nil
-	case errors.Is(err, enkash.ErrAuthRejected), errors.Is(err, enkash.ErrUnreachable),
+	case ledger.IsDiskFull(err):
+		return &StopError{Err: err, Diagnosis: "the disk holding the data folder is full: free space and run again"}
+	case errors.Is(err, enkash.ErrAuthRejected), errors.Is(err, enkash.ErrUnreachable), enkash.IsUnreachable(err),
 		errors.Is(err, context.Canceled):
-		return &StopError{Err: err}
+		return &StopError{Err: err, Diagnosis: enkash.Diagnose(err)}
 	}
 	return err
+}
+
+func configDiagnosis(setting string) string {
+	return "Enkash refused a call for a reason of configuration: check " + setting +
+		". No row was marked failed for it: the rows it did not process keep their references and are sent by the next run"
 }

@@ -64,6 +64,10 @@ func (p *Pipeline) observeAll(ctx context.Context, runID int64, f flow, items []
 	if err != nil {
 		return nil, err
 	}
+	intents, err := p.intentsFor(ctx, items, recs)
+	if err != nil {
+		return nil, err
+	}
 	var c ledger.Changes
 	var missing []domain.Item
 	for _, it := range items {
@@ -75,7 +79,10 @@ func (p *Pipeline) observeAll(ctx context.Context, runID int64, f flow, items []
 		if rec.Status == it.Status && sameState(rec.State, it.Provider) {
 			continue
 		}
-		upd, excs := observe(it, rec, detail)
+		if it.Status == domain.StatusFailed && it.Provider.Status == alreadyExists {
+			continue // a reference conflict a person resolved: the record is not ours to adopt
+		}
+		upd, excs := judge(it, rec, intents, detail)
 		c.Items = append(c.Items, upd)
 		c.Exceptions = append(c.Exceptions, excs...)
 	}

@@ -6,6 +6,7 @@ import (
 	"encoding/hex"
 	"errors"
 	"fmt"
+	"net/http"
 	"strings"
 	"sync/atomic"
 	"time"
@@ -148,31 +149,62 @@ func (p *Pipeline) batchName(items []domain.Item) string {
 }
 
 // callBatch makes one create call and returns what its outcome teaches, to be recorded. It
-// returns an error too when the run must stop (the call provably never reached Enkash).
+// returns an error too when the run must stop: the call (or part of it) provably never reached
+// Enkash, or Enkash refused it for a reason of configuration. Either way, the items it did not
+// process go back to valid with their references kept.
 func (p *Pipeline) callBatch(ctx context.Context, f flow, b ledger.Batch, items []domain.Item) (ledger.Changes, error) {
 	crashPoint(crashAfterClaim)
 	start := time.Now()
 	recs, err := f.send(ctx, b.ID, items)
 	crashPoint(crashAfterSend)
 	var c ledger.Changes
+	var stop error
+	setting, config := enkash.IsConfigRefusal(err)
 	switch {
 	case err == nil:
 		c.Batches = []ledger.BatchUpdate{{ID: b.ID, Status: ledger.BatchSubmitted}}
 		for _, it := range items {
 			rec, ok := recs[it.Reference]
-			if !ok {
+			switch {
+			case !ok:
 				c.Items = append(c.Items, ledger.ItemUpdate{ItemID: it.ID, Status: domain.StatusUnknown,
 					Detail: "Enkash's answer to batch " + b.ID + " did not mention it"})
-				continue
+			case rec.NotSent:
+				c.Items = append(c.Items, ledger.ItemUpdate{ItemID: it.ID, Status: domain.StatusValid,
+					Detail: "not sent: Enkash went out of reach before its call"})
+			case rec.ConfigRefusal != "":
+				c.Items = append(c.Items, ledger.ItemUpdate{ItemID: it.ID, Status: domain.StatusValid,
+					Detail: "not processed: Enkash refused it for a reason of configuration (" + rec.State.Reason + "); sent again once " + rec.ConfigRefusal + " is fixed"})
+				if stop == nil {
+					ep := "POST " + enkash.PathBatchTransfer
+					stop = &enkash.ConfigRefusal{Endpoint: ep, Setting: rec.ConfigRefusal, API: &enkash.APIError{Endpoint: ep, HTTPStatus: http.StatusOK,
+						Message: fmt.Sprintf("batch %s: transfer %s refused: %s", b.ID, it.Reference, rec.State.Reason)}}
+				}
+			case rec.Duplicate:
+				c.Items = append(c.Items, duplicateAnswer(it, b.ID, rec.State.Reason))
+			default:
+				upd, excs := observe(it, rec, "Enkash answered batch "+b.ID)
+				c.Items = append(c.Items, upd)
+				c.Exceptions = append(c.Exceptions, excs...)
 			}
-			upd, excs := observe(it, rec, "Enkash answered batch "+b.ID)
-			c.Items = append(c.Items, upd)
-			c.Exceptions = append(c.Exceptions, excs...)
 		}
 		p.log.Info("batch sent", "batch", b.ID, "kind", b.Kind, "items", len(items), "amount", b.Amount.Rupees(), "took", time.Since(start).Round(time.Millisecond))
+	case config:
+		// Nothing of the call was processed: the items keep their references and wait for
+		// the setting to be fixed; no row is marked failed for it.
+		stop = err
+		c = setAll(items, b.ID, ledger.BatchUnsent, domain.StatusValid, "not processed: Enkash refused the call for a reason of configuration (check "+setting+"): "+err.Error())
 	case neverSent(err):
+		stop = err
 		c = setAll(items, b.ID, ledger.BatchUnsent, domain.StatusValid, "not sent: "+err.Error())
-	case enkash.IsRejected(err) && !enkash.IsDuplicate(err):
+	case enkash.IsDuplicate(err):
+		// Enkash already holds what this call names (the batch or its transactions): every
+		// item is looked up and adopted only if provably ours.
+		c.Batches = []ledger.BatchUpdate{{ID: b.ID, Status: ledger.BatchUnknown, Detail: "Enkash answered: already exists: " + err.Error()}}
+		for _, it := range items {
+			c.Items = append(c.Items, duplicateAnswer(it, b.ID, err.Error()))
+		}
+	case enkash.IsRejected(err):
 		c = setAll(items, b.ID, ledger.BatchRefused, domain.StatusFailed, "Enkash refused the whole batch: "+err.Error())
 		for i := range c.Items {
 			c.Items[i].ReleaseReference = true
@@ -184,18 +216,25 @@ func (p *Pipeline) callBatch(ctx context.Context, f flow, b ledger.Batch, items 
 		c = setAll(items, b.ID, ledger.BatchUnknown, domain.StatusUnknown, "outcome not known: "+err.Error())
 		p.log.Warn("batch outcome unknown; it will be looked up before anything is sent again", "batch", b.ID, "err", err)
 	}
-	if err != nil && neverSent(err) {
-		return c, err
-	}
-	return c, nil
+	return c, stop
 }
 
-// neverSent reports whether err proves the call never reached Enkash.
+// duplicateAnswer records Enkash's answer that it already holds a record under an item's
+// reference: the item keeps its reference and is looked up before anything else; it takes the
+// record's state only if the record is provably ours (see provablyOurs).
+func duplicateAnswer(it domain.Item, batchID, answer string) ledger.ItemUpdate {
+	return ledger.ItemUpdate{ItemID: it.ID, Status: domain.StatusUnknown,
+		Provider: &domain.ProviderState{BatchID: batchID, Status: alreadyExists, Reason: answer},
+		Detail:   "Enkash answered that it already holds reference " + it.Reference + " (" + answer + "): looked up, adopted only if provably ours"}
+}
+
+// neverSent reports whether err proves the call never reached Enkash: no connection, no token,
+// or the credentials refused.
 func neverSent(err error) bool {
 	if enkash.IsAmbiguous(err) {
 		return false
 	}
-	return errors.Is(err, enkash.ErrAuthRejected) || errors.Is(err, enkash.ErrUnreachable)
+	return errors.Is(err, enkash.ErrAuthRejected) || errors.Is(err, enkash.ErrUnreachable) || enkash.IsUnreachable(err)
 }
 
 // setAll moves every item of a batch to one status.
@@ -219,18 +258,31 @@ func (p *Pipeline) resolveInDoubt(ctx context.Context, runID int64, kind domain.
 	if err != nil {
 		return err
 	}
+	intents, err := p.intentsFor(ctx, items, recs)
+	if err != nil {
+		return err
+	}
 	var c ledger.Changes
 	batches := map[string]string{}
 	now := p.cfg.Now()
 	for _, it := range items {
 		if rec, ok := recs[it.Reference]; ok {
-			upd, excs := observe(it, rec, "found at Enkash after an unknown outcome")
+			upd, excs := judge(it, rec, intents, "found at Enkash after an unknown outcome")
 			c.Items = append(c.Items, upd)
 			c.Exceptions = append(c.Exceptions, excs...)
 			batches[it.Provider.BatchID] = ledger.BatchSubmitted
 			continue
 		}
 		if now.Sub(it.UpdatedAt) < p.cfg.ResendGrace {
+			continue
+		}
+		if it.Provider.Status == alreadyExists {
+			// Enkash said it holds this reference, and a search finds nothing: nothing proves
+			// the record ours, and sending again would only be refused again.
+			upd, exc := hold(it, nil, "Enkash answered that it already holds the reference, but a search by it finds no record",
+				"searched after an \"already exists\" answer: nothing found")
+			c.Items = append(c.Items, upd)
+			c.Exceptions = append(c.Exceptions, exc)
 			continue
 		}
 		c.Items = append(c.Items, ledger.ItemUpdate{ItemID: it.ID, Status: domain.StatusValid,

@@ -92,6 +92,10 @@ func (db *DB) ClaimBatch(ctx context.Context, runID int64, kind domain.Kind, lim
 			runID, now, string(domain.StatusValid), string(domain.StatusSubmitting), "in batch "+b.ID, b.ID); err != nil {
 			return fmt.Errorf("record batch %s events: %w", b.ID, err)
 		}
+		if _, err := tx.ExecContext(ctx, `INSERT INTO item_batches (item_id, batch_id, claimed_at) SELECT id, batch_id, ? FROM items WHERE batch_id = ?`,
+			now, b.ID); err != nil {
+			return fmt.Errorf("record batch %s claims: %w", b.ID, err)
+		}
 		for i := range items {
 			items[i].Status = domain.StatusSubmitting
 			items[i].Provider.BatchID = b.ID
@@ -408,4 +412,50 @@ func (db *DB) FileHeader(ctx context.Context, fileID int64) ([]string, error) {
 		return nil, fmt.Errorf("header of file %d: %w", fileID, err)
 	}
 	return header, nil
+}
+
+// Intent is what the ledger holds of the calls made for one item: when its intent to send was
+// first committed, and every batch it was claimed in.
+type Intent struct {
+	First   time.Time
+	Batches map[string]bool
+}
+
+// Intents returns the intents recorded for items, by item id; an item never claimed has none.
+func (db *DB) Intents(ctx context.Context, itemIDs []int64) (map[int64]Intent, error) {
+	out := make(map[int64]Intent, len(itemIDs))
+	const chunk = 500
+	for start := 0; start < len(itemIDs); start += chunk {
+		part := itemIDs[start:min(start+chunk, len(itemIDs))]
+		args := make([]any, len(part))
+		for i, id := range part {
+			args[i] = id
+		}
+		rows, err := db.read.QueryContext(ctx, `SELECT item_id, batch_id, claimed_at FROM item_batches WHERE item_id IN (`+placeholders(len(part))+`)`, args...)
+		if err != nil {
+			return nil, fmt.Errorf("look up intents: %w", err)
+		}
+		for rows.Next() {
+			var id int64
+			var batch, at string
+			if err := rows.Scan(&id, &batch, &at); err != nil {
+				rows.Close()
+				return nil, fmt.Errorf("look up intents: %w", err)
+			}
+			in, ok := out[id]
+			if !ok {
+				in.Batches = map[string]bool{}
+			}
+			in.Batches[batch] = true
+			if t := parseTime(at); in.First.IsZero() || t.Before(in.First) {
+				in.First = t
+			}
+			out[id] = in
+		}
+		rows.Close()
+		if err := rows.Err(); err != nil {
+			return nil, fmt.Errorf("look up intents: %w", err)
+		}
+	}
+	return out, nil
 }

@@ -6,7 +6,10 @@ import (
 	"errors"
 	"fmt"
 	"strings"
+	"syscall"
 	"time"
+
+	"github.com/mattn/go-sqlite3"
 
 	"enkashbatch/domain"
 )
@@ -189,10 +192,43 @@ func (db *DB) ResolveException(ctx context.Context, id int64, actor, note string
 			}
 			return ErrAlreadyResolved
 		}
+		if err := releaseHold(ctx, tx, id, now, actor, note); err != nil {
+			return err
+		}
 		return exceptionEvent(ctx, tx, id, 0, now, actor, ExceptionResolved, note)
 	})
 	if err != nil {
 		return fmt.Errorf("resolve exception %d: %w", id, err)
+	}
+	return nil
+}
+
+// releaseHold ends the hold of the item a reference_conflict exception is about, once a person
+// resolves it: the item counts as failed (this row did not pay), and it keeps its reference,
+// so that no later row can send that reference again.
+func releaseHold(ctx context.Context, tx *sql.Tx, excID int64, now, actor, note string) error {
+	var category, kind, ref string
+	if err := tx.QueryRowContext(ctx, `SELECT category, kind, reference FROM exceptions WHERE id = ?`, excID).Scan(&category, &kind, &ref); err != nil {
+		return fmt.Errorf("read exception %d: %w", excID, err)
+	}
+	if domain.Category(category) != domain.CategoryReferenceConflict || ref == "" {
+		return nil
+	}
+	detail := fmt.Sprintf("reference conflict resolved by %s: %s; counted as not paid by this row, its reference stays blocked", actor, note)
+	var runID sql.NullInt64
+	if err := tx.QueryRowContext(ctx, `SELECT max(id) FROM runs`).Scan(&runID); err != nil {
+		return fmt.Errorf("release hold of %s: %w", ref, err)
+	}
+	if runID.Valid {
+		if _, err := tx.ExecContext(ctx, `INSERT INTO events (item_id, run_id, at, from_status, to_status, detail)
+			SELECT id, ?, ?, status, ?, ? FROM items WHERE kind = ? AND live_ref = ? AND status = ?`,
+			runID.Int64, now, string(domain.StatusFailed), detail, kind, ref, string(domain.StatusHeld)); err != nil {
+			return fmt.Errorf("release hold of %s: %w", ref, err)
+		}
+	}
+	if _, err := tx.ExecContext(ctx, `UPDATE items SET status = ?, reason = ?, updated_at = ? WHERE kind = ? AND live_ref = ? AND status = ?`,
+		string(domain.StatusFailed), detail, now, kind, ref, string(domain.StatusHeld)); err != nil {
+		return fmt.Errorf("release hold of %s: %w", ref, err)
 	}
 	return nil
 }
@@ -280,4 +316,13 @@ func (db *DB) Runs(ctx context.Context, from, to time.Time) ([]RunInfo, error) {
 		out = append(out, r)
 	}
 	return out, rows.Err()
+}
+
+// IsDiskFull reports whether err is the ledger failing because the disk holding it is full.
+func IsDiskFull(err error) bool {
+	var se sqlite3.Error
+	if errors.As(err, &se) && se.Code == sqlite3.ErrFull {
+		return true
+	}
+	return errors.Is(err, syscall.ENOSPC)
 }

@@ -14,6 +14,7 @@ import (
 	"enkashbatch/domain"
 	"enkashbatch/enkash"
 	"enkashbatch/jobs"
+	"enkashbatch/ledger"
 )
 
 func init() {
@@ -65,17 +66,18 @@ func attention(res jobs.Result) bool {
 	return false
 }
 
-// exitCodeOf maps an error to the documented exit code.
+// exitCodeOf maps an error to the documented exit code (README, "Exit codes"): 2 for a
+// configuration error, ours or one Enkash refused a call for (checksum, encryption key, client
+// or company id, APIs not enabled); 3 when Enkash could not be used (unreachable, no token,
+// credentials refused) or the disk is full.
 func exitCodeOf(err error) int {
 	var cfg *errConfig
+	_, refused := enkash.IsConfigRefusal(err)
 	switch {
-	case errors.As(err, &cfg), errors.Is(err, jobs.ErrBusy):
+	case errors.As(err, &cfg), errors.Is(err, jobs.ErrBusy), refused:
 		return exitUsage
-	case errors.Is(err, enkash.ErrAuthRejected), errors.Is(err, enkash.ErrUnreachable), enkash.IsUnreachable(err):
+	case errors.Is(err, enkash.ErrAuthRejected), errors.Is(err, enkash.ErrUnreachable), enkash.IsUnreachable(err), ledger.IsDiskFull(err):
 		return exitEnkashDown
-	}
-	if _, ok := enkash.IsConfigRefusal(err); ok {
-		return exitUsage
 	}
 	return exitAttention
 }
@@ -112,7 +114,7 @@ func printRun(w io.Writer, res jobs.Result, took time.Duration) {
 
 var categoryOrder = []domain.Category{domain.CategoryRejectedRow, domain.CategoryDuplicateFile, domain.CategoryProviderRejected,
 	domain.CategoryProviderFailed, domain.CategoryAmountMismatch, domain.CategoryStatusMismatch, domain.CategoryMissingAtProvider,
-	domain.CategoryUnknownAtProvider, domain.CategoryStuckPending}
+	domain.CategoryUnknownAtProvider, domain.CategoryStuckPending, domain.CategoryReferenceConflict, domain.CategoryInsufficientBalance}
 
 // printFiles prints the conservation line of each file as a table, with a total per kind:
 // rupees of different kinds (money paid out, money invoiced) are never added together.

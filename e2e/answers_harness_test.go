@@ -1,0 +1,135 @@
+package e2e_test
+
+import (
+	"bytes"
+	"context"
+	"encoding/json"
+	"io"
+	"net/http"
+	"os"
+	"path/filepath"
+	"testing"
+
+	"enkashbatch/domain"
+	"enkashbatch/enkash"
+	"enkashbatch/enkash/sandbox"
+)
+
+// setupWrapped is setup with wrap in front of the sandbox: every request reaches the real
+// sandbox over HTTP through wrap, which may answer in Enkash's place (a refusal, a hang, an
+// HTML page) or change what the sandbox sees.
+func setupWrapped(t *testing.T, o setupOptions, wrap func(next http.Handler) http.Handler) *harness {
+	t.Helper()
+	var sc *sandbox.Scenario
+	if o.Scenario != "" {
+		var err error
+		if sc, err = sandbox.LoadScenario(filepath.Join("testdata", o.Scenario)); err != nil {
+			t.Fatal(err)
+		}
+	}
+	h := &harness{t: t, home: t.TempDir(), srv: sandbox.New(sc, sandbox.DemoCredentials()), rows: generatePayouts(o.Rows), tokens: &tokenLog{}, opts: o}
+	url, stop, err := sandbox.Start(context.Background(), "127.0.0.1:0", wrap(h.tokens.wrap(h.srv)))
+	if err != nil {
+		t.Fatal(err)
+	}
+	h.baseURL = url
+	t.Cleanup(func() {
+		if err := stop(context.Background()); err != nil {
+			t.Errorf("stop sandbox: %v", err)
+		}
+	})
+	if err := writePayoutsCSV(filepath.Join(h.home, "inbox", "payouts", "payouts_e2e.csv"), h.rows); err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(h.logHistoryOnFailure)
+	return h
+}
+
+// exceptions runs `batch exceptions --json`.
+func (h *harness) exceptions() []domain.Exception {
+	h.t.Helper()
+	o := h.run(nil, "exceptions", "--json", "--home", h.home)
+	if o.Code != 0 {
+		h.t.Fatalf("batch exceptions: %s\n%s", o, o.Stderr)
+	}
+	var excs []domain.Exception
+	if err := json.Unmarshal([]byte(o.Stdout), &excs); err != nil {
+		h.t.Fatalf("batch exceptions --json: %v\n%s", err, o.Stdout)
+	}
+	return excs
+}
+
+// states returns `batch status --json`'s item counts by state.
+func (h *harness) states() map[domain.Status]int {
+	h.t.Helper()
+	out := map[domain.Status]int{}
+	for _, c := range h.status().States {
+		out[c.Status] += c.Count
+	}
+	return out
+}
+
+// payoutCalls returns the sandbox's call log of payouts, by reference.
+func (h *harness) payoutCalls() map[string]sandbox.Call {
+	h.t.Helper()
+	out := map[string]sandbox.Call{}
+	for _, c := range h.calls() {
+		if c.Kind == sandbox.KindPayout {
+			out[c.Reference] = c
+		}
+	}
+	return out
+}
+
+// rewriteEncrypted decrypts an encrypted request body ({"request": "..."}, the demo client
+// secret's key), lets edit change its fields, and puts it back encrypted.
+func rewriteEncrypted(t *testing.T, r *http.Request, edit func(map[string]any)) *http.Request {
+	t.Helper()
+	body, err := io.ReadAll(r.Body)
+	if err != nil {
+		t.Errorf("read request: %v", err)
+		return r
+	}
+	cipher := enkash.NewCipher(sandbox.DemoCredentials().ClientSecret)
+	var enc enkash.Encrypted
+	var fields map[string]any
+	if err := json.Unmarshal(body, &enc); err != nil {
+		t.Errorf("request is not encrypted JSON: %v", err)
+		return r
+	}
+	plain, err := cipher.Decrypt(enc.Request)
+	if err == nil {
+		err = json.Unmarshal(plain, &fields)
+	}
+	if err != nil {
+		t.Errorf("decrypt request: %v", err)
+		return r
+	}
+	edit(fields)
+	plain, _ = json.Marshal(fields)
+	body, _ = json.Marshal(enkash.Encrypted{Request: cipher.Encrypt(plain)})
+	r2 := r.Clone(r.Context())
+	r2.Body = io.NopCloser(bytes.NewReader(body))
+	r2.ContentLength = int64(len(body))
+	return r2
+}
+
+// answerEnvelope answers as Enkash does when it refuses a call: the HTTP status and the same
+// response_code in a plain envelope.
+func answerEnvelope(w http.ResponseWriter, status int, message string) {
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(status)
+	json.NewEncoder(w).Encode(map[string]any{"response_code": status, "response_message": message})
+}
+
+// writeInboxFile drops a file of kind into the harness's inbox.
+func writeInboxFile(t *testing.T, h *harness, kind, name, content string) {
+	t.Helper()
+	dir := filepath.Join(h.home, "inbox", kind)
+	if err := os.MkdirAll(dir, 0o755); err != nil {
+		t.Fatal(err)
+	}
+	if err := os.WriteFile(filepath.Join(dir, name), []byte(content), 0o644); err != nil {
+		t.Fatal(err)
+	}
+}

@@ -73,8 +73,8 @@ func floorCSV(ctx context.Context, path, dbPath string) (int, error) {
 		filepath.Base(path), now); err != nil {
 		return 0, fmt.Errorf("floor csv: file: %w", err)
 	}
-	ins, err := tx.PrepareContext(ctx, `INSERT INTO items (file_id, kind, line, reference, live_ref, amount, status, reason, payload, raw, updated_at)
-		VALUES (1, 'payouts', ?, ?, ?, ?, 'valid', '', ?, ?, ?)`)
+	ins, err := tx.PrepareContext(ctx, `INSERT INTO items (file_id, kind, line, reference, live_ref, ref_key, amount, status, reason, payload, raw, updated_at)
+		VALUES (1, 'payouts', ?, ?, ?, ?, ?, 'valid', '', ?, ?, ?)`)
 	if err != nil {
 		return 0, fmt.Errorf("floor csv: prepare: %w", err)
 	}
@@ -90,7 +90,7 @@ func floorCSV(ctx context.Context, path, dbPath string) (int, error) {
 		}
 		n++
 		text := strings.Join(rec, ",")
-		if _, err := ins.ExecContext(ctx, n+1, rec[0], rec[0], bareAmount(rec[5]), text, text, now); err != nil {
+		if _, err := ins.ExecContext(ctx, n+1, rec[0], rec[0], domain.ReferenceKey(rec[0]), bareAmount(rec[5]), text, text, now); err != nil {
 			return n, fmt.Errorf("floor csv: row %d: %w", n, err)
 		}
 	}

@@ -5,6 +5,8 @@ package domain
 
 import (
 	"encoding/json"
+	"slices"
+	"strings"
 	"time"
 )
 
@@ -96,19 +98,71 @@ type RowError struct {
 	Message string `json:"message"`
 }
 
+// ReferenceKey is the form of a reference under which it is unique within its kind: without
+// surrounding spaces, letters A to z folded to capitals, so that "DP-3", "Dp-3" and "dp-3 "
+// are one reference. Only ASCII letters are folded, exactly as SQLite's upper(), which built
+// the keys of items recorded before the key existed (ledger migration 0004).
+func ReferenceKey(ref string) string {
+	ref = strings.TrimSpace(ref)
+	for i := 0; i < len(ref); i++ {
+		if c := ref[i]; c >= 'a' && c <= 'z' {
+			b := []byte(ref)
+			for j := i; j < len(b); j++ {
+				if b[j] >= 'a' && b[j] <= 'z' {
+					b[j] -= 'a' - 'A'
+				}
+			}
+			return string(b)
+		}
+	}
+	return ref
+}
+
+// The rules of a row refused because its reference belongs to a payment already made or
+// queued: such a row must never be offered for correcting and sending again.
+const (
+	// RuleAlreadySent: the reference is held by an item sent to Enkash (in flight or final).
+	RuleAlreadySent = "already_sent"
+	// RuleAlreadyQueued: the reference is held by a valid item of another file, not yet sent.
+	RuleAlreadyQueued = "already_queued"
+)
+
+// NeverResendRules are the rules of rows that must stay out of fix-and-redrop files and of any
+// advice to correct and drop them again.
+var NeverResendRules = []string{RuleAlreadySent, RuleAlreadyQueued}
+
+// NeverResend reports whether a row rejected under rule is one of NeverResendRules.
+func NeverResend(rule string) bool { return slices.Contains(NeverResendRules, rule) }
+
 // Payout is one validated row of a batch payouts file.
 type Payout struct {
-	Reference       string `json:"reference"`
+	Reference string `json:"reference"`
+	// BeneficiaryName is the name Enkash receives: the name as written, adapted to Enkash's
+	// rule by SendableName ("Sharma and Sons Pvt Ltd").
 	BeneficiaryName string `json:"beneficiary_name"`
-	AccountNumber   string `json:"account_number,omitempty"`
-	IFSC            string `json:"ifsc,omitempty"`
-	VPA             string `json:"vpa,omitempty"`
-	Amount          Paise  `json:"amount"`
-	Mode            string `json:"mode"` // IMPS, NEFT, RTGS or UPI
-	Remark          string `json:"remark,omitempty"`
+	// BeneficiaryNameAsWritten is the name as the file wrote it, when that differs from the
+	// name sent ("Sharma & Sons Pvt. Ltd."); see NameAsWritten.
+	BeneficiaryNameAsWritten string `json:"beneficiary_name_as_written,omitempty"`
+	AccountNumber            string `json:"account_number,omitempty"`
+	IFSC                     string `json:"ifsc,omitempty"`
+	VPA                      string `json:"vpa,omitempty"`
+	Amount                   Paise  `json:"amount"`
+	Mode                     string `json:"mode"` // IMPS, NEFT, RTGS or UPI
+	// Remark is the transfer remark Enkash receives (SendableRemark, at most 50 characters).
+	Remark string `json:"remark,omitempty"`
+	// RemarkAsWritten is the remark as the file wrote it, when that differs from Remark.
+	RemarkAsWritten string `json:"remark_as_written,omitempty"`
 	Email           string `json:"email,omitempty"`
 	Phone           string `json:"phone,omitempty"`
 	BeneficiaryID   string `json:"beneficiary_id,omitempty"`
+}
+
+// NameAsWritten returns the beneficiary name as the file wrote it.
+func (p Payout) NameAsWritten() string {
+	if p.BeneficiaryNameAsWritten != "" {
+		return p.BeneficiaryNameAsWritten
+	}
+	return p.BeneficiaryName
 }
 
 // Category is an exception category (DESIGN.md, "Exception categories"); the vocabulary is fixed.
@@ -147,6 +201,18 @@ type Exception struct {
 	Note       string     `json:"note,omitempty"`
 }
 
+// SuggestedAction returns the next step for e in plain English: its category's (see
+// Category.Action), except for a row refused because its reference was already sent or
+// queued, which must never be corrected and dropped again. Every report and command shows
+// this one wording.
+func (e Exception) SuggestedAction() string {
+	if e.Category == CategoryRejectedRow && NeverResend(e.Actual) {
+		return "Do not send this row again: the payment was already made or is on its way under this reference (see the detail). " +
+			"Check its status in the workbook or on Enkash; remove the row from your file"
+	}
+	return e.Category.Action()
+}
+
 // Item is one row of one file as the ledger knows it.
 type Item struct {
 	ID        int64
@@ -163,6 +229,8 @@ type Item struct {
 	Raw []string
 	// Reason explains a rejection or a failure in words a finance user reads.
 	Reason string
+	// Rule is the first rule a rejected row broke (e.g. RuleAlreadySent); empty otherwise.
+	Rule string
 	// Provider is what Enkash said of the item, once it said anything.
 	Provider  ProviderState
 	UpdatedAt time.Time

@@ -56,12 +56,27 @@ func (p *Pipeline) report(ctx context.Context, runID int64, res *Result) error {
 		if err != nil {
 			return err
 		}
-		res.FixFiles = append(res.FixFiles, path)
+		if path != "" {
+			res.FixFiles = append(res.FixFiles, path)
+		}
 	}
 	return nil
 }
 
+// writeFixFile writes the fix-and-redrop file of f: its rejected rows, except those whose
+// reference was already sent or queued (domain.NeverResend), which must never be sent again.
+// It returns "" and writes nothing when no row is left to fix.
 func (p *Pipeline) writeFixFile(ctx context.Context, runID int64, f domain.FileSummary) (string, error) {
+	filter := ledger.ItemFilter{FileIDs: []int64{f.ID}, Statuses: []domain.Status{domain.StatusRejected}, Resendable: true}
+	next, stop := iter.Pull2(p.ledger.Items(ctx, filter))
+	defer stop()
+	first, err, ok := next()
+	if !ok {
+		return "", nil
+	}
+	if err != nil {
+		return "", err
+	}
 	header, err := p.ledger.FileHeader(ctx, f.ID)
 	if err != nil {
 		return "", err
@@ -73,8 +88,11 @@ func (p *Pipeline) writeFixFile(ctx context.Context, runID int64, f domain.FileS
 	base := strings.TrimSuffix(f.Name, filepath.Ext(f.Name))
 	path := filepath.Join(p.cfg.Home, dirReports, fmt.Sprintf("run-%04d-%s-fix-and-redrop%s", runID, base, ext))
 	rows := func(yield func(report.FixRow, error) bool) {
-		for it, err := range p.ledger.Items(ctx, ledger.ItemFilter{FileIDs: []int64{f.ID}, Statuses: []domain.Status{domain.StatusRejected}}) {
-			if !yield(report.FixRow{Line: it.Line, Raw: it.Raw, Reason: it.Reason}, err) || err != nil {
+		for it, err := first, error(nil); ; {
+			if !yield(report.FixRow{Line: it.Line, Raw: it.Raw, Reason: it.Reason, Rule: it.Rule}, err) || err != nil {
+				return
+			}
+			if it, err, ok = next(); !ok {
 				return
 			}
 		}

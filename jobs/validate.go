@@ -24,7 +24,8 @@ type Validation struct {
 }
 
 // Validate parses and validates a file without recording or sending anything. Duplicate
-// references within the file are found too; those against the ledger are not (nothing is
+// references within the file are found too, regardless of case and surrounding spaces
+// (domain.ReferenceKey), as ingest finds them; those against the ledger are not (nothing is
 // read from it). A file that cannot be used is reported in Unusable, not as an error; the
 // error is for files that cannot be read at all.
 func Validate(path string) (Validation, error) {
@@ -44,7 +45,11 @@ func Validate(path string) (Validation, error) {
 	}
 	defer r.Close()
 	v.Kind, v.Unknown = r.Kind(), r.Unknown()
-	firstLine := map[string]int{}
+	type first struct {
+		line int
+		ref  string
+	}
+	seen := map[string]first{}
 	for row, err := range r.Rows() {
 		if err != nil {
 			return v, unusable(&v, err)
@@ -52,11 +57,16 @@ func Validate(path string) (Validation, error) {
 		v.Rows++
 		errs := row.Errors
 		if len(errs) == 0 && row.Reference != "" {
-			if line, dup := firstLine[row.Reference]; dup {
+			key := domain.ReferenceKey(row.Reference)
+			if f, dup := seen[key]; dup {
+				msg := fmt.Sprintf("reference %q is already used by line %d of this file", row.Reference, f.line)
+				if f.ref != row.Reference {
+					msg += fmt.Sprintf(" as %q (references differing only in capitals or spaces are the same reference)", f.ref)
+				}
 				errs = []domain.RowError{{Line: row.Line, Column: r.ReferenceColumn(), Rule: "duplicate_reference",
-					Message: fmt.Sprintf("reference %q is already used by line %d of this file; each row needs its own reference", row.Reference, line)}}
+					Message: msg + "; each row needs its own reference"}}
 			} else {
-				firstLine[row.Reference] = row.Line
+				seen[key] = first{row.Line, row.Reference}
 			}
 		}
 		if len(errs) > 0 {

@@ -110,6 +110,7 @@ type Ingest struct {
 	kind    domain.Kind
 	refCol  string // the reference column's header as written
 	insert  *sql.Stmt
+	holder  *sql.Stmt // the live item holding a reference key
 	rowsIn  int
 	paiseIn domain.Paise
 }
@@ -127,6 +128,7 @@ func (db *DB) BeginIngest(ctx context.Context, runID int64, f domain.FileSummary
 	// ctx between rows and aborts the file.
 	in := &Ingest{db: db, ctx: context.WithoutCancel(ctx), tx: tx, now: formatTime(db.Now()), runID: runID, file: f.Name, kind: f.Kind, refCol: refColumn}
 	fail := func(err error) (*Ingest, error) {
+		in.close()
 		tx.Rollback()
 		return nil, fmt.Errorf("begin ingest of %s: %w", f.Name, err)
 	}
@@ -142,8 +144,15 @@ func (db *DB) BeginIngest(ctx context.Context, runID int64, f domain.FileSummary
 	if in.fileID, err = res.LastInsertId(); err != nil {
 		return fail(err)
 	}
-	in.insert, err = tx.PrepareContext(ctx, `INSERT INTO items (file_id, kind, line, reference, live_ref, amount, status, reason, payload, raw, updated_at)
-		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`)
+	in.insert, err = tx.PrepareContext(ctx, `INSERT INTO items (file_id, kind, line, reference, live_ref, ref_key, amount, status, reason, rule, payload, raw, updated_at)
+		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`)
+	if err != nil {
+		return fail(err)
+	}
+	in.holder, err = tx.PrepareContext(ctx, `SELECT i.file_id, i.line, f.name, i.reference, i.status, i.provider_id, i.provider_status, i.utr,
+			i.provider_reason, coalesce(b.created_at, i.updated_at), f.received_at
+		FROM items i JOIN files f ON f.id = i.file_id LEFT JOIN batches b ON b.id = i.batch_id
+		WHERE i.kind = ? AND i.ref_key = ?`)
 	if err != nil {
 		return fail(err)
 	}
@@ -153,15 +162,20 @@ func (db *DB) BeginIngest(ctx context.Context, runID int64, f domain.FileSummary
 // FileID is the id of the file being ingested.
 func (in *Ingest) FileID() int64 { return in.fileID }
 
-// Add records one row. A valid row whose reference another live item already holds is
-// recorded as rejected, and the returned error-free status says so.
+// Add records one row. References are unique within a kind regardless of case and surrounding
+// spaces (domain.ReferenceKey). A valid row whose reference another live item already holds is
+// recorded as rejected, and the returned error-free status says so. A row, valid or not, whose
+// reference belongs to a payment of another file that was sent (or is queued to be) is
+// rejected under domain.RuleAlreadySent (or RuleAlreadyQueued) alone: it says when and how the
+// payment was made, and is never offered for correcting and sending again.
 func (in *Ingest) Add(it NewItem) (domain.Status, error) {
 	in.rowsIn++
 	in.paiseIn += it.Amount
 	raw := it.Raw
+	key := domain.ReferenceKey(it.Reference)
 	if len(it.Errors) == 0 {
-		_, err := in.insert.ExecContext(in.ctx, in.fileID, string(in.kind), it.Line, it.Reference, it.Reference, int64(it.Amount),
-			string(domain.StatusValid), "", string(it.Payload), string(raw), in.now)
+		_, err := in.insert.ExecContext(in.ctx, in.fileID, string(in.kind), it.Line, it.Reference, it.Reference, key, int64(it.Amount),
+			string(domain.StatusValid), "", "", string(it.Payload), string(raw), in.now)
 		if err == nil {
 			return domain.StatusValid, nil
 		}
@@ -169,40 +183,124 @@ func (in *Ingest) Add(it NewItem) (domain.Status, error) {
 		if !errors.As(err, &se) || se.ExtendedCode != sqlite3.ErrConstraintUnique {
 			return "", fmt.Errorf("ingest %s line %d: %w", in.file, it.Line, err)
 		}
-		if took, err := in.takeOver(it.Reference); err != nil {
+		if took, err := in.takeOver(it.Reference, key); err != nil {
 			return "", err
 		} else if took {
 			in.rowsIn, in.paiseIn = in.rowsIn-1, in.paiseIn-it.Amount // counted again by the retried Add
 			return in.Add(it)
 		}
-		holder, err := in.referenceHolder(it.Reference)
+		h, found, err := in.referenceHolder(key)
 		if err != nil {
 			return "", err
 		}
-		it.Errors = []domain.RowError{{Line: it.Line, Column: in.refCol, Rule: "duplicate_reference",
-			Message: fmt.Sprintf("reference %q is already used by %s; each row needs its own reference", it.Reference, holder)}}
+		if !found {
+			return "", fmt.Errorf("ingest %s line %d: reference %q is taken but no item holds it", in.file, it.Line, it.Reference)
+		}
+		if e, ok := in.neverResend(it, h); ok {
+			it.Errors = []domain.RowError{e}
+		} else {
+			it.Errors = []domain.RowError{in.duplicate(it, h)}
+		}
+	} else if key != "" {
+		// A row with errors whose reference was already paid is not a row to correct.
+		h, found, err := in.referenceHolder(key)
+		if err != nil {
+			return "", err
+		}
+		if e, ok := in.neverResend(it, h); found && ok {
+			it.Errors = []domain.RowError{e}
+		}
 	}
-	reason := joinErrors(it.Errors)
-	if _, err := in.insert.ExecContext(in.ctx, in.fileID, string(in.kind), it.Line, it.Reference, nil, int64(it.Amount),
-		string(domain.StatusRejected), reason, nil, string(raw), in.now); err != nil {
+	reason, rule := joinErrors(it.Errors), it.Errors[0].Rule
+	if _, err := in.insert.ExecContext(in.ctx, in.fileID, string(in.kind), it.Line, it.Reference, nil, nil, int64(it.Amount),
+		string(domain.StatusRejected), reason, rule, nil, string(raw), in.now); err != nil {
 		return "", fmt.Errorf("ingest %s line %d: %w", in.file, it.Line, err)
 	}
 	exc := domain.Exception{Category: domain.CategoryRejectedRow, Kind: in.kind, File: in.file, Line: it.Line, Reference: it.Reference, Detail: reason}
+	if domain.NeverResend(rule) {
+		// The rule in Actual gives the exception its own suggested action (never "correct
+		// and drop again"): see domain.Exception.SuggestedAction.
+		exc.Expected, exc.Actual = "a payment not made before", rule
+	}
 	if err := insertException(in.ctx, in.tx, in.runID, in.now, exc, "file "+strconv.FormatInt(in.fileID, 10)); err != nil {
 		return "", fmt.Errorf("ingest %s line %d: record exception: %w", in.file, it.Line, err)
 	}
 	return domain.StatusRejected, nil
 }
 
-// takeOver hands ref to the row being added when the kind is updatable (a customer) and the
-// item holding it was created at Enkash: the new row is an update of that record, not a
-// duplicate. A holder still in flight keeps the reference (the row is a duplicate for now).
-func (in *Ingest) takeOver(ref string) (bool, error) {
+// holder is the live item holding a reference key.
+type holder struct {
+	fileID                                   int64
+	line                                     int
+	file, reference                          string
+	status                                   domain.Status
+	providerID, providerStatus, utr, pReason string
+	sentAt, receivedAt                       string
+}
+
+// where names the holder as "line 12 of payouts_nov.csv" (or "of this file").
+func (h holder) where(in *Ingest) string {
+	if h.fileID == in.fileID {
+		return fmt.Sprintf("line %d of this file", h.line)
+	}
+	return fmt.Sprintf("line %d of %s", h.line, h.file)
+}
+
+// neverResend returns the error of a row whose reference is held by an item of another file
+// that was sent (or is queued to be), and whether it is one. A row of an updatable kind is an
+// update, never a payment made twice, and a row of the same file is a duplicate to correct:
+// neither is one.
+func (in *Ingest) neverResend(it NewItem, h holder) (domain.RowError, bool) {
+	if in.kind.Updatable() || h.fileID == in.fileID {
+		return domain.RowError{}, false
+	}
+	same := ""
+	if h.reference != it.Reference {
+		same = fmt.Sprintf(" (written there as %q: references differing only in capitals or spaces are the same reference)", h.reference)
+	}
+	switch h.status {
+	case domain.StatusValid:
+		return domain.RowError{Line: it.Line, Column: in.refCol, Rule: domain.RuleAlreadyQueued,
+			Message: fmt.Sprintf("already queued to be sent from %s, received on %s%s — do not send again",
+				h.where(in), showTime(h.receivedAt), same)}, true
+	case domain.StatusFailed, domain.StatusRejected:
+		return domain.RowError{}, false
+	}
+	status := h.providerStatus
+	if status == "" {
+		status = "in flight, " + string(h.status)
+	}
+	return domain.RowError{Line: it.Line, Column: in.refCol, Rule: domain.RuleAlreadySent,
+		Message: fmt.Sprintf("already sent on %s: Enkash id %s, UTR %s, status %s — do not send again (it is %s%s)",
+			showTime(h.sentAt), orNotYet(h.providerID), orNotYet(h.utr), status, h.where(in), same)}, true
+}
+
+// duplicate returns the error of a valid row whose reference another live item holds.
+func (in *Ingest) duplicate(it NewItem, h holder) domain.RowError {
+	msg := fmt.Sprintf("reference %q is already used by %s", it.Reference, h.where(in))
+	if h.reference != it.Reference {
+		msg += fmt.Sprintf(" as %q (references differing only in capitals or spaces are the same reference)", h.reference)
+	}
+	switch {
+	case h.status == domain.StatusFailed:
+		msg += fmt.Sprintf(", which was sent on %s and failed (%s)", showTime(h.sentAt), orNotYet(h.pReason))
+	case in.kind.Updatable() && h.reference != it.Reference:
+		msg += fmt.Sprintf("; to update that record, write its reference exactly as %q", h.reference)
+	}
+	return domain.RowError{Line: it.Line, Column: in.refCol, Rule: "duplicate_reference", Message: msg + "; each row needs its own reference"}
+}
+
+// takeOver hands the reference to the row being added when the kind is updatable (a customer)
+// and the item holding it, under exactly the same reference, was created at Enkash: the new
+// row is an update of that record, not a duplicate. A holder still in flight keeps the
+// reference (the row is a duplicate for now), and so does one whose reference differs in case:
+// Enkash knows the record under the holder's spelling.
+func (in *Ingest) takeOver(ref, key string) (bool, error) {
 	if !in.kind.Updatable() {
 		return false, nil
 	}
-	res, err := in.tx.ExecContext(in.ctx, `UPDATE items SET live_ref = NULL WHERE kind = ? AND live_ref = ? AND status = ? AND file_id <> ?`,
-		string(in.kind), ref, string(domain.StatusSuccess), in.fileID)
+	res, err := in.tx.ExecContext(in.ctx, `UPDATE items SET live_ref = NULL, ref_key = NULL WHERE kind = ? AND ref_key = ? AND reference = ? AND status = ? AND file_id <> ?`,
+		string(in.kind), key, ref, string(domain.StatusSuccess), in.fileID)
 	if err != nil {
 		return false, fmt.Errorf("ingest %s: hand reference %q to its update: %w", in.file, ref, err)
 	}
@@ -213,19 +311,34 @@ func (in *Ingest) takeOver(ref string) (bool, error) {
 	return n == 1, nil
 }
 
-// referenceHolder names the live item holding ref, as "line 12 of payouts_nov.csv".
-func (in *Ingest) referenceHolder(ref string) (string, error) {
-	var line int
-	var name string
-	err := in.tx.QueryRowContext(in.ctx, `SELECT i.line, f.name FROM items i JOIN files f ON f.id = i.file_id WHERE i.kind = ? AND i.live_ref = ?`,
-		string(in.kind), ref).Scan(&line, &name)
+// referenceHolder returns the live item holding the reference key, if any.
+func (in *Ingest) referenceHolder(key string) (holder, bool, error) {
+	var h holder
+	err := in.holder.QueryRowContext(in.ctx, string(in.kind), key).Scan(&h.fileID, &h.line, &h.file, &h.reference, &h.status,
+		&h.providerID, &h.providerStatus, &h.utr, &h.pReason, &h.sentAt, &h.receivedAt)
+	if errors.Is(err, sql.ErrNoRows) {
+		return h, false, nil
+	}
 	if err != nil {
-		return "", fmt.Errorf("ingest %s: find holder of reference %q: %w", in.file, ref, err)
+		return h, false, fmt.Errorf("ingest %s: find holder of reference %q: %w", in.file, key, err)
 	}
-	if name == in.file {
-		return fmt.Sprintf("line %d of this file", line), nil
+	return h, true, nil
+}
+
+// showTime shows a recorded time for a finance user, e.g. "12-11-2026 14:03 UTC".
+func showTime(recorded string) string {
+	t := parseTime(recorded)
+	if t.IsZero() {
+		return "an unrecorded date"
 	}
-	return fmt.Sprintf("line %d of %s", line, name), nil
+	return t.UTC().Format("02-01-2006 15:04 MST")
+}
+
+func orNotYet(s string) string {
+	if s == "" {
+		return "not known yet"
+	}
+	return s
 }
 
 // Commit records the file's totals and commits the whole file.
@@ -251,7 +364,11 @@ func (in *Ingest) Abort() error {
 }
 
 func (in *Ingest) close() {
-	in.insert.Close()
+	for _, st := range []*sql.Stmt{in.insert, in.holder} {
+		if st != nil {
+			st.Close()
+		}
+	}
 }
 
 func joinErrors(errs []domain.RowError) string {

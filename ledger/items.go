@@ -30,13 +30,13 @@ type Batch struct {
 	Amount domain.Paise
 }
 
-const itemColumns = `i.id, i.file_id, f.name, i.kind, i.line, i.reference, i.amount, i.status, i.reason, coalesce(i.payload, ''), i.raw,
+const itemColumns = `i.id, i.file_id, f.name, i.kind, i.line, i.reference, i.amount, i.status, i.reason, i.rule, coalesce(i.payload, ''), i.raw,
 	coalesce(i.batch_id, ''), i.provider_id, i.provider_status, i.provider_amount, i.utr, i.provider_reason, i.updated_at`
 
 func scanItem(rows interface{ Scan(...any) error }) (domain.Item, error) {
 	var it domain.Item
 	var payload, raw, updated string
-	err := rows.Scan(&it.ID, &it.FileID, &it.File, &it.Kind, &it.Line, &it.Reference, &it.Amount, &it.Status, &it.Reason, &payload, &raw,
+	err := rows.Scan(&it.ID, &it.FileID, &it.File, &it.Kind, &it.Line, &it.Reference, &it.Amount, &it.Status, &it.Reason, &it.Rule, &payload, &raw,
 		&it.Provider.BatchID, &it.Provider.ProviderID, &it.Provider.Status, &it.Provider.Amount, &it.Provider.UTR, &it.Provider.Reason, &updated)
 	if err != nil {
 		return it, err
@@ -199,7 +199,8 @@ func applyItems(ctx context.Context, tx *sql.Tx, runID int64, now string, update
 		provider_reason = CASE WHEN ?3 THEN ?8 ELSE provider_reason END,
 		batch_id        = CASE WHEN ?9 <> '' THEN ?9 ELSE batch_id END,
 		reason          = CASE WHEN ?10 <> '' THEN ?10 ELSE reason END,
-		live_ref        = CASE WHEN ?11 THEN NULL ELSE live_ref END
+		live_ref        = CASE WHEN ?11 THEN NULL ELSE live_ref END,
+		ref_key         = CASE WHEN ?11 THEN NULL ELSE ref_key END
 		WHERE id = ?12`)
 	if err != nil {
 		return err
@@ -292,6 +293,9 @@ type ItemFilter struct {
 	// From and To, when set, select items of the files received or the batches created in
 	// [From, To): the items of a day.
 	From, To time.Time
+	// Resendable leaves out rejected rows that must never be sent again (domain.NeverResend):
+	// what a fix-and-redrop file may hold.
+	Resendable bool
 }
 
 func (f ItemFilter) where() (string, []any) {
@@ -322,6 +326,12 @@ func (f ItemFilter) where() (string, []any) {
 		conds = append(conds, `(i.file_id IN (SELECT id FROM files WHERE received_at >= ? AND received_at < ?)
 			OR i.batch_id IN (SELECT id FROM batches WHERE created_at >= ? AND created_at < ?))`)
 		args = append(args, from, to, from, to)
+	}
+	if f.Resendable {
+		conds = append(conds, "i.rule NOT IN ("+placeholders(len(domain.NeverResendRules))+")")
+		for _, r := range domain.NeverResendRules {
+			args = append(args, r)
+		}
 	}
 	if f.ChangedInRun != 0 {
 		conds = append(conds, "i.id IN (SELECT item_id FROM events WHERE run_id = ?)")

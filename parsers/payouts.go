@@ -41,7 +41,7 @@ var Payouts = register(&Spec{
 			Help:    "Your unique reference for the payment, e.g. PAY-20261123-0001: up to 40 letters, digits, - or _. It identifies the payment at Enkash, so a payment is never made twice: never reuse one."},
 		colBeneficiaryName: {Name: "beneficiary_name", Title: "Beneficiary Name", Required: true, Width: 28,
 			Aliases: []string{"Beneficiary", "Name", "Payee", "Payee Name", "Vendor Name", "Account Holder Name", "Account Name", "Bene Name", "Beneficiary Full Name"},
-			Help:    "Name of the account holder, up to 100 characters: letters, spaces and . & ' - only."},
+			Help:    "Name of the account holder, up to 100 characters, in English letters as the bank account shows it. Enkash takes letters and spaces only: & is sent as \"and\" and . ' - are left out (Sharma & Sons Pvt. Ltd. is sent as Sharma and Sons Pvt Ltd); digits and other marks such as / , ( ) are refused."},
 		colAccountNumber: {Name: "account_number", Title: "Account Number", Text: true, Width: 22,
 			Aliases: []string{"A/c No", "A/c Number", "Account No", "Acc No", "Acct No", "Bank Account", "Bank Account Number", "Bank Account No", "Beneficiary Account Number", "Beneficiary Account No", "Account"},
 			Help:    "Bank account number, 9 to 18 digits. Needed for IMPS, NEFT and RTGS; leave empty for UPI. Keep this column formatted as Text so that the spreadsheet does not round long numbers."},
@@ -59,10 +59,10 @@ var Payouts = register(&Spec{
 			Help:    "IMPS, NEFT, RTGS or UPI."},
 		colRemark: {Name: "remark", Title: "Remark", Width: 30,
 			Aliases: []string{"Remarks", "Narration", "Description", "Purpose", "Transfer Remark", "Payment Remark", "Comment", "Comments", "Note"},
-			Help:    "Optional note for the beneficiary's statement. Only letters, digits and spaces reach the bank: other characters are dropped and it is cut to 50 characters."},
+			Help:    "Optional note for the beneficiary's statement, in English letters and digits. Only letters, digits and spaces reach the bank: & is sent as \"and\", other marks are left out, and it is cut to 50 characters."},
 		colEmail: {Name: "email", Title: "Email", Width: 26,
 			Aliases: []string{"Email ID", "E-mail", "Email Address", "Mail", "Beneficiary Email"},
-			Help:    "Optional e-mail of the beneficiary."},
+			Help:    "Optional e-mail of the beneficiary, at most 200 characters."},
 		colPhone: {Name: "phone", Title: "Phone", Text: true, Width: 16,
 			Aliases: []string{"Mobile", "Mobile No", "Mobile Number", "Phone No", "Phone Number", "Contact", "Contact No", "Contact Number", "Beneficiary Mobile"},
 			Help:    "Optional Indian mobile number, 10 digits starting 6-9; +91 or 0 before it is fine."},
@@ -92,9 +92,7 @@ func buildPayout(c *Cells) (any, string, domain.Paise, []domain.RowError) {
 	name, _, _ := c.At(colBeneficiaryName)
 	p.BeneficiaryName = name
 	if checkName(c, "beneficiary_name", "beneficiary name", name) {
-		if i := firstBad(name, nameChar); i >= 0 {
-			c.Add("beneficiary_name", "beneficiary_name_format", fmt.Sprintf("beneficiary name %s contains %s; use only letters, spaces and . & ' -", quote(name), describeChar(name, i)))
-		}
+		p.BeneficiaryName, p.BeneficiaryNameAsWritten = sendableName(c, name)
 	}
 
 	mode, _, _ := c.At(colMode)
@@ -166,15 +164,18 @@ func buildPayout(c *Cells) (any, string, domain.Paise, []domain.RowError) {
 	}
 
 	p.Email = checkEmail(c, colEmail)
+	if p.Email != "" && ValidEmail(p.Email) && !domain.ValidBeneficiaryEmail(p.Email) {
+		c.Add("email", "email_length", fmt.Sprintf("e-mail %s is %d characters long; Enkash takes at most %d", quote(p.Email), len(p.Email), domain.MaxBeneficiaryEmail))
+	}
 	if phone, _, _ := c.At(colPhone); phone != "" {
-		if m, ok := NormalizeMobile(phone); ok {
+		if m, ok := NormalizeMobile(phone); ok && domain.PhonePattern.MatchString(m) {
 			p.Phone = m
 		} else {
 			c.Add("phone", "phone_format", fmt.Sprintf("phone %s is not an Indian mobile number (10 digits starting 6-9, optionally with +91 or 0)", quote(phone)))
 		}
 	}
 	remark, _, _ := c.At(colRemark)
-	p.Remark = CleanRemark(remark)
+	p.Remark, p.RemarkAsWritten = sendableRemark(c, remark)
 	p.BeneficiaryID, _, _ = c.At(colBeneficiaryID)
 
 	if errs := c.Errors(); len(errs) > 0 {
@@ -184,8 +185,64 @@ func buildPayout(c *Cells) (any, string, domain.Paise, []domain.RowError) {
 }
 
 func refChar(c byte) bool { return isAlpha(c) || isDigit(c) || c == '-' || c == '_' }
-func nameChar(c byte) bool {
-	return isAlpha(c) || c == ' ' || c == '.' || c == '&' || c == '\'' || c == '-'
+
+// sendableName returns the beneficiary name Enkash receives (domain.SendableName) and the name
+// as written when the two differ, recording beneficiary_name_format when the name cannot be
+// sent and beneficiary_name_length when what is sent is too long.
+func sendableName(c *Cells, name string) (sent, asWritten string) {
+	sent, bad, ok := domain.SendableName(name)
+	switch {
+	case !ok && bad == 0:
+		c.Add("beneficiary_name", "beneficiary_name_format", fmt.Sprintf("beneficiary name %s has no letters; Enkash needs the account holder's name in letters A to Z", quote(name)))
+		return name, ""
+	case !ok:
+		c.Add("beneficiary_name", "beneficiary_name_format", fmt.Sprintf("beneficiary name %s contains %s; Enkash accepts only letters A to Z and spaces "+
+			"(& is sent as \"and\"; . ' - are left out): write the name as the bank account shows it, in English letters, without digits or other marks",
+			quote(name), describeRune(bad)))
+		return name, ""
+	case len(sent) > domain.MaxBeneficiaryName:
+		c.Add("beneficiary_name", "beneficiary_name_length", fmt.Sprintf("beneficiary name %s would be sent as %d characters; Enkash takes at most %d", quote(name), len(sent), domain.MaxBeneficiaryName))
+	}
+	if sent == name {
+		return sent, ""
+	}
+	return sent, name
+}
+
+// sendableRemark returns the transfer remark Enkash receives (domain.SendableRemark, cut at a
+// word to maxRemarkLen characters) and the remark as written when the two differ, recording
+// remark_format when the remark holds letters or digits Enkash cannot take.
+func sendableRemark(c *Cells, remark string) (sent, asWritten string) {
+	sent, bad, ok := domain.SendableRemark(remark)
+	if !ok {
+		c.Add("remark", "remark_format", fmt.Sprintf("remark %s contains %s; Enkash accepts only letters A to Z, digits and spaces in a remark: write it in English letters or leave it empty",
+			quote(remark), describeRune(bad)))
+		return "", ""
+	}
+	if len(sent) > maxRemarkLen {
+		cut := strings.LastIndexByte(sent[:maxRemarkLen+1], ' ')
+		if cut <= 0 {
+			cut = maxRemarkLen
+		}
+		sent = sent[:cut]
+	}
+	if sent == remark {
+		return sent, ""
+	}
+	return sent, remark
+}
+
+// describeRune names r for a message.
+func describeRune(r rune) string {
+	switch {
+	case r >= '0' && r <= '9':
+		return "the digit " + strconv.QuoteRune(r)
+	case r == '\n' || r == '\r':
+		return "a line break"
+	case r == '\t':
+		return "a tab"
+	}
+	return strconv.QuoteRune(r)
 }
 
 // firstBad returns the index of the first byte of s that ok refuses, or -1.

@@ -36,10 +36,34 @@ func TestPayouts_Build(t *testing.T) {
 		row["Account Number"] = "5010 0234 5678 91"
 		rec, ref, amt, errs := buildPayout(t, row)
 		want := domain.Payout{Reference: "PAY-20261123-0001", BeneficiaryName: "Ramesh Kumar", AccountNumber: "50100234567891",
-			IFSC: "HDFC0001234", Amount: 125050, Mode: "NEFT", Remark: "Nov rent flat 4B", Email: "ramesh@example.in",
+			IFSC: "HDFC0001234", Amount: 125050, Mode: "NEFT", Remark: "Nov rent flat 4B", RemarkAsWritten: "Nov rent - flat #4B", Email: "ramesh@example.in",
 			Phone: "9845012345", BeneficiaryID: "BEN42"}
 		if errs != nil || rec != want || ref != want.Reference || amt != 125050 {
 			t.Errorf("Build = %+v, %q, %d, %v\nwant %+v", rec, ref, amt, errs, want)
+		}
+	})
+	t.Run("name and remark as sent", func(t *testing.T) {
+		for _, c := range []struct{ name, sent, remark, remarkSent string }{
+			{"Sharma & Sons Pvt. Ltd.", "Sharma and Sons Pvt Ltd", "Invoice #1187 & #1188 (Nov)", "Invoice 1187 and 1188 Nov"},
+			{"D'Souza  Catering", "DSouza Catering", "-", ""},
+			{"Ramesh Kumar", "Ramesh Kumar", "Nov rent", "Nov rent"},
+			{"Jean-Luc Menon", "Jean Luc Menon", "₹ refund!", "refund"},
+		} {
+			row := payoutRow()
+			row["Beneficiary Name"], row["Remark"] = c.name, c.remark
+			rec, _, _, errs := buildPayout(t, row)
+			if errs != nil {
+				t.Errorf("%q: errors %v", c.name, errs)
+				continue
+			}
+			p := rec.(domain.Payout)
+			if p.BeneficiaryName != c.sent || p.NameAsWritten() != c.name || p.Remark != c.remarkSent {
+				t.Errorf("%q, %q: sent %q (written %q), remark %q (written %q); want %q, %q", c.name, c.remark,
+					p.BeneficiaryName, p.NameAsWritten(), p.Remark, p.RemarkAsWritten, c.sent, c.remarkSent)
+			}
+			if (p.BeneficiaryNameAsWritten == "") != (c.name == c.sent) || (p.RemarkAsWritten == "") != (c.remark == c.remarkSent) {
+				t.Errorf("%q: the as-written fields are kept only when they differ from what is sent: %+v", c.name, p)
+			}
 		}
 	})
 	t.Run("upi", func(t *testing.T) {
@@ -76,6 +100,13 @@ func TestPayouts_Build(t *testing.T) {
 		{"name required", map[string]string{"Beneficiary Name": ""}, []loc{{7, "Beneficiary Name", "beneficiary_name_required"}}},
 		{"name too long", map[string]string{"Beneficiary Name": strings.Repeat("Ab ", 34)}, []loc{{7, "Beneficiary Name", "beneficiary_name_length"}}},
 		{"name characters", map[string]string{"Beneficiary Name": "M/s Balaji Traders"}, []loc{{7, "Beneficiary Name", "beneficiary_name_format"}}},
+		{"name with a digit", map[string]string{"Beneficiary Name": "Shop 24 Traders"}, []loc{{7, "Beneficiary Name", "beneficiary_name_format"}}},
+		{"name in another script", map[string]string{"Beneficiary Name": "रमेश कुमार"}, []loc{{7, "Beneficiary Name", "beneficiary_name_format"}}},
+		{"name with an accent", map[string]string{"Beneficiary Name": "José Dsouza"}, []loc{{7, "Beneficiary Name", "beneficiary_name_format"}}},
+		{"name with no letters", map[string]string{"Beneficiary Name": ". - ."}, []loc{{7, "Beneficiary Name", "beneficiary_name_format"}}},
+		{"name too long once sent", map[string]string{"Beneficiary Name": strings.Repeat("A&", 40)}, []loc{{7, "Beneficiary Name", "beneficiary_name_length"}}},
+		{"remark in another script", map[string]string{"Remark": "नवंबर का किराया"}, []loc{{7, "Remark", "remark_format"}}},
+		{"email too long for Enkash", map[string]string{"Email": strings.Repeat("a", 190) + "@example.in"}, []loc{{7, "Email", "email_length"}}},
 		{"mode required", map[string]string{"Mode": ""}, []loc{{7, "Mode", "mode_required"}}},
 		{"mode invalid", map[string]string{"Mode": "CHEQUE"}, []loc{{7, "Mode", "mode_invalid"}}},
 		{"upi without vpa", map[string]string{"Mode": "UPI"}, []loc{{7, "VPA", "vpa_required"}}},

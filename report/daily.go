@@ -130,7 +130,7 @@ func (e ExceptionRow) action() string {
 	if e.Action != "" {
 		return e.Action
 	}
-	return action(e.Category)
+	return action(e.Exception)
 }
 
 // MatchRow is one thing that tied out: an item of ours and the Enkash record or statement

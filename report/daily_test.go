@@ -303,7 +303,7 @@ func TestWriteDailyWorkbook(t *testing.T) {
 		fileHeader := findRow(t, f, sum, "File")
 		want := map[string]string{
 			sum:          fmt.Sprintf("$A$%d:$P$%d", fileHeader, fileHeader+4),
-			"Exceptions": "$A$2:$O$7", "Matched": "$A$2:$J$7", "Payouts": "$A$2:$M$14", "Invoices": "$A$2:$N$6", "Audit": "$A$2:$J$5",
+			"Exceptions": "$A$2:$O$7", "Matched": "$A$2:$J$7", "Payouts": "$A$2:$N$14", "Invoices": "$A$2:$N$6", "Audit": "$A$2:$J$5",
 		}
 		for s, ref := range want {
 			if got := filters[s]; got != "'"+s+"'!"+ref {

@@ -22,14 +22,14 @@ var exceptionColumns = []column{
 	{name: "Note", width: 30, typ: colInput, indent: true},
 }
 
-// action returns the suggested next step for category c: the domain's, one wording for
-// every report and command.
-func action(c domain.Category) string { return c.Action() }
+// action returns the suggested next step for e: the domain's, one wording for every report
+// and command (a row already sent is never told to be corrected and dropped again).
+func action(e domain.Exception) string { return e.SuggestedAction() }
 
 // writeException adds e as the next row of the Exceptions sheet.
 func writeException(t *tableSheet, e domain.Exception, loc *time.Location) error {
 	clear(t.buf)
-	fillException(t.buf, e, action(e.Category), loc)
+	fillException(t.buf, e, action(e), loc)
 	return t.writeRow(t.buf)
 }
 

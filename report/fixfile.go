@@ -11,6 +11,8 @@ import (
 	"strings"
 
 	"github.com/xuri/excelize/v2"
+
+	"enkashbatch/domain"
 )
 
 // FixFile is the content of a fix-and-redrop file: the rejected rows of one input file, so
@@ -32,6 +34,9 @@ type FixRow struct {
 	Raw []string
 	// Reason says why the row was rejected, in words a finance user reads.
 	Reason string
+	// Rule is the first rule the row broke. A row under a rule of domain.NeverResendRules (its
+	// reference was already sent) is never written: a fix file would invite sending it again.
+	Rule string
 }
 
 // ErrorColumn is the name of the column a fix file adds after the original ones. The parsers
@@ -44,6 +49,7 @@ const ErrorColumn = "Error"
 // and in their original columns, and the reason. It is written atomically.
 //
 // A row with more values than the header keeps them all; the extra ones come after the error.
+// A row whose reference was already sent (FixRow.Rule) is left out.
 func WriteFixFile(path string, f FixFile) error {
 	var write func(*os.File, FixFile) error
 	switch ext := strings.ToLower(filepath.Ext(path)); ext {
@@ -98,6 +104,9 @@ func writeFixCSV(out *os.File, f FixFile) error {
 		for r, err := range f.Rows {
 			if err != nil {
 				return fmt.Errorf("read rejected rows of %s: %w", f.SourceName, err)
+			}
+			if domain.NeverResend(r.Rule) {
+				continue
 			}
 			rec = fixRecord(rec, len(f.Header), r)
 			if err := w.Write(rec); err != nil {
@@ -165,6 +174,9 @@ func writeFixXLSX(out *os.File, f FixFile) error {
 		for r, err := range f.Rows {
 			if err != nil {
 				return fmt.Errorf("read rejected rows of %s: %w", f.SourceName, err)
+			}
+			if domain.NeverResend(r.Rule) {
+				continue
 			}
 			if row >= excelize.TotalRows {
 				return fmt.Errorf("too many rejected rows for one sheet (%d)", excelize.TotalRows)

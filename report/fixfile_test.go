@@ -11,11 +11,13 @@ import (
 
 	"github.com/xuri/excelize/v2"
 
+	"enkashbatch/domain"
 	"enkashbatch/report"
 )
 
-// fixInput is a payouts file's header and three rejected rows, one with a value that looks
-// like a formula, one with a quote and a comma, one shorter and one longer than the header.
+// fixInput is a payouts file's header and rejected rows: one with a value that looks like a
+// formula, one with a quote and a comma, one shorter and one longer than the header, and two
+// whose reference was already sent or queued, which no fix file may hold.
 func fixInput() report.FixFile {
 	return report.FixFile{
 		SourceName: "payouts_may.csv",
@@ -23,7 +25,10 @@ func fixInput() report.FixFile {
 		Rows: seq([]report.FixRow{
 			{Line: 5, Raw: []string{"PAY-0004", "Ravi Kumar", "123456789012", "HDFC0001234", "-5", "IMPS"}, Reason: "Amount: must be more than zero"},
 			{Line: 9, Raw: []string{"=HYPERLINK(\"http://x\",\"y\")", "Rao, \"Asha\"", "12", "HDFC0001234", "1,500.00", "IMPS"}, Reason: "A/c No: 9 to 18 digits"},
+			{Line: 10, Raw: []string{"PAY-0001", "Asha Rao", "123456789012", "HDFC0001234", "1500", "IMPS"}, Rule: domain.RuleAlreadySent,
+				Reason: "Reference (already_sent): already sent on 01-05-2026 09:00 UTC: Enkash id EKT1001, UTR 412345678901, status SUCCESS — do not send again"},
 			{Line: 12, Raw: []string{"PAY-0012", "Short Row"}, Reason: "IFSC Code: missing"},
+			{Line: 13, Raw: []string{"PAY-0013", "Queued Row"}, Rule: domain.RuleAlreadyQueued, Reason: "already queued"},
 			{Line: 14, Raw: []string{"PAY-0014", "Long Row", "123456789", "SBIN0000001", "10", "UPI", "stray"}, Reason: "too many values"},
 		}, nil),
 	}

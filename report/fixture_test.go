@@ -18,11 +18,20 @@ var ist = time.FixedZone("IST", 5*3600+1800)
 // at returns 1 May 2026 at hh:mm IST.
 func at(hh, mm int) time.Time { return time.Date(2026, 5, 1, hh, mm, 0, 0, ist) }
 
-// payload is the JSON of a payout to beneficiary name by mode.
+// payload is the JSON of a payout to beneficiary name (as written) by mode, with the name
+// sent to Enkash beside it as the parser records it.
 func payload(t testing.TB, ref, name, mode string, amount domain.Paise) json.RawMessage {
 	t.Helper()
-	b, err := json.Marshal(domain.Payout{Reference: ref, BeneficiaryName: name, AccountNumber: "123456789012",
-		IFSC: "HDFC0001234", Amount: amount, Mode: mode})
+	sent, _, ok := domain.SendableName(name)
+	if !ok {
+		sent = name // a name the parser would refuse: the formula-injection tests' own
+	}
+	p := domain.Payout{Reference: ref, BeneficiaryName: sent, AccountNumber: "123456789012",
+		IFSC: "HDFC0001234", Amount: amount, Mode: mode}
+	if sent != name {
+		p.BeneficiaryNameAsWritten = name
+	}
+	b, err := json.Marshal(p)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -52,7 +61,7 @@ func newFixture(t testing.TB, sandbox bool) fixture {
 	items := []domain.Item{
 		pay(may, 1, 2, "PAY-0001", "Asha Rao", "IMPS", 150000, domain.StatusSuccess,
 			domain.ProviderState{BatchID: "B-0001", ProviderID: "EKT1001", Status: "SUCCESS", Amount: 150000, UTR: "412345678901"}, ""),
-		pay(may, 1, 3, "PAY-0002", "Kiran Traders", "NEFT", 12345678, domain.StatusSuccess,
+		pay(may, 1, 3, "PAY-0002", "Kiran & Sons Pvt. Ltd.", "NEFT", 12345678, domain.StatusSuccess,
 			domain.ProviderState{BatchID: "B-0001", ProviderID: "EKT1002", Status: "SUCCESS", Amount: 12345678, UTR: "412345678902"}, ""),
 		pay(may, 1, 4, "PAY-0003", "Meera Iyer", "IMPS", 250050, domain.StatusFailed,
 			domain.ProviderState{BatchID: "B-0001", ProviderID: "EKT1003", Status: "FAILED", Reason: "REJECT_BENEF_ACC"},

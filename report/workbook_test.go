@@ -189,7 +189,7 @@ func TestWriteRunWorkbook(t *testing.T) {
 		if len(rows) != 2+len(want) {
 			t.Fatalf("Payouts has %d rows, want 2 + %d items", len(rows), len(want))
 		}
-		wantHeader := []string{"File", "Line", "Reference", "Beneficiary", "Mode", "Amount ₹", "Status", "Enkash status",
+		wantHeader := []string{"File", "Line", "Reference", "Beneficiary", "Name sent to Enkash", "Mode", "Amount ₹", "Status", "Enkash status",
 			"Enkash txn id", "Batch id", "UTR", "Enkash amount ₹", "Reason"}
 		if !slices.Equal(rows[1], wantHeader) {
 			t.Errorf("header = %q, want %q", rows[1], wantHeader)
@@ -200,13 +200,17 @@ func TestWriteRunWorkbook(t *testing.T) {
 			}
 		}
 		got := rows[4] // PAY-0003
-		wantRow := []string{"payouts_may.csv", "4", "PAY-0003", "Meera Iyer", "IMPS", "2500.5", "failed", "FAILED",
+		wantRow := []string{"payouts_may.csv", "4", "PAY-0003", "Meera Iyer", "Meera Iyer", "IMPS", "2500.5", "failed", "FAILED",
 			"EKT1003", "B-0001", "", "", "The bank refused the beneficiary account (REJECT_BENEF_ACC)"}
 		if !slices.Equal(got, wantRow) {
 			t.Errorf("PAY-0003 row = %q, want %q", got, wantRow)
 		}
-		if v := number(t, f, "Payouts", "L4"); v != 123456.78 {
+		if v := number(t, f, "Payouts", "M4"); v != 123456.78 {
 			t.Errorf("Enkash amount of PAY-0002 = %v", v)
+		}
+		// The name as written beside the name Enkash received.
+		if got := rows[3][3:5]; !slices.Equal(got, []string{"Kiran & Sons Pvt. Ltd.", "Kiran and Sons Pvt Ltd"}) {
+			t.Errorf("PAY-0002 names = %q, want as written then as sent", got)
 		}
 	})
 
@@ -266,16 +270,16 @@ func TestWriteRunWorkbook(t *testing.T) {
 			{sum, "J9", indianRupees},
 			{sum, "J12", indianRupees},
 			{sum, "D9", `[>=10000000]##\,##\,##\,##0;[>=100000]##\,##\,##0;##,##0`},
-			{"Payouts", "F3", indianRupees},
-			{"Payouts", "L3", indianRupees},
-			{"Payouts", "L6", `#,##0.00`}, // PAY-0005, -999.00: a negative amount, no conditions
+			{"Payouts", "G3", indianRupees},
+			{"Payouts", "M3", indianRupees},
+			{"Payouts", "M6", `#,##0.00`}, // PAY-0005, -999.00: a negative amount, no conditions
 			{"Rejected rows", "D4", indianRupees},
 		} {
 			if got := numFmt(t, f, c.sheet, c.ref); got != c.want {
 				t.Errorf("format of %s!%s = %q, want %q", c.sheet, c.ref, got, c.want)
 			}
 		}
-		if v := number(t, f, "Payouts", "L6"); v != -999 {
+		if v := number(t, f, "Payouts", "M6"); v != -999 {
 			t.Errorf("negative Enkash amount = %v, want -999", v)
 		}
 	})
@@ -303,7 +307,7 @@ func TestWriteRunWorkbook(t *testing.T) {
 			}
 		}
 		filters := filterRefs(t, f)
-		want := map[string]string{sum: "$A$8:$P$12", "Payouts": "$A$2:$M$12", "Exceptions": "$A$2:$L$6", "Rejected rows": "$A$2:$F$4"}
+		want := map[string]string{sum: "$A$8:$P$12", "Payouts": "$A$2:$N$12", "Exceptions": "$A$2:$L$6", "Rejected rows": "$A$2:$F$4"}
 		for s, ref := range want {
 			if got := filters[s]; got != "'"+s+"'!"+ref {
 				t.Errorf("filter of %s = %q, want %s", s, got, ref)

@@ -55,7 +55,7 @@ func runExceptions(ctx context.Context, m *Main, args []string) int {
 			resolved = e.ResolvedAt.In(india).Format("02-01-2006") + ": " + e.Note
 		}
 		fmt.Fprintf(tw, "%d\t%s\t%s\t%s\t%s\t%d\t%s\t%s\t%s\t%s\n", e.ID, e.Severity, age(now.Sub(e.CreatedAt)), e.Category, e.File, e.Line,
-			e.Reference, e.Detail, e.Category.Action(), resolved)
+			e.Reference, e.Detail, e.SuggestedAction(), resolved)
 	}
 	tw.Flush()
 	return exitOK

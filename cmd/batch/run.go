@@ -106,10 +106,26 @@ func printRun(w io.Writer, res jobs.Result, took time.Duration) {
 		}
 		fmt.Fprintf(w, "\n%d exceptions to look at: %s.\nList them with: batch exceptions --open\n", n, strings.Join(parts, ", "))
 	}
+	if sent := alreadySent(res.Exceptions); sent > 0 {
+		fmt.Fprintf(w, "%d rows were not sent because their reference was already sent (or is on its way): do not send them again. "+
+			"They are in no fix-and-redrop file; the workbook's Rejected rows sheet says when and how each was paid.\n", sent)
+	}
 	fmt.Fprintf(w, "\nWorkbook: %s\n", res.Workbook)
 	for _, f := range res.FixFiles {
 		fmt.Fprintf(w, "Rejected rows to fix and drop again: %s\n", f)
 	}
+}
+
+// alreadySent counts the open exceptions of rows refused because their reference was already
+// sent or queued (domain.NeverResend).
+func alreadySent(excs []domain.Exception) int {
+	n := 0
+	for _, e := range excs {
+		if e.ResolvedAt == nil && e.Category == domain.CategoryRejectedRow && domain.NeverResend(e.Actual) {
+			n++
+		}
+	}
+	return n
 }
 
 var categoryOrder = []domain.Category{domain.CategoryRejectedRow, domain.CategoryDuplicateFile, domain.CategoryProviderRejected,

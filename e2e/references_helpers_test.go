@@ -154,18 +154,6 @@ func (h *harness) runFinished() outcome {
 	return o
 }
 
-// payoutCalls returns the sandbox's payout call records by reference.
-func (h *harness) payoutCalls() map[string]sandbox.Call {
-	h.t.Helper()
-	out := map[string]sandbox.Call{}
-	for _, c := range h.calls() {
-		if c.Kind == sandbox.KindPayout {
-			out[c.Reference] = c
-		}
-	}
-	return out
-}
-
 // ledgerItems opens the data folder's ledger (after the runs) and returns the payout items.
 func (h *harness) ledgerItems() []domain.Item {
 	h.t.Helper()

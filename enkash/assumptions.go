@@ -20,6 +20,8 @@
 //     failedPayoutTransactionCreateResponses, each with transactionId and a reason code.
 //   - Beneficiary: the e-mail and phone field names.
 //   - Transfer: the payee is named by beneficiaryId or beneficiaryDetail; checksum is omitted.
+//   - InlineBeneficiaryID: an inline payee carries a beneficiaryId, derived from its account
+//     and IFSC or VPA when the file gives none.
 //
 // Request path (client.go):
 //   - checkResponse: error answers may come back unencrypted, as a plain envelope or as a body

@@ -37,16 +37,20 @@ func (s *PayoutService) SubmitBatch(ctx context.Context, req BatchTransferReques
 	if err := checkBatch(req); err != nil {
 		return nil, fmt.Errorf("submit batch %s: %w", req.BatchTransactionID, err)
 	}
-	if fs := s.client.cfg.FundSourceID; fs != "" {
-		transfers := make([]Transfer, len(req.Transfers))
-		copy(transfers, req.Transfers)
-		for i := range transfers {
-			if transfers[i].FundSourceID == "" {
-				transfers[i].FundSourceID = fs
-			}
+	transfers := make([]Transfer, len(req.Transfers))
+	copy(transfers, req.Transfers)
+	for i := range transfers {
+		t := &transfers[i]
+		if t.FundSourceID == "" {
+			t.FundSourceID = s.client.cfg.FundSourceID
 		}
-		req.Transfers = transfers
+		if t.Beneficiary != nil && t.Beneficiary.ID == "" {
+			b := *t.Beneficiary
+			b.ID = InlineBeneficiaryID(b)
+			t.Beneficiary = &b
+		}
 	}
+	req.Transfers = transfers
 	var out BatchTransferResponse
 	if err := s.client.do(ctx, epBatchTransfer, nil, req, &out); err != nil {
 		return nil, fmt.Errorf("submit batch %s: %w", req.BatchTransactionID, err)

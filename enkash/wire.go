@@ -2,6 +2,8 @@ package enkash
 
 import (
 	"bytes"
+	"crypto/sha256"
+	"encoding/hex"
 	"encoding/json"
 	"errors"
 	"fmt"
@@ -183,8 +185,10 @@ func ParseDecimalPaise(s string) (domain.Paise, error) {
 	return p, nil
 }
 
-// Beneficiary is an inline payee of a transfer (D: beneficiaryDetail).
+// Beneficiary is an inline payee of a transfer (D: beneficiaryDetail). Its ID is filled by
+// SubmitBatch when empty (see InlineBeneficiaryID).
 type Beneficiary struct {
+	ID            string `json:"beneficiaryId"`
 	Name          string `json:"beneficiaryName"`
 	AccountNumber string `json:"beneficiaryAccountNumber,omitempty"`
 	IFSC          string `json:"beneficiaryIfsc,omitempty"`
@@ -373,4 +377,16 @@ func (r *StatementResponse) decodeTop(plain []byte) error {
 		return fmt.Errorf("decode statement lines: %w", err)
 	}
 	return nil
+}
+
+// InlineBeneficiaryID is the beneficiaryId an inline payee carries when the file names none.
+// Assumption (docs/enkash.md, "Assumptions"): beneficiaryDetail is a
+// BeneficiaryDetailCreateRequest, whose beneficiaryId is required and alphanumeric, so an
+// inline payee needs one too; it is derived from the payee alone (account and IFSC, or VPA),
+// so that the same payee always carries the same id and two payees never share one.
+func InlineBeneficiaryID(b Beneficiary) string {
+	key := strings.ToUpper(strings.TrimSpace(b.AccountNumber)) + "|" + strings.ToUpper(strings.TrimSpace(b.IFSC)) +
+		"|" + strings.ToLower(strings.TrimSpace(b.VPA))
+	sum := sha256.Sum256([]byte(key))
+	return "BEN" + strings.ToUpper(hex.EncodeToString(sum[:10]))
 }

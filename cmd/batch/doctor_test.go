@@ -74,7 +74,7 @@ func TestDoctor_Sandbox(t *testing.T) {
 // ENKASH_FUND_SOURCE_ID: the token works, the balance and statement are refused by the client
 // with the setting's name, exit 2.
 func TestDoctor_MissingFundSource(t *testing.T) {
-	creds := sandbox.Credentials{ClientID: "CEKLIVE0001", ClientSecret: "live-secret-1", Username: "fin@example.com", Password: "live-password-1"}
+	creds := sandbox.Credentials{ClientID: "CEKLIVE001", ClientSecret: "live-secret-1", Username: "fin@example.com", Password: "live-password-1"}
 	url, stop, err := sandbox.Start(context.Background(), "127.0.0.1:0", sandbox.New(nil, creds))
 	if err != nil {
 		t.Fatal(err)
@@ -99,7 +99,7 @@ func TestDoctor_MissingFundSource(t *testing.T) {
 // TestDoctor_PlainHTTPRefused: a non-HTTPS base URL off this machine is refused before any
 // call, exit 2, with the setting named and no user information shown.
 func TestDoctor_PlainHTTPRefused(t *testing.T) {
-	env := map[string]string{"ENKASH_BASE_URL": "http://ops:hunter2@ekpayout-uat.enkash.in", "ENKASH_CLIENT_ID": "CEKLIVE0001",
+	env := map[string]string{"ENKASH_BASE_URL": "http://ops:hunter2@ekpayout-uat.enkash.in", "ENKASH_CLIENT_ID": "CEKLIVE001",
 		"ENKASH_CLIENT_SECRET": "s", "ENKASH_USERNAME": "u@example.com", "ENKASH_PASSWORD": "p"}
 	code, stdout, stderr := runWith(t, env, "doctor", "--home", t.TempDir())
 	if code != exitUsage || !strings.Contains(stdout, "ENKASH_BASE_URL") {
@@ -132,7 +132,7 @@ func TestLoginGuard_AcrossProcesses(t *testing.T) {
 	}))
 	t.Cleanup(srv.Close)
 	home := t.TempDir()
-	env := map[string]string{"ENKASH_BASE_URL": srv.URL, "ENKASH_CLIENT_ID": "CEKLIVE0001", "ENKASH_CLIENT_SECRET": "live-secret-1",
+	env := map[string]string{"ENKASH_BASE_URL": srv.URL, "ENKASH_CLIENT_ID": "CEKLIVE001", "ENKASH_CLIENT_SECRET": "live-secret-1",
 		"ENKASH_USERNAME": "fin@example.com", "ENKASH_PASSWORD": "wrong-password-1", "ENKASH_FUND_SOURCE_ID": "EKCI4XTWKC"}
 
 	code, stdout, _ := runWith(t, env, "doctor", "--home", home)
@@ -188,7 +188,7 @@ func TestDoctor_HTMLAtTokenEndpoint(t *testing.T) {
 	}))
 	t.Cleanup(srv.Close)
 	home := t.TempDir()
-	env := map[string]string{"ENKASH_BASE_URL": srv.URL, "ENKASH_CLIENT_ID": "CEKLIVE0001", "ENKASH_CLIENT_SECRET": "live-secret-1",
+	env := map[string]string{"ENKASH_BASE_URL": srv.URL, "ENKASH_CLIENT_ID": "CEKLIVE001", "ENKASH_CLIENT_SECRET": "live-secret-1",
 		"ENKASH_USERNAME": "fin@example.com", "ENKASH_PASSWORD": "pw", "ENKASH_FUND_SOURCE_ID": "EKCI4XTWKC"}
 	code, stdout, _ := runWith(t, env, "doctor", "--home", home)
 	if code != exitEnkashDown || !strings.Contains(stdout, "HTML page, not Enkash's API: check ENKASH_BASE_URL") {

@@ -61,7 +61,7 @@ func setupWatch(t *testing.T) *watchBundle {
 	}
 	t.Cleanup(func() { db.Close() })
 	c := newClock(time.Date(2026, 3, 1, 10, 0, 0, 0, time.UTC))
-	w := jobs.NewWatcher(home, scanInterval, c.Now)
+	w := jobs.NewWatcher(home, scanInterval, jobs.InboxPolicy{}, c.Now)
 	p := jobs.New(jobs.Config{Home: home}, db, nil)
 	return &watchBundle{home: home, inbox: filepath.Join(home, "inbox", "payouts"), db: db, clock: c, w: w, d: jobs.NewDaemon(p, w, false)}
 }

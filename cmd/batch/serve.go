@@ -127,7 +127,7 @@ func (d *daemon) run(ctx context.Context, sched *jobs.Schedules) int {
 	cfg := d.s.pipelineConfig(d.m, d.conn)
 	cfg.Logger = log
 	p := jobs.New(cfg, d.db, d.conn.Client)
-	w := jobs.NewWatcher(d.s.Home, d.f.scan, nil)
+	w := jobs.NewWatcher(d.s.Home, d.f.scan, cfg.Inbox, nil)
 	work := jobs.NewDaemon(p, w, d.f.once)
 	d.sched = jobs.NewScheduler(sched, jobs.SchedulerConfig{
 		Ledger: d.db, Logger: log, LastSeen: lastSeen,

@@ -44,8 +44,8 @@ type settings struct {
 	SettleUnterminated time.Duration
 	Stale              time.Duration
 	FollowSymlinks     bool
-	JSON         bool
-	Verbose      bool
+	JSON               bool
+	Verbose            bool
 	// httpClient, when set, carries the Enkash client's calls (serve counts them); nil: the
 	// client's default.
 	httpClient *http.Client

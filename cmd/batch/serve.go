@@ -91,6 +91,7 @@ type daemon struct {
 	conn    *connection
 	metrics *enkashMetrics
 	sched   *jobs.Scheduler
+	work    *jobs.Daemon
 
 	mu       sync.Mutex
 	outcomes []string // of the runs this process did, for --once's exit code
@@ -129,6 +130,7 @@ func (d *daemon) run(ctx context.Context, sched *jobs.Schedules) int {
 	p := jobs.New(cfg, d.db, d.conn.Client)
 	w := jobs.NewWatcher(d.s.Home, d.f.scan, cfg.Inbox, nil)
 	work := jobs.NewDaemon(p, w, d.f.once)
+	d.work = work
 	d.sched = jobs.NewScheduler(sched, jobs.SchedulerConfig{
 		Ledger: d.db, Logger: log, LastSeen: lastSeen,
 		Run: func(ctx context.Context, job jobs.Job, occ jobs.Occurrence) jobs.JobResult {
@@ -257,6 +259,9 @@ type health struct {
 	Ledger  ledgerCheck `json:"ledger"`
 	Enkash  enkashCheck `json:"enkash"`
 	Jobs    []jobHealth `json:"jobs"`
+	// Held lists the inbox files the last scan held back (with why and since when) and the
+	// entries it found that are not files.
+	Held []jobs.WaitingFile `json:"held"`
 }
 
 type ledgerCheck struct {
@@ -279,7 +284,7 @@ type jobHealth struct {
 }
 
 func (d *daemon) healthz(w http.ResponseWriter, r *http.Request) {
-	h := health{Status: "ok", Sandbox: d.conn.Sandbox}
+	h := health{Status: "ok", Sandbox: d.conn.Sandbox, Held: orEmpty(d.work.Waiting())}
 	// A real write: the heartbeat.
 	if err := d.db.Heartbeat(r.Context()); err != nil {
 		h.Ledger.Error = err.Error()

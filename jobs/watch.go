@@ -125,19 +125,6 @@ func (w *Watcher) scan() (scanResult, error) {
 	return res, nil
 }
 
-// Scan looks at the inbox once. It returns the complete files in path order and how many
-// other entries are still waiting (or are to be set aside).
-func (w *Watcher) Scan() (ready []string, waiting int, err error) {
-	res, err := w.scan()
-	if err != nil {
-		return nil, 0, err
-	}
-	for _, f := range res.ready {
-		ready = append(ready, f.path)
-	}
-	return ready, len(res.waiting) + len(res.odd), nil
-}
-
 // renamedFromTemp reports whether a file first seen now is a temporary file of the previous
 // scan under its final name: same device, inode and size.
 func (w *Watcher) renamedFromTemp(info os.FileInfo) bool {

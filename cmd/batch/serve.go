@@ -213,7 +213,11 @@ func (d *daemon) watch(ctx context.Context, work *jobs.Daemon, log *slog.Logger)
 			log.Error("ingest arrivals", "err", err)
 		default:
 			for _, o := range outs {
-				if o.Status != ledger.FileAccepted { // accepted files are logged by the pipeline
+				switch o.Status {
+				case ledger.FileAccepted: // logged by the pipeline
+				case jobs.FileHeld:
+					log.Warn("file put back in the inbox", "run", res.RunID, "file", o.Name, "kind", o.Kind, "note", o.Note)
+				default:
 					log.Warn("file set aside", "run", res.RunID, "file", o.Name, "kind", o.Kind, "status", o.Status, "note", o.Note)
 				}
 			}

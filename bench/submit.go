@@ -90,7 +90,7 @@ func (h *harness) submit(ctx context.Context) ([]figure, error) {
 	}
 	p, err := runChild(ctx, env, false, o.batch, "run", "--home", home, "--json",
 		"--batch-size", strconv.Itoa(o.batchSize), "--concurrency", strconv.Itoa(o.conc), "--rate", strconv.FormatFloat(o.rate, 'f', -1, 64),
-		"--poll-interval", "200ms", "--poll-deadline", "60s")
+		"--poll-interval", "200ms", "--poll-deadline", "60s", "--settle", "0") // complete files: no settle wait in the figures
 	if err != nil {
 		return nil, err
 	}

@@ -6,9 +6,7 @@ import (
 	"log/slog"
 	"path/filepath"
 	"slices"
-	"strings"
 	"sync"
-	"time"
 
 	"enkashbatch/domain"
 	"enkashbatch/ledger"
@@ -79,18 +77,18 @@ func jobResult(ctx context.Context, res Result, err error) JobResult {
 	return r
 }
 
-// IngestArrivals ingests the files the watcher finds complete, and any a stopped run left in
-// processing/, under a run of their own ("ingest"). It does nothing, and records no run, when
-// there is nothing to take.
+// IngestArrivals ingests the files the watcher finds complete, sets aside the inbox entries
+// that are not files, and takes any file a stopped run left in processing/, under a run of
+// their own ("ingest"). It does nothing, and records no run, when there is nothing to take.
 func (d *Daemon) IngestArrivals(ctx context.Context) (Result, []FileOutcome, error) {
 	d.ingestMu.Lock()
 	defer d.ingestMu.Unlock()
-	ready, _, err := d.w.Scan()
+	res, err := d.w.scan()
 	if err != nil {
 		return Result{}, nil, err
 	}
-	left, err := d.p.leftovers()
-	if err != nil || len(ready)+len(left) == 0 {
+	left, err := listFolder(filepath.Join(d.p.cfg.Home, dirProcessing), d.p.cfg.Inbox.FollowSymlinks)
+	if err != nil || len(res.ready)+len(res.odd)+len(left.files)+len(left.odd) == 0 {
 		return Result{}, nil, err
 	}
 	runID, err := d.p.ledger.StartRun(ctx, StepIngest, d.p.cfg.Sandbox)
@@ -98,9 +96,9 @@ func (d *Daemon) IngestArrivals(ctx context.Context) (Result, []FileOutcome, err
 		return Result{}, nil, err
 	}
 	p := d.p.withLog(d.p.log.With("run", runID))
-	out, err := p.IngestFiles(ctx, runID, ready)
-	for _, path := range ready {
-		d.w.Forget(path)
+	out, err := p.ingestScan(ctx, runID, res.ready, res.odd)
+	for _, f := range res.ready {
+		d.w.Forget(f.path)
 	}
 	outcome, detail := "ok", ""
 	switch {
@@ -114,48 +112,43 @@ func (d *Daemon) IngestArrivals(ctx context.Context) (Result, []FileOutcome, err
 	return Result{RunID: runID}, out, err
 }
 
+// Waiting returns what the watcher's last scan held back or found to set aside.
+func (d *Daemon) Waiting() []WaitingFile { return d.w.Waiting() }
+
 // ingest is a job's ingest step: the complete files of the job's kinds.
 func (d *Daemon) ingest(ctx context.Context, runID int64, kinds []domain.Kind) ([]FileOutcome, error) {
 	d.ingestMu.Lock()
 	defer d.ingestMu.Unlock()
-	ready, waiting, err := d.w.Scan()
+	res, err := d.w.scan()
 	if err != nil {
 		return nil, err
 	}
-	if d.settle && waiting > 0 {
-		select {
-		case <-ctx.Done():
-			return nil, stopFor(ctx.Err())
-		case <-time.After(d.w.Interval()):
+	if d.settle && !res.settleBy.IsZero() {
+		if err := sleepCtx(ctx, min(res.settleBy.Sub(d.w.now()), d.w.policy.Settle)); err != nil {
+			return nil, stopFor(err)
 		}
-		if ready, _, err = d.w.Scan(); err != nil {
+		if res, err = d.w.scan(); err != nil {
 			return nil, err
 		}
 	}
-	ready = filterKinds(filepath.Join(d.p.cfg.Home, dirInbox), ready, kinds)
-	out, err := d.p.withLog(d.p.log.With("run", runID)).IngestFiles(ctx, runID, ready)
-	for _, path := range ready {
-		d.w.Forget(path)
+	ready, odd := filterKinds(res.ready, kinds), filterKinds(res.odd, kinds)
+	out, err := d.p.withLog(d.p.log.With("run", runID)).ingestScan(ctx, runID, ready, odd)
+	for _, f := range ready {
+		d.w.Forget(f.path)
 	}
 	return out, err
 }
 
-// filterKinds keeps the files of the inbox folders of kinds, and the files at the top of the
+// filterKinds keeps the entries of the inbox folders of kinds, and those at the top of the
 // inbox (whose kind only their content tells); empty kinds keeps everything.
-func filterKinds(inbox string, paths []string, kinds []domain.Kind) []string {
+func filterKinds(files []inboxFile, kinds []domain.Kind) []inboxFile {
 	if len(kinds) == 0 {
-		return paths
+		return files
 	}
-	var out []string
-	for _, p := range paths {
-		rel, err := filepath.Rel(inbox, p)
-		if err != nil {
-			continue
-		}
-		first, _, nested := strings.Cut(filepath.ToSlash(rel), "/")
-		k, isKind := domain.ParseKind(first)
-		if !nested || !isKind || slices.Contains(kinds, k) {
-			out = append(out, p)
+	var out []inboxFile
+	for _, f := range files {
+		if f.kind == "" || slices.Contains(kinds, f.kind) {
+			out = append(out, f)
 		}
 	}
 	return out

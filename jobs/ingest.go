@@ -8,11 +8,14 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"io/fs"
 	"iter"
 	"os"
 	"path/filepath"
+	"slices"
 	"strings"
 	"sync"
+	"time"
 
 	"enkashbatch/domain"
 	"enkashbatch/ledger"
@@ -52,73 +55,96 @@ type FileOutcome struct {
 	Note   string // why a file was rejected or is a duplicate
 }
 
-// inboxFile is a file found in the inbox, with the kind its folder gives it (empty at the top).
-type inboxFile struct {
-	path string
-	kind domain.Kind
-}
+// FileHeld is the status of a file put back in the inbox because it changed while it was
+// being read: it is taken again once it stops changing.
+const FileHeld = "held"
 
-// Ingest records every file of the inbox in the ledger: first any file an interrupted run left
-// in processing/, then the inbox in name order. Accepted files move to archive/, unusable and
-// duplicate files to rejected/ with a note beside them.
+// Ingest records every complete file of the inbox in the ledger: first any file an
+// interrupted run left in processing/, then the inbox in name order. A file that changed
+// within the settle interval is waited for, once, at most that long; a file that is still
+// changing or looks unfinished is held back in the inbox (InboxWaiting lists it). Accepted
+// files move to archive/; unusable and duplicate files, and entries that are not regular
+// files, to rejected/ with a note beside them.
 func (p *Pipeline) Ingest(ctx context.Context, runID int64) ([]FileOutcome, error) {
 	if err := EnsureHome(p.cfg.Home); err != nil {
 		return nil, err
 	}
-	pending, err := p.scan()
+	// A one-shot look has no earlier scan to compare with: modification times stand in.
+	w := NewWatcher(p.cfg.Home, 0, p.cfg.Inbox, time.Now)
+	w.trustMtime = true
+	res, err := w.scan()
 	if err != nil {
 		return nil, err
 	}
+	if !res.settleBy.IsZero() {
+		if err := sleepCtx(ctx, min(time.Until(res.settleBy), p.cfg.Inbox.Settle)); err != nil {
+			return nil, stopFor(err)
+		}
+		if res, err = w.scan(); err != nil {
+			return nil, err
+		}
+	}
+	for _, h := range res.waiting {
+		p.log.Info("file held back", "file", h.Path, "reason", h.Reason)
+	}
+	return p.ingestScan(ctx, runID, res.ready, res.odd)
+}
+
+// sleepCtx waits d, or until ctx is done.
+func sleepCtx(ctx context.Context, d time.Duration) error {
+	if d <= 0 {
+		return ctx.Err()
+	}
+	t := time.NewTimer(d)
+	defer t.Stop()
+	select {
+	case <-ctx.Done():
+		return ctx.Err()
+	case <-t.C:
+		return nil
+	}
+}
+
+// ingestScan takes, in order, what an interrupted run left in processing/, the entries to set
+// aside and the ready files, and removes the ".done" marker of each file taken.
+func (p *Pipeline) ingestScan(ctx context.Context, runID int64, ready, odd []inboxFile) ([]FileOutcome, error) {
+	left, err := listFolder(filepath.Join(p.cfg.Home, dirProcessing), p.cfg.Inbox.FollowSymlinks)
+	if err != nil {
+		return nil, err
+	}
+	inbox := filepath.Join(p.cfg.Home, dirInbox)
+	for i, f := range left.files {
+		// A leftover's marker stayed in the inbox.
+		left.files[i].marker = filepath.Join(inbox, string(f.kind), filepath.Base(f.path)) + DoneSuffix
+	}
+	files := slices.Concat(left.odd, left.files, odd, ready)
 	var out []FileOutcome
-	for _, f := range pending {
+	for _, f := range files {
 		if err := ctx.Err(); err != nil {
 			return out, stopFor(err)
 		}
-		o, err := p.ingestFile(ctx, runID, f)
+		var o FileOutcome
+		if f.odd != "" {
+			o, err = p.setAside(ctx, runID, f)
+		} else {
+			o, err = p.ingestFile(ctx, runID, f)
+		}
 		if err != nil {
+			if cerr := ctx.Err(); cerr != nil {
+				return out, stopFor(cerr)
+			}
 			return out, err
 		}
-		out = append(out, o)
+		if f.marker != "" {
+			if err := os.Remove(f.marker); err != nil && !errors.Is(err, fs.ErrNotExist) {
+				return out, fmt.Errorf("remove the marker of %s: %w", filepath.Base(f.path), err)
+			}
+		}
+		if o.Name != "" {
+			out = append(out, o)
+		}
 	}
 	return out, nil
-}
-
-// scan lists the files waiting: processing/ first (left by an interrupted run), then inbox/.
-func (p *Pipeline) scan() ([]inboxFile, error) {
-	var files []inboxFile
-	for _, dir := range []string{dirProcessing, dirInbox} {
-		found, err := kindFiles(filepath.Join(p.cfg.Home, dir))
-		if err != nil {
-			return nil, err
-		}
-		files = append(files, found...)
-	}
-	return files, nil
-}
-
-// kindFiles lists the files under root that are not ignored, each with the kind its first
-// sub-folder names (none at the top). A missing root holds no files.
-func kindFiles(root string) ([]inboxFile, error) {
-	var files []inboxFile
-	err := filepath.WalkDir(root, func(path string, d os.DirEntry, err error) error {
-		if err != nil {
-			return err
-		}
-		if d.IsDir() || ignored(d.Name()) {
-			return nil
-		}
-		rel, _ := filepath.Rel(root, path)
-		kind, _ := domain.ParseKind(strings.Split(filepath.ToSlash(rel), "/")[0])
-		files = append(files, inboxFile{path: path, kind: kind})
-		return nil
-	})
-	if errors.Is(err, os.ErrNotExist) {
-		return nil, nil
-	}
-	if err != nil {
-		return nil, fmt.Errorf("scan %s: %w", root, err)
-	}
-	return files, nil
 }
 
 // ignored reports whether a file in the inbox is not (yet) a finance file: hidden files,
@@ -131,23 +157,93 @@ func ignored(name string) bool {
 		strings.HasSuffix(lower, ".done") // a completion marker (see Watcher), not a file
 }
 
-// ingestFile moves one file to processing/, records it, and moves it on.
+// errChanged says a file changed while it was being read.
+var errChanged = errors.New("the file changed while it was being read")
+
+// setAside moves an entry that is not a regular file to rejected/, unopened, with a note, and
+// records it. An entry that cannot be moved is reported and left where it is.
+func (p *Pipeline) setAside(ctx context.Context, runID int64, f inboxFile) (FileOutcome, error) {
+	name := filepath.Base(f.path)
+	kind := f.kind
+	if kind == "" {
+		kind = guessKind(name)
+	}
+	note := fmt.Sprintf("%s is %s, not a CSV or XLSX file: it was set aside without being opened. "+
+		"Put the file itself (not a link, a folder or a pipe) in the inbox.", name, f.odd)
+	o := FileOutcome{Name: name, Kind: kind, Status: ledger.FileRejected, Note: note}
+	if err := p.moveTo(f.path, dirRejected, note); err != nil {
+		o.Note += " It could not be moved away: " + err.Error()
+		p.log.Warn("entry not set aside", "file", name, "reason", f.odd, "err", err)
+		return o, nil
+	}
+	summary := domain.FileSummary{Name: name, Kind: kind, Status: ledger.FileRejected}
+	exc := domain.Exception{Category: domain.CategoryRejectedRow, Kind: kind, File: name,
+		Expected: "a regular CSV or XLSX file", Actual: f.odd, Detail: note}
+	if _, err := p.ledger.RecordUnprocessedFile(ctx, runID, summary, note, exc); err != nil {
+		return FileOutcome{}, err
+	}
+	p.log.Warn("entry set aside", "file", name, "reason", f.odd)
+	return o, nil
+}
+
+// ingestFile moves one file to processing/, records it, and moves it on. It reads the file
+// through one descriptor opened without following links or blocking, and puts the file back
+// in the inbox, unrecorded, if its size or time changed since it was listed or while it was
+// read.
 func (p *Pipeline) ingestFile(ctx context.Context, runID int64, f inboxFile) (FileOutcome, error) {
 	name := filepath.Base(f.path)
 	work := filepath.Join(p.cfg.Home, dirProcessing, string(f.kind), name)
+	home := f.path // where the file goes back to if it is still being written
 	if f.path != work {
 		if err := os.MkdirAll(filepath.Dir(work), 0o755); err != nil {
 			return FileOutcome{}, fmt.Errorf("ingest %s: %w", name, err)
 		}
 		if err := os.Rename(f.path, work); err != nil {
+			if errors.Is(err, fs.ErrNotExist) {
+				return FileOutcome{}, nil // taken by another process, or removed
+			}
 			return FileOutcome{}, fmt.Errorf("ingest %s: move to processing: %w", name, err)
 		}
+	} else {
+		home = filepath.Join(p.cfg.Home, dirInbox, string(f.kind), name)
 	}
-	sum, err := fileSHA256(work)
+	fh, before, err := openRegular(work, f.info, p.cfg.Inbox.FollowSymlinks)
+	switch {
+	case errors.Is(err, fs.ErrNotExist):
+		return FileOutcome{}, nil
+	case errors.Is(err, errNotRegular):
+		f.path, f.odd = work, "no longer the regular file it was when it was listed"
+		return p.setAside(ctx, runID, f)
+	case err != nil:
+		return FileOutcome{}, fmt.Errorf("ingest %s: %w", name, err)
+	}
+	defer fh.Close()
+	unchanged := func() error {
+		now, err := fh.Stat()
+		if err != nil {
+			return fmt.Errorf("ingest %s: %w", name, err)
+		}
+		if changed(before, now) {
+			return errChanged
+		}
+		return nil
+	}
+	if f.info != nil && changed(f.info, before) {
+		return p.putBack(work, home, f.kind)
+	}
+	sum, err := hashFile(ctx, fh)
 	if err != nil {
 		return FileOutcome{}, fmt.Errorf("ingest %s: %w", name, err)
 	}
+	if err := unchanged(); errors.Is(err, errChanged) {
+		return p.putBack(work, home, f.kind)
+	} else if err != nil {
+		return FileOutcome{}, err
+	}
 	summary := domain.FileSummary{Name: name, Kind: f.kind, SHA256: sum}
+	if f.reject != nil {
+		return p.rejectFile(ctx, runID, work, summary, f.reject)
+	}
 	prior, seen, err := p.ledger.AcceptedFile(ctx, sum)
 	if err != nil {
 		return FileOutcome{}, err
@@ -166,9 +262,15 @@ func (p *Pipeline) ingestFile(ctx context.Context, runID int64, f inboxFile) (Fi
 		}
 		return FileOutcome{Name: name, Kind: prior.Kind, Status: ledger.FileDuplicate, Note: note}, p.moveTo(work, dirRejected, note)
 	}
-	o, err := p.readFile(ctx, runID, work, summary)
+	o, err := p.readFile(ctx, runID, fh, summary, unchanged)
+	if errors.Is(err, errChanged) {
+		return p.putBack(work, home, f.kind)
+	}
 	var fe *parsers.FileError
 	if errors.As(err, &fe) {
+		if errors.Is(unchanged(), errChanged) {
+			return p.putBack(work, home, f.kind) // refused for what a writer had not finished
+		}
 		return p.rejectFile(ctx, runID, work, summary, fe)
 	}
 	if err != nil {
@@ -178,18 +280,48 @@ func (p *Pipeline) ingestFile(ctx context.Context, runID int64, f inboxFile) (Fi
 	return o, p.moveTo(work, dirArchive, "")
 }
 
-// readFile parses a file and records all its rows in one transaction.
-func (p *Pipeline) readFile(ctx context.Context, runID int64, path string, summary domain.FileSummary) (FileOutcome, error) {
-	fh, err := os.Open(path)
-	if err != nil {
+// putBack returns a file that changed while it was being read from processing/ to the inbox
+// (beside whatever took its name meanwhile), unrecorded, to be taken once it stops changing.
+func (p *Pipeline) putBack(work, dest string, kind domain.Kind) (FileOutcome, error) {
+	name := filepath.Base(work)
+	if err := os.MkdirAll(filepath.Dir(dest), 0o755); err != nil {
+		return FileOutcome{}, fmt.Errorf("put %s back in the inbox: %w", name, err)
+	}
+	dest = freeName(dest)
+	if err := os.Rename(work, dest); err != nil {
+		return FileOutcome{}, fmt.Errorf("put %s back in the inbox: %w", name, err)
+	}
+	note := "it changed while it was being read: nothing was recorded, it was put back in the inbox as " +
+		filepath.Base(dest) + " and is taken once it stops changing"
+	p.log.Warn("file changed while it was read; put back", "file", name)
+	return FileOutcome{Name: name, Kind: kind, Status: FileHeld, Note: note}, nil
+}
+
+// freeName returns path, or "name (2).ext", "name (3).ext"... if path is taken (by anything,
+// a dangling link included).
+func freeName(path string) string {
+	ext := filepath.Ext(path)
+	stem := strings.TrimSuffix(path, ext)
+	dest := path
+	for i := 2; ; i++ {
+		if _, err := os.Lstat(dest); errors.Is(err, fs.ErrNotExist) {
+			return dest
+		}
+		dest = fmt.Sprintf("%s (%d)%s", stem, i, ext)
+	}
+}
+
+// readFile parses the open file fh from its start and records all its rows in one
+// transaction, committed only if unchanged() still holds after the last row.
+func (p *Pipeline) readFile(ctx context.Context, runID int64, fh *os.File, summary domain.FileSummary, unchanged func() error) (FileOutcome, error) {
+	if _, err := fh.Seek(0, io.SeekStart); err != nil {
 		return FileOutcome{}, fmt.Errorf("ingest %s: %w", summary.Name, err)
 	}
-	defer fh.Close()
 	var spec *parsers.Spec
 	if summary.Kind != "" {
 		spec, _ = parsers.SpecFor(summary.Kind)
 	}
-	r, err := parsers.Open(summary.Name, fh, spec)
+	r, err := parsers.Open(summary.Name, ctxReader{ctx: ctx, r: fh}, spec)
 	if err != nil {
 		return FileOutcome{}, err
 	}
@@ -219,6 +351,9 @@ func (p *Pipeline) readFile(ctx context.Context, runID int64, path string, summa
 		if st == domain.StatusValid {
 			o.Valid++
 		}
+	}
+	if err := unchanged(); err != nil {
+		return FileOutcome{}, errors.Join(err, in.Abort())
 	}
 	return o, in.Commit()
 }
@@ -351,13 +486,7 @@ func (p *Pipeline) moveTo(path, dir, note string) error {
 	if err := os.MkdirAll(filepath.Dir(dest), 0o755); err != nil {
 		return fmt.Errorf("move %s to %s: %w", filepath.Base(path), dir, err)
 	}
-	for i := 2; ; i++ {
-		if _, err := os.Stat(dest); errors.Is(err, os.ErrNotExist) {
-			break
-		}
-		ext := filepath.Ext(path)
-		dest = filepath.Join(filepath.Dir(dest), fmt.Sprintf("%s (%d)%s", strings.TrimSuffix(filepath.Base(path), ext), i, ext))
-	}
+	dest = freeName(dest)
 	if err := os.Rename(path, dest); err != nil {
 		return fmt.Errorf("move %s to %s: %w", filepath.Base(path), dir, err)
 	}
@@ -370,15 +499,14 @@ func (p *Pipeline) moveTo(path, dir, note string) error {
 	return nil
 }
 
-func fileSHA256(path string) (string, error) {
-	f, err := os.Open(path)
-	if err != nil {
+// hashFile returns the SHA-256 of the open file f, read from its start.
+func hashFile(ctx context.Context, f *os.File) (string, error) {
+	if _, err := f.Seek(0, io.SeekStart); err != nil {
 		return "", err
 	}
-	defer f.Close()
 	h := sha256.New()
-	if _, err := io.Copy(h, f); err != nil {
-		return "", fmt.Errorf("hash %s: %w", filepath.Base(path), err)
+	if _, err := io.Copy(h, ctxReader{ctx: ctx, r: f}); err != nil {
+		return "", fmt.Errorf("hash %s: %w", filepath.Base(f.Name()), err)
 	}
 	return hex.EncodeToString(h.Sum(nil)), nil
 }

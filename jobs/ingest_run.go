@@ -56,7 +56,12 @@ func DropInInbox(home, src string) (string, error) {
 	if _, err := os.Stat(dest); err == nil {
 		return "", fmt.Errorf("drop %s in the inbox: a file of that name is already waiting there", name)
 	}
-	in, err := os.Open(src)
+	// Only a regular file is copied: a pipe or a device named here would block the copy, or
+	// never end it.
+	in, _, err := openRegular(src, nil, true)
+	if errors.Is(err, errNotRegular) {
+		return "", fmt.Errorf("drop %s in the inbox: it is not a regular file (a folder, pipe, socket or device); name a CSV or XLSX file", name)
+	}
 	if err != nil {
 		return "", fmt.Errorf("drop %s in the inbox: %w", name, err)
 	}

@@ -33,6 +33,9 @@ type Config struct {
 	// MatchTolerance is how far apart in time a statement debit without our reference and a
 	// payout of the same amount may be and still be matched (default 24h).
 	MatchTolerance time.Duration
+	// Inbox says when an inbox file is complete enough to take (zero: at once) and whether
+	// links are followed.
+	Inbox InboxPolicy
 	// Sandbox marks every output as produced against the sandbox.
 	Sandbox bool
 	// Endpoint is Enkash's base URL, shown in reports.

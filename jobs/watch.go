@@ -1,13 +1,9 @@
 package jobs
 
 import (
-	"errors"
 	"fmt"
-	"io/fs"
 	"os"
 	"path/filepath"
-	"sort"
-	"strings"
 	"sync"
 	"syscall"
 	"time"
@@ -18,23 +14,31 @@ import (
 const DoneSuffix = ".done"
 
 // Watcher finds the inbox files that are complete. Polling is its source of truth, because
-// network shares send no change events. A file is complete when:
+// network shares send no change events. A regular file is complete when:
 //
 //   - a "<name>.done" marker stands beside it; or
 //   - it arrived by rename from a temporary name (an ignored name the previous scan saw with
 //     the same device, inode and size: "x.csv.part", ".x.csv", "~$x.xlsx", "x.tmp"); or
-//   - two scans at least half a scan interval apart saw the same size and modification time.
+//   - its size and modification time stayed the same over the settle interval (by this
+//     watcher's own clock: a share's clock may differ), and its content looks finished
+//     (InboxPolicy.judge: a CSV's last line ends, a workbook's zip has its end record).
 //
-// Office lock files, .tmp, .part and hidden files are never taken. A Watcher is safe for
-// concurrent use.
+// Entries that are not regular files are reported to be set aside, never opened. Office lock
+// files, .tmp, .part and hidden files are never taken. A Watcher is safe for concurrent use.
 type Watcher struct {
 	inbox    string
+	home     string
 	interval time.Duration
+	policy   InboxPolicy
 	now      func() time.Time
+	// trustMtime counts a file as unchanged since its modification time (a one-shot run has
+	// no earlier look to compare with); the daemon's watcher trusts only what it saw.
+	trustMtime bool
 
-	mu    sync.Mutex
-	seen  map[string]observed  // candidates of the previous scans, by path
-	temps map[fileKey]observed // ignored files of the previous scan, by device and inode
+	mu      sync.Mutex
+	seen    map[string]observed  // candidates of the previous scans, by path
+	temps   map[fileKey]observed // ignored files of the previous scan, by device and inode
+	waiting []WaitingFile        // what the last scan held back
 }
 
 type fileKey struct{ dev, ino uint64 }
@@ -46,93 +50,79 @@ type observed struct {
 	since time.Time // when a scan first saw this size and time
 }
 
-// NewWatcher watches home's inbox, scanned every interval. now is the clock (nil: time.Now).
-func NewWatcher(home string, interval time.Duration, now func() time.Time) *Watcher {
+// NewWatcher watches home's inbox, scanned every interval, under policy (a zero Settle is
+// half the interval). now is the clock (nil: time.Now).
+func NewWatcher(home string, interval time.Duration, policy InboxPolicy, now func() time.Time) *Watcher {
 	if now == nil {
 		now = time.Now
 	}
-	return &Watcher{inbox: filepath.Join(home, dirInbox), interval: interval, now: now,
+	if policy.Settle <= 0 {
+		policy.Settle = interval / 2
+	}
+	return &Watcher{inbox: filepath.Join(home, dirInbox), home: home, interval: interval, policy: policy, now: now,
 		seen: map[string]observed{}, temps: map[fileKey]observed{}}
 }
 
 // Interval is the time between two scans.
 func (w *Watcher) Interval() time.Duration { return w.interval }
 
-// Scan looks at the inbox once. It returns the complete files in path order and how many
-// other files are still waiting to look complete.
-func (w *Watcher) Scan() (ready []string, waiting int, err error) {
+// Waiting returns what the last scan held back or found to set aside.
+func (w *Watcher) Waiting() []WaitingFile {
+	w.mu.Lock()
+	defer w.mu.Unlock()
+	return append([]WaitingFile(nil), w.waiting...)
+}
+
+// scanResult is what one scan found.
+type scanResult struct {
+	ready   []inboxFile   // complete files, path order
+	odd     []inboxFile   // entries to set aside
+	waiting []WaitingFile // files held back
+	// settleBy is the latest time a file that is still settling could be taken (zero: none).
+	settleBy time.Time
+}
+
+// scan looks at the inbox once.
+func (w *Watcher) scan() (scanResult, error) {
 	w.mu.Lock()
 	defer w.mu.Unlock()
 	now := w.now()
-	markers := map[string]bool{}
-	candidates := map[string]os.FileInfo{}
-	temps := map[fileKey]observed{}
-	err = filepath.WalkDir(w.inbox, func(path string, d fs.DirEntry, err error) error {
-		if err != nil {
-			if errors.Is(err, fs.ErrNotExist) && path != w.inbox {
-				return nil // gone between listing and looking: a rename in progress
-			}
-			return err
-		}
-		if d.IsDir() {
-			if path != w.inbox && strings.HasPrefix(d.Name(), ".") {
-				return filepath.SkipDir
-			}
-			return nil
-		}
-		name := d.Name()
-		if strings.HasSuffix(strings.ToLower(name), DoneSuffix) {
-			markers[path[:len(path)-len(DoneSuffix)]] = true
-			return nil
-		}
-		info, err := d.Info()
-		if errors.Is(err, fs.ErrNotExist) {
-			return nil
-		}
-		if err != nil {
-			return err
-		}
-		if !info.Mode().IsRegular() {
-			return nil
-		}
-		if ignored(name) {
-			if key, ok := keyOf(info); ok {
-				temps[key] = observed{size: info.Size(), mtime: info.ModTime()}
-			}
-			return nil
-		}
-		candidates[path] = info
-		return nil
-	})
-	if errors.Is(err, fs.ErrNotExist) {
-		err = nil // no inbox yet: nothing waiting
-	}
+	l, err := listFolder(w.inbox, w.policy.FollowSymlinks)
 	if err != nil {
-		return nil, 0, fmt.Errorf("scan inbox: %w", err)
+		return scanResult{}, fmt.Errorf("scan inbox: %w", err)
 	}
-	seen := make(map[string]observed, len(candidates))
-	for path, info := range candidates {
-		cur := observed{size: info.Size(), mtime: info.ModTime(), since: now}
-		prev, known := w.seen[path]
-		unchanged := known && prev.size == cur.size && prev.mtime.Equal(cur.mtime)
-		if unchanged {
+	res := scanResult{odd: l.odd}
+	seen := make(map[string]observed, len(l.files))
+	for _, f := range l.files {
+		cur := observed{size: f.info.Size(), mtime: f.info.ModTime(), since: now}
+		prev, known := w.seen[f.path]
+		if known && prev.size == cur.size && prev.mtime.Equal(cur.mtime) {
 			cur.since = prev.since
+		} else if w.trustMtime && cur.mtime.Before(now) {
+			cur.since = cur.mtime
 		}
-		seen[path] = cur
-		switch {
-		case markers[path]:
-			ready = append(ready, path)
-		case unchanged && now.Sub(cur.since) >= w.interval/2:
-			ready = append(ready, path)
-		case !known && w.renamedFromTemp(info):
-			ready = append(ready, path)
-		default:
-			waiting++
+		seen[f.path] = cur
+		explicit := l.markers[f.path] || (!known && w.renamedFromTemp(f.info))
+		v := w.policy.judge(f, cur.since, now, explicit)
+		if v.take {
+			f.reject = v.reject
+			if l.markers[f.path] {
+				f.marker = f.path + DoneSuffix
+			}
+			res.ready = append(res.ready, f)
+			continue
 		}
+		if v.settling && v.until.After(res.settleBy) {
+			res.settleBy = v.until
+		}
+		res.waiting = append(res.waiting, waiting(w.home, f, v, cur.since))
 	}
-	w.seen, w.temps = seen, temps
-	sort.Strings(ready)
-	return ready, waiting, nil
+	w.seen, w.temps = seen, l.temps
+	w.waiting = append([]WaitingFile(nil), res.waiting...)
+	for _, f := range l.odd {
+		w.waiting = append(w.waiting, oddWaiting(w.home, f))
+	}
+	return res, nil
 }
 
 // renamedFromTemp reports whether a file first seen now is a temporary file of the previous

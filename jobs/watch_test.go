@@ -7,6 +7,7 @@ import (
 	"path/filepath"
 	"strings"
 	"sync"
+	"syscall"
 	"testing"
 	"time"
 
@@ -61,7 +62,7 @@ func setupWatch(t *testing.T) *watchBundle {
 	}
 	t.Cleanup(func() { db.Close() })
 	c := newClock(time.Date(2026, 3, 1, 10, 0, 0, 0, time.UTC))
-	w := jobs.NewWatcher(home, scanInterval, c.Now)
+	w := jobs.NewWatcher(home, scanInterval, jobs.InboxPolicy{}, c.Now)
 	p := jobs.New(jobs.Config{Home: home}, db, nil)
 	return &watchBundle{home: home, inbox: filepath.Join(home, "inbox", "payouts"), db: db, clock: c, w: w, d: jobs.NewDaemon(p, w, false)}
 }
@@ -240,4 +241,59 @@ func chunks(b []byte, n int) [][]byte {
 		b = b[k:]
 	}
 	return out
+}
+
+// TestWatcher_OddEntriesAreSetAsideUnopened: under the daemon, a FIFO with no writer, links
+// and a folder in a kind folder are set aside at the first scan, without hanging it, and the
+// complete file beside them is taken.
+func TestWatcher_OddEntriesAreSetAsideUnopened(t *testing.T) {
+	b := setupWatch(t)
+	ctx, cancel := context.WithTimeout(context.Background(), 20*time.Second)
+	defer cancel()
+	if err := syscall.Mkfifo(filepath.Join(b.inbox, "pipe.csv"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	for name, target := range map[string]string{"zero.csv": "/dev/zero", "dangling.csv": "/nonexistent/x.csv", "dir.csv": b.home} {
+		if err := os.Symlink(target, filepath.Join(b.inbox, name)); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if err := os.Mkdir(filepath.Join(b.inbox, "nested"), 0o755); err != nil {
+		t.Fatal(err)
+	}
+	good := filepath.Join(b.inbox, "good.csv")
+	if err := os.WriteFile(good, payoutsCSV("ODD", 2), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	if err := os.WriteFile(good+jobs.DoneSuffix, nil, 0o644); err != nil {
+		t.Fatal(err)
+	}
+	if w := b.w.Waiting(); len(w) != 0 {
+		t.Fatalf("waiting before any scan: %+v", w)
+	}
+	_, outs, err := b.d.IngestArrivals(ctx)
+	if err != nil {
+		t.Fatal(err)
+	}
+	status := map[string]string{}
+	for _, o := range outs {
+		status[o.Name] = o.Status
+	}
+	want := map[string]string{"good.csv": ledger.FileAccepted, "pipe.csv": ledger.FileRejected, "zero.csv": ledger.FileRejected,
+		"dangling.csv": ledger.FileRejected, "dir.csv": ledger.FileRejected, "nested": ledger.FileRejected}
+	for name, st := range want {
+		if status[name] != st {
+			t.Errorf("%s: %q; want %q (all: %v)", name, status[name], st, status)
+		}
+	}
+	entries, err := os.ReadDir(b.inbox)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(entries) != 0 {
+		t.Errorf("the kind folder still holds %d entries", len(entries))
+	}
+	if n := b.items(t); n != 2 {
+		t.Errorf("items = %d, want the good file's 2", n)
+	}
 }

@@ -210,8 +210,12 @@ func TestDetectKind(t *testing.T) {
 		ok     bool
 	}{
 		{"payouts_nov.csv", nil, domain.KindPayouts, true},
-		{"/inbox/Payouts-2026.XLSX", nil, domain.KindPayouts, true},
-		{"vendor_payout_list.csv", nil, domain.KindPayouts, true},
+		{"/inbox/Payouts_2026.XLSX", nil, domain.KindPayouts, true},
+		{"payout_nov.csv", nil, domain.KindPayouts, true},
+		{"payouts.csv", nil, domain.KindPayouts, true},
+		// A word inside the name, or a kind not followed by '_', decides nothing.
+		{"/inbox/Payouts-2026.XLSX", nil, "", false},
+		{"vendor_payout_list.csv", nil, "", false},
 		{"november.csv", []string{"Txn Ref", "Payee Name", "UPI ID", "Amount (₹)", "Payment Mode"}, domain.KindPayouts, true},
 		{"november.csv", []string{"Txn Ref", "Payee Name", "UPI ID", "Payment Mode"}, "", false},
 		{"november.csv", []string{"Date", "Narration", "Debit", "Credit"}, "", false},

@@ -193,8 +193,7 @@ func readHeader(name string, src source, spec *Spec) (*Reader, error) {
 	if spec == nil {
 		k, ok := DetectKind(name, header)
 		if !ok {
-			return nil, &FileError{File: name, Line: first.line, Rule: "unknown_kind", Message: "cannot tell the kind of file from its name or its header; " +
-				"name it after its kind (e.g. payouts_2026-11-23.csv) or start from a template"}
+			return nil, &FileError{File: name, Line: first.line, Rule: "unknown_kind", Message: kindMessage(header)}
 		}
 		spec, _ = SpecFor(k)
 	}

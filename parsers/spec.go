@@ -136,44 +136,108 @@ func (s *Spec) Match(header string) (int, bool) {
 	return i, ok
 }
 
-// DetectKind guesses a file's kind from its name ("payouts_nov.csv", anything with "payout"
-// in it), else from its header: the kind whose required columns are all present and which
-// matches the most header cells.
+// DetectKind decides the kind of a file that no inbox folder names: a name that starts with a
+// kind and '_' ("payouts_nov.csv", "payout_nov.csv") or is the kind ("payouts.csv") decides;
+// otherwise the header does: the one kind whose required columns are all present. A word
+// elsewhere in the name ("Customer refunds Dec 2026.csv") never decides. A header that fits no
+// kind, or more than one, gives no kind (kindMessage says why).
 func DetectKind(fileName string, header []string) (domain.Kind, bool) {
-	base := strings.ToLower(path.Base(strings.ReplaceAll(fileName, `\`, "/")))
-	for _, s := range specs {
-		if strings.HasPrefix(base, string(s.Kind)) {
-			return s.Kind, true
-		}
+	if k, ok := prefixKind(fileName); ok {
+		return k, true
 	}
-	for _, s := range specs {
-		if strings.Contains(base, strings.TrimSuffix(string(s.Kind), "s")) {
-			return s.Kind, true
-		}
-	}
-	var best *Spec
-	bestScore := 0
-	for _, s := range specs {
-		seen := make([]bool, len(s.Columns))
-		score := 0
-		for _, h := range header {
-			if i, ok := s.Match(h); ok && !seen[i] {
-				seen[i] = true
-				score++
-			}
-		}
-		complete := true
-		for i, c := range s.Columns {
-			complete = complete && (!c.Required || seen[i])
-		}
-		if complete && score > bestScore {
-			best, bestScore = s, score
-		}
-	}
-	if best == nil {
+	fits := fittingKinds(header)
+	if len(fits) != 1 {
 		return "", false
 	}
-	return best.Kind, true
+	return fits[0].Kind, true
+}
+
+// prefixKind returns the kind a file's name starts with, followed by '_' or the extension.
+func prefixKind(fileName string) (domain.Kind, bool) {
+	base := strings.ToLower(path.Base(strings.ReplaceAll(fileName, `\`, "/")))
+	stem := strings.TrimSuffix(base, path.Ext(base))
+	for _, s := range specs {
+		for _, word := range []string{string(s.Kind), strings.TrimSuffix(string(s.Kind), "s")} {
+			if stem == word || strings.HasPrefix(base, word+"_") {
+				return s.Kind, true
+			}
+		}
+	}
+	return "", false
+}
+
+// fittingKinds returns the kinds whose required columns all appear in header.
+func fittingKinds(header []string) []*Spec {
+	var fits []*Spec
+	for _, s := range specs {
+		if len(s.missingRequired(header)) == 0 {
+			fits = append(fits, s)
+		}
+	}
+	return fits
+}
+
+// missingRequired returns the titles of the required columns of s that header lacks.
+func (s *Spec) missingRequired(header []string) []string {
+	s.prepare()
+	seen := make([]bool, len(s.Columns))
+	for _, h := range header {
+		if i, ok := s.Match(h); ok {
+			seen[i] = true
+		}
+	}
+	var missing []string
+	for i, c := range s.Columns {
+		if c.Required && !seen[i] {
+			missing = append(missing, c.Title)
+		}
+	}
+	return missing
+}
+
+// kindMessage explains why DetectKind found no kind for a file: the columns its header has,
+// and each kind's required columns with those missing.
+func kindMessage(header []string) string {
+	var found []string
+	for _, h := range header {
+		if h != "" {
+			found = append(found, h)
+		}
+	}
+	var b strings.Builder
+	if fits := fittingKinds(header); len(fits) > 1 {
+		names := make([]string, len(fits))
+		for i, s := range fits {
+			names[i] = string(s.Kind)
+		}
+		b.WriteString("cannot tell the kind of file: its header fits more than one kind (" + strings.Join(names, " and ") + ")")
+	} else {
+		b.WriteString("cannot tell the kind of file: its header fits no kind")
+	}
+	b.WriteString("; the header has " + orNone(strings.Join(found, ", ")) + ". Each kind's required columns:")
+	for _, s := range specs {
+		var req []string
+		for _, c := range s.Columns {
+			if c.Required {
+				req = append(req, c.Title)
+			}
+		}
+		b.WriteString(" " + string(s.Kind) + ": " + strings.Join(req, ", "))
+		if m := s.missingRequired(header); len(m) > 0 && len(m) < len(req) {
+			b.WriteString(" (missing " + strings.Join(m, ", ") + ")")
+		}
+		b.WriteString(";")
+	}
+	b.WriteString(" put the file in the inbox folder of its kind (e.g. inbox/payouts/), name it after its kind" +
+		" (e.g. payouts_2026-11-23.csv), or start from a template")
+	return b.String()
+}
+
+func orNone(s string) string {
+	if s == "" {
+		return "no column names"
+	}
+	return s
 }
 
 // currencyMarkers are parenthesised header suffixes that say only "in rupees".

@@ -40,8 +40,13 @@ type settings struct {
 	Timeout      time.Duration
 	Scenario     string
 	Tolerance    time.Duration
-	JSON         bool
-	Verbose      bool
+	// Inbox: when a file is complete enough to take, and whether links are followed.
+	Settle             time.Duration
+	SettleUnterminated time.Duration
+	Stale              time.Duration
+	FollowSymlinks     bool
+	JSON               bool
+	Verbose            bool
 	// httpClient, when set, carries the Enkash client's calls (serve counts them); nil: the
 	// client's default.
 	httpClient *http.Client
@@ -59,6 +64,10 @@ func bindSettings(fs *flag.FlagSet, s *settings) {
 	fs.Float64Var(&s.Rate, "rate", 20, "most calls per second to each Enkash endpoint")
 	fs.DurationVar(&s.Timeout, "timeout", 30*time.Second, "time limit of one Enkash call")
 	fs.DurationVar(&s.Tolerance, "match-tolerance", 24*time.Hour, "reconcile: how far apart a statement debit without our reference and a payout of the same amount may be")
+	fs.DurationVar(&s.Settle, "settle", 3*time.Second, "inbox: how long a file's size and modification time must stay unchanged before it is taken")
+	fs.DurationVar(&s.SettleUnterminated, "settle-unterminated", time.Minute, "inbox: how long a CSV whose last line has no line ending (or an empty file) must stay unchanged before it is taken")
+	fs.DurationVar(&s.Stale, "stale", 15*time.Minute, "inbox: how long an incomplete workbook (its zip not finished) is held back before it is refused as damaged")
+	fs.BoolVar(&s.FollowSymlinks, "follow-symlinks", false, "inbox: take a symbolic link to a regular file as that file (links are otherwise set aside unopened)")
 	fs.StringVar(&s.Scenario, "scenario", "", "sandbox scenario file (YAML) for the built-in sandbox")
 	fs.BoolVar(&s.JSON, "json", false, "machine-readable output on stdout")
 	fs.BoolVar(&s.Verbose, "verbose", false, "log progress to stderr")
@@ -327,7 +336,7 @@ func (s *settings) pipelineConfig(m *Main, conn *connection) jobs.Config {
 	cfg := jobs.Config{
 		Home: s.Home, BatchSize: s.BatchSize, Concurrency: s.Concurrency,
 		PollInterval: s.PollInterval, PollDeadline: s.PollDeadline, ResendGrace: s.ResendGrace, MatchTolerance: s.Tolerance,
-		Logger: s.logger(m), Location: india,
+		Logger: s.logger(m), Location: india, Inbox: s.inboxPolicy(),
 	}
 	if conn != nil {
 		cfg.Sandbox, cfg.Endpoint = conn.Sandbox, conn.Endpoint
@@ -338,4 +347,9 @@ func (s *settings) pipelineConfig(m *Main, conn *connection) jobs.Config {
 		}
 	}
 	return cfg
+}
+
+// inboxPolicy is when an inbox file is complete enough to take.
+func (s *settings) inboxPolicy() jobs.InboxPolicy {
+	return jobs.InboxPolicy{Settle: s.Settle, SettleUnterminated: s.SettleUnterminated, Stale: s.Stale, FollowSymlinks: s.FollowSymlinks}
 }

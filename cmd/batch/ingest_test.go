@@ -14,7 +14,12 @@ import (
 func runBatch(t *testing.T, args ...string) (int, string, string) {
 	t.Helper()
 	var stdout, stderr bytes.Buffer
-	m := &Main{Stdout: &stdout, Stderr: &stderr, LookupEnv: func(string) (string, bool) { return "", false }}
+	m := &Main{Stdout: &stdout, Stderr: &stderr, LookupEnv: func(k string) (string, bool) {
+		if k == "BATCH_SETTLE" {
+			return testSettle, true
+		}
+		return "", false
+	}}
 	code := m.Run(context.Background(), args)
 	return code, stdout.String(), stderr.String()
 }

@@ -39,10 +39,14 @@ func setup(t *testing.T, scenario string) *bundle {
 		t.Fatal(err)
 	}
 	t.Cleanup(func() { stop(context.Background()) })
-	b := &bundle{home: t.TempDir(), baseURL: url, env: map[string]string{"ENKASH_BASE_URL": url}}
+	b := &bundle{home: t.TempDir(), baseURL: url, env: map[string]string{"ENKASH_BASE_URL": url, "BATCH_SETTLE": testSettle}}
 	b.dropSamples(t)
 	return b
 }
+
+// testSettle is the inbox's settle interval in these tests: the files they drop are complete,
+// and the default would add seconds to every run.
+const testSettle = "100ms"
 
 func (b *bundle) dropSamples(t *testing.T) {
 	t.Helper()

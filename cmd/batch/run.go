@@ -42,10 +42,18 @@ func runRun(ctx context.Context, m *Main, args []string) int {
 	if err != nil {
 		return m.fail(exitCodeOf(err), "run stopped: %v", err)
 	}
+	// What the run left in the inbox, and why: a file held back is never silently skipped.
+	waiting, werr := jobs.InboxWaiting(s.Home, s.inboxPolicy(), time.Now())
 	if s.JSON {
-		writeJSON(m.Stdout, runJSON(res, conn.Sandbox))
+		out := runJSON(res, conn.Sandbox)
+		out["held"] = orEmpty(waiting)
+		writeJSON(m.Stdout, out)
 	} else {
 		printRun(m.Stdout, res, time.Since(start))
+		printWaiting(m.Stdout, waiting)
+	}
+	if werr != nil {
+		return m.fail(exitAttention, "%v", werr)
 	}
 	if res.Stopped != nil {
 		return m.fail(exitCodeOf(res.Stopped), "run stopped early: %v\nWhat was done is recorded; run again once this is fixed.", res.Stopped)
@@ -201,7 +209,7 @@ func conservationLine(t domain.Tally) string {
 		t.Failed.Count, t.Failed.Paise.Rupees(), t.Reversed.Count, t.Reversed.Paise.Rupees(), t.Open.Count, t.Open.Paise.Rupees(), verdict)
 }
 
-func runJSON(res jobs.Result, sandbox bool) any {
+func runJSON(res jobs.Result, sandbox bool) map[string]any {
 	total := res.Total()
 	return map[string]any{
 		"run_id": res.RunID, "sandbox": sandbox, "files": res.Files, "total": total, "ties_out": total.TiesOut(), "kinds": kindsJSON(res.Files),

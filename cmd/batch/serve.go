@@ -91,6 +91,7 @@ type daemon struct {
 	conn    *connection
 	metrics *enkashMetrics
 	sched   *jobs.Scheduler
+	work    *jobs.Daemon
 
 	mu       sync.Mutex
 	outcomes []string // of the runs this process did, for --once's exit code
@@ -127,8 +128,9 @@ func (d *daemon) run(ctx context.Context, sched *jobs.Schedules) int {
 	cfg := d.s.pipelineConfig(d.m, d.conn)
 	cfg.Logger = log
 	p := jobs.New(cfg, d.db, d.conn.Client)
-	w := jobs.NewWatcher(d.s.Home, d.f.scan, nil)
+	w := jobs.NewWatcher(d.s.Home, d.f.scan, cfg.Inbox, nil)
 	work := jobs.NewDaemon(p, w, d.f.once)
+	d.work = work
 	d.sched = jobs.NewScheduler(sched, jobs.SchedulerConfig{
 		Ledger: d.db, Logger: log, LastSeen: lastSeen,
 		Run: func(ctx context.Context, job jobs.Job, occ jobs.Occurrence) jobs.JobResult {
@@ -211,7 +213,11 @@ func (d *daemon) watch(ctx context.Context, work *jobs.Daemon, log *slog.Logger)
 			log.Error("ingest arrivals", "err", err)
 		default:
 			for _, o := range outs {
-				if o.Status != ledger.FileAccepted { // accepted files are logged by the pipeline
+				switch o.Status {
+				case ledger.FileAccepted: // logged by the pipeline
+				case jobs.FileHeld:
+					log.Warn("file put back in the inbox", "run", res.RunID, "file", o.Name, "kind", o.Kind, "note", o.Note)
+				default:
 					log.Warn("file set aside", "run", res.RunID, "file", o.Name, "kind", o.Kind, "status", o.Status, "note", o.Note)
 				}
 			}
@@ -257,6 +263,9 @@ type health struct {
 	Ledger  ledgerCheck `json:"ledger"`
 	Enkash  enkashCheck `json:"enkash"`
 	Jobs    []jobHealth `json:"jobs"`
+	// Held lists the inbox files the last scan held back (with why and since when) and the
+	// entries it found that are not files.
+	Held []jobs.WaitingFile `json:"held"`
 }
 
 type ledgerCheck struct {
@@ -279,7 +288,7 @@ type jobHealth struct {
 }
 
 func (d *daemon) healthz(w http.ResponseWriter, r *http.Request) {
-	h := health{Status: "ok", Sandbox: d.conn.Sandbox}
+	h := health{Status: "ok", Sandbox: d.conn.Sandbox, Held: orEmpty(d.work.Waiting())}
 	// A real write: the heartbeat.
 	if err := d.db.Heartbeat(r.Context()); err != nil {
 		h.Ledger.Error = err.Error()

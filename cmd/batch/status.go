@@ -6,8 +6,10 @@ import (
 	"io"
 	"sort"
 	"text/tabwriter"
+	"time"
 
 	"enkashbatch/domain"
+	"enkashbatch/jobs"
 	"enkashbatch/ledger"
 )
 
@@ -43,6 +45,10 @@ func runStatus(ctx context.Context, m *Main, args []string) int {
 	if err != nil {
 		return m.fail(exitAttention, "%v", err)
 	}
+	waiting, err := jobs.InboxWaiting(s.Home, s.inboxPolicy(), time.Now())
+	if err != nil {
+		return m.fail(exitAttention, "%v", err)
+	}
 	kinds := map[domain.Kind]*domain.Tally{}
 	for _, f := range files {
 		if kinds[f.Kind] == nil {
@@ -56,11 +62,12 @@ func runStatus(ctx context.Context, m *Main, args []string) int {
 	}
 	if s.JSON {
 		writeJSON(m.Stdout, map[string]any{"files": orEmpty(files), "kinds": kinds, "states": orEmpty(states),
-			"open_exceptions": len(excs), "open_exceptions_by_category": byCategory, "scheduled_jobs": scheduled})
+			"open_exceptions": len(excs), "open_exceptions_by_category": byCategory, "scheduled_jobs": scheduled, "held": orEmpty(waiting)})
 		return exitOK
 	}
 	if len(files) == 0 {
 		fmt.Fprintf(m.Stdout, "No files yet. Drop CSV or XLSX files in %s/inbox/<kind>/ and run `batch run`.\n", s.Home)
+		printWaiting(m.Stdout, waiting)
 		return exitOK
 	}
 	printFiles(m.Stdout, files)
@@ -79,7 +86,20 @@ func runStatus(ctx context.Context, m *Main, args []string) int {
 	}
 	fmt.Fprintln(m.Stdout, ".")
 	printScheduled(m.Stdout, scheduled)
+	printWaiting(m.Stdout, waiting)
 	return exitOK
+}
+
+// printWaiting lists the inbox entries not taken: files held back until they are complete,
+// with why and since when, and entries that are not files.
+func printWaiting(w io.Writer, waiting []jobs.WaitingFile) {
+	if len(waiting) == 0 {
+		return
+	}
+	fmt.Fprintf(w, "\nWaiting in the inbox (%d, not taken yet):\n", len(waiting))
+	for _, f := range waiting {
+		fmt.Fprintf(w, "  %s: %s (since %s)\n", f.Path, f.Reason, f.Since.In(india).Format("02-01-2006 15:04:05"))
+	}
 }
 
 // printScheduled lists the last occurrence of each job `batch serve` ran, catch-ups marked.

@@ -56,11 +56,16 @@ func openXLSX(name string, r io.Reader, spec *Spec) (*xlsxSource, error) {
 	}
 	// Before excelize holds anything in memory: a workbook whose shared strings are out of
 	// all proportion to its sheets is refused here, in a fraction of a second.
-	if err := preScan(zr); err != nil {
+	sharedStrings, sstBytes, err := preScan(zr)
+	if err != nil {
 		return nil, withFile(err, name)
 	}
+	xmlLimit := int64(unzipXMLSizeLimit)
+	if (sharedStrings > inMemorySharedStrings || sstBytes > inMemorySharedStringBytes) && sstBytes > 0 {
+		xmlLimit = min(xmlLimit, int64(sstBytes)-1) // many strings: excelize keeps them in a file
+	}
 	f, err := excelize.OpenReader(bytes.NewReader(b), excelize.Options{
-		RawCellValue: true, UnzipSizeLimit: unzipSizeLimit, UnzipXMLSizeLimit: unzipXMLSizeLimit})
+		RawCellValue: true, UnzipSizeLimit: unzipSizeLimit, UnzipXMLSizeLimit: xmlLimit})
 	if err != nil {
 		if f != nil {
 			_ = f.Close()

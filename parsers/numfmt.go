@@ -65,7 +65,7 @@ func builtInDateFormat(id int) (fmtClass, string, bool) {
 // placeholder scales by thousands.
 func classifyFormat(code string) *numFormat {
 	f := &numFormat{class: fmtNumber, code: code}
-	var date, clock, percent, sci, frac, scale, text, seenPoint bool
+	var date, clock, mOrMin, percent, sci, frac, scale, text, seenPoint bool
 	digits := 0
 	lastDigit := -1
 	for i := 0; i < len(code); i++ {
@@ -107,11 +107,12 @@ func classifyFormat(code string) *numFormat {
 			continue
 		case (c == 'E' || c == 'e') && i+1 < len(code) && (code[i+1] == '+' || code[i+1] == '-'):
 			sci = true
+			seenPoint = false // the exponent's digits are not decimals
 			i++
 		case c == 'y' || c == 'Y' || c == 'd' || c == 'D':
 			date = true
 		case c == 'm' || c == 'M':
-			date = true // months or minutes: either way not an amount
+			mOrMin = true // a month, or minutes next to hours or seconds
 		case c == 'h' || c == 'H' || c == 's' || c == 'S':
 			clock = true
 		case hasPrefixFold(code[i:], "AM/PM"):
@@ -145,6 +146,7 @@ func classifyFormat(code string) *numFormat {
 			}
 		}
 	}
+	date = date || mOrMin && !clock
 	switch {
 	case text && digits == 0 && !date && !clock:
 		return &numFormat{class: fmtGeneral, code: code}

@@ -5,7 +5,7 @@
 //
 // Usage (make bench runs it):
 //
-//	bench [-reps 2] [-only csv,xlsx,report,submit] [-keep]
+//	bench [-reps 2] [-only csv,xlsx,hostile,report,submit] [-keep]
 //
 // It generates its data deterministically under a temporary folder, builds bin/batch, and
 // prints one line per figure, `BENCH <name> value=<v> target=<t> ok` (or SHORT), then a
@@ -99,7 +99,7 @@ func main() {
 	flag.StringVar(&o.batch, "batch", "bin/batch", "the batch binary to measure")
 	flag.BoolVar(&o.build, "build", true, "build the batch binary first (go build -o BATCH ./cmd/batch)")
 	flag.IntVar(&o.reps, "reps", 2, "repetitions of each timed pair; the best of each side is kept (the 1 M row CSV runs once)")
-	flag.StringVar(&only, "only", "", "comma-separated figures to run: csv, xlsx, report, submit (default: all)")
+	flag.StringVar(&only, "only", "", "comma-separated figures to run: csv, xlsx, hostile, report, submit (default: all)")
 	flag.BoolVar(&o.keep, "keep", false, "keep the temporary folder and say where it is")
 	flag.IntVar(&o.csvRows, "csv-rows", 1_000_000, "rows of the large CSV")
 	flag.IntVar(&o.csvSmall, "csv-small-rows", 100_000, "rows of the small CSV (memory flatness)")
@@ -174,6 +174,7 @@ func run(ctx context.Context, o options) int {
 	}{
 		{"csv", h.csv},
 		{"xlsx", h.xlsx},
+		{"hostile", h.hostile},
 		{"report", h.report},
 		{"submit", h.submit},
 	}

@@ -254,10 +254,3 @@ func (c *Cells) markFormula(fi int) (e domain.RowError, ok bool) {
 	return domain.RowError{Line: c.line, Column: c.header[fi], Rule: "formula_without_value",
 		Message: "the cell holds a formula whose result was not saved; open the file in Excel or LibreOffice, save it and drop it again, or paste values instead"}, true
 }
-
-// markScientific notes that file column fi held a number in scientific notation.
-func (c *Cells) markScientific(fi int) {
-	if i := c.specColumn(fi); i >= 0 {
-		c.sci |= 1 << i
-	}
-}

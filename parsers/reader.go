@@ -10,6 +10,8 @@ import (
 	"path"
 	"strings"
 
+	"github.com/xuri/excelize/v2"
+
 	"enkashbatch/domain"
 )
 
@@ -76,7 +78,8 @@ type rawRow struct {
 	line     int
 	cells    []string
 	formulas []int            // file columns holding a formula with no saved value
-	sci      []int            // file columns holding a number in scientific notation
+	typed    []typedCell      // XLSX cells that are not plain text: numbers, booleans, errors...
+	hidden   bool             // an XLSX row Excel hides (by hand or by a filter)
 	problem  *domain.RowError // a row the source could only partly read (e.g. a stray quote)
 }
 
@@ -204,6 +207,10 @@ func readHeader(name string, src source, spec *Spec) (*Reader, error) {
 	}
 	if x, ok := src.(*xlsxSource); ok {
 		cells.date1904 = x.date1904
+		if ferr := hiddenColumn(x, cells); ferr != nil {
+			ferr.File, ferr.Line = name, first.line
+			return nil, ferr
+		}
 	}
 	// A file with a header and nothing below it is refused, not taken for an empty batch: it
 	// is most often the template dropped by mistake, or the rows were never pasted.
@@ -215,6 +222,21 @@ func readHeader(name string, src source, spec *Spec) (*Reader, error) {
 		return nil, withFile(err, name)
 	}
 	return &Reader{name: name, spec: spec, src: src, header: header, unknown: unknown, cells: cells, first: &row}, nil
+}
+
+// hiddenColumn refuses a sheet where Excel hides a column the kind reads: its values would be
+// paid without anyone seeing them. Hidden columns the kind does not read are left alone.
+func hiddenColumn(x *xlsxSource, cells *Cells) *FileError {
+	hidden := x.hiddenColumns(len(cells.header))
+	for i, fi := range cells.file {
+		if fi >= 0 && hidden[fi] {
+			letter, _ := excelize.ColumnNumberToName(fi + 1)
+			return &FileError{Column: cells.header[fi], Rule: "hidden_column", Message: fmt.Sprintf(
+				"column %s (%s) is hidden in Excel, and its values would be used without anyone seeing them; unhide it and check it (or delete it), then drop the file again",
+				letter, titleOf(cells.spec.Columns[i]))}
+		}
+	}
+	return nil
 }
 
 func withFile(err error, name string) error {
@@ -290,13 +312,17 @@ func (r *Reader) build(raw rawRow) Row {
 	if raw.problem != nil {
 		pre = append(pre, *raw.problem)
 	}
+	if raw.hidden {
+		pre = append(pre, domain.RowError{Line: raw.line, Rule: "hidden_row", Message: fmt.Sprintf(
+			"row %d is hidden in Excel (hidden, or filtered out by a filter), so it is not paid; to pay it, unhide it (or clear the filter) and drop the file again; if it should not be paid, delete it", raw.line)})
+	}
 	for _, fi := range raw.formulas {
 		if e, ok := c.markFormula(fi); ok {
 			pre = append(pre, e)
 		}
 	}
-	for _, fi := range raw.sci {
-		c.markScientific(fi)
+	if len(raw.typed) > 0 {
+		pre = append(pre, c.typeCells(raw.typed)...)
 	}
 	if len(raw.cells) > len(r.header) {
 		for _, v := range raw.cells[len(r.header):] {

@@ -135,10 +135,13 @@ func TestReader_Fixtures(t *testing.T) {
 		},
 		{
 			// Written by LibreOffice: account numbers stored as numbers, amounts as text.
+			// A 15-digit account in General is shown by Excel as 9.17010E+14: refused.
 			file: "payouts_numbers.xlsx",
-			good: []int{2, 3, 7},
+			good: []int{3, 7},
 			errs: []loc{
+				{2, "Account Number", "account_number_not_text"},
 				{4, "Account Number", "account_number_lost_digits"},
+				{5, "Account Number", "account_number_not_text"},
 				{5, "Amount", "amount_decimals"},
 				{8, "Account Number", "account_number_length"},
 			},
@@ -218,9 +221,12 @@ func TestReader_Values(t *testing.T) {
 	})
 	t.Run("xlsx numbers", func(t *testing.T) {
 		res := readFile(t, "testdata/payouts_numbers.xlsx")
-		p := res.rows[0].Record.(domain.Payout)
-		if p.AccountNumber != "917010045678123" || p.Amount != 12500000 {
-			t.Errorf("row 2 = %+v", p)
+		if msg := res.rows[0].Errors[0].Message; !strings.Contains(msg, "cell C2") || !strings.Contains(msg, "9.17010E+14") || !strings.Contains(msg, "format the column as Text") {
+			t.Errorf("row 2: 15-digit account in General: message %q", msg)
+		}
+		p := res.rows[1].Record.(domain.Payout)
+		if p.AccountNumber != "30214567890" || p.Amount != 450000 {
+			t.Errorf("row 3 = %+v", p)
 		}
 		if p := res.rows[4].Record.(domain.Payout); p.Amount != 1500000 {
 			t.Errorf("row 7 = %+v", p)
@@ -478,7 +484,9 @@ func TestReader_XLSX(t *testing.T) {
 			t.Errorf("errors %v; want %v", got, want)
 		}
 	})
-	t.Run("sheet named after the kind", func(t *testing.T) {
+	t.Run("two visible sheets with data", func(t *testing.T) {
+		// A notes sheet beside the data sheet: both are visible and hold data, so the file
+		// is refused, naming them, rather than one of them being left out in silence.
 		f := excelize.NewFile()
 		defer f.Close()
 		must(t, f.SetSheetRow("Sheet1", "A1", &[]any{"Notes"}))
@@ -486,12 +494,10 @@ func TestReader_XLSX(t *testing.T) {
 		must(t, err)
 		must(t, f.SetSheetRow("Payouts", "A1", &[]any{"Reference", "Name", "VPA", "Amount", "Mode"}))
 		must(t, f.SetSheetRow("Payouts", "A3", &[]any{"P1", "Ramesh", "ramesh@ybl", 1250.1, "UPI"}))
-		res, err := read(t, "november.xlsx", xlsxBytes(t, f), nil)
-		if err != nil || res.fatal != nil {
-			t.Fatal(err, res.fatal)
-		}
-		if len(res.rows) != 1 || res.rows[0].Line != 3 || res.rows[0].Amount != 125010 {
-			t.Errorf("rows = %+v", res.rows)
+		_, err = read(t, "november.xlsx", xlsxBytes(t, f), nil)
+		var fe *parsers.FileError
+		if !errors.As(err, &fe) || fe.Rule != "several_sheets" || !strings.Contains(fe.Message, `"Sheet1", "Payouts"`) {
+			t.Errorf("error = %v; want several_sheets naming both sheets", err)
 		}
 	})
 	t.Run("first visible sheet", func(t *testing.T) {

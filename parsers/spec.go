@@ -31,6 +31,9 @@ type Column struct {
 	// Text columns are formatted as text in the XLSX template, so that spreadsheets keep
 	// leading zeros and long digit strings.
 	Text bool
+	// Cell is the type of workbook cell the column takes (CellText unless set; a Text column
+	// is a CellIdentifier): see CellType.
+	Cell CellType
 	// Width is the column width in the XLSX template (0: a default).
 	Width float64
 	// Choices, if any, are the allowed values, offered as a drop-down in the XLSX template.

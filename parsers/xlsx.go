@@ -20,16 +20,23 @@ const (
 	maxXLSXBytes      = 256 << 20 // the file itself
 	unzipSizeLimit    = 256 << 20 // everything it unpacks to
 	unzipXMLSizeLimit = 16 << 20  // larger parts are unpacked to temporary files, not memory
-	maxFormulaCells   = 10000     // formula cells without a saved value before the file is refused
 )
 
-// xlsxSource reads the rows of one sheet with excelize's streaming iterator and raw values.
+// helpSheet is the name of the template's help sheet (parsers/template.go): never data.
+const helpSheet = "How to fill"
+
+// xlsxSource reads the rows of one sheet with excelize's streaming iterator and raw values;
+// the sheet's XML check, running beside it, gives each row's cell types, styles and whether
+// Excel hides it.
 type xlsxSource struct {
 	f        *excelize.File
 	rows     *excelize.Rows
 	n        int         // sheet row number of the last row read
 	check    *sheetCheck // the sheet's XML check, running beside the reading
+	sheet    string      // the sheet read
 	date1904 bool
+	styles   *numFormats // the workbook's number formats, by cell style
+	linked   bool        // the workbook has links to other workbooks (xl/externalLinks)
 }
 
 func openXLSX(name string, r io.Reader, spec *Spec) (*xlsxSource, error) {
@@ -47,8 +54,18 @@ func openXLSX(name string, r io.Reader, spec *Spec) (*xlsxSource, error) {
 	if err != nil {
 		return nil, damaged(err)
 	}
+	// Before excelize holds anything in memory: a workbook whose shared strings are out of
+	// all proportion to its sheets is refused here, in a fraction of a second.
+	sharedStrings, sstBytes, err := preScan(zr)
+	if err != nil {
+		return nil, withFile(err, name)
+	}
+	xmlLimit := int64(unzipXMLSizeLimit)
+	if (sharedStrings > inMemorySharedStrings || sstBytes > inMemorySharedStringBytes) && sstBytes > 0 {
+		xmlLimit = min(xmlLimit, int64(sstBytes)-1) // many strings: excelize keeps them in a file
+	}
 	f, err := excelize.OpenReader(bytes.NewReader(b), excelize.Options{
-		RawCellValue: true, UnzipSizeLimit: unzipSizeLimit, UnzipXMLSizeLimit: unzipXMLSizeLimit})
+		RawCellValue: true, UnzipSizeLimit: unzipSizeLimit, UnzipXMLSizeLimit: xmlLimit})
 	if err != nil {
 		if f != nil {
 			_ = f.Close()
@@ -65,17 +82,22 @@ func openXLSX(name string, r io.Reader, spec *Spec) (*xlsxSource, error) {
 	return s, nil
 }
 
-func (s *xlsxSource) init(zr *zip.Reader, spec *Spec) error {
-	sheet, ok := pickSheet(s.f, spec)
-	if !ok {
-		return &FileError{Rule: "no_sheet", Message: "the workbook has no visible sheet"}
+func (s *xlsxSource) init(zr *zip.Reader, _ *Spec) error {
+	sheet, part, err := pickSheet(s.f, zr)
+	if err != nil {
+		return err
 	}
+	s.sheet = sheet
 	if props, err := s.f.GetWorkbookProps(); err == nil && props.Date1904 != nil {
 		s.date1904 = *props.Date1904
 	}
-	part, err := sheetPart(zr, sheet)
-	if err != nil {
-		return &FileError{Rule: "damaged_xlsx", Message: "the workbook is damaged: " + err.Error()}
+	if s.styles, err = readNumFormats(zr); err != nil {
+		return err
+	}
+	for _, zf := range zr.File {
+		if strings.HasPrefix(strings.ToLower(strings.TrimPrefix(zf.Name, "/")), "xl/externallinks/") {
+			s.linked = true
+		}
 	}
 	s.check = startSheetCheck(zr, part)
 	if s.rows, err = s.f.Rows(sheet); err != nil {
@@ -84,30 +106,111 @@ func (s *xlsxSource) init(zr *zip.Reader, spec *Spec) error {
 	return nil
 }
 
-// pickSheet returns the sheet named after the kind (or any known kind when spec is nil),
-// else the first visible sheet.
-func pickSheet(f *excelize.File, spec *Spec) (string, bool) {
-	list := f.GetSheetList()
-	for _, name := range list {
-		n := normalizeHeader(name)
-		for _, sp := range specs {
-			if (spec == nil || sp == spec) && (n == string(sp.Kind) || n == strings.TrimSuffix(string(sp.Kind), "s")) {
-				return name, true
+// pickSheet returns the sheet to read and its zip part: the one visible sheet that holds
+// data. Hidden and very hidden sheets are never read, whatever their names; the template's
+// help sheet is never data. A workbook with more than one visible sheet of data is refused,
+// naming them, so that no sheet a person sees is ever left out in silence. With no visible
+// sheet of data, the first visible sheet is read (and found empty).
+func pickSheet(f *excelize.File, zr *zip.Reader) (sheet, part string, err error) {
+	var visible, withData []string
+	parts := map[string]string{}
+	for _, name := range f.GetSheetList() {
+		if v, err := f.GetSheetVisible(name); err != nil || !v {
+			continue
+		}
+		visible = append(visible, name)
+		if strings.EqualFold(strings.TrimSpace(name), helpSheet) {
+			continue
+		}
+		p, err := sheetPart(zr, name)
+		if err != nil {
+			return "", "", &FileError{Rule: "damaged_xlsx", Message: "the workbook is damaged: " + err.Error()}
+		}
+		parts[name] = p
+		has, err := sheetHasData(zr, p)
+		if err != nil {
+			return "", "", &FileError{Rule: "damaged_xlsx", Message: fmt.Sprintf(
+				"the workbook is damaged: its sheet %q cannot be read (%v); save it again from Excel or LibreOffice", name, err)}
+		}
+		if has {
+			withData = append(withData, name)
+		}
+	}
+	switch {
+	case len(withData) == 1:
+		return withData[0], parts[withData[0]], nil
+	case len(withData) > 1:
+		quoted := make([]string, len(withData))
+		for i, n := range withData {
+			quoted[i] = strconv.Quote(n)
+		}
+		return "", "", &FileError{Rule: "several_sheets", Message: fmt.Sprintf(
+			"the workbook has %d visible sheets with data (%s) and only one is read; put all rows on one sheet, or hide or delete the others, and drop the file again",
+			len(withData), strings.Join(quoted, ", "))}
+	case len(visible) == 0:
+		return "", "", &FileError{Rule: "no_sheet", Message: "the workbook has no visible sheet"}
+	}
+	name := visible[0]
+	p, ok := parts[name]
+	if !ok {
+		if p, err = sheetPart(zr, name); err != nil {
+			return "", "", &FileError{Rule: "damaged_xlsx", Message: "the workbook is damaged: " + err.Error()}
+		}
+	}
+	return name, p, nil
+}
+
+// sheetHasData reports whether a sheet part holds a cell with a value (a non-blank <v>, or
+// inline text), reading it only up to the first one.
+func sheetHasData(zr *zip.Reader, part string) (bool, error) {
+	zf := findPart(zr, part)
+	if zf == nil {
+		return false, fmt.Errorf("no part %s", part)
+	}
+	rc, err := zf.Open()
+	if err != nil {
+		return false, err
+	}
+	defer rc.Close()
+	dec := xml.NewDecoder(bufio.NewReaderSize(rc, 64<<10))
+	inCell, inV := false, false
+	for {
+		tok, err := dec.RawToken()
+		if errors.Is(err, io.EOF) {
+			return false, nil
+		}
+		if err != nil {
+			return false, err
+		}
+		switch t := tok.(type) {
+		case xml.StartElement:
+			switch t.Name.Local {
+			case "c":
+				inCell = true
+			case "v":
+				inV = inCell
+			case "t":
+				inV = inCell // the text of an inline string
+			}
+		case xml.CharData:
+			if inV && len(bytes.TrimSpace(t)) > 0 {
+				return true, nil
+			}
+		case xml.EndElement:
+			switch t.Name.Local {
+			case "c":
+				inCell, inV = false, false
+			case "v", "t":
+				inV = false
 			}
 		}
 	}
-	for _, name := range list {
-		if v, err := f.GetSheetVisible(name); err == nil && v {
-			return name, true
-		}
-	}
-	return "", false
 }
 
 func (s *xlsxSource) next() (rawRow, error) {
 	for s.rows.Next() {
 		s.n++
-		formulas, err := s.check.wait(s.n)
+		facts, err := s.check.wait(s.n)
 		if err != nil {
 			return rawRow{}, err
 		}
@@ -118,19 +221,24 @@ func (s *xlsxSource) next() (rawRow, error) {
 			}
 			return rawRow{}, &FileError{Line: s.n, Rule: "damaged_xlsx", Message: "the sheet cannot be read past this row: " + err.Error()}
 		}
+		var formulas []int
+		for _, fc := range facts.cells {
+			if fc.formula&formulaNoValue != 0 {
+				formulas = append(formulas, int(fc.col)-1)
+			}
+		}
 		if len(formulas) == 0 && blank(cells) {
 			continue
 		}
-		var sci []int
-		for i, v := range cells {
-			if norm, exp, ok := normalizeNumber(v); ok {
-				cells[i] = norm
-				if exp {
-					sci = append(sci, i)
-				}
+		row := rawRow{line: s.n, cells: cells, formulas: formulas, hidden: facts.hidden}
+		for _, fc := range facts.cells {
+			if fc.typ == 's' && fc.formula&formulaExternal == 0 && !s.linked {
+				continue // text from a formula: read as text
 			}
+			row.typed = append(row.typed, typedCell{col: int(fc.col) - 1, typ: fc.typ, format: s.styles.of(int(fc.style)),
+				external: fc.formula&formulaExternal != 0 || s.linked && fc.formula&formulaCell != 0})
 		}
-		return rawRow{line: s.n, cells: cells, formulas: formulas, sci: sci}, nil
+		return row, nil
 	}
 	// excelize stops without an error at broken XML: the check says whether the sheet ended.
 	if err := s.check.result(); err != nil {
@@ -140,6 +248,18 @@ func (s *xlsxSource) next() (rawRow, error) {
 		return rawRow{}, &FileError{Line: s.n + 1, Rule: "damaged_xlsx", Message: "the sheet cannot be read past this row: " + err.Error()}
 	}
 	return rawRow{}, io.EOF
+}
+
+// hiddenColumns returns the 0-based file columns of the sheet that Excel hides, among the
+// first n.
+func (s *xlsxSource) hiddenColumns(n int) map[int]bool {
+	out := map[int]bool{}
+	for _, r := range s.check.hiddenColumns() {
+		for c := r.min; c <= r.max && c <= n; c++ {
+			out[c-1] = true
+		}
+	}
+	return out
 }
 
 // normalizeNumber rewrites a spreadsheet number that is not in its shortest form: scientific
@@ -255,7 +375,7 @@ func sheetPart(zr *zip.Reader, sheet string) (string, error) {
 
 // checkPart runs checkXML over one part of the workbook, until stop is closed, calling
 // rowStarted as the rows of a sheet start, and words what it finds for a finance user.
-func checkPart(zf *zip.File, sheet bool, stop <-chan struct{}, rowStarted func(row int, formulas bool)) (xmlFacts, error) {
+func checkPart(zf *zip.File, sheet bool, stop <-chan struct{}, rowStarted func(row int, done *rowFacts, hiddenCols []colRange)) (xmlFacts, error) {
 	rc, err := zf.Open()
 	if err != nil {
 		return xmlFacts{}, &FileError{Rule: "damaged_xlsx", Message: "the workbook is damaged: " + err.Error()}
@@ -279,6 +399,9 @@ func checkPart(zf *zip.File, sheet bool, stop <-chan struct{}, rowStarted func(r
 		after = fmt.Sprintf(" (after row %d)", p.row)
 	}
 	switch p.rule {
+	case "formula_without_value":
+		return facts, &FileError{Rule: p.rule, Message: fmt.Sprintf(
+			"more than %d cells hold formulas whose results were not saved; open the file in Excel or LibreOffice and save it, or paste values instead", maxFormulaCells)}
 	case "too_many_columns":
 		col := strconv.Itoa(p.col)
 		if name, err := excelize.ColumnNumberToName(p.col); err == nil {
@@ -307,73 +430,6 @@ func findPart(zr *zip.Reader, name string) *zip.File {
 		}
 	}
 	return nil
-}
-
-// scanFormulas lists, by sheet row number, the 0-based columns of cells that hold a formula
-// but no saved value.
-func scanFormulas(zf *zip.File, stop <-chan struct{}) (map[int][]int, error) {
-	rc, err := zf.Open()
-	if err != nil {
-		return nil, &FileError{Rule: "damaged_xlsx", Message: "the workbook is damaged: " + err.Error()}
-	}
-	defer rc.Close()
-	dec := xml.NewDecoder(bufio.NewReaderSize(stopReader{rc, stop}, 64<<10))
-	out := map[int][]int{}
-	count, row, col := 0, 0, 0
-	var inCell, hasF, hasV, inV bool
-	for {
-		tok, err := dec.RawToken()
-		if errors.Is(err, io.EOF) {
-			return out, nil
-		}
-		if err != nil {
-			return nil, &FileError{Rule: "damaged_xlsx", Message: "the workbook's sheet is damaged: " + err.Error()}
-		}
-		switch t := tok.(type) {
-		case xml.StartElement:
-			switch t.Name.Local {
-			case "row":
-				row++
-				col = 0
-				if r := attr(t, "r"); r != "" {
-					if n, err := strconv.Atoi(r); err == nil {
-						row = n
-					}
-				}
-			case "c":
-				col++
-				if r := attr(t, "r"); r != "" {
-					if c, rn, err := excelize.CellNameToCoordinates(r); err == nil {
-						col, row = c, rn
-					}
-				}
-				inCell, hasF, hasV, inV = true, false, false, false
-			case "f":
-				hasF = hasF || inCell
-			case "v", "is":
-				inV = inCell
-				hasV = hasV || (t.Name.Local == "is" && inCell)
-			}
-		case xml.CharData:
-			if inV && len(bytes.TrimSpace(t)) > 0 {
-				hasV = true
-			}
-		case xml.EndElement:
-			switch t.Name.Local {
-			case "v", "is":
-				inV = false
-			case "c":
-				if hasF && !hasV {
-					if count++; count > maxFormulaCells {
-						return nil, &FileError{Rule: "formula_without_value", Message: fmt.Sprintf(
-							"more than %d cells hold formulas whose results were not saved; open the file in Excel or LibreOffice and save it, or paste values instead", maxFormulaCells)}
-					}
-					out[row] = append(out[row], col-1)
-				}
-				inCell = false
-			}
-		}
-	}
 }
 
 func attr(t xml.StartElement, name string) string {

@@ -22,14 +22,42 @@ const (
 
 // xmlFacts is what checkXML noticed in a part on its way through.
 type xmlFacts struct {
-	formulas bool // some cell holds a formula (an <f> element)
+	formulas bool     // some cell holds a formula (an <f> element)
+	last     rowFacts // the facts of the sheet's last row (row 0 when it has none)
 }
+
+// rowFacts is what the check of a sheet noticed of one row: whether Excel hides it, and the
+// cells that are not plain text (text cells, the usual case, are left out to keep it small).
+type rowFacts struct {
+	row    int
+	hidden bool // <row hidden="1">: hidden by hand or filtered out by an AutoFilter
+	cells  []cellFact
+}
+
+// cellFact is one cell of a row that is not plain text: a number, a boolean, an error, an
+// ISO date, or any cell holding a formula.
+type cellFact struct {
+	col     int32 // 1-based column
+	style   int32 // the cell's s attribute: an index into styles.xml's cellXfs
+	typ     byte  // the cell's t attribute: 'n' number, 'b', 'e', 'd', 's' text of any kind
+	formula byte  // formulaCell bits
+}
+
+// Bits of cellFact.formula.
+const (
+	formulaCell     = 1 << iota // the cell holds a formula
+	formulaNoValue              // ... whose result was not saved
+	formulaExternal             // ... that reads another workbook ([1]Sheet1!A1)
+)
+
+// colRange is a range of 1-based columns, as a <col> element of a sheet gives them.
+type colRange struct{ min, max int }
 
 // xmlProblem says why a part would not be read whole; rule is a FileError rule.
 type xmlProblem struct {
 	rule   string
 	row    int // sheet row number of the last row started, 0 before the first
-	col    int // 1-based column of the offending cell (too_many_columns)
+	col    int // 1-based column of the offending cell (too_many_columns, cell_order)
 	detail string
 }
 
@@ -43,15 +71,22 @@ func (p *xmlProblem) Error() string { return p.rule + ": " + p.detail }
 // it reads ~60 MB/s on one core, about a sixth of excelize's time over the same sheet.
 // With sheet set it also refuses cells beyond maxFileColumns: excelize materialises every
 // empty cell up to the last one of a row, 16,384 cells a row for a sparse hostile sheet.
+// Of a sheet it also notes the facts the reader needs beside excelize's values (rowFacts:
+// cell types, styles, formulas without a saved value or reading other workbooks, hidden rows
+// and columns) and refuses rows or cells out of order, which excelize would misplace.
 // rowStarted, if not nil, is called with the number of every <row> of a sheet as it starts,
-// that is once every row before it has been checked whole, and with whether a formula was
-// seen so far. A read error of r is returned as is.
-func checkXML(r io.Reader, sheet bool, rowStarted func(row int, formulas bool)) (xmlFacts, error) {
+// that is once every row before it has been checked whole, with the facts of the row before
+// it (row 0 before the first; the callee copies what it keeps) and the sheet's hidden
+// columns. A read error of r is returned as is.
+func checkXML(r io.Reader, sheet bool, rowStarted func(row int, done *rowFacts, hiddenCols []colRange)) (xmlFacts, error) {
 	s := &xmlScan{r: r, buf: make([]byte, 64<<10), sheet: sheet, rowStarted: rowStarted}
 	err := s.document()
 	var p *xmlProblem
 	if errors.As(err, &p) {
 		p.row = s.row
+	}
+	if err == nil && sheet {
+		s.facts.last = s.cur
 	}
 	return s.facts, err
 }
@@ -72,8 +107,61 @@ type xmlScan struct {
 	name      []byte // the name being read
 	val       [16]byte
 	nval      int // bytes of the last attribute value kept in val
-	// rowStarted, if set, is called as each <row> starts, with whether a formula was seen so far.
-	rowStarted func(row int, formulas bool)
+	// rowStarted, if set, is called as each <row> starts (see checkXML).
+	rowStarted func(row int, done *rowFacts, hiddenCols []colRange)
+
+	// The facts of a sheet, gathered on the way.
+	cur        rowFacts // the row being read
+	cell       cellFact // the cell being read
+	inCell     bool
+	cellValue  bool // the cell has a non-blank <v> or an <is>
+	inV, inF   bool // inside the cell's <v> or <f>
+	fText      bool // the <f> has text (a formula of its own, not a shared one's follower)
+	fShared    int  // the shared formula's si, -1 for none
+	fBracket   byte // state of the search for a "[1]" book reference in the <f> text
+	sharedExt  map[int]bool
+	noValue    int // formulas without a saved value so far
+	hiddenCols []colRange
+	attrT      byte // attribute values of the element being started
+	attrS      int
+	attrHidden bool
+	attrMin    int
+	attrMax    int
+	attrSI     int
+	attrShared bool
+	prevCol    int // the column of the cell before the one being started
+}
+
+// maxFormulaCells bounds the formula cells without a saved value before the sheet is refused.
+const maxFormulaCells = 10000
+
+// maxHiddenCols bounds the <col hidden="1"> ranges kept of a sheet.
+const maxHiddenCols = 4096
+
+// watch follows one byte of the text of a cell's <v> or <f>.
+func (s *xmlScan) watch(c byte) {
+	if s.inV {
+		if c != ' ' && c != '\t' && c != '\n' && c != '\r' {
+			s.cellValue = true
+		}
+		return
+	}
+	if c != ' ' && c != '\t' && c != '\n' && c != '\r' {
+		s.fText = true
+	}
+	// A reference to another workbook is written [n]Sheet!A1 (or '[n]Sheet'!A1): a digit
+	// run in square brackets.
+	switch {
+	case c == '[':
+		s.fBracket = 1
+	case isDigit(c) && s.fBracket >= 1:
+		s.fBracket = 2
+	case c == ']' && s.fBracket == 2:
+		s.cell.formula |= formulaExternal
+		s.fBracket = 0
+	default:
+		s.fBracket = 0
+	}
 }
 
 func (s *xmlScan) fail(rule, format string, args ...any) error {
@@ -205,6 +293,7 @@ func (s *xmlScan) document() error {
 // text consumes character data up to the next '<' or the end of the input.
 func (s *xmlScan) text() error {
 	run, brackets := 0, 0
+	watch := s.inV || s.inF
 	for {
 		for s.i < s.n {
 			c := s.buf[s.i]
@@ -215,6 +304,9 @@ func (s *xmlScan) text() error {
 				s.i++
 				if err := s.entity(); err != nil {
 					return err
+				}
+				if watch {
+					s.watch('&')
 				}
 				run++
 				brackets = 0
@@ -227,6 +319,9 @@ func (s *xmlScan) text() error {
 				return s.broken(`"]]>" appears in text`)
 			default:
 				brackets = 0
+			}
+			if watch {
+				s.watch(c)
 			}
 			s.i++
 			if run++; run > maxXMLText {
@@ -325,6 +420,9 @@ func (s *xmlScan) declaration() error {
 		c, err := s.byte()
 		if err != nil {
 			return err
+		}
+		if s.inV || s.inF {
+			s.watch(c)
 		}
 		switch {
 		case c == '>' && brackets >= 2:
@@ -549,6 +647,9 @@ func (s *xmlScan) endTag() error {
 		return s.broken("<%s> is closed by </%s>", open, s.name)
 	}
 	s.pop()
+	if s.sheet {
+		return s.ended(sheetElem(local(s.name)))
+	}
 	return nil
 }
 
@@ -565,6 +666,35 @@ func (s *xmlScan) pop() {
 	s.ends = s.ends[:len(s.ends)-1]
 }
 
+// Elements of a sheet whose facts the scan gathers.
+const (
+	elemOther = iota
+	elemRow
+	elemCell
+	elemF
+	elemV
+	elemIS
+	elemCol
+)
+
+func sheetElem(name []byte) int {
+	switch string(name) {
+	case "row":
+		return elemRow
+	case "c":
+		return elemCell
+	case "f":
+		return elemF
+	case "v":
+		return elemV
+	case "is":
+		return elemIS
+	case "col":
+		return elemCol
+	}
+	return elemOther
+}
+
 func (s *xmlScan) startTag() error {
 	if err := s.nsName(); err != nil {
 		return err
@@ -574,11 +704,14 @@ func (s *xmlScan) startTag() error {
 	}
 	s.stack = append(s.stack, s.name...)
 	s.ends = append(s.ends, len(s.stack))
-	elem := local(s.name)
-	isRow := s.sheet && string(elem) == "row"
-	isCell := s.sheet && string(elem) == "c"
-	if s.sheet && string(elem) == "f" {
-		s.facts.formulas = true
+	elem := elemOther
+	if s.sheet {
+		elem = sheetElem(local(s.name))
+		if elem == elemF {
+			s.facts.formulas = true
+		}
+		s.attrT, s.attrS, s.attrHidden, s.attrMin, s.attrMax, s.attrSI, s.attrShared = 'n', 0, false, 0, 0, -1, false
+		s.prevCol = s.col
 	}
 	rowRef, cellRef := false, false
 	for {
@@ -591,7 +724,7 @@ func (s *xmlScan) startTag() error {
 		}
 		switch c {
 		case '>':
-			return s.started(isRow, isCell, rowRef, cellRef)
+			return s.started(elem, rowRef, cellRef, false)
 		case '/':
 			if c, err = s.byte(); err != nil {
 				return err
@@ -600,13 +733,22 @@ func (s *xmlScan) startTag() error {
 				return s.broken("a '/' inside a tag")
 			}
 			s.pop()
-			return s.started(isRow, isCell, rowRef, cellRef)
+			if err := s.started(elem, rowRef, cellRef, true); err != nil {
+				return err
+			}
+			return s.ended(elem)
 		}
 		s.i--
 		if err := s.nsName(); err != nil {
 			return err
 		}
-		isR := string(local(s.name)) == "r"
+		var attr string
+		if elem != elemOther {
+			switch n := local(s.name); string(n) {
+			case "r", "t", "s", "hidden", "min", "max", "si":
+				attr = string(n)
+			}
+		}
 		if err := s.space(); err != nil {
 			return err
 		}
@@ -629,38 +771,147 @@ func (s *xmlScan) startTag() error {
 		if err := s.attrValue(quote); err != nil {
 			return err
 		}
-		switch {
-		case isRow && isR:
-			rowRef = true
-			if n, err := strconv.Atoi(string(s.val[:s.nval])); err == nil {
-				s.row = n
-			} else {
-				s.row++ // left to excelize to refuse
-			}
-		case isCell && isR:
-			cellRef = true
-			s.col = column(s.val[:s.nval])
+		if attr != "" {
+			s.sheetAttr(elem, attr, s.val[:s.nval], &rowRef, &cellRef)
 		}
 	}
 }
 
-// started updates the row and column after a start tag and checks the column.
-func (s *xmlScan) started(isRow, isCell, rowRef, cellRef bool) error {
+// sheetAttr notes the value v of the attribute attr of a sheet element.
+func (s *xmlScan) sheetAttr(elem int, attr string, v []byte, rowRef, cellRef *bool) {
+	num := func() int {
+		n, err := strconv.Atoi(string(v))
+		if err != nil || n < 0 {
+			return -1
+		}
+		return n
+	}
 	switch {
-	case isRow:
+	case elem == elemRow && attr == "r":
+		*rowRef = true
+		if n, err := strconv.Atoi(string(v)); err == nil {
+			s.row = n
+		} else {
+			s.row++ // left to excelize to refuse
+		}
+	case elem == elemRow && attr == "hidden", elem == elemCol && attr == "hidden":
+		s.attrHidden = string(v) == "1" || string(v) == "true"
+	case elem == elemCell && attr == "r":
+		*cellRef = true
+		s.col = column(v)
+	case elem == elemCell && attr == "t":
+		switch string(v) {
+		case "b":
+			s.attrT = 'b'
+		case "e":
+			s.attrT = 'e'
+		case "d":
+			s.attrT = 'd'
+		case "s", "str", "inlineStr":
+			s.attrT = 's'
+		default:
+			s.attrT = 'n'
+		}
+	case elem == elemCell && attr == "s":
+		s.attrS = num()
+	case elem == elemCol && attr == "min":
+		s.attrMin = num()
+	case elem == elemCol && attr == "max":
+		s.attrMax = num()
+	case elem == elemF && attr == "t":
+		s.attrShared = string(v) == "shared"
+	case elem == elemF && attr == "si":
+		s.attrSI = num()
+	}
+}
+
+// started updates the row and column after a start tag and checks the column; closed says
+// the tag was an empty element.
+func (s *xmlScan) started(elem int, rowRef, cellRef, closed bool) error {
+	switch elem {
+	case elemRow:
 		if !rowRef {
 			s.row++
 		}
+		if s.cur.row > 0 && s.row <= s.cur.row {
+			return s.broken("row %d comes after row %d; rows must be in order", s.row, s.cur.row)
+		}
 		s.col = 0
 		if s.rowStarted != nil {
-			s.rowStarted(s.row, s.facts.formulas)
+			s.rowStarted(s.row, &s.cur, s.hiddenCols)
 		}
-	case isCell:
+		s.cur = rowFacts{row: s.row, hidden: s.attrHidden, cells: s.cur.cells[:0]}
+	case elemCell:
+		prev := s.prevCol
 		if !cellRef {
 			s.col++
+		} else if s.col <= prev && s.cur.row > 0 {
+			return &xmlProblem{rule: "damaged_xlsx", col: s.col, detail: fmt.Sprintf(
+				"in row %d a cell of column %d comes after one of column %d; cells must be in order", s.row, s.col, prev)}
 		}
 		if s.col > maxFileColumns {
 			return &xmlProblem{rule: "too_many_columns", col: s.col, detail: fmt.Sprintf("a cell in column %d", s.col)}
+		}
+		s.inCell, s.cellValue = true, false
+		s.cell = cellFact{col: int32(s.col), style: int32(max(s.attrS, 0)), typ: s.attrT}
+	case elemF:
+		if s.inCell {
+			s.cell.formula |= formulaCell
+			s.inF, s.fText, s.fBracket, s.fShared = !closed, false, 0, -1
+			if s.attrShared {
+				s.fShared = s.attrSI
+			}
+		}
+	case elemV:
+		s.inV = s.inCell && !closed
+	case elemIS:
+		if s.inCell {
+			s.cellValue = true
+		}
+	case elemCol:
+		if s.attrHidden && s.attrMin > 0 && s.attrMin <= maxFileColumns && len(s.hiddenCols) < maxHiddenCols {
+			s.hiddenCols = append(s.hiddenCols, colRange{s.attrMin, max(s.attrMin, s.attrMax)})
+		}
+	}
+	return nil
+}
+
+// ended updates the facts after an end tag.
+func (s *xmlScan) ended(elem int) error {
+	switch elem {
+	case elemV:
+		s.inV = false
+	case elemF:
+		if !s.inCell {
+			return nil
+		}
+		s.inF = false
+		if s.fShared >= 0 {
+			if s.fText {
+				if s.sharedExt == nil {
+					s.sharedExt = map[int]bool{}
+				}
+				if len(s.sharedExt) < maxFormulaCells {
+					s.sharedExt[s.fShared] = s.cell.formula&formulaExternal != 0
+				}
+			} else if s.sharedExt[s.fShared] {
+				s.cell.formula |= formulaExternal
+			}
+		}
+	case elemCell:
+		if !s.inCell {
+			return nil
+		}
+		s.inCell, s.inV, s.inF = false, false, false
+		f := s.cell
+		if f.formula != 0 && !s.cellValue {
+			f.formula |= formulaNoValue
+			if s.noValue++; s.noValue > maxFormulaCells {
+				return s.fail("formula_without_value", "more than %d cells hold formulas whose results were not saved", maxFormulaCells)
+			}
+		}
+		if f.formula != 0 || f.typ != 's' && s.cellValue {
+			s.cur.cells = append(s.cur.cells, f)
 		}
 	}
 	return nil

@@ -362,8 +362,9 @@ func TestValidate_Fixtures(t *testing.T) {
 		"payouts_semicolon.csv": {{2, "Amount (INR)", "amount_format"}, {4, "Payment Mode", "mode_invalid"}, {4, "Mobile", "phone_format"}},
 		"payouts_multiline.csv": {{8, "Account Number", "account_number_length"}, {9, "Beneficiary Name", "beneficiary_name_format"},
 			{9, "Amount", "imps_limit"}, {11, "VPA", "vpa_required"}, {12, "Amount", "amount_format"}},
-		"payouts_numbers.xlsx": {{4, "Account Number", "account_number_lost_digits"}, {5, "Amount", "amount_decimals"},
-			{8, "Account Number", "account_number_length"}},
+		// 15- and 14-digit accounts stored as numbers in General: Excel shows 9.17010E+14.
+		"payouts_numbers.xlsx": {{2, "Account Number", "account_number_not_text"}, {4, "Account Number", "account_number_lost_digits"},
+			{5, "Account Number", "account_number_not_text"}, {5, "Amount", "amount_decimals"}, {8, "Account Number", "account_number_length"}},
 		"payouts_dates.xlsx": {},
 	}
 	b := &bundle{env: map[string]string{}}

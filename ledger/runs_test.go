@@ -42,7 +42,7 @@ func TestDB_RunsCountWhatEachRunDid(t *testing.T) {
 	}
 	again := []domain.Exception{
 		{Category: open[0].Category, Kind: open[0].Kind, File: open[0].File, Line: open[0].Line, Reference: open[0].Reference}, // re-opened
-		{Category: domain.CategoryStatusMismatch, Kind: domain.KindPayouts, Reference: "PAY-2"},                                 // new
+		{Category: domain.CategoryStatusMismatch, Kind: domain.KindPayouts, Reference: "PAY-2"},                                // new
 	}
 	if err := db.Apply(ctx, second, ledger.Changes{Exceptions: again,
 		Items: []ledger.ItemUpdate{{ItemID: items[0].ID, Status: domain.StatusFailed, Detail: "refused"}}}); err != nil {

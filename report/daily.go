@@ -208,8 +208,11 @@ func DailyPaths(path string) DailyFiles {
 // atomically, the workbook last; on any error (an iterator's included) none of them is
 // replaced.
 //
-// The CSV and JSON twins hold values exactly as they are (amounts as rupees with two
-// decimals in CSV, in paise in JSON): they are for programs. Open the workbook to read them.
+// The CSV and JSON twins hold values as they are (amounts as rupees with two decimals in CSV,
+// in paise in JSON): they are for programs. One exception, for whoever opens a CSV twin in a
+// spreadsheet: a text value beginning with "=", "+", "-", "@", a tab or a carriage return is
+// written with a leading single quote so that it never runs as a formula (see csvText);
+// numbers, negative ones too, are left as they are.
 func WriteDailyWorkbook(path string, d Daily) (err error) {
 	defer func() {
 		if err != nil {

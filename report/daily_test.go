@@ -748,3 +748,61 @@ func TestWriteDailyWorkbook_Golden(t *testing.T) {
 		t.Errorf("cell values differ from %s (run with -update if the change is intended):\n%s", golden, firstDiff(string(want), string(b)))
 	}
 }
+
+// TestWriteDailyWorkbook_CSVTwinsNeutraliseFormulas checks that no value from an input file
+// opens as a formula from a CSV twin, while amounts, negative ones too, stay numbers.
+func TestWriteDailyWorkbook_CSVTwinsNeutraliseFormulas(t *testing.T) {
+	evil := []string{`=cmd|' /C calc'!A0`, `=HYPERLINK("http://evil.example/x","Click")`, "@SUM(A1:A9)",
+		"-2+3+cmd|' /C calc'!A0", "+1+cmd|' /C calc'!A0", "\tTAB", "\rCR"}
+	item := domain.Item{FileID: 1, File: evil[1], Kind: domain.KindPayouts, Line: 2, Reference: evil[0], Amount: 99900,
+		Status: domain.StatusReversed, Provider: domain.ProviderState{Status: evil[2], ProviderID: evil[3], BatchID: evil[4],
+			UTR: evil[5], Amount: -99900}, Reason: evil[6]}
+	exc := report.ExceptionRow{Action: evil[2], Exception: domain.Exception{ID: 9, Category: domain.CategoryAmountMismatch,
+		File: evil[1], Reference: evil[0], Expected: "-250.00", Actual: evil[3], Detail: evil[4], Note: evil[5], CreatedAt: at(9, 0)}}
+	match := report.MatchRow{Kind: domain.KindPayouts, Reference: evil[0], File: evil[1], Amount: -99900, LineID: evil[2],
+		LineType: evil[3], LineAmount: -99900, Remarks: evil[4], Basis: evil[5]}
+	d := report.Daily{Date: at(0, 0), Location: ist, GeneratedAt: at(12, 0),
+		Kinds: []report.KindSummary{{Kind: domain.KindPayouts}}, Files: []domain.FileSummary{{ID: 1, Name: evil[1], Kind: domain.KindPayouts}},
+		Items: seq([]domain.Item{item}, nil), Exceptions: seq([]report.ExceptionRow{exc}, nil),
+		Matched: seq([]report.MatchRow{match}, nil)}
+	_, paths := writeDaily(t, d)
+
+	for _, path := range []string{paths.Items, paths.Exceptions, paths.Matched} {
+		recs := readCSV(t, path)
+		if len(recs) != 2 {
+			t.Fatalf("%s: %d records, want a header and one row", path, len(recs))
+		}
+		for i, v := range recs[1] {
+			if v == "" {
+				continue
+			}
+			switch v[0] {
+			case '=', '+', '@', '\t', '\r':
+				t.Errorf("%s, %s = %q: opens as a formula", filepath.Base(path), recs[0][i], v)
+			case '-':
+				if _, err := strconv.ParseFloat(v, 64); err != nil {
+					t.Errorf("%s, %s = %q: opens as a formula", filepath.Base(path), recs[0][i], v)
+				}
+			}
+		}
+	}
+	items := readCSV(t, paths.Items)[1]
+	want := map[int]string{1: `'=HYPERLINK("http://evil.example/x","Click")`, 3: `'=cmd|' /C calc'!A0`, 4: "999.00",
+		7: "'@SUM(A1:A9)", 8: "'-2+3+cmd|' /C calc'!A0", 9: "'+1+cmd|' /C calc'!A0", 10: "'\tTAB", 11: "-999.00", 12: "'\rCR"}
+	for i, w := range want {
+		if items[i] != w {
+			t.Errorf("items csv %s = %q, want %q", itemsHeader(t, paths.Items)[i], items[i], w)
+		}
+	}
+	excs := readCSV(t, paths.Exceptions)[1]
+	if excs[0] != "9" || excs[9] != "-250.00" || excs[10] != "'-2+3+cmd|' /C calc'!A0" {
+		t.Errorf("exceptions csv id, expected, actual = %q, %q, %q", excs[0], excs[9], excs[10])
+	}
+	matched := readCSV(t, paths.Matched)[1]
+	if matched[3] != "-999.00" || matched[7] != "-999.00" || matched[1] != `'=cmd|' /C calc'!A0` {
+		t.Errorf("matched csv amount, line amount, reference = %q, %q, %q", matched[3], matched[7], matched[1])
+	}
+}
+
+// itemsHeader returns the header of the CSV at path.
+func itemsHeader(t *testing.T, path string) []string { return readCSV(t, path)[0] }

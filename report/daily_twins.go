@@ -94,7 +94,7 @@ func (tw *dailyTwins) writeItem(it domain.Item) error {
 		r[11] = it.Provider.Amount.Decimal()
 	}
 	tw.rec = r
-	if err := tw.items.Write(r); err != nil {
+	if err := writeCSV(tw.items, r); err != nil {
 		return fmt.Errorf("write items csv: %w", err)
 	}
 	return nil
@@ -122,7 +122,7 @@ func (tw *dailyTwins) writeException(b *dailyBook, e ExceptionRow) error {
 		e.File, intOrEmpty(e.Line), e.Reference, e.Expected, e.Actual, e.Detail, e.action(), timeText(e.CreatedAt, b.loc),
 		resolved, e.Note)
 	tw.rec = r
-	if err := tw.exceptions.Write(r); err != nil {
+	if err := writeCSV(tw.exceptions, r); err != nil {
 		return fmt.Errorf("write exceptions csv: %w", err)
 	}
 	j := exceptionJSON{Exception: e.Exception, Status: status, Action: e.action()}
@@ -148,7 +148,7 @@ func (tw *dailyTwins) writeMatch(b *dailyBook, m MatchRow) error {
 	r := append(tw.rec[:0], string(m.Kind), m.Reference, m.File, m.Amount.Decimal(), m.LineID, date, m.LineType,
 		m.LineAmount.Decimal(), m.Remarks, m.Basis)
 	tw.rec = r
-	if err := tw.matched.Write(r); err != nil {
+	if err := writeCSV(tw.matched, r); err != nil {
 		return fmt.Errorf("write matched csv: %w", err)
 	}
 	return nil
@@ -305,6 +305,15 @@ func (tw *dailyTwins) writeJSON(v any) error {
 		return fmt.Errorf("write summary json: %w", err)
 	}
 	return nil
+}
+
+// writeCSV writes record r to w, every field through csvText: no value from an input file
+// opens as a formula. It changes r in place.
+func writeCSV(w *csv.Writer, r []string) error {
+	for i, v := range r {
+		r[i] = csvText(v)
+	}
+	return w.Write(r)
 }
 
 // intOrEmpty is n as text, or empty when n is not positive (an unknown line).

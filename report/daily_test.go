@@ -149,7 +149,7 @@ func TestWriteDailyWorkbook(t *testing.T) {
 				t.Errorf("%s = %q, want %q", ref, got, want)
 			}
 		}
-		if got := numFmt(t, f, sum, "J9"); got != indianRupees {
+		if got := numFmt(t, f, sum, "J9"); got != indianCrores {
 			t.Errorf("rupee format = %q", got)
 		}
 	})

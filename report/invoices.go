@@ -34,7 +34,7 @@ var invoiceLayout = kindLayout{
 			due = due[8:10] + "-" + due[5:7] + "-" + due[:4]
 		}
 		dst[0], dst[1] = orNil(cust), orNil(due)
-		dst[2] = v.BaseAmount.Float()
+		dst[2] = v.BaseAmount
 		return nil
 	},
 }

@@ -16,7 +16,8 @@ import (
 type kindLayout struct {
 	// cols are the kind's own columns.
 	cols []column
-	// fill decodes payload into dst, which has len(cols) cells; a nil cell stays empty.
+	// fill decodes payload into dst, which has len(cols) cells; a nil cell stays empty. The
+	// cell of a colAmount column holds a domain.Paise.
 	fill func(payload json.RawMessage, dst []any) error
 }
 
@@ -90,6 +91,11 @@ func (s *itemSheet) write(it domain.Item) error {
 		if len(it.Payload) > 0 {
 			if err := s.layout.fill(it.Payload, row[i:i+n]); err != nil {
 				return fmt.Errorf("item %s (%s line %d): decode payload: %w", it.Reference, it.File, it.Line, err)
+			}
+			for j, c := range s.layout.cols {
+				if p, ok := row[i+j].(domain.Paise); ok && c.typ == colAmount {
+					row[i+j] = s.st.amountValue(p)
+				}
 			}
 		}
 		i += n

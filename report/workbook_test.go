@@ -91,7 +91,11 @@ func numFmt(t *testing.T, f *excelize.File, sheet, ref string) string {
 	return "#" + strconv.Itoa(st.NumFmt)
 }
 
-const indianRupees = `[>=10000000]##\,##\,##\,##0.00;[>=100000]##\,##\,##0.00;##,##0.00`
+// The rupee formats: up to ₹99,99,999.99 (and down to −₹99,999.99), then crores.
+const (
+	indianRupees = `[>=100000]##\,##\,##0.00;[>=0]##,##0.00;[Red]-##,##0.00`
+	indianCrores = `##\,##\,##\,##0.00;[Red]-##\,##\,##\,##0.00`
+)
 
 func TestWriteRunWorkbook(t *testing.T) {
 	fx := newFixture(t, true)
@@ -263,12 +267,13 @@ func TestWriteRunWorkbook(t *testing.T) {
 
 	t.Run("number formats", func(t *testing.T) {
 		for _, c := range []struct{ sheet, ref, want string }{
-			{sum, "J9", indianRupees},
-			{sum, "J12", indianRupees},
+			{sum, "J9", indianCrores}, // ₹2,51,28,456.28
+			{sum, "J12", indianCrores},
+			{sum, "L9", indianRupees}, // ₹1,24,956.78
 			{sum, "D9", `[>=10000000]##\,##\,##\,##0;[>=100000]##\,##\,##0;##,##0`},
 			{"Payouts", "F3", indianRupees},
 			{"Payouts", "L3", indianRupees},
-			{"Payouts", "L6", `#,##0.00`}, // PAY-0005, -999.00: a negative amount, no conditions
+			{"Payouts", "L6", indianRupees}, // PAY-0005, -999.00: its own section, with its minus sign
 			{"Rejected rows", "D4", indianRupees},
 		} {
 			if got := numFmt(t, f, c.sheet, c.ref); got != c.want {

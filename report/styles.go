@@ -18,11 +18,11 @@ const (
 	// fmtRupees is the format of rupee columns: lakhs grouped from ₹1,00,000.00 up to
 	// ₹99,99,999.99, and negative amounts down to −₹99,999.99. Larger amounts are given one of
 	// rupeesBigFormats instead (see magnitude).
-	fmtRupees = `[>=100000]##\,##\,##0.00;[>=0]##,##0.00;[Red]-##,##0.00`
-	fmtCount        = `[>=10000000]##\,##\,##\,##0;[>=100000]##\,##\,##0;##,##0`
-	fmtDateTime     = `dd-mm-yyyy hh:mm`
-	fmtDate         = `dd-mm-yyyy`
-	fmtDuration     = `[h]:mm:ss`
+	fmtRupees   = `[>=100000]##\,##\,##0.00;[>=0]##,##0.00;[Red]-##,##0.00`
+	fmtCount    = `[>=10000000]##\,##\,##\,##0;[>=100000]##\,##\,##0;##,##0`
+	fmtDateTime = `dd-mm-yyyy hh:mm`
+	fmtDate     = `dd-mm-yyyy`
+	fmtDuration = `[h]:mm:ss`
 )
 
 // rupeesBigFormats are the formats of amounts fmtRupees does not group right: by the number

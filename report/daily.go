@@ -392,17 +392,9 @@ func (b *dailyBook) writeItems() error {
 	return nil
 }
 
-// dailyExceptionColumns are the columns of the daily Exceptions sheet: its status, severity
-// and age, then the columns of the run workbook's Exceptions sheet.
-var dailyExceptionColumns = append([]column{
-	{name: "Status", width: 14, typ: colPlain, center: true}, // fits "Reopened (2x)"
-	{name: "Severity", width: 9, typ: colPlain, center: true},
-	{name: "Age (days)", width: 10, typ: colNumber, center: true},
-}, exceptionColumns...)
-
 // writeExceptions streams the Exceptions sheet, its CSV and the exceptions of the JSON.
 func (b *dailyBook) writeExceptions() error {
-	t, err := newTableSheet(b.f, b.st, b.head, sheetExceptions, dailyExceptionColumns)
+	t, err := newTableSheet(b.f, b.st, b.head, sheetExceptions, exceptionColumns)
 	if err != nil {
 		return err
 	}
@@ -422,33 +414,15 @@ func (b *dailyBook) writeExceptions() error {
 
 // writeException adds e to the Exceptions sheet and the twins, and counts it.
 func (b *dailyBook) writeException(t *tableSheet, e ExceptionRow) error {
-	row := t.buf
-	clear(row)
-	sev := e.severity()
-	switch {
-	case e.ResolvedAt != nil:
-		b.resolved++
-		row[0] = excelize.Cell{StyleID: b.st.good, Value: "Resolved"}
-	case e.Reopened > 0:
-		b.open++
-		b.bySeverity[sev]++
-		row[0] = fmt.Sprintf("Reopened (%dx)", e.Reopened)
-	default:
-		b.open++
-		b.bySeverity[sev]++
-		row[0] = "Open"
-	}
-	if sev == domain.SeverityHigh {
-		row[1] = excelize.Cell{StyleID: b.st.bad, Value: string(sev)}
-	} else {
-		row[1] = string(sev)
-	}
-	if days, ok := e.age(b.now); ok {
-		row[2] = days
-	}
-	fillException(row[3:], e.Exception, e.action(), b.loc)
-	if err := t.writeRow(row); err != nil {
+	open, sev, err := writeException(t, e, b.now, b.loc)
+	if err != nil {
 		return err
+	}
+	if open {
+		b.open++
+		b.bySeverity[sev]++
+	} else {
+		b.resolved++
 	}
 	return b.twins.writeException(b, e)
 }

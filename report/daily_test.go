@@ -205,35 +205,48 @@ func TestWriteDailyWorkbook(t *testing.T) {
 		if len(rows) != 2+len(fx.exceptions) {
 			t.Fatalf("Exceptions has %d rows, want %d", len(rows), 2+len(fx.exceptions))
 		}
-		wantHeader := []string{"Status", "Severity", "Age (days)", "Category", "Kind", "File", "Line", "Reference",
+		wantHeader := []string{"ID", "Status", "Severity", "Age (days)", "Category", "Kind", "File", "Line", "Reference",
 			"Expected", "Actual", "Detail", "Action", "Raised at", "Resolved at", "Note"}
 		if !slices.Equal(rows[1], wantHeader) {
 			t.Errorf("header = %q", rows[1])
 		}
 		for i, e := range fx.exceptions {
 			r := rows[2+i]
-			if r[3] != string(e.Category) || r[7] != e.Reference {
+			if r[0] != strconv.FormatInt(e.ID, 10) || r[4] != string(e.Category) || r[8] != e.Reference {
 				t.Errorf("row %d = %q, want exception %d", 3+i, r, e.ID)
 			}
 		}
 		first := rows[2]
-		if first[0] != "Open" || first[1] != "high" || first[2] != "3" ||
-			first[11] != "Stop and compare with Enkash's statement: Enkash paid ₹100.00 more than the file" {
+		if first[1] != "Open" || first[2] != "high" || first[3] != "3" ||
+			first[12] != "Stop and compare with Enkash's statement: Enkash paid ₹100.00 more than the file" {
 			t.Errorf("first exception = %q", first)
 		}
-		if got := rows[3][11]; got != domain.CategoryUnknownAtProvider.Action() || got == "" {
+		// Expected and Actual amounts are numbers, in the rupee format; words stay words.
+		if got := number(t, f, "Exceptions", "J3"); got != 7000 {
+			t.Errorf("expected amount = %v, want 7000", got)
+		}
+		if got := number(t, f, "Exceptions", "K3"); got != 7100 {
+			t.Errorf("actual amount = %v, want 7100", got)
+		}
+		if got := numFmt(t, f, "Exceptions", "K3"); got != indianRupees {
+			t.Errorf("actual amount format = %q", got)
+		}
+		if got := rows[4][9]; got != "SUCCESS" {
+			t.Errorf("expected status = %q", got)
+		}
+		if got := rows[3][12]; got != domain.CategoryUnknownAtProvider.Action() || got == "" {
 			t.Errorf("default action = %q", got)
 		}
-		if got := rows[4][14]; got != "asked Meera for a new account" {
+		if got := rows[4][15]; got != "asked Meera for a new account" {
 			t.Errorf("owner note = %q", got)
 		}
-		if got := rows[4][0]; got != "Reopened (2x)" {
+		if got := rows[4][1]; got != "Reopened (2x)" {
 			t.Errorf("status of a reopened exception = %q", got)
 		}
-		if last := rows[6]; last[0] != "Resolved" || last[2] != "0" {
+		if last := rows[6]; last[1] != "Resolved" || last[3] != "0" {
 			t.Errorf("resolved exception = %q", last)
 		}
-		if got := numFmt(t, f, "Exceptions", "M3"); got != "dd-mm-yyyy hh:mm" {
+		if got := numFmt(t, f, "Exceptions", "N3"); got != "dd-mm-yyyy hh:mm" {
 			t.Errorf("raised at format = %q", got)
 		}
 	})
@@ -303,7 +316,7 @@ func TestWriteDailyWorkbook(t *testing.T) {
 		fileHeader := findRow(t, f, sum, "File")
 		want := map[string]string{
 			sum:          fmt.Sprintf("$A$%d:$P$%d", fileHeader, fileHeader+4),
-			"Exceptions": "$A$2:$O$7", "Matched": "$A$2:$J$7", "Payouts": "$A$2:$M$14", "Invoices": "$A$2:$N$6", "Audit": "$A$2:$J$5",
+			"Exceptions": "$A$2:$P$7", "Matched": "$A$2:$J$7", "Payouts": "$A$2:$M$14", "Invoices": "$A$2:$N$6", "Audit": "$A$2:$J$5",
 		}
 		for s, ref := range want {
 			if got := filters[s]; got != "'"+s+"'!"+ref {

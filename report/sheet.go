@@ -28,6 +28,7 @@ type column struct {
 	typ    colType
 	center bool // short codes and line numbers read better centred
 	indent bool // text right of an amount column, kept clear of its digits
+	wrap   bool // long text: wrapped within the column's width, to be read on paper
 }
 
 // tableSheet streams one sheet that holds a single table: a title row, a bold frozen header
@@ -113,12 +114,20 @@ func (s *styles) column(c column) int {
 		switch {
 		case c.center:
 			return s.textCenter
+		case c.indent && c.wrap:
+			return s.textIndentedWrap
 		case c.indent:
 			return s.textIndented
+		case c.wrap:
+			return s.textWrap
 		}
 		return s.text
 	case colPlain, colNumber:
 		switch {
+		case c.wrap && c.indent:
+			return s.indentedWrap
+		case c.wrap:
+			return s.wrap
 		case c.center:
 			return s.numberCenter
 		case c.indent:

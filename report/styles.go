@@ -72,6 +72,8 @@ type styles struct {
 	duration                  int
 	section                   int // a heading inside a sheet
 	right                     int
+	// Wrapped text: long words in a narrow column, readable on paper.
+	wrap, indentedWrap, textWrap, textIndentedWrap int
 }
 
 // newStyles registers every style the package uses in f.
@@ -111,6 +113,10 @@ func newStyles(f *excelize.File) (*styles, error) {
 	}
 	add(&s.indented, &excelize.Style{Alignment: &excelize.Alignment{Horizontal: "left", Indent: 1}})
 	add(&s.textIndented, &excelize.Style{NumFmt: 49, Alignment: &excelize.Alignment{Horizontal: "left", Indent: 1}})
+	add(&s.wrap, &excelize.Style{Alignment: &excelize.Alignment{WrapText: true}})
+	add(&s.indentedWrap, &excelize.Style{Alignment: &excelize.Alignment{Horizontal: "left", Indent: 1, WrapText: true}})
+	add(&s.textWrap, &excelize.Style{NumFmt: 49, Alignment: &excelize.Alignment{WrapText: true}})
+	add(&s.textIndentedWrap, &excelize.Style{NumFmt: 49, Alignment: &excelize.Alignment{Horizontal: "left", Indent: 1, WrapText: true}})
 	add(&s.left, &excelize.Style{Alignment: &excelize.Alignment{Horizontal: "left"}})
 	add(&s.right, &excelize.Style{Alignment: &excelize.Alignment{Horizontal: "right"}})
 	center := &excelize.Alignment{Horizontal: "center"}

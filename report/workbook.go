@@ -6,6 +6,7 @@ import (
 	"maps"
 	"os"
 	"slices"
+	"time"
 
 	"github.com/xuri/excelize/v2"
 
@@ -220,12 +221,16 @@ func (w *workbook) writeExceptions() error {
 		return err
 	}
 	if w.run.Exceptions != nil {
-		loc := w.run.Info.location()
+		info := w.run.Info
+		now := info.FinishedAt
+		if now.IsZero() {
+			now = time.Now()
+		}
 		for e, err := range w.run.Exceptions {
 			if err != nil {
 				return fmt.Errorf("read exceptions: %w", err)
 			}
-			if err := writeException(t, e, loc); err != nil {
+			if _, _, err := writeException(t, ExceptionRow{Exception: e}, now, info.location()); err != nil {
 				return err
 			}
 		}

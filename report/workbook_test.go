@@ -219,32 +219,46 @@ func TestWriteRunWorkbook(t *testing.T) {
 		if len(rows) != 2+len(fx.exceptions) {
 			t.Fatalf("Exceptions has %d rows, want %d", len(rows), 2+len(fx.exceptions))
 		}
+		wantHeader := []string{"ID", "Status", "Severity", "Age (days)", "Category", "Kind", "File", "Line", "Reference",
+			"Expected", "Actual", "Detail", "Action", "Raised at", "Resolved at", "Note"}
+		if !slices.Equal(rows[1], wantHeader) {
+			t.Errorf("header = %q, want %q", rows[1], wantHeader)
+		}
 		for i, e := range fx.exceptions {
 			r := rows[2+i]
-			if r[0] != string(e.Category) || r[4] != e.Reference || r[7] != e.Detail {
+			if r[0] != strconv.FormatInt(e.ID, 10) || r[4] != string(e.Category) || r[8] != e.Reference || r[11] != e.Detail {
 				t.Errorf("row %d = %q, want exception %d", 3+i, r, e.ID)
 			}
 		}
-		if got := rows[2][8]; got != domain.CategoryProviderFailed.Action() {
+		if got := rows[2][12]; got != domain.CategoryProviderFailed.Action() {
 			t.Errorf("provider_failed action = %q", got)
 		}
-		if got := rows[3][8]; got != domain.CategoryAmountMismatch.Action() {
+		if got := rows[3][12]; got != domain.CategoryAmountMismatch.Action() {
 			t.Errorf("amount_mismatch action = %q", got)
 		}
-		if got := rows[5][8]; got != domain.CategoryDuplicateFile.Action() || got == "" {
+		if got := rows[5][12]; got != domain.CategoryDuplicateFile.Action() || got == "" {
 			t.Errorf("duplicate_file action = %q", got)
 		}
-		resolved, err := excelize.ExcelDateToTime(number(t, f, "Exceptions", "K6"), false)
+		if r := rows[3]; r[1] != "Open" || r[2] != "high" || r[3] != "0" {
+			t.Errorf("amount_mismatch status, severity, age = %q", r[1:4])
+		}
+		if r := rows[5]; r[1] != "Resolved" || r[2] != "low" {
+			t.Errorf("duplicate_file status, severity = %q", r[1:3])
+		}
+		if got := number(t, f, "Exceptions", "K4"); got != 7100 {
+			t.Errorf("actual amount of BON-02 = %v, want the number 7100", got)
+		}
+		resolved, err := excelize.ExcelDateToTime(number(t, f, "Exceptions", "O6"), false)
 		if err != nil {
 			t.Fatal(err)
 		}
 		if got := resolved.Format("15:04"); got != "11:30" {
 			t.Errorf("resolved at = %s, want 11:30", got)
 		}
-		if got := cell(t, f, "Exceptions", "J3"); got == "" {
+		if got := cell(t, f, "Exceptions", "N3"); got == "" {
 			t.Error("raised at is empty")
 		}
-		if got := numFmt(t, f, "Exceptions", "J3"); got != "dd-mm-yyyy hh:mm" {
+		if got := numFmt(t, f, "Exceptions", "N3"); got != "dd-mm-yyyy hh:mm" {
 			t.Errorf("raised at format = %q", got)
 		}
 	})
@@ -308,7 +322,7 @@ func TestWriteRunWorkbook(t *testing.T) {
 			}
 		}
 		filters := filterRefs(t, f)
-		want := map[string]string{sum: "$A$8:$P$12", "Payouts": "$A$2:$M$12", "Exceptions": "$A$2:$L$6", "Rejected rows": "$A$2:$F$4"}
+		want := map[string]string{sum: "$A$8:$P$12", "Payouts": "$A$2:$M$12", "Exceptions": "$A$2:$P$6", "Rejected rows": "$A$2:$F$4"}
 		for s, ref := range want {
 			if got := filters[s]; got != "'"+s+"'!"+ref {
 				t.Errorf("filter of %s = %q, want %s", s, got, ref)

@@ -264,6 +264,7 @@ type dailyBook struct {
 
 	kinds  *kindSheets
 	listed map[domain.Kind]*domain.Tally // what each kind's sheet holds, by bucket
+	gaps   enkashGaps                    // successes at another amount at Enkash
 
 	open, resolved int
 	bySeverity     map[domain.Severity]int // open exceptions by severity
@@ -364,6 +365,7 @@ func (b *dailyBook) declaredKinds() []domain.Kind {
 // each sheet holds.
 func (b *dailyBook) writeItems() error {
 	b.listed = map[domain.Kind]*domain.Tally{}
+	b.gaps = enkashGaps{}
 	if b.d.Items == nil {
 		return nil
 	}
@@ -388,6 +390,7 @@ func (b *dailyBook) writeItems() error {
 		}
 		t.In.Add(it.Amount)
 		t.Add(it.Status.Bucket(), it.Amount)
+		b.gaps.add(it)
 	}
 	return nil
 }

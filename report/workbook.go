@@ -28,7 +28,7 @@ func WriteRunWorkbook(path string, run Run) error {
 	err := writeAtomic(path, func(out *os.File) error {
 		f := excelize.NewFile()
 		defer f.Close()
-		w := &workbook{f: f, run: run, listed: map[domain.Kind]*domain.Money{}}
+		w := &workbook{f: f, run: run, listed: map[domain.Kind]*domain.Money{}, gaps: enkashGaps{}}
 		if err := w.build(); err != nil {
 			return err
 		}
@@ -52,6 +52,7 @@ type workbook struct {
 	kinds    *kindSheets
 	rejected *tableSheet
 	listed   map[domain.Kind]*domain.Money // the items written to a detail or rejected sheet, by kind
+	gaps     enkashGaps                    // successes at another amount at Enkash
 }
 
 // build writes every sheet. Sheets are created first, in their final order; then the items
@@ -197,6 +198,7 @@ func (w *workbook) writeItems() error {
 			w.listed[it.Kind] = &domain.Money{}
 		}
 		w.listed[it.Kind].Add(it.Amount)
+		w.gaps.add(it)
 		if it.Status == domain.StatusRejected {
 			if err := writeRejected(w.rejected, it); err != nil {
 				return err

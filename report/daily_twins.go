@@ -127,6 +127,12 @@ func (tw *dailyTwins) writeException(b *dailyBook, e ExceptionRow) error {
 	}
 	j := exceptionJSON{Exception: e.Exception, Status: status, Action: e.action()}
 	j.Severity = e.severity()
+	// Times in the workbook's zone, as everywhere else in the workbook and its twins.
+	j.CreatedAt, j.LastSeenAt = inZone(e.CreatedAt, b.loc), inZone(e.LastSeenAt, b.loc)
+	if e.ResolvedAt != nil {
+		r := e.ResolvedAt.In(b.loc)
+		j.ResolvedAt = &r
+	}
 	if known {
 		j.AgeDays = &days
 	}
@@ -322,6 +328,14 @@ func intOrEmpty(n int) string {
 		return ""
 	}
 	return strconv.Itoa(n)
+}
+
+// inZone is t in loc, or the zero time.
+func inZone(t time.Time, loc *time.Location) time.Time {
+	if t.IsZero() {
+		return t
+	}
+	return t.In(loc)
 }
 
 // timeText is t in loc as RFC 3339 text, or empty when zero.

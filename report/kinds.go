@@ -4,6 +4,7 @@ import (
 	"encoding/json"
 	"fmt"
 	"strings"
+	"time"
 	"unicode"
 	"unicode/utf8"
 
@@ -153,4 +154,19 @@ func writeRejected(t *tableSheet, it domain.Item) error {
 	row[4] = orNil(it.Reason)
 	row[5] = orNil(strings.Join(it.Raw, " | "))
 	return t.writeRow(row)
+}
+
+// dayValue is the cell of a calendar date written as "2006-01-02" or at the start of an RFC
+// 3339 time, as the payloads hold them: a date, shown as dd-mm-yyyy by the column's format.
+// Anything else is shown as the text it is; an empty s leaves the cell empty.
+func dayValue(s string) any {
+	if s == "" {
+		return nil
+	}
+	if len(s) >= 10 {
+		if d, err := time.Parse(time.DateOnly, s[:10]); err == nil && (len(s) == 10 || s[10] == 'T') {
+			return d
+		}
+	}
+	return s
 }

@@ -344,7 +344,7 @@ func (b *dailyBook) build() error {
 	if err := b.twins.writeTail(b); err != nil {
 		return err
 	}
-	if err := printTableTitles(f); err != nil {
+	if err := printTableTitles(f, b.st); err != nil {
 		return err
 	}
 	// Summary is the first sheet and, as the new file's Sheet1 renamed, already the active

@@ -338,9 +338,30 @@ func TestWriteDailyWorkbook(t *testing.T) {
 				titles[dn.Scope] = dn.RefersTo
 			}
 		}
-		for _, s := range []string{"Exceptions", "Matched", "Payouts", "Invoices", "Audit"} {
+		for _, s := range []string{"Matched", "Audit"} {
 			if titles[s] != "'"+s+"'!$1:$2" {
 				t.Errorf("print titles of %s = %q", s, titles[s])
+			}
+		}
+		// Sheets too wide to fit the page at a readable size print across pages, at 80%, with
+		// their title rows and first column on every page.
+		for _, s := range []string{"Exceptions", "Payouts", "Invoices"} {
+			if want := "'" + s + "'!$A:$A,'" + s + "'!$1:$2"; titles[s] != want {
+				t.Errorf("print titles of %s = %q, want %q", s, titles[s], want)
+			}
+			layout, err := f.GetPageLayout(s)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if layout.AdjustTo == nil || *layout.AdjustTo != 80 || *layout.Orientation != "landscape" || *layout.Size != 9 {
+				t.Errorf("page layout of %s = %+v, want A4 landscape at 80%%", s, layout)
+			}
+			props, err := f.GetSheetProps(s)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if props.FitToPage == nil || *props.FitToPage {
+				t.Errorf("%s is fitted to the page: its text would shrink below 70%%", s)
 			}
 		}
 		layout, err := f.GetPageLayout("Audit")

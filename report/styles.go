@@ -72,13 +72,16 @@ type styles struct {
 	duration                  int
 	section                   int // a heading inside a sheet
 	right                     int
+	// printAcross names the sheets printed across pages at a fixed scale (see setupPrint):
+	// not a style, but per workbook like the styles.
+	printAcross map[string]bool
 	// Wrapped text: long words in a narrow column, readable on paper.
 	wrap, indentedWrap, textWrap, textIndentedWrap int
 }
 
 // newStyles registers every style the package uses in f.
 func newStyles(f *excelize.File) (*styles, error) {
-	var s styles
+	s := styles{printAcross: map[string]bool{}}
 	var err error
 	add := func(dst *int, st *excelize.Style) {
 		if err != nil {

@@ -100,7 +100,7 @@ func (w *workbook) build() error {
 	if err := w.writeSummary(); err != nil {
 		return err
 	}
-	if err := printTableTitles(f); err != nil {
+	if err := printTableTitles(f, st); err != nil {
 		return err
 	}
 	// Summary is the first sheet and, as the new file's Sheet1 renamed, already the active

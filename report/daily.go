@@ -433,8 +433,8 @@ func (b *dailyBook) writeException(t *tableSheet, e ExceptionRow) error {
 // matchedColumns are the columns of the Matched sheet.
 var matchedColumns = []column{
 	{name: "Kind", width: 10, typ: colPlain, center: true},
-	{name: "Reference", width: 18, typ: colInput},
-	{name: "File", width: 24, typ: colInput},
+	{name: "Reference", width: 20, typ: colInput},
+	{name: "File", width: 30, typ: colInput},
 	{name: "Amount ₹", width: 15, typ: colAmount},
 	{name: "Enkash line", width: 20, typ: colInput, indent: true},
 	{name: "Line date", width: 11, typ: colDay},

@@ -65,9 +65,9 @@ type itemSheet struct {
 // itemColumns returns the columns of the detail sheet of a kind with layout l.
 func itemColumns(l kindLayout) []column {
 	cols := []column{
-		{name: "File", width: 24, typ: colInput},
+		{name: "File", width: 30, typ: colInput},
 		{name: "Line", width: 6, typ: colNumber, center: true},
-		{name: "Reference", width: 16, typ: colInput},
+		{name: "Reference", width: 20, typ: colInput},
 	}
 	cols = append(cols, l.cols...)
 	return append(cols,
@@ -78,7 +78,7 @@ func itemColumns(l kindLayout) []column {
 		column{name: "Batch id", width: 18, typ: colPlain},
 		column{name: "UTR", width: 16, typ: colPlain},
 		column{name: "Enkash amount ₹", width: 17, typ: colAmount},
-		column{name: "Reason", width: 48, typ: colPlain, indent: true},
+		column{name: "Reason", width: 44, typ: colPlain, indent: true, wrap: true},
 	)
 }
 
@@ -135,12 +135,12 @@ func lineValue(line int) any {
 
 // rejectedColumns are the columns of the Rejected rows sheet.
 var rejectedColumns = []column{
-	{name: "File", width: 24, typ: colInput},
+	{name: "File", width: 30, typ: colInput},
 	{name: "Line", width: 6, typ: colNumber, center: true},
-	{name: "Reference", width: 16, typ: colInput},
+	{name: "Reference", width: 20, typ: colInput},
 	{name: "Amount as read ₹", width: 17, typ: colAmount},
-	{name: "Reason", width: 50, typ: colPlain, indent: true},
-	{name: "Original row", width: 80, typ: colInput},
+	{name: "Reason", width: 44, typ: colPlain, indent: true, wrap: true},
+	{name: "Original row", width: 70, typ: colInput, wrap: true},
 }
 
 // writeRejected adds a rejected item to the Rejected rows sheet.

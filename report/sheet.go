@@ -3,6 +3,7 @@ package report
 import (
 	"fmt"
 	"strings"
+	"unicode/utf8"
 
 	"github.com/xuri/excelize/v2"
 )
@@ -176,16 +177,47 @@ func (t *tableSheet) writeHeaderOf(cols []column, r int) error {
 	return nil
 }
 
-// writeRow writes vals as the next row. A nil value leaves its cell empty.
+// writeRow writes vals as the next row. A nil value leaves its cell empty. A row whose text
+// wraps in a column (column.wrap) is made tall enough for it, as spreadsheets do not grow
+// the rows of a file on opening it.
 func (t *tableSheet) writeRow(vals []any, opts ...excelize.RowOpts) error {
 	if t.row >= excelize.TotalRows {
 		return fmt.Errorf("sheet %s is full: a sheet holds at most %d rows", t.name, excelize.TotalRows)
+	}
+	if len(opts) == 0 && len(vals) == len(t.cols) {
+		if lines := t.wrappedLines(vals); lines > 1 {
+			opts = []excelize.RowOpts{{Height: 15 * float64(lines)}}
+		}
 	}
 	t.row++
 	if err := t.sw.SetRow(cellName(1, t.row), vals, opts...); err != nil {
 		return fmt.Errorf("write row %d of sheet %s: %w", t.row, t.name, err)
 	}
 	return nil
+}
+
+// wrappedLines returns how many lines the tallest wrapped cell of vals takes.
+func (t *tableSheet) wrappedLines(vals []any) int {
+	lines := 1
+	for i, c := range t.cols {
+		if !c.wrap {
+			continue
+		}
+		var text string
+		switch v := vals[i].(type) {
+		case string:
+			text = v
+		case excelize.Cell:
+			text, _ = v.Value.(string)
+		}
+		if text == "" {
+			continue
+		}
+		// About one character per unit of width, less the cell's padding.
+		perLine := max(1, int(c.width)-1)
+		lines = max(lines, (utf8.RuneCountInString(text)+perLine-1)/perLine)
+	}
+	return lines
 }
 
 // close puts an AutoFilter over the table (before Flush: after it, no filter buttons appear)

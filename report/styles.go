@@ -68,6 +68,7 @@ type styles struct {
 	bad, good                 int
 	dateTimeLeft              int
 	conservation, badVerdict  int
+	verdictOK, verdictBad     int // conservation and badVerdict, wrapped across a merged row
 	date, dateLeft            int
 	duration                  int
 	section                   int // a heading inside a sheet
@@ -142,6 +143,9 @@ func newStyles(f *excelize.File) (*styles, error) {
 	add(&s.good, &excelize.Style{Font: &excelize.Font{Color: colorGood}, Alignment: center})
 	add(&s.conservation, &excelize.Style{Font: &excelize.Font{Bold: true}})
 	add(&s.badVerdict, &excelize.Style{Font: &excelize.Font{Bold: true, Color: colorBad}})
+	wrapTop := &excelize.Alignment{WrapText: true, Vertical: "top"}
+	add(&s.verdictOK, &excelize.Style{Font: &excelize.Font{Bold: true}, Alignment: wrapTop})
+	add(&s.verdictBad, &excelize.Style{Font: &excelize.Font{Bold: true, Color: colorBad}, Alignment: wrapTop})
 	add(&s.date, &excelize.Style{CustomNumFmt: &date})
 	add(&s.dateLeft, &excelize.Style{CustomNumFmt: &date, Alignment: &excelize.Alignment{Horizontal: "left"}})
 	add(&s.duration, &excelize.Style{CustomNumFmt: &duration})

@@ -2,10 +2,12 @@ package report
 
 import (
 	"fmt"
+	"math"
 	"slices"
 	"strconv"
 	"strings"
 	"time"
+	"unicode/utf8"
 
 	"github.com/xuri/excelize/v2"
 
@@ -23,12 +25,12 @@ var summaryColumns = []column{
 	{name: "Failed", width: 9, typ: colCount},
 	{name: "Reversed", width: 9, typ: colCount},
 	{name: "Open", width: 9, typ: colCount},
-	{name: "In ₹", width: 15, typ: colAmount},
-	{name: "Rejected ₹", width: 15, typ: colAmount},
-	{name: "Success ₹", width: 15, typ: colAmount},
-	{name: "Failed ₹", width: 15, typ: colAmount},
-	{name: "Reversed ₹", width: 15, typ: colAmount},
-	{name: "Open ₹", width: 15, typ: colAmount},
+	{name: "In ₹", width: 14, typ: colAmount},
+	{name: "Rejected ₹", width: 14, typ: colAmount},
+	{name: "Success ₹", width: 14, typ: colAmount},
+	{name: "Failed ₹", width: 14, typ: colAmount},
+	{name: "Reversed ₹", width: 14, typ: colAmount},
+	{name: "Open ₹", width: 14, typ: colAmount},
 	{name: "Ties out", width: 9, typ: colPlain, center: true},
 }
 
@@ -121,15 +123,25 @@ func (w *workbook) writeSummary() error {
 	return closeTable(f, sw, sheetSummary, summaryHeaderRow, lastFileRow, len(summaryColumns))
 }
 
-// writeVerdicts writes lines in words under a table, those that do not tie out in red.
+// writeVerdicts writes lines in words under a table, those that do not tie out in red, each
+// across the table's width and wrapped within it, so that it prints whole.
 func writeVerdicts(t *tableSheet, lines []verdictLine) error {
+	// About as many characters of bold text as the columns' widths add up to fit on a line.
+	perLine := 0.0
+	for _, c := range t.cols {
+		perLine += c.width
+	}
 	for _, l := range lines {
-		style := t.st.conservation
+		style := t.st.verdictOK
 		if !l.ok {
-			style = t.st.badVerdict
+			style = t.st.verdictBad
 		}
-		if err := t.writeRow([]any{excelize.Cell{StyleID: style, Value: l.text}}, excelize.RowOpts{Height: 18}); err != nil {
+		n := math.Ceil(float64(utf8.RuneCountInString(l.text)) / perLine)
+		if err := t.writeRow([]any{excelize.Cell{StyleID: style, Value: l.text}}, excelize.RowOpts{Height: 3 + 15*max(1, n)}); err != nil {
 			return err
+		}
+		if err := t.sw.MergeCell(cellName(1, t.row), cellName(len(t.cols), t.row)); err != nil {
+			return fmt.Errorf("merge cells of sheet %s: %w", t.name, err)
 		}
 	}
 	return nil

@@ -69,18 +69,6 @@ func (h *harness) states() map[domain.Status]int {
 	return out
 }
 
-// payoutCalls returns the sandbox's call log of payouts, by reference.
-func (h *harness) payoutCalls() map[string]sandbox.Call {
-	h.t.Helper()
-	out := map[string]sandbox.Call{}
-	for _, c := range h.calls() {
-		if c.Kind == sandbox.KindPayout {
-			out[c.Reference] = c
-		}
-	}
-	return out
-}
-
 // rewriteEncrypted decrypts an encrypted request body ({"request": "..."}, the demo client
 // secret's key), lets edit change its fields, and puts it back encrypted.
 func rewriteEncrypted(t *testing.T, r *http.Request, edit func(map[string]any)) *http.Request {

@@ -338,6 +338,18 @@ func (h *harness) calls() []sandbox.Call {
 	return calls
 }
 
+// payoutCalls returns the sandbox's call log of payouts, by reference.
+func (h *harness) payoutCalls() map[string]sandbox.Call {
+	h.t.Helper()
+	out := map[string]sandbox.Call{}
+	for _, c := range h.calls() {
+		if c.Kind == sandbox.KindPayout {
+			out[c.Reference] = c
+		}
+	}
+	return out
+}
+
 // assertProperties checks the two properties of the package doc.
 func (h *harness) assertProperties() {
 	h.t.Helper()

@@ -9,8 +9,6 @@ import (
 	"syscall"
 	"testing"
 	"time"
-
-	"enkashbatch/enkash/sandbox"
 )
 
 // inboxHarness is a harness whose inbox starts empty: the tests of this file drop their own
@@ -51,18 +49,6 @@ func (h *harness) held(args ...string) []heldFile {
 		h.t.Fatalf("batch status --json: %v\n%s", err, o.Stdout)
 	}
 	return st.Held
-}
-
-// payoutCalls returns the payouts the sandbox received, by reference.
-func (h *harness) payoutCalls() map[string]sandbox.Call {
-	h.t.Helper()
-	out := map[string]sandbox.Call{}
-	for _, c := range h.calls() {
-		if c.Kind == sandbox.KindPayout {
-			out[c.Reference] = c
-		}
-	}
-	return out
 }
 
 // writeFile writes body at path, making its folder.

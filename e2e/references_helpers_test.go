@@ -122,15 +122,15 @@ func setupEmpty(t *testing.T) (*harness, *transferLog) {
 	return h, transfers
 }
 
-// payoutHeader is the header of the payout files the reference tests drop.
-var payoutHeader = []string{"Reference", "Beneficiary Name", "Account Number", "IFSC", "Amount", "Mode", "Remark"}
+// refPayoutHeader is the header of the payout files the reference tests drop.
+var refPayoutHeader = []string{"Reference", "Beneficiary Name", "Account Number", "IFSC", "Amount", "Mode", "Remark"}
 
-// dropPayouts writes rows (in payoutHeader's columns) to inbox/payouts/name.
+// dropPayouts writes rows (in refPayoutHeader's columns) to inbox/payouts/name.
 func (h *harness) dropPayouts(name string, rows ...[]string) {
 	h.t.Helper()
 	var buf bytes.Buffer
 	w := csv.NewWriter(&buf)
-	w.Write(payoutHeader)
+	w.Write(refPayoutHeader)
 	w.WriteAll(rows)
 	if err := w.Error(); err != nil {
 		h.t.Fatal(err)

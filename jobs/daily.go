@@ -176,7 +176,8 @@ func (p *Pipeline) WriteDay(ctx context.Context, day Day, loc *time.Location) (D
 	}
 	audit := make([]report.AuditRun, len(runs))
 	for i, r := range runs {
-		audit[i] = report.AuditRun{ID: r.ID, Command: r.Command, StartedAt: r.StartedAt, FinishedAt: r.FinishedAt, Outcome: r.Outcome}
+		audit[i] = report.AuditRun{ID: r.ID, Command: r.Command, StartedAt: r.StartedAt, FinishedAt: r.FinishedAt, Outcome: r.Outcome,
+			Files: r.Files, Items: r.Items, Exceptions: r.Exceptions, Detail: r.Detail}
 	}
 	check := report.StatementCheck{Checked: day.Statement, Opening: day.Balance.Opening, Debits: day.Balance.Debits,
 		Credits: day.Balance.Credits, DebitLines: day.Balance.DebitLines, CreditLines: day.Balance.CreditLines, Balance: day.Balance.Reported, MatchedLines: len(day.Matches), UnmatchedLines: day.Balance.Lines - len(day.Matches)}

@@ -6,6 +6,7 @@ import (
 	"iter"
 	"path/filepath"
 	"strings"
+	"time"
 
 	"enkashbatch/domain"
 	"enkashbatch/ledger"
@@ -34,7 +35,7 @@ func (p *Pipeline) report(ctx context.Context, runID int64, res *Result) error {
 	}
 	res.Files, res.Exceptions = files, excs
 	finished := p.cfg.Now()
-	res.Workbook = filepath.Join(p.cfg.Home, dirReports, fmt.Sprintf("run-%04d-%s.xlsx", runID, finished.Format("2006-01-02-1504")))
+	res.Workbook = filepath.Join(p.cfg.Home, dirReports, runWorkbookName(runID, finished, p.cfg.Location))
 	items := p.ledger.Items(ctx, ledger.ItemFilter{FileIDs: ids})
 	if len(ids) == 0 {
 		items = func(func(domain.Item, error) bool) {}
@@ -61,6 +62,15 @@ func (p *Pipeline) report(ctx context.Context, runID int64, res *Result) error {
 		}
 	}
 	return nil
+}
+
+// runWorkbookName is the file name of run runID's workbook, finished at t: the time as the
+// workbook shows it, in loc (nil means time.Local), so that the name and the sheets agree.
+func runWorkbookName(runID int64, t time.Time, loc *time.Location) string {
+	if loc == nil {
+		loc = time.Local
+	}
+	return fmt.Sprintf("run-%04d-%s.xlsx", runID, t.In(loc).Format("2006-01-02-1504"))
 }
 
 // writeFixFile writes the fix-and-redrop file of f: its rejected rows, except those whose

@@ -272,6 +272,14 @@ type RunInfo struct {
 	StartedAt  time.Time
 	FinishedAt time.Time
 	Outcome    string
+	// Detail is the run's last word, e.g. its error.
+	Detail string
+	// Files counts the files the run read (accepted, rejected or duplicate).
+	Files int
+	// Items counts the rows the run read and the items of other files it moved, once each.
+	Items int
+	// Exceptions counts the exceptions the run raised or re-opened, once each.
+	Exceptions int
 }
 
 // Run returns a recorded run.
@@ -283,13 +291,21 @@ func (db *DB) Run(ctx context.Context, id int64) (RunInfo, error) {
 	return r, nil
 }
 
-const runColumns = `id, command, sandbox, started_at, finished_at, outcome`
+// runColumns are the columns scanRun reads, with what each run counted: files it read, items
+// it read or moved, exceptions it raised or re-opened.
+const runColumns = `id, command, sandbox, started_at, finished_at, outcome, detail,
+	(SELECT count(*) FROM files f WHERE f.run_id = runs.id),
+	(SELECT count(*) FROM (SELECT i.id FROM items i JOIN files f ON f.id = i.file_id WHERE f.run_id = runs.id
+		UNION SELECT e.item_id FROM events e WHERE e.run_id = runs.id)),
+	(SELECT count(*) FROM (SELECT x.id FROM exceptions x WHERE x.run_id = runs.id
+		UNION SELECT ee.exception_id FROM exception_events ee WHERE ee.run_id = runs.id))`
 
 func scanRun(row interface{ Scan(...any) error }) (RunInfo, error) {
 	var r RunInfo
 	var started string
 	var finished sql.NullString
-	if err := row.Scan(&r.ID, &r.Command, &r.Sandbox, &started, &finished, &r.Outcome); err != nil {
+	if err := row.Scan(&r.ID, &r.Command, &r.Sandbox, &started, &finished, &r.Outcome, &r.Detail,
+		&r.Files, &r.Items, &r.Exceptions); err != nil {
 		return r, err
 	}
 	r.StartedAt = parseTime(started)

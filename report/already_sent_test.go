@@ -28,12 +28,12 @@ func TestWriteRunWorkbook_AlreadySentRow(t *testing.T) {
 	if len(rows) != 3 {
 		t.Fatalf("Exceptions has %d rows, want 3", len(rows))
 	}
-	action := rows[2][8]
+	action := rows[2][12]
 	if action != exc.SuggestedAction() || !strings.Contains(action, "Do not send this row again") {
 		t.Errorf("action = %q", action)
 	}
-	if rows[2][7] != reason {
-		t.Errorf("detail = %q", rows[2][7])
+	if rows[2][11] != reason {
+		t.Errorf("detail = %q", rows[2][11])
 	}
 	for _, sheet := range []string{"Summary", "Exceptions", "Rejected rows"} {
 		for _, r := range rawRows(t, f, sheet) {

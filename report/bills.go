@@ -14,7 +14,7 @@ var billLayout = kindLayout{
 	cols: []column{
 		{name: "Biller", width: 9, typ: colInput, center: true},
 		{name: "Consumer number", width: 20, typ: colInput},
-		{name: "Due date", width: 12, typ: colInput, center: true},
+		{name: "Due date", width: 11, typ: colDay},
 		{name: "Amount from", width: 12, typ: colPlain, center: true},
 	},
 	fill: func(payload json.RawMessage, dst []any) error {
@@ -22,7 +22,7 @@ var billLayout = kindLayout{
 		if err := json.Unmarshal(payload, &b); err != nil {
 			return err
 		}
-		dst[0], dst[1], dst[2] = orNil(b.BillerID), orNil(b.ConsumerNumber), orNil(b.DueDate)
+		dst[0], dst[1], dst[2] = orNil(b.BillerID), orNil(b.ConsumerNumber), dayValue(b.DueDate)
 		dst[3] = "file"
 		if b.Fetch() {
 			dst[3] = "biller"

@@ -208,8 +208,11 @@ func DailyPaths(path string) DailyFiles {
 // atomically, the workbook last; on any error (an iterator's included) none of them is
 // replaced.
 //
-// The CSV and JSON twins hold values exactly as they are (amounts as rupees with two
-// decimals in CSV, in paise in JSON): they are for programs. Open the workbook to read them.
+// The CSV and JSON twins hold values as they are (amounts as rupees with two decimals in CSV,
+// in paise in JSON): they are for programs. One exception, for whoever opens a CSV twin in a
+// spreadsheet: a text value beginning with "=", "+", "-", "@", a tab or a carriage return is
+// written with a leading single quote so that it never runs as a formula (see csvText);
+// numbers, negative ones too, are left as they are.
 func WriteDailyWorkbook(path string, d Daily) (err error) {
 	defer func() {
 		if err != nil {
@@ -261,6 +264,7 @@ type dailyBook struct {
 
 	kinds  *kindSheets
 	listed map[domain.Kind]*domain.Tally // what each kind's sheet holds, by bucket
+	gaps   enkashGaps                    // successes at another amount at Enkash
 
 	open, resolved int
 	bySeverity     map[domain.Severity]int // open exceptions by severity
@@ -340,7 +344,7 @@ func (b *dailyBook) build() error {
 	if err := b.twins.writeTail(b); err != nil {
 		return err
 	}
-	if err := printTableTitles(f); err != nil {
+	if err := printTableTitles(f, b.st); err != nil {
 		return err
 	}
 	// Summary is the first sheet and, as the new file's Sheet1 renamed, already the active
@@ -361,6 +365,7 @@ func (b *dailyBook) declaredKinds() []domain.Kind {
 // each sheet holds.
 func (b *dailyBook) writeItems() error {
 	b.listed = map[domain.Kind]*domain.Tally{}
+	b.gaps = enkashGaps{}
 	if b.d.Items == nil {
 		return nil
 	}
@@ -385,21 +390,14 @@ func (b *dailyBook) writeItems() error {
 		}
 		t.In.Add(it.Amount)
 		t.Add(it.Status.Bucket(), it.Amount)
+		b.gaps.add(it)
 	}
 	return nil
 }
 
-// dailyExceptionColumns are the columns of the daily Exceptions sheet: its status, severity
-// and age, then the columns of the run workbook's Exceptions sheet.
-var dailyExceptionColumns = append([]column{
-	{name: "Status", width: 14, typ: colPlain, center: true}, // fits "Reopened (2x)"
-	{name: "Severity", width: 9, typ: colPlain, center: true},
-	{name: "Age (days)", width: 10, typ: colNumber, center: true},
-}, exceptionColumns...)
-
 // writeExceptions streams the Exceptions sheet, its CSV and the exceptions of the JSON.
 func (b *dailyBook) writeExceptions() error {
-	t, err := newTableSheet(b.f, b.st, b.head, sheetExceptions, dailyExceptionColumns)
+	t, err := newTableSheet(b.f, b.st, b.head, sheetExceptions, exceptionColumns)
 	if err != nil {
 		return err
 	}
@@ -419,33 +417,15 @@ func (b *dailyBook) writeExceptions() error {
 
 // writeException adds e to the Exceptions sheet and the twins, and counts it.
 func (b *dailyBook) writeException(t *tableSheet, e ExceptionRow) error {
-	row := t.buf
-	clear(row)
-	sev := e.severity()
-	switch {
-	case e.ResolvedAt != nil:
-		b.resolved++
-		row[0] = excelize.Cell{StyleID: b.st.good, Value: "Resolved"}
-	case e.Reopened > 0:
-		b.open++
-		b.bySeverity[sev]++
-		row[0] = fmt.Sprintf("Reopened (%dx)", e.Reopened)
-	default:
-		b.open++
-		b.bySeverity[sev]++
-		row[0] = "Open"
-	}
-	if sev == domain.SeverityHigh {
-		row[1] = excelize.Cell{StyleID: b.st.bad, Value: string(sev)}
-	} else {
-		row[1] = string(sev)
-	}
-	if days, ok := e.age(b.now); ok {
-		row[2] = days
-	}
-	fillException(row[3:], e.Exception, e.action(), b.loc)
-	if err := t.writeRow(row); err != nil {
+	open, sev, err := writeException(t, e, b.now, b.loc)
+	if err != nil {
 		return err
+	}
+	if open {
+		b.open++
+		b.bySeverity[sev]++
+	} else {
+		b.resolved++
 	}
 	return b.twins.writeException(b, e)
 }
@@ -453,8 +433,8 @@ func (b *dailyBook) writeException(t *tableSheet, e ExceptionRow) error {
 // matchedColumns are the columns of the Matched sheet.
 var matchedColumns = []column{
 	{name: "Kind", width: 10, typ: colPlain, center: true},
-	{name: "Reference", width: 18, typ: colInput},
-	{name: "File", width: 24, typ: colInput},
+	{name: "Reference", width: 20, typ: colInput},
+	{name: "File", width: 30, typ: colInput},
 	{name: "Amount ₹", width: 15, typ: colAmount},
 	{name: "Enkash line", width: 20, typ: colInput, indent: true},
 	{name: "Line date", width: 11, typ: colDay},

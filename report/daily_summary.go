@@ -78,15 +78,23 @@ func (b *dailyBook) writeSummary() error {
 		if !paiseTie(k.Tally) {
 			paiseOff = append(paiseOff, string(k.Kind))
 		}
-		row := tallyRow(st, t.buf, string(k.Kind), "", kindSheetName(k.Kind), k.Tally, false)
+		row := tallyRow(st, t.buf, string(k.Kind), "", kindSheetName(k.Kind), k.Tally, false, nil)
 		row[1] = excelize.Cell{StyleID: st.count, Value: k.Files}
 		if err := t.writeRow(row); err != nil {
 			return err
 		}
 	}
 	firstKindRow, lastKindRow := dailyKindHeaderRow+1, t.row
-	row := countsOnly(st, tallyRow(st, t.buf, "Total", "", "", total, true))
-	row[1] = excelize.Cell{StyleID: st.totalCount, Value: files}
+	var kindSum func(int) string
+	if len(b.d.Kinds) > 0 {
+		kindSum = sumFormula(firstKindRow, lastKindRow)
+	}
+	row := countsOnly(st, tallyRow(st, t.buf, "Total", "", "", total, true, kindSum))
+	filesCell := excelize.Cell{StyleID: st.totalCount, Value: files}
+	if kindSum != nil {
+		filesCell.Formula = kindSum(2)
+	}
+	row[1] = filesCell
 	if err := t.writeRow(row, excelize.RowOpts{StyleID: st.total, Height: 18}); err != nil {
 		return err
 	}
@@ -122,15 +130,11 @@ func (b *dailyBook) writeSummary() error {
 		amount.text = strings.TrimPrefix(amount.text+"; "+l.text, "; ")
 	}
 	b.checks["amount"] = amount
+	gaps := b.gaps.lines()
+	b.checks["enkash_amounts"] = joinVerdicts(gaps)
 	lines = append(lines, b.checks["listed"], b.exceptionsLine(), b.matchedLine())
-	for _, l := range lines {
-		style := st.conservation
-		if !l.ok {
-			style = st.badVerdict
-		}
-		if err := t.writeRow([]any{excelize.Cell{StyleID: style, Value: l.text}}, excelize.RowOpts{Height: 18}); err != nil {
-			return err
-		}
+	if err := writeVerdicts(t, append(lines, gaps...)); err != nil {
+		return err
 	}
 	t.row++
 
@@ -152,12 +156,17 @@ func (b *dailyBook) writeSummary() error {
 	var fileTotal domain.Tally
 	for _, fs := range b.d.Files {
 		fileTotal.Merge(fs.Tally)
-		if err := t.writeRow(tallyRow(st, t.buf, fs.Name, string(fs.Kind), fs.Status, fs.Tally, false)); err != nil {
+		if err := t.writeRow(tallyRow(st, t.buf, fs.Name, string(fs.Kind), fs.Status, fs.Tally, false, nil)); err != nil {
 			return err
 		}
 	}
 	lastFileRow := t.row
-	if err := t.writeRow(countsOnly(st, tallyRow(st, t.buf, "Total", "", fmt.Sprintf("%d files", len(b.d.Files)), fileTotal, true)),
+	t.row++ // a blank row: the Total row stays outside the filter's range
+	var fileSum func(int) string
+	if len(b.d.Files) > 0 {
+		fileSum = sumFormula(fileHeader+1, lastFileRow)
+	}
+	if err := t.writeRow(countsOnly(st, tallyRow(st, t.buf, "Total", "", plural(len(b.d.Files), "file", "files"), fileTotal, true, fileSum)),
 		excelize.RowOpts{StyleID: st.total, Height: 18}); err != nil {
 		return err
 	}
@@ -180,6 +189,12 @@ func (b *dailyBook) writeStatement(t *tableSheet) error {
 	if !s.Checked {
 		return t.writeRow([]any{excelize.Cell{StyleID: st.conservation, Value: "Not checked: no statement of the payout account was read for this day"}})
 	}
+	// The computed closing balance and the difference are formulas over the rows above them
+	// (opening, debits, credits, closing, balance, difference: rows r to r+5).
+	r := t.row + 1
+	closing, difference := st.totalAmountCell(s.Closing()), st.amountCell(s.Difference())
+	closing.Formula = fmt.Sprintf("B%d-B%d+B%d", r, r+1, r+2)
+	difference.Formula = fmt.Sprintf("B%d-B%d", r+4, r+3)
 	amounts := []struct {
 		label string
 		cell  excelize.Cell
@@ -187,9 +202,9 @@ func (b *dailyBook) writeStatement(t *tableSheet) error {
 		{"Opening balance", st.amountCell(s.Opening)},
 		{"− Debits (" + lines(s.DebitLines) + ")", st.amountCell(s.Debits)},
 		{"+ Credits (" + lines(s.CreditLines) + ")", st.amountCell(s.Credits)},
-		{"= Closing balance, computed", st.totalAmountCell(s.Closing())},
+		{"= Closing balance, computed", closing},
 		{"Enkash's balance", st.amountCell(s.Balance)},
-		{"Difference", st.amountCell(s.Difference())},
+		{"Difference (Enkash's − computed)", difference},
 	}
 	for _, a := range amounts {
 		label := excelize.Cell{StyleID: st.label, Value: a.label}
@@ -233,6 +248,19 @@ func lines(n int) string {
 		return "1 line"
 	}
 	return strconv.Itoa(n) + " lines"
+}
+
+// joinVerdicts is lines as one: ok when each is.
+func joinVerdicts(lines []verdictLine) verdictLine {
+	out := verdictLine{ok: true}
+	for i, l := range lines {
+		if i > 0 {
+			out.text += "; "
+		}
+		out.text += l.text
+		out.ok = out.ok && l.ok
+	}
+	return out
 }
 
 // listedLine checks what each kind's sheet holds against the kind's buckets, bucket by

@@ -149,7 +149,7 @@ func TestWriteDailyWorkbook(t *testing.T) {
 				t.Errorf("%s = %q, want %q", ref, got, want)
 			}
 		}
-		if got := numFmt(t, f, sum, "J9"); got != indianRupees {
+		if got := numFmt(t, f, sum, "J9"); got != indianCrores {
 			t.Errorf("rupee format = %q", got)
 		}
 	})
@@ -173,7 +173,7 @@ func TestWriteDailyWorkbook(t *testing.T) {
 		s := fx.daily.Statement
 		want := map[string]domain.Paise{
 			"Opening balance": s.Opening, "− Debits (8 lines)": s.Debits, "+ Credits (1 line)": s.Credits,
-			"= Closing balance, computed": s.Closing(), "Enkash's balance": s.Balance, "Difference": 0,
+			"= Closing balance, computed": s.Closing(), "Enkash's balance": s.Balance, "Difference (Enkash's − computed)": 0,
 		}
 		for label, p := range want {
 			r := findRow(t, f, sum, label)
@@ -205,35 +205,48 @@ func TestWriteDailyWorkbook(t *testing.T) {
 		if len(rows) != 2+len(fx.exceptions) {
 			t.Fatalf("Exceptions has %d rows, want %d", len(rows), 2+len(fx.exceptions))
 		}
-		wantHeader := []string{"Status", "Severity", "Age (days)", "Category", "Kind", "File", "Line", "Reference",
+		wantHeader := []string{"ID", "Status", "Severity", "Age (days)", "Category", "Kind", "File", "Line", "Reference",
 			"Expected", "Actual", "Detail", "Action", "Raised at", "Resolved at", "Note"}
 		if !slices.Equal(rows[1], wantHeader) {
 			t.Errorf("header = %q", rows[1])
 		}
 		for i, e := range fx.exceptions {
 			r := rows[2+i]
-			if r[3] != string(e.Category) || r[7] != e.Reference {
+			if r[0] != strconv.FormatInt(e.ID, 10) || r[4] != string(e.Category) || r[8] != e.Reference {
 				t.Errorf("row %d = %q, want exception %d", 3+i, r, e.ID)
 			}
 		}
 		first := rows[2]
-		if first[0] != "Open" || first[1] != "high" || first[2] != "3" ||
-			first[11] != "Stop and compare with Enkash's statement: Enkash paid ₹100.00 more than the file" {
+		if first[1] != "Open" || first[2] != "high" || first[3] != "3" ||
+			first[12] != "Stop and compare with Enkash's statement: Enkash paid ₹100.00 more than the file" {
 			t.Errorf("first exception = %q", first)
 		}
-		if got := rows[3][11]; got != domain.CategoryUnknownAtProvider.Action() || got == "" {
+		// Expected and Actual amounts are numbers, in the rupee format; words stay words.
+		if got := number(t, f, "Exceptions", "J3"); got != 7000 {
+			t.Errorf("expected amount = %v, want 7000", got)
+		}
+		if got := number(t, f, "Exceptions", "K3"); got != 7100 {
+			t.Errorf("actual amount = %v, want 7100", got)
+		}
+		if got := numFmt(t, f, "Exceptions", "K3"); got != indianRupees {
+			t.Errorf("actual amount format = %q", got)
+		}
+		if got := rows[4][9]; got != "SUCCESS" {
+			t.Errorf("expected status = %q", got)
+		}
+		if got := rows[3][12]; got != domain.CategoryUnknownAtProvider.Action() || got == "" {
 			t.Errorf("default action = %q", got)
 		}
-		if got := rows[4][14]; got != "asked Meera for a new account" {
+		if got := rows[4][15]; got != "asked Meera for a new account" {
 			t.Errorf("owner note = %q", got)
 		}
-		if got := rows[4][0]; got != "Reopened (2x)" {
+		if got := rows[4][1]; got != "Reopened (2x)" {
 			t.Errorf("status of a reopened exception = %q", got)
 		}
-		if last := rows[6]; last[0] != "Resolved" || last[2] != "0" {
+		if last := rows[6]; last[1] != "Resolved" || last[3] != "0" {
 			t.Errorf("resolved exception = %q", last)
 		}
-		if got := numFmt(t, f, "Exceptions", "M3"); got != "dd-mm-yyyy hh:mm" {
+		if got := numFmt(t, f, "Exceptions", "N3"); got != "dd-mm-yyyy hh:mm" {
 			t.Errorf("raised at format = %q", got)
 		}
 	})
@@ -301,9 +314,18 @@ func TestWriteDailyWorkbook(t *testing.T) {
 		}
 		filters := filterRefs(t, f)
 		fileHeader := findRow(t, f, sum, "File")
+		// The files' Total row is outside the filter, a blank row below it, and adds up.
+		total := strconv.Itoa(fileHeader + 6)
+		if got := cell(t, f, sum, "C"+total); got != "4 files" {
+			t.Errorf("C%s = %q, want the files' Total row", total, got)
+		}
+		if got, _ := f.GetCellFormula(sum, "D"+total); got != fmt.Sprintf("SUM(D%d:D%d)", fileHeader+1, fileHeader+4) {
+			t.Errorf("formula of D%s = %q", total, got)
+		}
+		findRow(t, f, sum, "Payouts: 1 success recorded by Enkash at another amount: ₹7,000.00 in the files, ₹7,100.00 at Enkash, difference ₹100.00 (Enkash − files) — see Enkash amount ₹ on the Payouts sheet")
 		want := map[string]string{
 			sum:          fmt.Sprintf("$A$%d:$P$%d", fileHeader, fileHeader+4),
-			"Exceptions": "$A$2:$O$7", "Matched": "$A$2:$J$7", "Payouts": "$A$2:$N$14", "Invoices": "$A$2:$N$6", "Audit": "$A$2:$J$5",
+			"Exceptions": "$A$2:$P$7", "Matched": "$A$2:$J$7", "Payouts": "$A$2:$N$14", "Invoices": "$A$2:$N$6", "Audit": "$A$2:$J$5",
 		}
 		for s, ref := range want {
 			if got := filters[s]; got != "'"+s+"'!"+ref {
@@ -316,9 +338,30 @@ func TestWriteDailyWorkbook(t *testing.T) {
 				titles[dn.Scope] = dn.RefersTo
 			}
 		}
-		for _, s := range []string{"Exceptions", "Matched", "Payouts", "Invoices", "Audit"} {
+		for _, s := range []string{"Matched", "Audit"} {
 			if titles[s] != "'"+s+"'!$1:$2" {
 				t.Errorf("print titles of %s = %q", s, titles[s])
+			}
+		}
+		// Sheets too wide to fit the page at a readable size print across pages, at 80%, with
+		// their title rows and first column on every page.
+		for _, s := range []string{"Exceptions", "Payouts", "Invoices"} {
+			if want := "'" + s + "'!$A:$A,'" + s + "'!$1:$2"; titles[s] != want {
+				t.Errorf("print titles of %s = %q, want %q", s, titles[s], want)
+			}
+			layout, err := f.GetPageLayout(s)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if layout.AdjustTo == nil || *layout.AdjustTo != 80 || *layout.Orientation != "landscape" || *layout.Size != 9 {
+				t.Errorf("page layout of %s = %+v, want A4 landscape at 80%%", s, layout)
+			}
+			props, err := f.GetSheetProps(s)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if props.FitToPage == nil || *props.FitToPage {
+				t.Errorf("%s is fitted to the page: its text would shrink below 70%%", s)
 			}
 		}
 		layout, err := f.GetPageLayout("Audit")
@@ -538,7 +581,7 @@ func TestWriteDailyWorkbook_FormulaInjection(t *testing.T) {
 		for r, row := range rawRows(t, f, s) {
 			for c, v := range row {
 				ref, _ := excelize.CoordinatesToCellName(c+1, r+1)
-				if formula, err := f.GetCellFormula(s, ref); err != nil || formula != "" {
+				if formula, err := f.GetCellFormula(s, ref); err != nil || formula != "" && (!ourFormula.MatchString(formula) || slices.Contains(evil, v)) {
 					t.Errorf("%s!%s has formula %q (%v)", s, ref, formula, err)
 				}
 				seen[v] = true
@@ -555,11 +598,7 @@ func TestWriteDailyWorkbook_FormulaInjection(t *testing.T) {
 			t.Errorf("%q does not read back as the same text anywhere", v)
 		}
 	}
-	for _, xml := range sheetXML(t, paths.Workbook) {
-		if strings.Contains(xml, "<f>") || strings.Contains(xml, "<f ") {
-			t.Errorf("a worksheet holds a formula element")
-		}
-	}
+	onlyOurFormulas(t, sheetXML(t, paths.Workbook))
 }
 
 func TestWriteDailyWorkbook_EmptyDay(t *testing.T) {
@@ -748,3 +787,61 @@ func TestWriteDailyWorkbook_Golden(t *testing.T) {
 		t.Errorf("cell values differ from %s (run with -update if the change is intended):\n%s", golden, firstDiff(string(want), string(b)))
 	}
 }
+
+// TestWriteDailyWorkbook_CSVTwinsNeutraliseFormulas checks that no value from an input file
+// opens as a formula from a CSV twin, while amounts, negative ones too, stay numbers.
+func TestWriteDailyWorkbook_CSVTwinsNeutraliseFormulas(t *testing.T) {
+	evil := []string{`=cmd|' /C calc'!A0`, `=HYPERLINK("http://evil.example/x","Click")`, "@SUM(A1:A9)",
+		"-2+3+cmd|' /C calc'!A0", "+1+cmd|' /C calc'!A0", "\tTAB", "\rCR"}
+	item := domain.Item{FileID: 1, File: evil[1], Kind: domain.KindPayouts, Line: 2, Reference: evil[0], Amount: 99900,
+		Status: domain.StatusReversed, Provider: domain.ProviderState{Status: evil[2], ProviderID: evil[3], BatchID: evil[4],
+			UTR: evil[5], Amount: -99900}, Reason: evil[6]}
+	exc := report.ExceptionRow{Action: evil[2], Exception: domain.Exception{ID: 9, Category: domain.CategoryAmountMismatch,
+		File: evil[1], Reference: evil[0], Expected: "-250.00", Actual: evil[3], Detail: evil[4], Note: evil[5], CreatedAt: at(9, 0)}}
+	match := report.MatchRow{Kind: domain.KindPayouts, Reference: evil[0], File: evil[1], Amount: -99900, LineID: evil[2],
+		LineType: evil[3], LineAmount: -99900, Remarks: evil[4], Basis: evil[5]}
+	d := report.Daily{Date: at(0, 0), Location: ist, GeneratedAt: at(12, 0),
+		Kinds: []report.KindSummary{{Kind: domain.KindPayouts}}, Files: []domain.FileSummary{{ID: 1, Name: evil[1], Kind: domain.KindPayouts}},
+		Items: seq([]domain.Item{item}, nil), Exceptions: seq([]report.ExceptionRow{exc}, nil),
+		Matched: seq([]report.MatchRow{match}, nil)}
+	_, paths := writeDaily(t, d)
+
+	for _, path := range []string{paths.Items, paths.Exceptions, paths.Matched} {
+		recs := readCSV(t, path)
+		if len(recs) != 2 {
+			t.Fatalf("%s: %d records, want a header and one row", path, len(recs))
+		}
+		for i, v := range recs[1] {
+			if v == "" {
+				continue
+			}
+			switch v[0] {
+			case '=', '+', '@', '\t', '\r':
+				t.Errorf("%s, %s = %q: opens as a formula", filepath.Base(path), recs[0][i], v)
+			case '-':
+				if _, err := strconv.ParseFloat(v, 64); err != nil {
+					t.Errorf("%s, %s = %q: opens as a formula", filepath.Base(path), recs[0][i], v)
+				}
+			}
+		}
+	}
+	items := readCSV(t, paths.Items)[1]
+	want := map[int]string{1: `'=HYPERLINK("http://evil.example/x","Click")`, 3: `'=cmd|' /C calc'!A0`, 4: "999.00",
+		7: "'@SUM(A1:A9)", 8: "'-2+3+cmd|' /C calc'!A0", 9: "'+1+cmd|' /C calc'!A0", 10: "'\tTAB", 11: "-999.00", 12: "'\rCR"}
+	for i, w := range want {
+		if items[i] != w {
+			t.Errorf("items csv %s = %q, want %q", itemsHeader(t, paths.Items)[i], items[i], w)
+		}
+	}
+	excs := readCSV(t, paths.Exceptions)[1]
+	if excs[0] != "9" || excs[9] != "-250.00" || excs[10] != "'-2+3+cmd|' /C calc'!A0" {
+		t.Errorf("exceptions csv id, expected, actual = %q, %q, %q", excs[0], excs[9], excs[10])
+	}
+	matched := readCSV(t, paths.Matched)[1]
+	if matched[3] != "-999.00" || matched[7] != "-999.00" || matched[1] != `'=cmd|' /C calc'!A0` {
+		t.Errorf("matched csv amount, line amount, reference = %q, %q, %q", matched[3], matched[7], matched[1])
+	}
+}
+
+// itemsHeader returns the header of the CSV at path.
+func itemsHeader(t *testing.T, path string) []string { return readCSV(t, path)[0] }

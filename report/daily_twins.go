@@ -94,7 +94,7 @@ func (tw *dailyTwins) writeItem(it domain.Item) error {
 		r[11] = it.Provider.Amount.Decimal()
 	}
 	tw.rec = r
-	if err := tw.items.Write(r); err != nil {
+	if err := writeCSV(tw.items, r); err != nil {
 		return fmt.Errorf("write items csv: %w", err)
 	}
 	return nil
@@ -122,11 +122,17 @@ func (tw *dailyTwins) writeException(b *dailyBook, e ExceptionRow) error {
 		e.File, intOrEmpty(e.Line), e.Reference, e.Expected, e.Actual, e.Detail, e.action(), timeText(e.CreatedAt, b.loc),
 		resolved, e.Note)
 	tw.rec = r
-	if err := tw.exceptions.Write(r); err != nil {
+	if err := writeCSV(tw.exceptions, r); err != nil {
 		return fmt.Errorf("write exceptions csv: %w", err)
 	}
 	j := exceptionJSON{Exception: e.Exception, Status: status, Action: e.action()}
 	j.Severity = e.severity()
+	// Times in the workbook's zone, as everywhere else in the workbook and its twins.
+	j.CreatedAt, j.LastSeenAt = inZone(e.CreatedAt, b.loc), inZone(e.LastSeenAt, b.loc)
+	if e.ResolvedAt != nil {
+		r := e.ResolvedAt.In(b.loc)
+		j.ResolvedAt = &r
+	}
 	if known {
 		j.AgeDays = &days
 	}
@@ -148,7 +154,7 @@ func (tw *dailyTwins) writeMatch(b *dailyBook, m MatchRow) error {
 	r := append(tw.rec[:0], string(m.Kind), m.Reference, m.File, m.Amount.Decimal(), m.LineID, date, m.LineType,
 		m.LineAmount.Decimal(), m.Remarks, m.Basis)
 	tw.rec = r
-	if err := tw.matched.Write(r); err != nil {
+	if err := writeCSV(tw.matched, r); err != nil {
 		return fmt.Errorf("write matched csv: %w", err)
 	}
 	return nil
@@ -307,12 +313,29 @@ func (tw *dailyTwins) writeJSON(v any) error {
 	return nil
 }
 
+// writeCSV writes record r to w, every field through csvText: no value from an input file
+// opens as a formula. It changes r in place.
+func writeCSV(w *csv.Writer, r []string) error {
+	for i, v := range r {
+		r[i] = csvText(v)
+	}
+	return w.Write(r)
+}
+
 // intOrEmpty is n as text, or empty when n is not positive (an unknown line).
 func intOrEmpty(n int) string {
 	if n <= 0 {
 		return ""
 	}
 	return strconv.Itoa(n)
+}
+
+// inZone is t in loc, or the zero time.
+func inZone(t time.Time, loc *time.Location) time.Time {
+	if t.IsZero() {
+		return t
+	}
+	return t.In(loc)
 }
 
 // timeText is t in loc as RFC 3339 text, or empty when zero.

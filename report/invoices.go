@@ -12,7 +12,7 @@ func init() { registerLayout(domain.KindInvoices, invoiceLayout) }
 var invoiceLayout = kindLayout{
 	cols: []column{
 		{name: "Customer", width: 18, typ: colInput},
-		{name: "Due date", width: 12, typ: colInput, center: true},
+		{name: "Due date", width: 11, typ: colDay},
 		{name: "Base ₹", width: 15, typ: colAmount},
 	},
 	fill: func(payload json.RawMessage, dst []any) error {
@@ -29,12 +29,8 @@ var invoiceLayout = kindLayout{
 		if cust == "" {
 			cust = v.CustomerID
 		}
-		due := v.DueDate
-		if len(due) >= 10 {
-			due = due[8:10] + "-" + due[5:7] + "-" + due[:4]
-		}
-		dst[0], dst[1] = orNil(cust), orNil(due)
-		dst[2] = v.BaseAmount.Float()
+		dst[0], dst[1] = orNil(cust), dayValue(v.DueDate)
+		dst[2] = v.BaseAmount
 		return nil
 	},
 }

@@ -4,6 +4,7 @@ import (
 	"encoding/json"
 	"fmt"
 	"strings"
+	"time"
 	"unicode"
 	"unicode/utf8"
 
@@ -16,7 +17,8 @@ import (
 type kindLayout struct {
 	// cols are the kind's own columns.
 	cols []column
-	// fill decodes payload into dst, which has len(cols) cells; a nil cell stays empty.
+	// fill decodes payload into dst, which has len(cols) cells; a nil cell stays empty. The
+	// cell of a colAmount column holds a domain.Paise.
 	fill func(payload json.RawMessage, dst []any) error
 }
 
@@ -63,9 +65,9 @@ type itemSheet struct {
 // itemColumns returns the columns of the detail sheet of a kind with layout l.
 func itemColumns(l kindLayout) []column {
 	cols := []column{
-		{name: "File", width: 24, typ: colInput},
+		{name: "File", width: 30, typ: colInput},
 		{name: "Line", width: 6, typ: colNumber, center: true},
-		{name: "Reference", width: 16, typ: colInput},
+		{name: "Reference", width: 20, typ: colInput},
 	}
 	cols = append(cols, l.cols...)
 	return append(cols,
@@ -76,7 +78,7 @@ func itemColumns(l kindLayout) []column {
 		column{name: "Batch id", width: 18, typ: colPlain},
 		column{name: "UTR", width: 16, typ: colPlain},
 		column{name: "Enkash amount ₹", width: 17, typ: colAmount},
-		column{name: "Reason", width: 48, typ: colPlain, indent: true},
+		column{name: "Reason", width: 44, typ: colPlain, indent: true, wrap: true},
 	)
 }
 
@@ -90,6 +92,11 @@ func (s *itemSheet) write(it domain.Item) error {
 		if len(it.Payload) > 0 {
 			if err := s.layout.fill(it.Payload, row[i:i+n]); err != nil {
 				return fmt.Errorf("item %s (%s line %d): decode payload: %w", it.Reference, it.File, it.Line, err)
+			}
+			for j, c := range s.layout.cols {
+				if p, ok := row[i+j].(domain.Paise); ok && c.typ == colAmount {
+					row[i+j] = s.st.amountValue(p)
+				}
 			}
 		}
 		i += n
@@ -128,12 +135,12 @@ func lineValue(line int) any {
 
 // rejectedColumns are the columns of the Rejected rows sheet.
 var rejectedColumns = []column{
-	{name: "File", width: 24, typ: colInput},
+	{name: "File", width: 30, typ: colInput},
 	{name: "Line", width: 6, typ: colNumber, center: true},
-	{name: "Reference", width: 16, typ: colInput},
+	{name: "Reference", width: 20, typ: colInput},
 	{name: "Amount as read ₹", width: 17, typ: colAmount},
-	{name: "Reason", width: 50, typ: colPlain, indent: true},
-	{name: "Original row", width: 80, typ: colInput},
+	{name: "Reason", width: 44, typ: colPlain, indent: true, wrap: true},
+	{name: "Original row", width: 70, typ: colInput, wrap: true},
 }
 
 // writeRejected adds a rejected item to the Rejected rows sheet.
@@ -147,4 +154,19 @@ func writeRejected(t *tableSheet, it domain.Item) error {
 	row[4] = orNil(it.Reason)
 	row[5] = orNil(strings.Join(it.Raw, " | "))
 	return t.writeRow(row)
+}
+
+// dayValue is the cell of a calendar date written as "2006-01-02" or at the start of an RFC
+// 3339 time, as the payloads hold them: a date, shown as dd-mm-yyyy by the column's format.
+// Anything else is shown as the text it is; an empty s leaves the cell empty.
+func dayValue(s string) any {
+	if s == "" {
+		return nil
+	}
+	if len(s) >= 10 {
+		if d, err := time.Parse(time.DateOnly, s[:10]); err == nil && (len(s) == 10 || s[10] == 'T') {
+			return d
+		}
+	}
+	return s
 }

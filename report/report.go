@@ -8,7 +8,8 @@
 // the destination folder, then a rename.
 //
 // Values that came from an input file are always written as text cells, never as formulas,
-// whatever they begin with ("=", "+", "-", "@").
+// whatever they begin with ("=", "+", "-", "@"); in the CSV twins such text gets a leading
+// single quote (csvText).
 package report
 
 import (

@@ -3,6 +3,7 @@ package report
 import (
 	"fmt"
 	"strings"
+	"unicode/utf8"
 
 	"github.com/xuri/excelize/v2"
 )
@@ -28,6 +29,7 @@ type column struct {
 	typ    colType
 	center bool // short codes and line numbers read better centred
 	indent bool // text right of an amount column, kept clear of its digits
+	wrap   bool // long text: wrapped within the column's width, to be read on paper
 }
 
 // tableSheet streams one sheet that holds a single table: a title row, a bold frozen header
@@ -67,8 +69,12 @@ func (s *styles) titleStyle(h heading) int {
 // newTableSheet starts streaming sheet name, which must exist already (sheets are created up
 // front so that their order is fixed), and writes its title and header rows.
 func newTableSheet(f *excelize.File, st *styles, head heading, name string, cols []column) (*tableSheet, error) {
-	if err := setupPage(f, name, head.title); err != nil {
+	across, err := setupPrint(f, name, head.title, cols)
+	if err != nil {
 		return nil, err
+	}
+	if across {
+		st.printAcross[name] = true
 	}
 	sw, err := f.NewStreamWriter(name)
 	if err != nil {
@@ -113,12 +119,20 @@ func (s *styles) column(c column) int {
 		switch {
 		case c.center:
 			return s.textCenter
+		case c.indent && c.wrap:
+			return s.textIndentedWrap
 		case c.indent:
 			return s.textIndented
+		case c.wrap:
+			return s.textWrap
 		}
 		return s.text
 	case colPlain, colNumber:
 		switch {
+		case c.wrap && c.indent:
+			return s.indentedWrap
+		case c.wrap:
+			return s.wrap
 		case c.center:
 			return s.numberCenter
 		case c.indent:
@@ -163,16 +177,47 @@ func (t *tableSheet) writeHeaderOf(cols []column, r int) error {
 	return nil
 }
 
-// writeRow writes vals as the next row. A nil value leaves its cell empty.
+// writeRow writes vals as the next row. A nil value leaves its cell empty. A row whose text
+// wraps in a column (column.wrap) is made tall enough for it, as spreadsheets do not grow
+// the rows of a file on opening it.
 func (t *tableSheet) writeRow(vals []any, opts ...excelize.RowOpts) error {
 	if t.row >= excelize.TotalRows {
 		return fmt.Errorf("sheet %s is full: a sheet holds at most %d rows", t.name, excelize.TotalRows)
+	}
+	if len(opts) == 0 && len(vals) == len(t.cols) {
+		if lines := t.wrappedLines(vals); lines > 1 {
+			opts = []excelize.RowOpts{{Height: 15 * float64(lines)}}
+		}
 	}
 	t.row++
 	if err := t.sw.SetRow(cellName(1, t.row), vals, opts...); err != nil {
 		return fmt.Errorf("write row %d of sheet %s: %w", t.row, t.name, err)
 	}
 	return nil
+}
+
+// wrappedLines returns how many lines the tallest wrapped cell of vals takes.
+func (t *tableSheet) wrappedLines(vals []any) int {
+	lines := 1
+	for i, c := range t.cols {
+		if !c.wrap {
+			continue
+		}
+		var text string
+		switch v := vals[i].(type) {
+		case string:
+			text = v
+		case excelize.Cell:
+			text, _ = v.Value.(string)
+		}
+		if text == "" {
+			continue
+		}
+		// About one character per unit of width, less the cell's padding.
+		perLine := max(1, int(c.width)-1)
+		lines = max(lines, (utf8.RuneCountInString(text)+perLine-1)/perLine)
+	}
+	return lines
 }
 
 // close puts an AutoFilter over the table (before Flush: after it, no filter buttons appear)
@@ -193,32 +238,73 @@ func closeTable(f *excelize.File, sw *excelize.StreamWriter, name string, first,
 	return nil
 }
 
-// setupPage sets what printing a sheet needs: A4 landscape, fitted to the page width,
-// narrow margins, title and sheet name in the header, page numbers in the footer. It must
-// run before the sheet's StreamWriter exists.
-func setupPage(f *excelize.File, name, title string) error {
-	fit, a4, landscape, wide, tall := true, 9, "landscape", 1, 0
-	if err := f.SetSheetProps(name, &excelize.SheetPropsOptions{FitToPage: &fit}); err != nil {
-		return fmt.Errorf("set properties of sheet %s: %w", name, err)
+// Printing: A4 landscape with narrow margins leaves about 277 mm of width. A sheet whose
+// columns fit in that width at minFitScale or more is fitted to the page width; a wider one
+// is printed at printScale, its columns running onto further pages (left to right, then
+// down), with its title and header rows and its first column repeated on each page, so that
+// no text ever shrinks to an unreadable size.
+const (
+	printableWidthMM = 297 - 2*0.4*25.4
+	minFitScale      = 0.70
+	printScale       = 80 // percent
+)
+
+// columnsWidthMM is how wide cols print at 100%: a column of width w is w*7+5 pixels wide
+// at 96 pixels to the inch.
+func columnsWidthMM(cols []column) float64 {
+	var px float64
+	for _, c := range cols {
+		px += c.width*7 + 5
 	}
-	if err := f.SetPageLayout(name, &excelize.PageLayoutOptions{
-		Size: &a4, Orientation: &landscape, FitToWidth: &wide, FitToHeight: &tall,
-	}); err != nil {
-		return fmt.Errorf("set page layout of sheet %s: %w", name, err)
+	return px / 96 * 25.4
+}
+
+// fitsWidth reports whether cols fit the page width at minFitScale or more.
+func fitsWidth(cols []column) bool {
+	return printableWidthMM/columnsWidthMM(cols) >= minFitScale
+}
+
+// setupPage sets what printing a sheet needs: A4 landscape, fitted to the page width,
+// narrow margins, title and sheet name in the header, page numbers in the footer. It must run
+// before the sheet's StreamWriter exists.
+func setupPage(f *excelize.File, name, title string) error {
+	_, err := setupPrint(f, name, title, nil)
+	return err
+}
+
+// setupPrint is setupPage for a sheet of columns cols: fitted to the page width when that
+// keeps the text readable (see fitsWidth), else at printScale across pages. It reports
+// whether the sheet prints across pages.
+func setupPrint(f *excelize.File, name, title string, cols []column) (across bool, err error) {
+	a4, landscape := 9, "landscape"
+	layout := &excelize.PageLayoutOptions{Size: &a4, Orientation: &landscape}
+	fit := fitsWidth(cols)
+	if fit {
+		wide, tall := 1, 0
+		layout.FitToWidth, layout.FitToHeight = &wide, &tall
+	} else {
+		scale, order := uint(printScale), "overThenDown"
+		layout.AdjustTo, layout.PageOrder = &scale, &order
+	}
+	if err := f.SetSheetProps(name, &excelize.SheetPropsOptions{FitToPage: &fit}); err != nil {
+		return false, fmt.Errorf("set properties of sheet %s: %w", name, err)
+	}
+	if err := f.SetPageLayout(name, layout); err != nil {
+		return false, fmt.Errorf("set page layout of sheet %s: %w", name, err)
 	}
 	side, topBottom, hf := 0.4, 0.6, 0.3
 	if err := f.SetPageMargins(name, &excelize.PageLayoutMarginsOptions{
 		Left: &side, Right: &side, Top: &topBottom, Bottom: &topBottom, Header: &hf, Footer: &hf,
 	}); err != nil {
-		return fmt.Errorf("set margins of sheet %s: %w", name, err)
+		return false, fmt.Errorf("set margins of sheet %s: %w", name, err)
 	}
 	if err := f.SetHeaderFooter(name, &excelize.HeaderFooterOptions{
 		OddHeader: "&L&B" + headerFooterText(title) + "&B&R&A",
 		OddFooter: "&RPage &P of &N",
 	}); err != nil {
-		return fmt.Errorf("set header of sheet %s: %w", name, err)
+		return false, fmt.Errorf("set header of sheet %s: %w", name, err)
 	}
-	return nil
+	return !fit, nil
 }
 
 // startBook gives a new workbook its document properties and styles, and names its first
@@ -240,9 +326,11 @@ func startBook(f *excelize.File, title, subject string) (*styles, error) {
 // openSummary starts the Summary sheet of a workbook: page setup, its stream, the columns of
 // its file table, and panes frozen below that table's header at headerRow.
 func openSummary(f *excelize.File, st *styles, title string, headerRow int) (*tableSheet, error) {
-	if err := setupPage(f, sheetSummary, title); err != nil {
+	across, err := setupPrint(f, sheetSummary, title, summaryColumns)
+	if err != nil {
 		return nil, err
 	}
+	st.printAcross[sheetSummary] = across
 	sw, err := f.NewStreamWriter(sheetSummary)
 	if err != nil {
 		return nil, fmt.Errorf("stream sheet %s: %w", sheetSummary, err)
@@ -259,25 +347,31 @@ func openSummary(f *excelize.File, st *styles, title string, headerRow int) (*ta
 }
 
 // printTableTitles repeats the header rows of every table sheet (all but Summary) on each
-// printed page.
-func printTableTitles(f *excelize.File) error {
+// printed page, and the first column of those printed across pages (st.printAcross).
+func printTableTitles(f *excelize.File, st *styles) error {
 	for _, name := range f.GetSheetList() {
 		if name == sheetSummary {
 			continue
 		}
-		if err := printTitles(f, name, tableHeaderRow); err != nil {
+		if err := printTitles(f, name, tableHeaderRow, st.printAcross[name]); err != nil {
 			return err
 		}
 	}
 	return nil
 }
 
-// printTitles repeats rows 1 to rows of sheet name at the top of every printed page. Defined
-// names are bound to a sheet's position, so this runs once every sheet is in place.
-func printTitles(f *excelize.File, name string, rows int) error {
+// printTitles repeats rows 1 to rows of sheet name at the top of every printed page, and,
+// when firstColumn, its first column at the left of every page. Defined names are bound to a
+// sheet's position, so this runs once every sheet is in place.
+func printTitles(f *excelize.File, name string, rows int, firstColumn bool) error {
+	quoted := "'" + strings.ReplaceAll(name, "'", "''") + "'"
+	refers := fmt.Sprintf("%s!$1:$%d", quoted, rows)
+	if firstColumn {
+		refers = fmt.Sprintf("%s!$A:$A,%s", quoted, refers)
+	}
 	if err := f.SetDefinedName(&excelize.DefinedName{
 		Name:     "_xlnm.Print_Titles",
-		RefersTo: fmt.Sprintf("'%s'!$1:$%d", strings.ReplaceAll(name, "'", "''"), rows),
+		RefersTo: refers,
 		Scope:    name,
 	}); err != nil {
 		return fmt.Errorf("set print titles of sheet %s: %w", name, err)

@@ -2,9 +2,12 @@ package report
 
 import (
 	"fmt"
+	"math"
 	"slices"
+	"strconv"
 	"strings"
 	"time"
+	"unicode/utf8"
 
 	"github.com/xuri/excelize/v2"
 
@@ -22,12 +25,12 @@ var summaryColumns = []column{
 	{name: "Failed", width: 9, typ: colCount},
 	{name: "Reversed", width: 9, typ: colCount},
 	{name: "Open", width: 9, typ: colCount},
-	{name: "In ₹", width: 15, typ: colAmount},
-	{name: "Rejected ₹", width: 15, typ: colAmount},
-	{name: "Success ₹", width: 15, typ: colAmount},
-	{name: "Failed ₹", width: 15, typ: colAmount},
-	{name: "Reversed ₹", width: 15, typ: colAmount},
-	{name: "Open ₹", width: 15, typ: colAmount},
+	{name: "In ₹", width: 14, typ: colAmount},
+	{name: "Rejected ₹", width: 14, typ: colAmount},
+	{name: "Success ₹", width: 14, typ: colAmount},
+	{name: "Failed ₹", width: 14, typ: colAmount},
+	{name: "Reversed ₹", width: 14, typ: colAmount},
+	{name: "Open ₹", width: 14, typ: colAmount},
 	{name: "Ties out", width: 9, typ: colPlain, center: true},
 }
 
@@ -51,23 +54,24 @@ func (w *workbook) writeSummary() error {
 		return err
 	}
 
-	// Files are grouped by kind, each kind with its total: rupees of different kinds (money
-	// paid out, money invoiced) are never added together.
-	var total domain.Tally
+	// One line per file, grouped by kind, under the filter; then, outside the filter's range
+	// so that sorting never moves them among the files, one Total row per kind: rupees of
+	// different kinds (money paid out, money invoiced) are never added together.
 	type kindLines struct {
 		kind              domain.Kind
+		files             int
 		tally             domain.Tally
 		countOff, paidOff []string // files whose line does not tie out
 	}
 	var kinds []kindLines
+	firstFileRow := summaryHeaderRow + 1
 	for _, k := range presentKinds(w.run.Files) {
 		kl := kindLines{kind: k}
-		n := 0
 		for _, fs := range w.run.Files {
 			if fs.Kind != k {
 				continue
 			}
-			n++
+			kl.files++
 			kl.tally.Merge(fs.Tally)
 			if !countsTie(fs.Tally) {
 				kl.countOff = append(kl.countOff, fs.Name)
@@ -75,26 +79,30 @@ func (w *workbook) writeSummary() error {
 			if !paiseTie(fs.Tally) {
 				kl.paidOff = append(kl.paidOff, fs.Name)
 			}
-			if err := t.writeRow(tallyRow(st, t.buf, fs.Name, string(fs.Kind), fs.Status, fs.Tally, false)); err != nil {
+			if err := t.writeRow(tallyRow(st, t.buf, fs.Name, string(fs.Kind), fs.Status, fs.Tally, false, nil)); err != nil {
 				return err
 			}
 		}
-		total.Merge(kl.tally)
 		kinds = append(kinds, kl)
-		if err := t.writeRow(tallyRow(st, t.buf, "Total "+string(k), string(k), fmt.Sprintf("%d files", n), kl.tally, true),
-			excelize.RowOpts{StyleID: st.total, Height: 18}); err != nil {
-			return err
-		}
 	}
+	lastFileRow := max(t.row, summaryHeaderRow)
+	t.row++ // a blank row between the files and their totals
 	var lines []verdictLine
-	if len(kinds) == 0 {
-		if err := t.writeRow(tallyRow(st, t.buf, "Total", "", "no files", total, true),
+	for _, kl := range kinds {
+		sum := sumIfFormula(string(kl.kind), firstFileRow, lastFileRow)
+		if err := t.writeRow(tallyRow(st, t.buf, "Total "+string(kl.kind), string(kl.kind), plural(kl.files, "file", "files"), kl.tally, true, sum),
 			excelize.RowOpts{StyleID: st.total, Height: 18}); err != nil {
 			return err
 		}
-		lines = append(lines, countLine(total, nil), paiseLine(total, nil))
 	}
-	lastFileRow := t.row
+	if len(kinds) == 0 {
+		var none domain.Tally
+		if err := t.writeRow(tallyRow(st, t.buf, "Total", "", "no files", none, true, nil),
+			excelize.RowOpts{StyleID: st.total, Height: 18}); err != nil {
+			return err
+		}
+		lines = append(lines, countLine(none, nil), paiseLine(none, nil))
+	}
 	t.row++ // a blank row under the table
 
 	for _, kl := range kinds {
@@ -108,16 +116,61 @@ func (w *workbook) writeSummary() error {
 		tallies[kl.kind] = kl.tally
 	}
 	lines = append(lines, w.listedLine(tallies))
-	for _, l := range lines {
-		style := st.conservation
-		if !l.ok {
-			style = st.badVerdict
-		}
-		if err := t.writeRow([]any{excelize.Cell{StyleID: style, Value: l.text}}, excelize.RowOpts{Height: 18}); err != nil {
-			return err
-		}
+	lines = append(lines, w.gaps.lines()...)
+	if err := writeVerdicts(t, lines); err != nil {
+		return err
 	}
 	return closeTable(f, sw, sheetSummary, summaryHeaderRow, lastFileRow, len(summaryColumns))
+}
+
+// writeVerdicts writes lines in words under a table, those that do not tie out in red, each
+// across the table's width and wrapped within it, so that it prints whole.
+func writeVerdicts(t *tableSheet, lines []verdictLine) error {
+	// About as many characters of bold text as the columns' widths add up to fit on a line.
+	perLine := 0.0
+	for _, c := range t.cols {
+		perLine += c.width
+	}
+	for _, l := range lines {
+		style := t.st.verdictOK
+		if !l.ok {
+			style = t.st.verdictBad
+		}
+		n := math.Ceil(float64(utf8.RuneCountInString(l.text)) / perLine)
+		if err := t.writeRow([]any{excelize.Cell{StyleID: style, Value: l.text}}, excelize.RowOpts{Height: 3 + 15*max(1, n)}); err != nil {
+			return err
+		}
+		if err := t.sw.MergeCell(cellName(1, t.row), cellName(len(t.cols), t.row)); err != nil {
+			return fmt.Errorf("merge cells of sheet %s: %w", t.name, err)
+		}
+	}
+	return nil
+}
+
+// plural says "1 file" or "n files".
+func plural(n int, one, many string) string {
+	if n == 1 {
+		return "1 " + one
+	}
+	return strconv.Itoa(n) + " " + many
+}
+
+// sumIfFormula returns the formula of column col's total over the rows first to last whose
+// Kind (column B) is kind.
+func sumIfFormula(kind string, first, last int) func(col int) string {
+	kind = strings.ReplaceAll(kind, `"`, `""`)
+	return func(col int) string {
+		c := colName(col)
+		return fmt.Sprintf(`SUMIF($B$%d:$B$%d,"%s",%s$%d:%s$%d)`, first, last, kind, c, first, c, last)
+	}
+}
+
+// sumFormula returns the formula of column col's total over rows first to last.
+func sumFormula(first, last int) func(col int) string {
+	return func(col int) string {
+		c := colName(col)
+		return fmt.Sprintf("SUM(%s%d:%s%d)", c, first, c, last)
+	}
 }
 
 // writeRunDetails writes the title and the run's details above the table.
@@ -192,15 +245,19 @@ func zoneName(t time.Time) string {
 
 // tallyRow fills row with one conservation line: three cells of words, then the counts and
 // the rupees of rows in and of each bucket, then whether it ties out. A total row is styled
-// across its whole width.
-func tallyRow(st *styles, row []any, name, kind, status string, t domain.Tally, total bool) []any {
+// across its whole width; formula, when not nil, gives the formula of each of its numbers by
+// column (from 1), the values being what the formulas add up to.
+func tallyRow(st *styles, row []any, name, kind, status string, t domain.Tally, total bool, formula func(col int) string) []any {
 	clear(row)
 	row[0], row[1], row[2] = orNil(name), orNil(kind), orNil(status)
 	moneys := []domain.Money{t.In, t.Rejected, t.Success, t.Failed, t.Reversed, t.Open}
 	for i, m := range moneys {
 		if total {
-			row[3+i] = excelize.Cell{StyleID: st.totalCount, Value: m.Count}
-			row[9+i] = st.totalAmountCell(m.Paise)
+			count, amount := excelize.Cell{StyleID: st.totalCount, Value: m.Count}, st.totalAmountCell(m.Paise)
+			if formula != nil {
+				count.Formula, amount.Formula = formula(4+i), formula(10+i)
+			}
+			row[3+i], row[9+i] = count, amount
 		} else {
 			row[3+i] = m.Count
 			row[9+i] = st.amountValue(m.Paise)

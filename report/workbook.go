@@ -6,6 +6,7 @@ import (
 	"maps"
 	"os"
 	"slices"
+	"time"
 
 	"github.com/xuri/excelize/v2"
 
@@ -27,7 +28,7 @@ func WriteRunWorkbook(path string, run Run) error {
 	err := writeAtomic(path, func(out *os.File) error {
 		f := excelize.NewFile()
 		defer f.Close()
-		w := &workbook{f: f, run: run, listed: map[domain.Kind]*domain.Money{}}
+		w := &workbook{f: f, run: run, listed: map[domain.Kind]*domain.Money{}, gaps: enkashGaps{}}
 		if err := w.build(); err != nil {
 			return err
 		}
@@ -51,6 +52,7 @@ type workbook struct {
 	kinds    *kindSheets
 	rejected *tableSheet
 	listed   map[domain.Kind]*domain.Money // the items written to a detail or rejected sheet, by kind
+	gaps     enkashGaps                    // successes at another amount at Enkash
 }
 
 // build writes every sheet. Sheets are created first, in their final order; then the items
@@ -98,7 +100,7 @@ func (w *workbook) build() error {
 	if err := w.writeSummary(); err != nil {
 		return err
 	}
-	if err := printTableTitles(f); err != nil {
+	if err := printTableTitles(f, st); err != nil {
 		return err
 	}
 	// Summary is the first sheet and, as the new file's Sheet1 renamed, already the active
@@ -196,6 +198,7 @@ func (w *workbook) writeItems() error {
 			w.listed[it.Kind] = &domain.Money{}
 		}
 		w.listed[it.Kind].Add(it.Amount)
+		w.gaps.add(it)
 		if it.Status == domain.StatusRejected {
 			if err := writeRejected(w.rejected, it); err != nil {
 				return err
@@ -220,12 +223,16 @@ func (w *workbook) writeExceptions() error {
 		return err
 	}
 	if w.run.Exceptions != nil {
-		loc := w.run.Info.location()
+		info := w.run.Info
+		now := info.FinishedAt
+		if now.IsZero() {
+			now = time.Now()
+		}
 		for e, err := range w.run.Exceptions {
 			if err != nil {
 				return fmt.Errorf("read exceptions: %w", err)
 			}
-			if err := writeException(t, e, loc); err != nil {
+			if _, _, err := writeException(t, ExceptionRow{Exception: e}, now, info.location()); err != nil {
 				return err
 			}
 		}

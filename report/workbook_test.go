@@ -9,6 +9,7 @@ import (
 	"io"
 	"os"
 	"path/filepath"
+	"regexp"
 	"slices"
 	"strconv"
 	"strings"
@@ -91,7 +92,11 @@ func numFmt(t *testing.T, f *excelize.File, sheet, ref string) string {
 	return "#" + strconv.Itoa(st.NumFmt)
 }
 
-const indianRupees = `[>=10000000]##\,##\,##\,##0.00;[>=100000]##\,##\,##0.00;##,##0.00`
+// The rupee formats: up to ₹99,99,999.99 (and down to −₹99,999.99), then crores.
+const (
+	indianRupees = `[>=100000]##\,##\,##0.00;[>=0]##,##0.00;[Red]-##,##0.00`
+	indianCrores = `##\,##\,##\,##0.00;[Red]-##\,##\,##\,##0.00`
+)
 
 func TestWriteRunWorkbook(t *testing.T) {
 	fx := newFixture(t, true)
@@ -147,7 +152,7 @@ func TestWriteRunWorkbook(t *testing.T) {
 			"9":  {6, 1, 2, 1, 1, 1, 25128456.28, 0, 124956.78, 2500.50, 999, 25000000},
 			"10": {3, 1, 2, 0, 0, 0, 13200, 1200, 12000, 0, 0, 0},
 			"11": {4, 0, 1, 0, 0, 2, 37500, 0, 10000, 0, 0, 23000},
-			"12": {13, 2, 5, 1, 1, 3, 25179156.28, 1200, 146956.78, 2500.50, 999, 25023000},
+			"13": {13, 2, 5, 1, 1, 3, 25179156.28, 1200, 146956.78, 2500.50, 999, 25023000},
 		}
 		for row, vals := range want {
 			for i, w := range vals {
@@ -157,8 +162,24 @@ func TestWriteRunWorkbook(t *testing.T) {
 				}
 			}
 		}
-		if v := cell(t, f, sum, "A12"); v != "Total payouts" {
-			t.Errorf("A12 = %q, want Total payouts", v)
+		if v := cell(t, f, sum, "A13"); v != "Total payouts" {
+			t.Errorf("A13 = %q, want Total payouts", v)
+		}
+		if v := cell(t, f, sum, "C13"); v != "3 files" {
+			t.Errorf("C13 = %q, want 3 files", v)
+		}
+		// The Total row is outside the filter's range (a blank row between), and adds up the
+		// rows of its kind with formulas.
+		if v := cell(t, f, sum, "A12"); v != "" {
+			t.Errorf("A12 = %q, want the blank row between the files and their totals", v)
+		}
+		for _, c := range []struct{ ref, want string }{
+			{"D13", `SUMIF($B$9:$B$11,"payouts",D$9:D$11)`},
+			{"L13", `SUMIF($B$9:$B$11,"payouts",L$9:L$11)`},
+		} {
+			if got, err := f.GetCellFormula(sum, c.ref); err != nil || got != c.want {
+				t.Errorf("formula of %s = %q (%v), want %q", c.ref, got, err, c.want)
+			}
 		}
 		if got := cell(t, f, sum, "A11"); got != "payouts_june.csv" {
 			t.Errorf("A11 = %q", got)
@@ -166,19 +187,26 @@ func TestWriteRunWorkbook(t *testing.T) {
 	})
 
 	t.Run("ties out per file and in words", func(t *testing.T) {
-		for ref, want := range map[string]string{"P9": "Yes", "P10": "Yes", "P11": "NO", "P12": "NO"} {
+		for ref, want := range map[string]string{"P9": "Yes", "P10": "Yes", "P11": "NO", "P13": "NO"} {
 			if got := cell(t, f, sum, ref); got != want {
 				t.Errorf("%s = %q, want %q", ref, got, want)
 			}
 		}
-		if got, want := cell(t, f, sum, "A14"), "Payouts: Rows in 13 = rejected 2 + success 5 + failed 1 + reversed 1 + open 3 — DOES NOT TIE OUT (payouts_june.csv)"; got != want {
+		if got, want := cell(t, f, sum, "A15"), "Payouts: Rows in 13 = rejected 2 + success 5 + failed 1 + reversed 1 + open 3 — DOES NOT TIE OUT (payouts_june.csv)"; got != want {
 			t.Errorf("count line = %q, want %q", got, want)
 		}
-		if got := cell(t, f, sum, "A15"); !strings.HasPrefix(got, "Payouts: Amount in ₹2,51,79,156.28 = rejected ₹1,200.00 + success ₹1,46,956.78") ||
+		if got := cell(t, f, sum, "A16"); !strings.HasPrefix(got, "Payouts: Amount in ₹2,51,79,156.28 = rejected ₹1,200.00 + success ₹1,46,956.78") ||
 			!strings.HasSuffix(got, "DOES NOT TIE OUT (payouts_june.csv)") {
 			t.Errorf("amount line = %q", got)
 		}
-		if got := cell(t, f, sum, "A16"); got != "Rows listed on the other sheets: 12 (payouts 12, ₹2,51,74,656.28), as in the buckets above, kind by kind — ties out" {
+		if got := cell(t, f, sum, "A18"); got != "The ₹ columns above hold the amounts in the files (Success ₹ too); the amounts Enkash recorded are in the Enkash amount ₹ column of each kind's sheet" {
+			t.Errorf("which amounts = %q", got)
+		}
+		gap := "Payouts: 1 success recorded by Enkash at another amount: ₹7,000.00 in the files, ₹7,100.00 at Enkash, difference ₹100.00 (Enkash − files) — see Enkash amount ₹ on the Payouts sheet"
+		if got := cell(t, f, sum, "A19"); got != gap {
+			t.Errorf("difference line = %q, want %q", got, gap)
+		}
+		if got := cell(t, f, sum, "A17"); got != "Rows listed on the other sheets: 12 (payouts 12, ₹2,51,74,656.28), as in the buckets above, kind by kind — ties out" {
 			t.Errorf("listed line = %q", got)
 		}
 	})
@@ -219,32 +247,46 @@ func TestWriteRunWorkbook(t *testing.T) {
 		if len(rows) != 2+len(fx.exceptions) {
 			t.Fatalf("Exceptions has %d rows, want %d", len(rows), 2+len(fx.exceptions))
 		}
+		wantHeader := []string{"ID", "Status", "Severity", "Age (days)", "Category", "Kind", "File", "Line", "Reference",
+			"Expected", "Actual", "Detail", "Action", "Raised at", "Resolved at", "Note"}
+		if !slices.Equal(rows[1], wantHeader) {
+			t.Errorf("header = %q, want %q", rows[1], wantHeader)
+		}
 		for i, e := range fx.exceptions {
 			r := rows[2+i]
-			if r[0] != string(e.Category) || r[4] != e.Reference || r[7] != e.Detail {
+			if r[0] != strconv.FormatInt(e.ID, 10) || r[4] != string(e.Category) || r[8] != e.Reference || r[11] != e.Detail {
 				t.Errorf("row %d = %q, want exception %d", 3+i, r, e.ID)
 			}
 		}
-		if got := rows[2][8]; got != domain.CategoryProviderFailed.Action() {
+		if got := rows[2][12]; got != domain.CategoryProviderFailed.Action() {
 			t.Errorf("provider_failed action = %q", got)
 		}
-		if got := rows[3][8]; got != domain.CategoryAmountMismatch.Action() {
+		if got := rows[3][12]; got != domain.CategoryAmountMismatch.Action() {
 			t.Errorf("amount_mismatch action = %q", got)
 		}
-		if got := rows[5][8]; got != domain.CategoryDuplicateFile.Action() || got == "" {
+		if got := rows[5][12]; got != domain.CategoryDuplicateFile.Action() || got == "" {
 			t.Errorf("duplicate_file action = %q", got)
 		}
-		resolved, err := excelize.ExcelDateToTime(number(t, f, "Exceptions", "K6"), false)
+		if r := rows[3]; r[1] != "Open" || r[2] != "high" || r[3] != "0" {
+			t.Errorf("amount_mismatch status, severity, age = %q", r[1:4])
+		}
+		if r := rows[5]; r[1] != "Resolved" || r[2] != "low" {
+			t.Errorf("duplicate_file status, severity = %q", r[1:3])
+		}
+		if got := number(t, f, "Exceptions", "K4"); got != 7100 {
+			t.Errorf("actual amount of BON-02 = %v, want the number 7100", got)
+		}
+		resolved, err := excelize.ExcelDateToTime(number(t, f, "Exceptions", "O6"), false)
 		if err != nil {
 			t.Fatal(err)
 		}
 		if got := resolved.Format("15:04"); got != "11:30" {
 			t.Errorf("resolved at = %s, want 11:30", got)
 		}
-		if got := cell(t, f, "Exceptions", "J3"); got == "" {
+		if got := cell(t, f, "Exceptions", "N3"); got == "" {
 			t.Error("raised at is empty")
 		}
-		if got := numFmt(t, f, "Exceptions", "J3"); got != "dd-mm-yyyy hh:mm" {
+		if got := numFmt(t, f, "Exceptions", "N3"); got != "dd-mm-yyyy hh:mm" {
 			t.Errorf("raised at format = %q", got)
 		}
 	})
@@ -267,12 +309,13 @@ func TestWriteRunWorkbook(t *testing.T) {
 
 	t.Run("number formats", func(t *testing.T) {
 		for _, c := range []struct{ sheet, ref, want string }{
-			{sum, "J9", indianRupees},
-			{sum, "J12", indianRupees},
+			{sum, "J9", indianCrores}, // ₹2,51,28,456.28
+			{sum, "J13", indianCrores},
+			{sum, "L9", indianRupees}, // ₹1,24,956.78
 			{sum, "D9", `[>=10000000]##\,##\,##\,##0;[>=100000]##\,##\,##0;##,##0`},
 			{"Payouts", "G3", indianRupees},
 			{"Payouts", "M3", indianRupees},
-			{"Payouts", "M6", `#,##0.00`}, // PAY-0005, -999.00: a negative amount, no conditions
+			{"Payouts", "M6", indianRupees}, // PAY-0005, -999.00: its own section, with its minus sign
 			{"Rejected rows", "D4", indianRupees},
 		} {
 			if got := numFmt(t, f, c.sheet, c.ref); got != c.want {
@@ -307,7 +350,7 @@ func TestWriteRunWorkbook(t *testing.T) {
 			}
 		}
 		filters := filterRefs(t, f)
-		want := map[string]string{sum: "$A$8:$P$12", "Payouts": "$A$2:$N$12", "Exceptions": "$A$2:$L$6", "Rejected rows": "$A$2:$F$4"}
+		want := map[string]string{sum: "$A$8:$P$11", "Payouts": "$A$2:$N$12", "Exceptions": "$A$2:$P$6", "Rejected rows": "$A$2:$F$4"}
 		for s, ref := range want {
 			if got := filters[s]; got != "'"+s+"'!"+ref {
 				t.Errorf("filter of %s = %q, want %s", s, got, ref)
@@ -386,7 +429,7 @@ func TestWriteRunWorkbook_FormulaInjection(t *testing.T) {
 				if err != nil {
 					t.Fatal(err)
 				}
-				if formula != "" {
+				if formula != "" && (!ourFormula.MatchString(formula) || slices.Contains(evil, v)) {
 					t.Errorf("%s!%s has formula %q", s, ref, formula)
 				}
 				seen[v] = true
@@ -403,9 +446,24 @@ func TestWriteRunWorkbook_FormulaInjection(t *testing.T) {
 			t.Errorf("%q does not read back as the same text anywhere", v)
 		}
 	}
-	for _, xml := range sheetXML(t, path) {
-		if strings.Contains(xml, "<f>") || strings.Contains(xml, "<f ") {
-			t.Errorf("a worksheet holds a formula element")
+	onlyOurFormulas(t, sheetXML(t, path))
+}
+
+// ourFormula matches the formulas the workbooks write: the totals of a table's columns and the
+// statement's closing balance and difference.
+var ourFormula = regexp.MustCompile(`^(SUM\([A-Z]+\d+:[A-Z]+\d+\)|SUMIF\(\$B\$\d+:\$B\$\d+,"[a-z]+",[A-Z]+\$\d+:[A-Z]+\$\d+\)|B\d+-B\d+(\+B\d+)?)$`)
+
+// onlyOurFormulas checks that every formula element of the worksheets is one of ours.
+func onlyOurFormulas(t *testing.T, sheets []string) {
+	t.Helper()
+	element := regexp.MustCompile(`<f[ >]([^<]*)</f>|<f[^>]*/>`)
+	for _, xml := range sheets {
+		for _, m := range element.FindAllStringSubmatch(xml, -1) {
+			f := strings.ReplaceAll(m[1], "&#34;", `"`)
+			f = strings.ReplaceAll(f, "&quot;", `"`)
+			if !ourFormula.MatchString(f) {
+				t.Errorf("a worksheet holds the formula element %q", m[0])
+			}
 		}
 	}
 }

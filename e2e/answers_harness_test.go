@@ -2,7 +2,6 @@ package e2e_test
 
 import (
 	"bytes"
-	"context"
 	"encoding/json"
 	"io"
 	"net/http"
@@ -14,36 +13,6 @@ import (
 	"enkashbatch/enkash"
 	"enkashbatch/enkash/sandbox"
 )
-
-// setupWrapped is setup with wrap in front of the sandbox: every request reaches the real
-// sandbox over HTTP through wrap, which may answer in Enkash's place (a refusal, a hang, an
-// HTML page) or change what the sandbox sees.
-func setupWrapped(t *testing.T, o setupOptions, wrap func(next http.Handler) http.Handler) *harness {
-	t.Helper()
-	var sc *sandbox.Scenario
-	if o.Scenario != "" {
-		var err error
-		if sc, err = sandbox.LoadScenario(filepath.Join("testdata", o.Scenario)); err != nil {
-			t.Fatal(err)
-		}
-	}
-	h := &harness{t: t, home: t.TempDir(), srv: sandbox.New(sc, sandbox.DemoCredentials()), rows: generatePayouts(o.Rows), tokens: &tokenLog{}, opts: o}
-	url, stop, err := sandbox.Start(context.Background(), "127.0.0.1:0", wrap(h.tokens.wrap(h.srv)))
-	if err != nil {
-		t.Fatal(err)
-	}
-	h.baseURL = url
-	t.Cleanup(func() {
-		if err := stop(context.Background()); err != nil {
-			t.Errorf("stop sandbox: %v", err)
-		}
-	})
-	if err := writePayoutsCSV(filepath.Join(h.home, "inbox", "payouts", "payouts_e2e.csv"), h.rows); err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(h.logHistoryOnFailure)
-	return h
-}
 
 // exceptions runs `batch exceptions --json`.
 func (h *harness) exceptions() []domain.Exception {

@@ -21,7 +21,7 @@ import (
 func TestDuplicateAnswer_TransferIsOurs(t *testing.T) {
 	t.Parallel()
 	var batches, searches atomic.Int32
-	h := setupWrapped(t, setupOptions{Rows: 30, RunFlags: []string{"--concurrency", "1"}}, func(next http.Handler) http.Handler {
+	h := setup(t, setupOptions{Rows: 30, RunFlags: []string{"--concurrency", "1"}, Wrap: func(next http.Handler) http.Handler {
 		return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 			switch r.URL.Path {
 			case enkash.PathBatchTransfer:
@@ -37,7 +37,7 @@ func TestDuplicateAnswer_TransferIsOurs(t *testing.T) {
 			}
 			next.ServeHTTP(w, r)
 		})
-	})
+	}})
 	o := h.run(nil, h.runArgs()...)
 	if o.Code != 0 {
 		t.Fatalf("batch run: %s; want exit 0\n%s", o, tail(o.Stderr, 20))
@@ -153,7 +153,7 @@ func TestConfigurationRefusalMidRun(t *testing.T) {
 	var batches atomic.Int32
 	var refuse atomic.Bool
 	refuse.Store(true)
-	h := setupWrapped(t, setupOptions{Rows: 60, RunFlags: []string{"--concurrency", "1"}}, func(next http.Handler) http.Handler {
+	h := setup(t, setupOptions{Rows: 60, RunFlags: []string{"--concurrency", "1"}, Wrap: func(next http.Handler) http.Handler {
 		return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 			if r.URL.Path == enkash.PathBatchTransfer && batches.Add(1) == 2 && refuse.Load() {
 				answerEnvelope(w, http.StatusPreconditionFailed, "Invalid checksum")
@@ -161,7 +161,7 @@ func TestConfigurationRefusalMidRun(t *testing.T) {
 			}
 			next.ServeHTTP(w, r)
 		})
-	})
+	}})
 	o := h.run(nil, h.runArgs()...)
 	if o.Code != 2 {
 		t.Fatalf("batch run: %s; want exit 2 (configuration)\n%s", o, tail(o.Stderr, 20))
@@ -223,7 +223,7 @@ func TestTokenEndpointUnreachable(t *testing.T) {
 	for _, tc := range cases {
 		t.Run(tc.name, func(t *testing.T) {
 			t.Parallel()
-			h := setupWrapped(t, setupOptions{Rows: 10}, func(next http.Handler) http.Handler {
+			h := setup(t, setupOptions{Rows: 10, Wrap: func(next http.Handler) http.Handler {
 				return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 					if r.URL.Path == enkash.PathToken {
 						tc.answer(w, r)
@@ -231,7 +231,7 @@ func TestTokenEndpointUnreachable(t *testing.T) {
 					}
 					next.ServeHTTP(w, r)
 				})
-			})
+			}})
 			o := h.run(nil, h.runArgs("--timeout", "300ms")...)
 			if o.Code != 3 {
 				t.Fatalf("batch run: %s; want exit 3\n%s", o, tail(o.Stderr, 20))

@@ -6,8 +6,6 @@ import (
 	"sort"
 	"strings"
 	"testing"
-
-	"enkashbatch/enkash/sandbox"
 )
 
 // fidelityCorpus is the folder of workbooks written by LibreOffice, openpyxl and excelize
@@ -39,23 +37,11 @@ func (h *harness) drop(files map[string]string) {
 	}
 }
 
-// payoutsSent returns the sandbox's payouts by reference.
-func (h *harness) payoutsSent() map[string]sandbox.Call {
-	h.t.Helper()
-	out := map[string]sandbox.Call{}
-	for _, c := range h.calls() {
-		if c.Kind == sandbox.KindPayout {
-			out[c.Reference] = c
-		}
-	}
-	return out
-}
-
 // assertSent checks that exactly the references of want reached the sandbox, each created
 // once, never as a duplicate, with the amount given.
 func (h *harness) assertSent(want map[string]string) {
 	h.t.Helper()
-	got := h.payoutsSent()
+	got := h.payoutCalls()
 	var refs []string
 	for ref := range got {
 		refs = append(refs, ref)
@@ -117,7 +103,7 @@ func TestFidelityXLSX_Cells(t *testing.T) {
 		t.Fatalf("second batch run: %s; want exit 1 (the repeated row rejected)\n%s", o, tail(o.Stderr, 20))
 	}
 	h.assertSent(want)
-	for ref := range h.payoutsSent() {
+	for ref := range h.payoutCalls() {
 		if ref == "1000" || strings.HasPrefix(ref, "1.0") {
 			t.Errorf("reference %q reached the sandbox: a text reference was rewritten", ref)
 		}

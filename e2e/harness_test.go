@@ -89,7 +89,8 @@ func writePayoutsCSV(path string, rows []payoutRow) error {
 type setupOptions struct {
 	// Scenario is a file in testdata/; empty means the default scenario (no faults).
 	Scenario string
-	// Rows is how many payouts the inbox file holds.
+	// Rows is how many payouts the inbox file holds; with no rows, no file is written (the
+	// test drops its own).
 	Rows int
 	// Creds are the sandbox's credentials; nil means the demo ones (which the child then
 	// uses by default, with no ENKASH_* but the base URL).
@@ -98,6 +99,10 @@ type setupOptions struct {
 	RunFlags []string
 	// Env is added to the child's environment.
 	Env []string
+	// Wrap, when set, stands in front of the sandbox: every request reaches the real sandbox
+	// over HTTP through it, and it may answer in Enkash's place (a refusal, a hang, an HTML
+	// page) or look at what the sandbox sees.
+	Wrap func(next http.Handler) http.Handler
 }
 
 // harness is one end-to-end setting: a sandbox in this process, a data folder with one
@@ -130,7 +135,11 @@ func setup(t *testing.T, o setupOptions) *harness {
 		creds = *o.Creds
 	}
 	h := &harness{t: t, home: t.TempDir(), srv: sandbox.New(sc, creds), rows: generatePayouts(o.Rows), tokens: &tokenLog{}, opts: o}
-	url, stop, err := sandbox.Start(context.Background(), "127.0.0.1:0", h.tokens.wrap(h.srv))
+	var front http.Handler = h.srv
+	if o.Wrap != nil {
+		front = o.Wrap(front)
+	}
+	url, stop, err := sandbox.Start(context.Background(), "127.0.0.1:0", h.tokens.wrap(front))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -140,8 +149,10 @@ func setup(t *testing.T, o setupOptions) *harness {
 			t.Errorf("stop sandbox: %v", err)
 		}
 	})
-	if err := writePayoutsCSV(filepath.Join(h.home, "inbox", "payouts", "payouts_e2e.csv"), h.rows); err != nil {
-		t.Fatal(err)
+	if o.Rows > 0 {
+		if err := writePayoutsCSV(filepath.Join(h.home, "inbox", "payouts", "payouts_e2e.csv"), h.rows); err != nil {
+			t.Fatal(err)
+		}
 	}
 	t.Cleanup(h.logHistoryOnFailure)
 	return h

@@ -105,21 +105,8 @@ func (l *transferLog) sent(t *testing.T) []sentTransfer {
 // folder: the test drops its own files.
 func setupEmpty(t *testing.T) (*harness, *transferLog) {
 	t.Helper()
-	creds := sandbox.DemoCredentials()
-	h := &harness{t: t, home: t.TempDir(), srv: sandbox.New(nil, creds), tokens: &tokenLog{}}
-	transfers := &transferLog{secret: creds.ClientSecret}
-	url, stop, err := sandbox.Start(context.Background(), "127.0.0.1:0", transfers.wrap(h.tokens.wrap(h.srv)))
-	if err != nil {
-		t.Fatal(err)
-	}
-	h.baseURL = url
-	t.Cleanup(func() {
-		if err := stop(context.Background()); err != nil {
-			t.Errorf("stop sandbox: %v", err)
-		}
-	})
-	t.Cleanup(h.logHistoryOnFailure)
-	return h, transfers
+	transfers := &transferLog{secret: sandbox.DemoCredentials().ClientSecret}
+	return setup(t, setupOptions{Wrap: transfers.wrap}), transfers
 }
 
 // refPayoutHeader is the header of the payout files the reference tests drop.

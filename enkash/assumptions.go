@@ -85,6 +85,8 @@
 //   - BulkResponse: customer bulk create, customer bulk update and invoice bulk create all
 //     answer it; BulkRow: each item carries row, uniqueRefNo / invoiceNumber / externalId, the
 //     new customerId / invoiceId on success and a message on failure.
+//   - BulkRow.AlreadyExists: a failure row whose message says "already exists" (the words of
+//     the documented 409s) means Enkash holds a record under the row's key: not a refusal.
 //   - DefaultUploadRows: at most 1,000 rows per upload.
 //   - companyID: without ENKASH_COMPANY_ID, the client id is the company id (both CEK...).
 //   - SearchCustomersRequest: uniqueRefNos, customerIds and createdOnFrom/To are filters;

@@ -158,6 +158,28 @@ type BillRecord struct {
 	BillpayDate     string `json:"billpayDate,omitempty"`
 	RefundDate      string `json:"refundDate,omitempty"`
 	PaymentMode     string `json:"paymentMode,omitempty"`
+	// CompanyBiller is the biller and consumer the bill was created for (D: on the bill status,
+	// by-reference and webhook pages, companyBiller.biller.billerId); nil when not shown.
+	CompanyBiller *CompanyBiller `json:"companyBiller,omitempty"`
+}
+
+// CompanyBiller is a company's biller registration as a bill record shows it (D).
+type CompanyBiller struct {
+	CompanyBillerID FlexID `json:"companyBillerId,omitempty"`
+	Biller          struct {
+		BillerID   FlexID `json:"billerId,omitempty"`
+		Name       string `json:"name,omitempty"`
+		BillerType string `json:"billerType,omitempty"`
+	} `json:"biller"`
+	ConsumerNumber string `json:"consumerNumber,omitempty"`
+}
+
+// BillerID is the biller a bill record shows, or "" when it shows none.
+func (r BillRecord) BillerID() string {
+	if r.CompanyBiller == nil {
+		return ""
+	}
+	return string(r.CompanyBiller.Biller.BillerID)
 }
 
 // SearchBillsRequest filters fetch bulk bill details (docs/enkash.md, "Bill search": the

@@ -96,14 +96,14 @@ type FetchedBill struct {
 	BillAmount      Amount `json:"billAmount"`
 	BillNetAmount   Amount `json:"billnetamount"`
 	DueDate         string `json:"dueDate,omitempty"`
-	BillDate        string `json:"billDate,omitempty"` // Assumption: the fetch may give the bill's date too
+	BillDate        string `json:"billDate,omitempty"` // D: "billdate" (JSON names match regardless of case)
 	BillNumber      string `json:"billNumber,omitempty"`
 	ValidationID    string `json:"validationId,omitempty"`
 	BillID          FlexID `json:"billId,omitempty"`
 }
 
-// CreateBillRequest creates a bill after a fetch (D). Assumption: the dates are billDate and
-// billDueDate, as in addBill, in yyyy-MM-dd.
+// CreateBillRequest creates a bill after a fetch (D, dates yyyy-MM-dd included). Assumption:
+// its answer is shaped like addBill's (the page shows none).
 type CreateBillRequest struct {
 	CompanyBillerID FlexID `json:"companyBillerId"`
 	BillNetAmount   Amount `json:"billNetAmount"`
@@ -116,8 +116,7 @@ type CreateBillRequest struct {
 	BillDueDate     string `json:"billDueDate,omitempty"`
 }
 
-// AddBillRequest creates a bill without a fetch (D). Assumption: circle is accepted here too
-// (the portal names it only on the fetch), and the dates are yyyy-MM-dd.
+// AddBillRequest creates a bill without a fetch (D: circle and the yyyy-MM-dd dates included).
 type AddBillRequest struct {
 	ReferenceID string     `json:"referenceId"`
 	BillerID    int64      `json:"billerId"`

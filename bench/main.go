@@ -1,4 +1,4 @@
-// Command bench measures the performance targets of DESIGN.md ("Performance targets") against
+// Command bench measures the performance targets of docs/performance.md against
 // the machine's own floor, in one run, so that a slow or noisy machine cancels out: each
 // figure is a ratio between bin/batch (or the report writer) and a bare program doing the
 // least the same work needs, measured side by side.
@@ -127,7 +127,7 @@ func main() {
 
 func usage() {
 	w := flag.CommandLine.Output()
-	fmt.Fprintln(w, "Usage: bench [flags]   measure bin/batch against the machine's floor (DESIGN.md, Performance targets)")
+	fmt.Fprintln(w, "Usage: bench [flags]   measure bin/batch against the machine's floor (docs/performance.md)")
 	fmt.Fprintln(w, "       bench floor-csv FILE DB      the CSV floor: encoding/csv + one prepared INSERT in one transaction")
 	fmt.Fprintln(w, "       bench floor-xlsx FILE        the XLSX floor: excelize's raw-value row iterator")
 	fmt.Fprintln(w, "       bench profile OUT.pprof FILE  ingest FILE in-process into a fresh ledger with a CPU profile")

@@ -35,7 +35,7 @@ func ParseKind(s string) (Kind, bool) {
 	return "", false
 }
 
-// Status is where an item stands in its lifecycle (DESIGN.md, "Item lifecycle").
+// Status is where an item stands in its lifecycle (README, "Never pay twice").
 type Status string
 
 // The item states.
@@ -165,7 +165,7 @@ func (p Payout) NameAsWritten() string {
 	return p.BeneficiaryName
 }
 
-// Category is an exception category (DESIGN.md, "Exception categories"); the vocabulary is fixed.
+// Category is an exception category (README, "What the exceptions mean"); the vocabulary is fixed.
 type Category string
 
 // The exception categories.

@@ -42,8 +42,8 @@ var categories = map[Category]categoryInfo{
 	CategoryInsufficientBalance: {SeverityHigh, "Top up the Enkash account (or reduce the batch): the held rows are sent by the next run once the balance covers them"},
 }
 
-// The exception categories added after the first vocabulary (DESIGN.md, "Exception
-// categories"; README, "What the exceptions mean").
+// The exception categories added after the first vocabulary (README, "What the exceptions
+// mean").
 const (
 	// CategoryReferenceConflict: Enkash answered that it already holds a record under our
 	// reference (409 / REJECT_TXN_ID, BBPS code 38), and that record is not provably ours.

@@ -112,6 +112,14 @@ type BulkRow struct {
 	Message       string `json:"message,omitempty"`
 }
 
+// AlreadyExists reports whether a failure row of a BulkResponse says that Enkash already holds
+// a record under the row's key (a customer's uniqueRefNo, an invoice's number). Assumption: the
+// row's message uses the words of the documented 409s, "already exists". Such a row is never a
+// refusal: the record is looked up and adopted only if provably ours.
+func (r BulkRow) AlreadyExists() bool {
+	return strings.Contains(strings.ToLower(r.Message), "already exists")
+}
+
 // SearchCustomersRequest filters a customer search. D: accountNumber and assignedAgent are
 // filters; Assumption: so are uniqueRefNos, customerIds and createdOnFrom/To
 // (yyyy-MM-dd HH:mm:ss, as on the invoice search).

@@ -85,6 +85,8 @@
 //   - BulkResponse: customer bulk create, customer bulk update and invoice bulk create all
 //     answer it; BulkRow: each item carries row, uniqueRefNo / invoiceNumber / externalId, the
 //     new customerId / invoiceId on success and a message on failure.
+//   - BulkRow.AlreadyExists: a failure row whose message says "already exists" (the words of
+//     the documented 409s) means Enkash holds a record under the row's key: not a refusal.
 //   - DefaultUploadRows: at most 1,000 rows per upload.
 //   - companyID: without ENKASH_COMPANY_ID, the client id is the company id (both CEK...).
 //   - SearchCustomersRequest: uniqueRefNos, customerIds and createdOnFrom/To are filters;
@@ -99,8 +101,8 @@
 //   - BBPS hosts: the same base URL as payouts; BBPS calls are plain JSON, not encrypted.
 //   - FlexID: the ids are written as strings (documented); a number in an answer is read too.
 //   - ConfirmDebitRequest: utilityPaymentIds are the bills' utilityEnkashIds.
-//   - CreateBillRequest / AddBillRequest: dates are billDate and billDueDate in yyyy-MM-dd;
-//     addBill accepts circle too; the create-after-fetch answer is shaped like addBill's.
+//   - CreateBillRequest: the create-after-fetch answer is shaped like addBill's (its page shows
+//     no answer). Its dates (billDate, billDueDate) and addBill's circle are documented.
 //   - FetchedBill.BillDate: a fetch may give the bill's date.
 //   - SearchBillsResponse: the bills come in "utilityPayments" with "totalCount"; a bare array
 //     of bills is read too; SearchAll: without totalCount a short page is the last.

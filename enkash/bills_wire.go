@@ -96,14 +96,14 @@ type FetchedBill struct {
 	BillAmount      Amount `json:"billAmount"`
 	BillNetAmount   Amount `json:"billnetamount"`
 	DueDate         string `json:"dueDate,omitempty"`
-	BillDate        string `json:"billDate,omitempty"` // Assumption: the fetch may give the bill's date too
+	BillDate        string `json:"billDate,omitempty"` // D: "billdate" (JSON names match regardless of case)
 	BillNumber      string `json:"billNumber,omitempty"`
 	ValidationID    string `json:"validationId,omitempty"`
 	BillID          FlexID `json:"billId,omitempty"`
 }
 
-// CreateBillRequest creates a bill after a fetch (D). Assumption: the dates are billDate and
-// billDueDate, as in addBill, in yyyy-MM-dd.
+// CreateBillRequest creates a bill after a fetch (D, dates yyyy-MM-dd included). Assumption:
+// its answer is shaped like addBill's (the page shows none).
 type CreateBillRequest struct {
 	CompanyBillerID FlexID `json:"companyBillerId"`
 	BillNetAmount   Amount `json:"billNetAmount"`
@@ -116,8 +116,7 @@ type CreateBillRequest struct {
 	BillDueDate     string `json:"billDueDate,omitempty"`
 }
 
-// AddBillRequest creates a bill without a fetch (D). Assumption: circle is accepted here too
-// (the portal names it only on the fetch), and the dates are yyyy-MM-dd.
+// AddBillRequest creates a bill without a fetch (D: circle and the yyyy-MM-dd dates included).
 type AddBillRequest struct {
 	ReferenceID string     `json:"referenceId"`
 	BillerID    int64      `json:"billerId"`
@@ -158,6 +157,28 @@ type BillRecord struct {
 	BillpayDate     string `json:"billpayDate,omitempty"`
 	RefundDate      string `json:"refundDate,omitempty"`
 	PaymentMode     string `json:"paymentMode,omitempty"`
+	// CompanyBiller is the biller and consumer the bill was created for (D: on the bill status,
+	// by-reference and webhook pages, companyBiller.biller.billerId); nil when not shown.
+	CompanyBiller *CompanyBiller `json:"companyBiller,omitempty"`
+}
+
+// CompanyBiller is a company's biller registration as a bill record shows it (D).
+type CompanyBiller struct {
+	CompanyBillerID FlexID `json:"companyBillerId,omitempty"`
+	Biller          struct {
+		BillerID   FlexID `json:"billerId,omitempty"`
+		Name       string `json:"name,omitempty"`
+		BillerType string `json:"billerType,omitempty"`
+	} `json:"biller"`
+	ConsumerNumber string `json:"consumerNumber,omitempty"`
+}
+
+// BillerID is the biller a bill record shows, or "" when it shows none.
+func (r BillRecord) BillerID() string {
+	if r.CompanyBiller == nil {
+		return ""
+	}
+	return string(r.CompanyBiller.Biller.BillerID)
 }
 
 // SearchBillsRequest filters fetch bulk bill details (docs/enkash.md, "Bill search": the

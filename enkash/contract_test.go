@@ -1,10 +1,13 @@
 package enkash_test
 
 import (
+	"bytes"
 	"context"
 	"encoding/json"
 	"fmt"
 	"io"
+	"mime"
+	"mime/multipart"
 	"net/http"
 	"net/http/httptest"
 	"os"
@@ -30,6 +33,10 @@ type fixture struct {
 	Schema    map[string]json.RawMessage `json:"schema"`
 	Enums     map[string][]string        `json:"enums"`
 	Patterns  map[string]string          `json:"patterns"`
+	// Assumed are the fields the client sends that the page as kept does not show: each is
+	// an assumption coded in the enkash package (docs/enkash.md).
+	Assumed   map[string]json.RawMessage `json:"assumed"`
+	Multipart string                     `json:"multipart"` // the form field of an upload
 	Example   json.RawMessage            `json:"example"`
 }
 
@@ -68,6 +75,10 @@ var usedFixtures = map[string]bool{
 	"statement.request.json": true, "statement.answer.json": true, "batch-transfer.request.json": true,
 	"batch-transfer.answer.json": true, "confirm-debit.request.json": true, "confirm-debit.answer.json": true,
 	"bill-search.request.json": true, "bill-by-reference.answer.json": true, "bill-by-reference.not-found.json": true,
+	"bill-fetch.request.json": true, "bill-fetch.answer.json": true, "bill-create.request.json": true,
+	"bill-add.request.json": true, "bill-add.answer.json": true, "customer-bulk.request.json": true,
+	"customer-bulk-update.request.json": true, "customer-bulk-update.answer.json": true, "invoice-bulk.request.json": true,
+	"invoice-search.request.json": true, "customer-search.request.json": true,
 }
 
 // checkSchema checks obj against a fixture schema: required fields present, no unknown field,
@@ -75,7 +86,7 @@ var usedFixtures = map[string]bool{
 func checkSchema(t *testing.T, where string, schema map[string]json.RawMessage, obj map[string]any, enums map[string][]string, patterns map[string]string, prefix string) {
 	t.Helper()
 	for name, raw := range schema {
-		if strings.HasSuffix(name, "[]") {
+		if strings.HasSuffix(name, "[]") || strings.HasSuffix(name, "{}") {
 			continue
 		}
 		var typ string
@@ -105,6 +116,13 @@ func checkSchema(t *testing.T, where string, schema map[string]json.RawMessage, 
 		}
 		if p, ok := patterns[prefix+name]; ok && !regexp.MustCompile(p).MatchString(fmt.Sprint(v)) {
 			t.Errorf("%s: %s%s = %q does not match %s", where, prefix, name, v, p)
+		}
+		if nested, ok := schema[name+"{}"]; ok {
+			var sub map[string]json.RawMessage
+			m, isObj := v.(map[string]any)
+			if json.Unmarshal(nested, &sub) == nil && isObj {
+				checkSchema(t, where, sub, m, enums, patterns, prefix+name+".")
+			}
 		}
 		items, hasItems := schema[name+"[]"]
 		list, isList := v.([]any)
@@ -143,6 +161,12 @@ func checkType(t *testing.T, where, name, typ string, v any) {
 		s, isStr := v.(string)
 		_, err := time.Parse(time.DateOnly, s)
 		ok = isStr && err == nil
+	case "ar-date-time": // the AR family's yyyy-MM-dd HH:mm:ss
+		s, isStr := v.(string)
+		_, err := time.Parse(time.DateTime, s)
+		ok = isStr && err == nil
+	case "boolean":
+		_, ok = v.(bool)
 	case "number":
 		_, ok = v.(float64)
 	case "integer":
@@ -239,7 +263,7 @@ func (cs *contractServer) answer(path string, f fixture) {
 
 func (cs *contractServer) client(t *testing.T) *enkash.Client {
 	c, err := enkash.New(enkash.Config{BaseURL: cs.srv.URL, ClientID: testClientID, ClientSecret: testSecret, Username: testUser,
-		Password: testPassword, FundSourceID: "EKCI4XTWKC", DebitAccountNumber: "50100123456789", Timeout: 2 * time.Second, MaxRetryTime: time.Second})
+		Password: testPassword, FundSourceID: "EKCI4XTWKC", DebitAccountNumber: "50100123456789", CompanyID: "CEKABC1234", Timeout: 2 * time.Second, MaxRetryTime: time.Second})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -362,5 +386,142 @@ func TestContract_BillByReference(t *testing.T) {
 	rec, ok, err = c.Bills.ByReference(context.Background(), "REF-2")
 	if err != nil || ok || rec != nil {
 		t.Fatalf("the documented not-found answer: %+v, %v, %v", rec, ok, err)
+	}
+}
+
+func TestContract_BillFetch(t *testing.T) {
+	req, ans := loadFixture(t, "bill-fetch.request.json"), loadFixture(t, "bill-fetch.answer.json")
+	cs := newContractServer(t)
+	cs.answer(enkash.PathFetchBill, ans)
+	due, err := cs.client(t).Bills.Fetch(context.Background(), enkash.FetchBillRequest{BillerID: 1042,
+		BillParams: enkash.BillParams{CN: "110023456789", AD1: "North"}, Circle: "KER"})
+	if err != nil || due.CompanyBillerID != "7123456" || due.BillNetAmount != 1250_50 || due.BillAmount != 1250_50 ||
+		due.DueDate != "2024-12-17" || due.BillDate != "2024-12-01" || due.ValidationID != "VAL-1" || due.BillID != "81234567" {
+		t.Fatalf("the documented fetch answer: %+v, %v", due, err)
+	}
+	checkSchema(t, "fetch request", req.Schema, cs.bodyObject(t, enkash.PathFetchBill), nil, nil, "")
+}
+
+func TestContract_BillCreate(t *testing.T) {
+	req, ans := loadFixture(t, "bill-create.request.json"), loadFixture(t, "bill-add.answer.json")
+	cs := newContractServer(t)
+	cs.answer(enkash.PathCreateBill, ans)
+	rec, err := cs.client(t).Bills.Create(context.Background(), enkash.CreateBillRequest{CompanyBillerID: "7123456",
+		BillNetAmount: 500_00, BillAmount: 500_00, ReferenceID: "BILL-1", BillNumber: "BN-1", ValidationID: "VAL-1", BillID: "81234567",
+		BillDate: "2024-12-01", BillDueDate: "2024-12-17"})
+	if err != nil || rec.UtilityEnkashID != "1652418191" || rec.Amount != 500_00 {
+		t.Fatalf("a create-bill answer of the documented fields: %+v, %v", rec, err)
+	}
+	body := cs.bodyObject(t, enkash.PathCreateBill)
+	checkSchema(t, "create-bill request", req.Schema, body, nil, nil, "")
+	if _, isString := body["companyBillerId"].(string); !isString {
+		t.Errorf("companyBillerId sent as %#v, documented a string", body["companyBillerId"])
+	}
+}
+
+func TestContract_BillAdd(t *testing.T) {
+	req, ans := loadFixture(t, "bill-add.request.json"), loadFixture(t, "bill-add.answer.json")
+	cs := newContractServer(t)
+	cs.answer(enkash.PathAddBill, ans)
+	rec, err := cs.client(t).Bills.Add(context.Background(), enkash.AddBillRequest{ReferenceID: "BILL-1", BillerID: 1042,
+		BillParams: enkash.BillParams{CN: "110023456789"}, BillAmount: 500_00, BillDueDate: "2024-12-17", BillDate: "2024-12-01",
+		Circle: "KER", Remarks: "HQ"})
+	if err != nil || rec.UtilityEnkashID != "1652418191" || rec.ReferenceID != "BILL-1" || rec.PaymentStatus != "INIT" || rec.Amount != 500_00 {
+		t.Fatalf("the documented add-bill answer: %+v, %v", rec, err)
+	}
+	checkSchema(t, "add-bill request", req.Schema, cs.bodyObject(t, enkash.PathAddBill), nil, nil, "")
+}
+
+// TestContract_ARUploads checks the three bulk uploads against their pages: the query
+// parameter each names (required, of the documented pattern), the file in the multipart field
+// "file"; and reads the documented BulkResponse answer.
+func TestContract_ARUploads(t *testing.T) {
+	ans := loadFixture(t, "customer-bulk-update.answer.json")
+	rows := []enkash.CustomerRow{{LegalName: "Asha Traders", PANOrGSTIN: "AAPFU0939F", ContactName: "Asha Rao", ContactNumber: "9820011223",
+		UniqueRefNo: "CUST-1", CustomerID: "KC0000000000000001"}}
+	for _, tc := range []struct {
+		fixture, path string
+		call          func(c *enkash.Client) (*enkash.BulkResponse, error)
+	}{
+		{"customer-bulk.request.json", enkash.PathCustomerBulk, func(c *enkash.Client) (*enkash.BulkResponse, error) {
+			return c.AR.CreateCustomers(context.Background(), rows)
+		}},
+		{"customer-bulk-update.request.json", enkash.PathCustomerBulkUpdate, func(c *enkash.Client) (*enkash.BulkResponse, error) {
+			return c.AR.UpdateCustomers(context.Background(), rows)
+		}},
+		{"invoice-bulk.request.json", enkash.PathInvoiceBulkCreate, func(c *enkash.Client) (*enkash.BulkResponse, error) {
+			return c.AR.CreateInvoices(context.Background(), []enkash.InvoiceRow{{InvoiceNumber: "INV-1", CustomerID: "KC0000000000000001",
+				DueDate: "2026-12-23", BaseAmount: 100_00, NetAmount: 100_00, ExternalID: "INV-1"}})
+		}},
+	} {
+		t.Run(tc.fixture, func(t *testing.T) {
+			req := loadFixture(t, tc.fixture)
+			cs := newContractServer(t)
+			cs.answer(tc.path, ans)
+			resp, err := tc.call(cs.client(t))
+			if err != nil || resp == nil || len(resp.SuccessRequests) != 1 || len(resp.FailureRequests) != 1 || resp.TotalCount != 0 {
+				t.Fatalf("the documented bulk answer: %+v, %v", resp, err)
+			}
+			got := cs.got[tc.path]
+			q := map[string]any{}
+			for k, v := range got.URL.Query() {
+				q[k] = v[0]
+			}
+			checkSchema(t, tc.fixture+" query", req.Schema, q, nil, req.Patterns, "")
+			mt, params, err := mime.ParseMediaType(got.Header.Get("Content-Type"))
+			if err != nil || mt != "multipart/form-data" {
+				t.Fatalf("Content-Type %q, want multipart/form-data", got.Header.Get("Content-Type"))
+			}
+			form, err := multipart.NewReader(bytes.NewReader(cs.bodies[tc.path]), params["boundary"]).ReadForm(1 << 20)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if fh := form.File[req.Multipart]; len(fh) != 1 || fh[0].Size == 0 || len(form.File) != 1 || len(form.Value) != 0 {
+				t.Errorf("multipart form %v / %v; want one non-empty file in the documented field %q and nothing else", form.File, form.Value, req.Multipart)
+			}
+		})
+	}
+}
+
+// TestContract_ARSearches checks the customer and invoice search bodies against what their
+// pages show; the fields the pages as kept do not show must be the fixture's assumed ones.
+func TestContract_ARSearches(t *testing.T) {
+	empty := fixture{Status: 200, Example: json.RawMessage(`{"response_code": 0, "response_message": "Success", "payload": {"customers": [], "invoices": [], "totalCount": 0}}`)}
+	from := time.Date(2026, 12, 1, 0, 0, 0, 0, time.UTC).Format(time.DateTime)
+	to := time.Date(2026, 12, 5, 0, 0, 0, 0, time.UTC).Format(time.DateTime)
+	for _, tc := range []struct {
+		fixture, path string
+		call          func(c *enkash.Client) error
+	}{
+		{"customer-search.request.json", enkash.PathCustomerSearch, func(c *enkash.Client) error {
+			_, err := c.AR.SearchCustomers(context.Background(), enkash.SearchCustomersRequest{UniqueRefNos: []string{"CUST-1"},
+				CustomerIDs: []string{"KC0000000000000001"}, AccountNumber: "50100123456789", CreatedOnFrom: from, CreatedOnTo: to}, 0, 100)
+			return err
+		}},
+		{"invoice-search.request.json", enkash.PathInvoiceSearch, func(c *enkash.Client) error {
+			_, err := c.AR.SearchInvoices(context.Background(), enkash.SearchInvoicesRequest{ExternalIDs: []string{"INV-1"},
+				InvoiceNumbers: []string{"INV-1"}, CustomerIDs: []string{"KC0000000000000001"}, CreatedOnFrom: from, CreatedOnTo: to}, 0, 100)
+			return err
+		}},
+	} {
+		t.Run(tc.fixture, func(t *testing.T) {
+			req := loadFixture(t, tc.fixture)
+			cs := newContractServer(t)
+			cs.answer(tc.path, empty)
+			if err := tc.call(cs.client(t)); err != nil {
+				t.Fatal(err)
+			}
+			schema := map[string]json.RawMessage{}
+			for k, v := range req.Schema {
+				schema[k] = v
+			}
+			for k, v := range req.Assumed {
+				if _, documented := req.Schema[k]; documented {
+					t.Errorf("%s is both documented and assumed", k)
+				}
+				schema[k] = v
+			}
+			checkSchema(t, tc.fixture, schema, cs.bodyObject(t, tc.path), nil, nil, "")
+		})
 	}
 }

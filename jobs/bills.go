@@ -21,6 +21,22 @@ type billFlow struct{ c *enkash.Client }
 
 func init() {
 	registerFlow(domain.KindBills, func(env flowEnv) flow { return billFlow{env.client} })
+	registerFacts(domain.KindBills, billFacts)
+}
+
+// Names of what a bill record shows of whom it is for (record.Shows).
+const (
+	factConsumer = "consumer number"
+	factBiller   = "biller"
+)
+
+// billFacts are a bill item's own consumer number and biller id.
+func billFacts(it domain.Item) map[string]string {
+	var b domain.Bill
+	if json.Unmarshal(it.Payload, &b) != nil {
+		return nil
+	}
+	return map[string]string{factConsumer: b.ConsumerNumber, factBiller: b.BillerID}
 }
 
 // Bill lookups: the search covers the bills created in the last billSearchWindow; a bill it
@@ -236,5 +252,6 @@ func billRecord(r enkash.BillRecord, batchID string, fetched bool) record {
 	if st == domain.StatusFailed {
 		state.Reason = enkash.BillFailure(r)
 	}
-	return record{Reference: r.ReferenceID, Status: st, State: state, Created: enkashTime(r.CreatedDate)}
+	return record{Reference: r.ReferenceID, Status: st, State: state, Created: enkashTime(r.CreatedDate),
+		Shows: map[string]string{factConsumer: r.ConsumerNumber, factBiller: r.BillerID()}}
 }

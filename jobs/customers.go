@@ -21,6 +21,24 @@ type customerFlow struct {
 
 func init() {
 	registerFlow(domain.KindCustomers, func(env flowEnv) flow { return customerFlow{env.client, env.ledger} })
+	registerFacts(domain.KindCustomers, customerFacts)
+}
+
+// Names of what a customer record shows of whom it is for (record.Shows).
+const (
+	factLegalName = "legal name"
+	factPANGSTIN  = "PAN or GSTIN"
+)
+
+// customerFacts are a customer item's own legal name and PAN or GSTIN, as its upload row sends
+// them.
+func customerFacts(it domain.Item) map[string]string {
+	var cu domain.Customer
+	if json.Unmarshal(it.Payload, &cu) != nil {
+		return nil
+	}
+	row := customerRowOf(cu)
+	return map[string]string{factLegalName: row.LegalName, factPANGSTIN: row.PANOrGSTIN}
 }
 
 // arZone is the zone of the AR family's date-times (Assumption, like the payout statement's).
@@ -72,6 +90,13 @@ func (f customerFlow) send(ctx context.Context, batchID string, items []domain.I
 				State: domain.ProviderState{BatchID: batchID, ProviderID: id, Status: enkash.CustomerActive}}
 		}
 		for _, bad := range resp.FailureRequests {
+			if bad.AlreadyExists() {
+				// Enkash already holds a customer under this uniqueRefNo: not a refusal. It is
+				// looked up, and adopted only if provably ours.
+				out[ref(bad)] = record{Reference: ref(bad), Duplicate: true,
+					State: domain.ProviderState{BatchID: batchID, Status: alreadyExists, Reason: strings.TrimSpace(bad.Message)}}
+				continue
+			}
 			out[ref(bad)] = record{Reference: ref(bad), Status: domain.StatusFailed, Refused: true,
 				State: domain.ProviderState{BatchID: batchID, ProviderID: known[ref(bad)], Status: "REJECTED", Reason: strings.TrimSpace(bad.Message)}}
 		}
@@ -104,6 +129,7 @@ func customerRecordOf(r enkash.CustomerRecord) record {
 	if strings.EqualFold(r.Status, enkash.CustomerDeleted) {
 		st = domain.StatusFailed
 	}
-	return record{Reference: r.UniqueRefNo, Status: st,
+	return record{Reference: r.UniqueRefNo, Status: st, Created: enkashTime(r.CreatedOn),
+		Shows: map[string]string{factLegalName: r.LegalName, factPANGSTIN: r.PANOrGSTIN},
 		State: domain.ProviderState{ProviderID: r.CustomerID, Status: strings.ToUpper(r.Status)}}
 }

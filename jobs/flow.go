@@ -42,7 +42,11 @@ type record struct {
 	NotSent bool
 	// Created is when Enkash created the record; zero when its answer does not say.
 	Created time.Time
-	State   domain.ProviderState
+	// Shows is what Enkash's record shows of whom it is for, by name (a bill's consumer number
+	// and biller, a customer's legal name and PAN or GSTIN); after an "already exists" answer
+	// each must equal the item's own (see provablyOurs and registerFacts).
+	Shows map[string]string
+	State domain.ProviderState
 }
 
 // flowEnv is what a flow may use: Enkash, and the ledger for what an earlier item of another
@@ -57,6 +61,12 @@ var flowMakers = map[domain.Kind]func(flowEnv) flow{}
 
 // registerFlow makes kind k's flow known to the pipeline.
 func registerFlow(k domain.Kind, make func(flowEnv) flow) { flowMakers[k] = make }
+
+// factsOf gives, for a kind, an item's own facts under the names its records' Shows uses.
+var factsOf = map[domain.Kind]func(domain.Item) map[string]string{}
+
+// registerFacts makes known how the items of kind k name whom they are for.
+func registerFacts(k domain.Kind, facts func(domain.Item) map[string]string) { factsOf[k] = facts }
 
 // kindFlow is one kind with its flow.
 type kindFlow struct {

@@ -22,7 +22,7 @@ import (
 	"enkashbatch/parsers"
 )
 
-// The data folder's sub-folders (DESIGN.md, "Data folder").
+// The data folder's sub-folders (README, "Configuration", --home).
 const (
 	dirInbox      = "inbox"
 	dirProcessing = "processing"

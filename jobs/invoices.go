@@ -77,6 +77,12 @@ func (f invoiceFlow) send(ctx context.Context, batchID string, items []domain.It
 	for _, bad := range resp.FailureRequests {
 		r := ref(bad)
 		reason := strings.TrimSpace(bad.Message)
+		if bad.AlreadyExists() {
+			// Enkash already holds an invoice under this number: not a refusal. It is looked
+			// up, and adopted only if provably ours (same net amount, created after our intent).
+			out[r] = record{Reference: r, Duplicate: true, State: domain.ProviderState{BatchID: batchID, Status: alreadyExists, Reason: reason}}
+			continue
+		}
 		if cust, ok := unknown[r]; ok {
 			reason = fmt.Sprintf("customer %s is unknown: no customer file of ours created it at Enkash (Enkash: %s)", cust, reason)
 		}
@@ -119,6 +125,6 @@ func invoiceRecordOf(r enkash.InvoiceRecord) record {
 	if strings.EqualFold(r.ReceivableStatus.Name, enkash.InvoiceCancelled) {
 		st = domain.StatusFailed
 	}
-	return record{Reference: firstNonEmpty(r.ExternalID, r.InvoiceNumber), Status: st,
+	return record{Reference: firstNonEmpty(r.ExternalID, r.InvoiceNumber), Status: st, Created: enkashTime(r.CreatedOn),
 		State: domain.ProviderState{ProviderID: r.InvoiceID, Status: strings.ToUpper(r.ReceivableStatus.Name), Amount: domain.Paise(r.NetAmount)}}
 }

@@ -3,6 +3,7 @@ package jobs
 import (
 	"context"
 	"fmt"
+	"sort"
 	"strings"
 	"time"
 
@@ -82,9 +83,12 @@ func needsProof(it domain.Item, rec record) bool {
 // a call of ours, and says why not. A record created in a batch that is not one of ours is
 // never ours. After an "already exists" answer the proof is strict: the same amount, the same
 // payee (for a payout, its batch is one of ours, so the transfer is the one our call carried:
-// a search does not show the beneficiary), and created no earlier than our first intent to send
-// it (compared to the second, the precision of Enkash's time stamps).
+// a search does not show the beneficiary), the same party wherever the record shows it (a bill's
+// consumer number and biller, a customer's legal name and PAN or GSTIN: see partyMismatch), and
+// created no earlier than our first intent to send it (compared to the second, the precision of
+// Enkash's time stamps).
 func provablyOurs(it domain.Item, rec record, in ledger.Intent, claimed bool) (bool, string) {
+	mismatch := partyMismatch(it, rec)
 	switch {
 	case !claimed:
 		return false, "no call of ours carrying it is recorded"
@@ -96,6 +100,8 @@ func provablyOurs(it domain.Item, rec record, in ledger.Intent, claimed bool) (b
 		return false, "Enkash's record shows no amount to compare with ours"
 	case rec.State.Amount != it.Amount:
 		return false, fmt.Sprintf("Enkash's record is of ₹%s where ours is ₹%s", rec.State.Amount.Rupees(), it.Amount.Rupees())
+	case mismatch != "":
+		return false, mismatch
 	case it.Kind == domain.KindPayouts && rec.State.BatchID == "":
 		return false, "Enkash's record does not show the batch that created it, so its beneficiary cannot be proved ours"
 	case rec.Created.IsZero():
@@ -105,6 +111,30 @@ func provablyOurs(it domain.Item, rec record, in ledger.Intent, claimed bool) (b
 			rec.Created.Format(time.RFC3339), in.First.Format(time.RFC3339))
 	}
 	return true, ""
+}
+
+// partyMismatch compares what Enkash's record shows of whom it is for (record.Shows) with the
+// item's own facts of the same names, and says the first difference; "" when they agree or the
+// record shows nothing to compare. Case, surrounding spaces and runs of spaces do not count.
+func partyMismatch(it domain.Item, rec record) string {
+	facts := factsOf[it.Kind]
+	if len(rec.Shows) == 0 || facts == nil {
+		return ""
+	}
+	ours := facts(it)
+	names := make([]string, 0, len(rec.Shows))
+	for name := range rec.Shows {
+		names = append(names, name)
+	}
+	sort.Strings(names)
+	norm := func(s string) string { return strings.ToUpper(strings.Join(strings.Fields(s), " ")) }
+	for _, name := range names {
+		theirs, mine := norm(rec.Shows[name]), norm(ours[name])
+		if theirs != "" && theirs != mine {
+			return fmt.Sprintf("Enkash's record shows %s %q where ours is %q", name, rec.Shows[name], ours[name])
+		}
+	}
+	return ""
 }
 
 // hold holds an item whose reference Enkash holds under a record that is not provably ours:

@@ -71,3 +71,50 @@ func TestJudge_HoldsWhatIsNotOurs(t *testing.T) {
 		t.Errorf("exception %+v does not show both amounts", excs[0])
 	}
 }
+
+// TestProvablyOurs_Party: after a duplicate referenceId, a bill record is ours only if the
+// consumer number and biller it shows are ours (besides amount and time); a customer record
+// only if its legal name and PAN or GSTIN are ours. What a record does not show is not compared.
+func TestProvablyOurs_Party(t *testing.T) {
+	intent := time.Date(2026, 12, 5, 10, 0, 0, 0, time.UTC)
+	in := ledger.Intent{First: intent, Batches: map[string]bool{"BT1": true}}
+	bill := domain.Item{ID: 1, Kind: domain.KindBills, Reference: "BILL-1", Amount: 4812_00,
+		Payload:  []byte(`{"reference":"BILL-1","biller_id":"1042","consumer_number":"110023456789","amount":481200}`),
+		Provider: domain.ProviderState{BatchID: "BT1", Status: alreadyExists}}
+	billRec := func(consumer, biller string) record {
+		return record{Reference: "BILL-1", Status: domain.StatusSuccess, Created: intent.Add(time.Minute),
+			Shows: map[string]string{factConsumer: consumer, factBiller: biller},
+			State: domain.ProviderState{Amount: 4812_00, Status: "SUCCESS"}}
+	}
+	cust := domain.Item{ID: 2, Kind: domain.KindCustomers, Reference: "CUST-1",
+		Payload:  []byte(`{"reference":"CUST-1","legal_name":"Sharma Traders","gstin":"27AAPFU0939F1ZV","contact_name":"A","mobile":"9876543210"}`),
+		Provider: domain.ProviderState{BatchID: "BT1", Status: alreadyExists}}
+	custRec := func(name, pan string) record {
+		return record{Reference: "CUST-1", Status: domain.StatusSuccess, Created: intent.Add(time.Minute),
+			Shows: map[string]string{factLegalName: name, factPANGSTIN: pan}, State: domain.ProviderState{Status: "ACTIVE"}}
+	}
+	cases := []struct {
+		name string
+		it   domain.Item
+		rec  record
+		ours bool
+		why  string
+	}{
+		{"bill: same consumer and biller", bill, billRec("110023456789", "1042"), true, ""},
+		{"bill: consumer shown with other spacing and case", bill, billRec(" 110023456789 ", "1042"), true, ""},
+		{"bill: biller not shown", bill, billRec("110023456789", ""), true, ""},
+		{"bill: another consumer", bill, billRec("110023456790", "1042"), false, "consumer number"},
+		{"bill: another biller", bill, billRec("110023456789", "2001"), false, "biller"},
+		{"customer: same name and GSTIN", cust, custRec("SHARMA  TRADERS", "27AAPFU0939F1ZV"), true, ""},
+		{"customer: another legal name", cust, custRec("Unknown customer CUST-1", ""), false, "legal name"},
+		{"customer: another GSTIN", cust, custRec("Sharma Traders", "29AAPFU0939F1ZV"), false, "PAN or GSTIN"},
+	}
+	for _, tc := range cases {
+		t.Run(tc.name, func(t *testing.T) {
+			ours, why := provablyOurs(tc.it, tc.rec, in, true)
+			if ours != tc.ours || !strings.Contains(why, tc.why) {
+				t.Errorf("provablyOurs = %v, %q; want %v, a reason containing %q", ours, why, tc.ours, tc.why)
+			}
+		})
+	}
+}

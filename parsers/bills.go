@@ -7,7 +7,7 @@ import (
 	"enkashbatch/domain"
 )
 
-// Bill limits (enkash-api.md, section 5: a bill's net amount is at least ₹1).
+// Bill limits (docs/enkash.md, "BBPS bill payments": a bill's net amount is at least ₹1).
 const (
 	MinBill              domain.Paise = 100
 	maxBillerIDLen                    = 18 // billerId is an integer on the wire

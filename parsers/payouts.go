@@ -8,7 +8,8 @@ import (
 	"enkashbatch/domain"
 )
 
-// Payout limits (enkash-api.md: transfers of at least ₹1.00; IMPS up to ₹2,00,000).
+// Payout limits (docs/enkash.md, "Batch transfer" and "Limits of the rails": transfers of at
+// least ₹1.00; IMPS up to ₹2,00,000).
 const (
 	MinPayout       domain.Paise = 100
 	MaxIMPS         domain.Paise = 2_00_000_00

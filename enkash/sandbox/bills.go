@@ -424,6 +424,7 @@ func (s *Server) showBill(b *bill, now time.Time) billOut {
 // billRecord is b's record at now, before the lookup under way counts its poll.
 func (s *Server) billRecord(b *bill, now time.Time) billOut {
 	rec := billOut{
+		CompanyBiller:   &companyBillerOut{Biller: billerOut{BillerID: b.BillerID}, ConsumerNumber: b.CN},
 		UtilityEnkashID: b.ID, ReferenceID: b.Ref, Amount: rupees(b.Amount),
 		ConsumerNumber: b.CN, BillNumber: b.BillNumber, BillDate: b.BillDate, BillDueDate: b.DueDate,
 		CreatedDate: stampText(b.Created), ApprovalStatus: approvalMaker, PaymentStatus: paymentInit,

@@ -82,8 +82,8 @@ const (
 )
 
 // Call is one reference the sandbox received, with the create requests it processed for it
-// (DESIGN.md, "Sandbox inspection"). After any run, with any faults, every reference should
-// have Creates = 1 and Duplicates = 0.
+// (GET /_sandbox/calls, README "Configuration"). After any run, with any faults, every
+// reference should have Creates = 1 and Duplicates = 0.
 type Call struct {
 	Kind       string `json:"kind"`       // KindPayout or KindPayoutBatch
 	Reference  string `json:"reference"`  // transactionId or batchTransactionId

@@ -16,8 +16,8 @@ import (
 	"enkashbatch/domain"
 )
 
-// Scenario makes the sandbox behave one documented way or another (DESIGN.md, "Sandbox
-// scenarios"). The zero value, like a nil *Scenario, means: no latency, no faults, every
+// Scenario makes the sandbox behave one documented way or another (samples/sandbox.yaml shows
+// its keys). The zero value, like a nil *Scenario, means: no latency, no faults, every
 // transfer succeeds after two polls.
 type Scenario struct {
 	// Seed makes every random draw (latency, faults, identifiers) reproducible.

@@ -19,7 +19,7 @@ func TestParseScenario(t *testing.T) {
 		}
 		sc, err := sandbox.ParseScenario(data)
 		if err != nil {
-			t.Fatalf("ParseScenario(DESIGN.md example): %v", err)
+			t.Fatalf("ParseScenario(the design example): %v", err)
 		}
 		if sc.Seed != 7 || sc.Latency != (sandbox.Latency{Min: 20 * time.Millisecond, Max: 20 * time.Millisecond}) {
 			t.Errorf("seed/latency = %d/%+v", sc.Seed, sc.Latency)

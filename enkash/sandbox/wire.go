@@ -418,6 +418,20 @@ type billOut struct {
 	BillpayDate     string `json:"billpayDate,omitempty"`
 	RefundDate      string `json:"refundDate,omitempty"`
 	PaymentMode     string `json:"paymentMode,omitempty"`
+	// CompanyBiller names the biller and consumer of the bill (D: the bill status,
+	// by-reference and webhook pages show companyBiller.biller.billerId as a number).
+	CompanyBiller *companyBillerOut `json:"companyBiller,omitempty"`
+}
+
+// companyBillerOut is a bill record's companyBiller (D).
+type companyBillerOut struct {
+	Biller         billerOut `json:"biller"`
+	ConsumerNumber string    `json:"consumerNumber"`
+}
+
+// billerOut is the biller of a companyBiller (D).
+type billerOut struct {
+	BillerID int64 `json:"billerId"`
 }
 
 // searchBillsIn is fetch bulk bill details (D: AND-combined filters, ids as strings, dates

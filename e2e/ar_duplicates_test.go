@@ -1,0 +1,182 @@
+package e2e_test
+
+import (
+	"bytes"
+	"encoding/json"
+	"io"
+	"net/http"
+	"net/http/httptest"
+	"sync/atomic"
+	"testing"
+
+	"enkashbatch/domain"
+	"enkashbatch/enkash"
+)
+
+// The AR files of these tests: three customers, and two invoices naming the first.
+const (
+	arCustomersCSV = "Customer Reference,Legal Name,GSTIN,Contact Person,Mobile No,Email ID,State,PIN Code\n" +
+		"E2E-C-0001,Umbrella Traders LLP,27AAPFU0939F1ZV,Anita Desai,9820011223,accounts@umbrella.example,Maharashtra,400021\n" +
+		"E2E-C-0002,Kaveri Agro Foods Pvt Ltd,29AAGCK7383J1ZV,Suresh Gowda,9845012345,ap@kaveri.example,Karnataka,560025\n" +
+		"E2E-C-0003,Shree Ganesh Textiles,24AAQFS1206D1ZK,Bhavesh Patel,9825098250,bhavesh@sgt.example,Gujarat,395002\n"
+	arInvoicesCSV = "Invoice No,Customer Ref,Invoice Date,Due Date,Taxable Value,Description\n" +
+		"E2E-INV-0001,E2E-C-0001,23-11-2026,23-12-2026,10500.00,Supplies\n" +
+		"E2E-INV-0002,E2E-C-0001,23-11-2026,23-12-2026,20500.00,Supplies\n"
+)
+
+// arCalls returns the sandbox's call log of customers and invoices, by reference.
+func (h *harness) arCalls() map[string][2]int {
+	h.t.Helper()
+	out := map[string][2]int{}
+	for _, c := range h.calls() {
+		if c.Kind == "customer" || c.Kind == "invoice" {
+			out[c.Reference] = [2]int{c.Creates, c.Duplicates}
+		}
+	}
+	return out
+}
+
+// kindStates returns the item counts of one kind by state.
+func (h *harness) kindStates(kind domain.Kind) map[domain.Status]int {
+	h.t.Helper()
+	out := map[domain.Status]int{}
+	for _, c := range h.status().States {
+		if c.Kind == kind {
+			out[c.Status] += c.Count
+		}
+	}
+	return out
+}
+
+// TestDuplicateAnswer_ARRecordsAreNotOurs gives the sandbox a customer under one of our
+// uniqueRefNos and an invoice (of another amount) under one of our invoice numbers, both
+// created before any run: the "already exists" rows of the bulk answers hold those rows with a
+// high-severity reference_conflict each, never count them as created, never release their
+// references, and no later run sends them again.
+func TestDuplicateAnswer_ARRecordsAreNotOurs(t *testing.T) {
+	t.Parallel()
+	h := setup(t, setupOptions{Scenario: "ar_conflict.yaml", Rows: 1})
+	writeInboxFile(t, h, "customers", "customers_e2e.csv", arCustomersCSV)
+	writeInboxFile(t, h, "invoices", "invoices_e2e.csv", arInvoicesCSV)
+	if o := h.run(nil, h.runArgs()...); o.Code != 1 {
+		t.Fatalf("batch run: %s; want exit 1 (exceptions to look at)\n%s", o, tail(o.Stderr, 20))
+	}
+	conflicts := map[string]domain.Exception{}
+	for _, e := range h.exceptions() {
+		switch {
+		case e.Category == domain.CategoryReferenceConflict:
+			conflicts[e.Reference] = e
+		case e.Kind == domain.KindCustomers || e.Kind == domain.KindInvoices:
+			t.Errorf("unexpected %s on %s %s: %s", e.Category, e.Kind, e.Reference, e.Detail)
+		}
+	}
+	for ref, kind := range map[string]domain.Kind{"E2E-C-0002": domain.KindCustomers, "E2E-INV-0002": domain.KindInvoices} {
+		e, ok := conflicts[ref]
+		if !ok || e.Kind != kind || e.Severity != domain.SeverityHigh || e.ResolvedAt != nil {
+			t.Errorf("%s: want one open high-severity reference_conflict of %s; got %+v", ref, kind, e)
+		}
+	}
+	if len(conflicts) != 2 {
+		t.Errorf("%d reference_conflict exceptions; want 2: %v", len(conflicts), conflicts)
+	}
+	if st := h.kindStates(domain.KindCustomers); st[domain.StatusHeld] != 1 || st[domain.StatusSuccess] != 2 || len(st) != 2 {
+		t.Errorf("customers %v; want 1 held, 2 successful, nothing else", st)
+	}
+	if st := h.kindStates(domain.KindInvoices); st[domain.StatusHeld] != 1 || st[domain.StatusSuccess] != 1 || len(st) != 2 {
+		t.Errorf("invoices %v; want 1 held, 1 successful, nothing else", st)
+	}
+	h.assertFilesTieOut()
+	if n := len(h.status().Files); n != 3 {
+		t.Errorf("status lists %d files; want 3", n)
+	}
+	want := map[string][2]int{"E2E-C-0001": {1, 0}, "E2E-C-0002": {1, 1}, "E2E-C-0003": {1, 0}, "E2E-INV-0001": {1, 0}, "E2E-INV-0002": {1, 1}}
+	calls := h.arCalls()
+	for ref, w := range want {
+		if calls[ref] != w {
+			t.Errorf("%s: creates, duplicates = %v; want %v", ref, calls[ref], w)
+		}
+	}
+
+	// A later run sends neither reference again, and both rows stay held.
+	if o := h.run(nil, h.runArgs()...); o.Signal != 0 || (o.Code != 0 && o.Code != 1) {
+		t.Errorf("second run: %s; want it to finish\n%s", o, tail(o.Stderr, 20))
+	}
+	calls = h.arCalls()
+	for ref, w := range want {
+		if calls[ref][0] != w[0] {
+			t.Errorf("%s sent again by the second run: creates %d, want %d", ref, calls[ref][0], w[0])
+		}
+	}
+	if st := h.kindStates(domain.KindCustomers); st[domain.StatusHeld] != 1 {
+		t.Errorf("customers after the second run %v; want the row still held", st)
+	}
+}
+
+// TestDuplicateAnswer_CustomerIsOurs loses the answer to the first customer upload after the
+// sandbox processed it (502), and hides the customers from the first search: the run uploads
+// them again, the sandbox answers that each already exists, and the run looks each one up,
+// finds the customer its first upload created (same legal name and GSTIN, created after its
+// intent) and adopts it: no reference_conflict, every customer created, none sent a third time.
+func TestDuplicateAnswer_CustomerIsOurs(t *testing.T) {
+	t.Parallel()
+	var uploads, searches atomic.Int32
+	h := setupWrapped(t, setupOptions{Rows: 1}, func(next http.Handler) http.Handler {
+		return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+			switch r.URL.Path {
+			case enkash.PathCustomerBulk:
+				if uploads.Add(1) == 1 {
+					next.ServeHTTP(httptest.NewRecorder(), r) // Enkash processes it; its answer is lost
+					http.Error(w, "Bad Gateway", http.StatusBadGateway)
+					return
+				}
+			case enkash.PathCustomerSearch:
+				if searches.Add(1) == 1 {
+					r = rewritePlain(t, r, func(f map[string]any) { f["uniqueRefNos"] = []string{"NOT-A-REFERENCE"} })
+				}
+			}
+			next.ServeHTTP(w, r)
+		})
+	})
+	writeInboxFile(t, h, "customers", "customers_e2e.csv", arCustomersCSV)
+	o := h.run(nil, h.runArgs()...)
+	if o.Code != 0 {
+		t.Fatalf("batch run: %s; want exit 0\n%s", o, tail(o.Stderr, 20))
+	}
+	if uploads.Load() != 2 || searches.Load() < 2 {
+		t.Fatalf("%d uploads, %d searches; the test needs the lost upload, the hidden search, the upload again and a search after it", uploads.Load(), searches.Load())
+	}
+	for _, e := range h.exceptions() {
+		if e.Kind == domain.KindCustomers {
+			t.Errorf("%s on %s for a customer that is ours: %s", e.Category, e.Reference, e.Detail)
+		}
+	}
+	if st := h.kindStates(domain.KindCustomers); st[domain.StatusSuccess] != 3 || len(st) != 1 {
+		t.Errorf("customers %v; want all 3 successful", st)
+	}
+	for ref, c := range h.arCalls() {
+		if c != [2]int{2, 1} {
+			t.Errorf("%s: creates, duplicates = %v; want 2 and 1 (the lost upload, then the one answered \"already exists\")", ref, c)
+		}
+	}
+	h.assertFilesTieOut()
+}
+
+// rewritePlain lets edit change the fields of a plain JSON request body.
+func rewritePlain(t *testing.T, r *http.Request, edit func(map[string]any)) *http.Request {
+	t.Helper()
+	body, err := io.ReadAll(r.Body)
+	var fields map[string]any
+	if err == nil {
+		err = json.Unmarshal(body, &fields)
+	}
+	if err != nil {
+		t.Errorf("request body is not a JSON object: %v", err)
+		return r
+	}
+	edit(fields)
+	body, _ = json.Marshal(fields)
+	r2 := r.Clone(r.Context())
+	r2.Body = io.NopCloser(bytes.NewReader(body))
+	r2.ContentLength = int64(len(body))
+	return r2
+}

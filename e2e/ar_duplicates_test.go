@@ -120,7 +120,7 @@ func TestDuplicateAnswer_ARRecordsAreNotOurs(t *testing.T) {
 func TestDuplicateAnswer_CustomerIsOurs(t *testing.T) {
 	t.Parallel()
 	var uploads, searches atomic.Int32
-	h := setupWrapped(t, setupOptions{Rows: 1}, func(next http.Handler) http.Handler {
+	h := setup(t, setupOptions{Rows: 1, Wrap: func(next http.Handler) http.Handler {
 		return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 			switch r.URL.Path {
 			case enkash.PathCustomerBulk:
@@ -136,7 +136,7 @@ func TestDuplicateAnswer_CustomerIsOurs(t *testing.T) {
 			}
 			next.ServeHTTP(w, r)
 		})
-	})
+	}})
 	writeInboxFile(t, h, "customers", "customers_e2e.csv", arCustomersCSV)
 	o := h.run(nil, h.runArgs()...)
 	if o.Code != 0 {

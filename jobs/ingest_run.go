@@ -4,9 +4,10 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"io"
 	"os"
 	"path/filepath"
+
+	"enkashbatch/internal/atomicfile"
 )
 
 // IngestResult is what an ingest-only run did.
@@ -54,17 +55,7 @@ func DropInInbox(home, src string) (string, error) {
 		return "", fmt.Errorf("drop %s in the inbox: %w", name, err)
 	}
 	defer in.Close()
-	tmp, err := os.CreateTemp(filepath.Dir(dest), "."+name+".tmp-*")
-	if err != nil {
-		return "", fmt.Errorf("drop %s in the inbox: %w", name, err)
-	}
-	_, err = io.Copy(tmp, in)
-	err = errors.Join(err, tmp.Close())
-	if err == nil {
-		err = os.Rename(tmp.Name(), dest)
-	}
-	if err != nil {
-		_ = os.Remove(tmp.Name())
+	if err := atomicfile.Copy(dest, 0o600, in); err != nil {
 		return "", fmt.Errorf("drop %s in the inbox: %w", name, err)
 	}
 	return dest, nil

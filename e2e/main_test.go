@@ -25,7 +25,8 @@ func buildAndRun(m *testing.M) int {
 	}
 	defer os.RemoveAll(dir)
 	batchBin = filepath.Join(dir, "batch")
-	build := exec.Command("go", "build", "-o", batchBin, "enkashbatch/cmd/batch")
+	// -tags crashtest builds in the crash points (cmd/batch/crashpoint.go) crash_test.go uses.
+	build := exec.Command("go", "build", "-tags", "crashtest", "-o", batchBin, "enkashbatch/cmd/batch")
 	build.Stdout, build.Stderr = os.Stderr, os.Stderr
 	if err := build.Run(); err != nil {
 		fmt.Fprintln(os.Stderr, "e2e: build the batch binary:", err)

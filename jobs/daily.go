@@ -23,6 +23,8 @@ type Day struct {
 	Balance  BalanceCheck
 	// Statement is false when Enkash's statement could not be had (a kind without one).
 	Statement bool
+	// Outcome is how the reconciliation's run ended.
+	Outcome Outcome
 }
 
 // ReconcileDay reconciles the ledger against Enkash for one day (midnight to midnight in loc):
@@ -32,31 +34,28 @@ type Day struct {
 // opening − debits + credits = closing. Running it again for the same day gives the same
 // result and raises nothing twice.
 func (p *Pipeline) ReconcileDay(ctx context.Context, day time.Time, loc *time.Location) (Day, error) {
-	unlock, err := lockHome(p.cfg.Home)
-	if err != nil {
-		return Day{}, err
-	}
-	defer unlock()
 	y, m, d := day.In(loc).Date()
 	from := time.Date(y, m, d, 0, 0, 0, 0, loc)
 	res := Day{From: from, To: from.AddDate(0, 0, 1)}
-	runID, err := p.ledger.StartRun(ctx, "reconcile --date "+from.Format("2006-01-02"), p.cfg.Sandbox)
+	r, err := p.start(ctx, "reconcile --date "+from.Format("2006-01-02"), true)
 	if err != nil {
 		return res, err
 	}
-	res.RunID = runID
-	err = p.reconcileDay(ctx, runID, &res)
-	outcome, detail := "ok", ""
-	if err != nil {
-		outcome, detail = "failed", err.Error()
+	res.RunID = r.id
+	err = r.p.reconcileDay(ctx, r.id, &res)
+	attention := res.Statement && !res.Balance.Ties
+	if err == nil && !attention {
+		open, oerr := p.ledger.Exceptions(ctx, ledger.ExceptionFilter{OpenOnly: true})
+		err, attention = oerr, openExceptions(open)
 	}
-	if ferr := p.ledger.FinishRun(context.WithoutCancel(ctx), runID, outcome, detail); ferr != nil && err == nil {
-		err = ferr
-	}
+	res.Outcome, err = r.finish(ctx, err, attention)
 	return res, err
 }
 
 func (p *Pipeline) reconcileDay(ctx context.Context, runID int64, res *Day) error {
+	if err := p.injected(StepReconcile); err != nil {
+		return err
+	}
 	for _, kf := range p.flows {
 		kind, f := kf.kind, kf.flow
 		items, err := p.ledger.ItemList(ctx, ledger.ItemFilter{Kind: kind, From: res.From, To: res.To,

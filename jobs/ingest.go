@@ -108,6 +108,9 @@ func sleepCtx(ctx context.Context, d time.Duration) error {
 // ingestScan takes, in order, what an interrupted run left in processing/, the entries to set
 // aside and the ready files, and removes the ".done" marker of each file taken.
 func (p *Pipeline) ingestScan(ctx context.Context, runID int64, ready, odd []inboxFile) ([]FileOutcome, error) {
+	if err := p.injected(StepIngest); err != nil {
+		return nil, err
+	}
 	left, err := listFolder(filepath.Join(p.cfg.Home, dirProcessing), p.cfg.Inbox.FollowSymlinks)
 	if err != nil {
 		return nil, err

@@ -4,15 +4,17 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"io"
 	"os"
 	"path/filepath"
+
+	"enkashbatch/internal/atomicfile"
 )
 
 // IngestResult is what an ingest-only run did.
 type IngestResult struct {
-	RunID int64
-	Files []FileOutcome
+	RunID   int64
+	Files   []FileOutcome
+	Outcome Outcome // how the run ended (OutcomeNone: nothing to do, no run recorded)
 }
 
 // IngestOnly records every file of the inbox in the ledger under a run of its own ("ingest")
@@ -20,27 +22,14 @@ type IngestResult struct {
 // An interrupted ingest leaves its run marked stopped; files it had not finished are picked up
 // again by the next ingest or run (they wait in processing/).
 func (p *Pipeline) IngestOnly(ctx context.Context) (IngestResult, error) {
-	unlock, err := lockHome(p.cfg.Home)
+	r, err := p.start(ctx, "ingest", true)
 	if err != nil {
 		return IngestResult{}, err
 	}
-	defer unlock()
-	runID, err := p.ledger.StartRun(ctx, "ingest", p.cfg.Sandbox)
-	if err != nil {
-		return IngestResult{}, err
-	}
-	res := IngestResult{RunID: runID}
-	res.Files, err = p.Ingest(ctx, runID)
-	switch {
-	case isStop(err):
-		p.finish(runID, "stopped", err.Error())
-		return res, err
-	case err != nil:
-		p.finish(runID, "failed", err.Error())
-		return res, err
-	}
-	p.finish(runID, "ok", "")
-	return res, nil
+	res := IngestResult{RunID: r.id}
+	res.Files, err = r.p.Ingest(ctx, r.id)
+	res.Outcome, err = r.finish(ctx, err, filesNeedAttention(res.Files))
+	return res, err
 }
 
 // DropInInbox copies the file at src into the top of home's inbox, where the kind is told by
@@ -66,17 +55,7 @@ func DropInInbox(home, src string) (string, error) {
 		return "", fmt.Errorf("drop %s in the inbox: %w", name, err)
 	}
 	defer in.Close()
-	tmp, err := os.CreateTemp(filepath.Dir(dest), "."+name+".tmp-*")
-	if err != nil {
-		return "", fmt.Errorf("drop %s in the inbox: %w", name, err)
-	}
-	_, err = io.Copy(tmp, in)
-	err = errors.Join(err, tmp.Close())
-	if err == nil {
-		err = os.Rename(tmp.Name(), dest)
-	}
-	if err != nil {
-		_ = os.Remove(tmp.Name())
+	if err := atomicfile.Copy(dest, 0o600, in); err != nil {
 		return "", fmt.Errorf("drop %s in the inbox: %w", name, err)
 	}
 	return dest, nil

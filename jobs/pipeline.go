@@ -5,7 +5,6 @@ package jobs
 
 import (
 	"context"
-	"errors"
 	"log/slog"
 	"time"
 
@@ -46,6 +45,10 @@ type Config struct {
 	Logger *slog.Logger
 	// Now is the clock (default time.Now).
 	Now func() time.Time
+	// Checkpoint, when set, is called at the most dangerous moments of a submission
+	// (CheckpointAfterClaim...), for the crash tests to kill the process there the way a power
+	// cut would. Nil (always, outside those tests) costs one comparison.
+	Checkpoint func(Checkpoint)
 }
 
 func (c *Config) setDefaults() {
@@ -81,6 +84,9 @@ type Pipeline struct {
 	ledger *ledger.DB
 	flows  []kindFlow
 	log    *slog.Logger
+	// fault, when set (by this package's tests only), is called at the start of ingest and of
+	// a day's reconciliation; an error it returns is that step's error.
+	fault func(step Step) error
 }
 
 // New returns a pipeline over db that talks to Enkash through client.
@@ -101,7 +107,7 @@ type Result struct {
 	Exceptions []domain.Exception
 	Workbook   string   // the run workbook's path
 	FixFiles   []string // fix-and-redrop files written
-	Stopped    error    // set when the run stopped early (Enkash unreachable, credentials refused)
+	Outcome    Outcome  // how the run ended
 }
 
 // Total is the conservation line of the whole run.
@@ -125,37 +131,18 @@ func (p *Pipeline) WriteRunReport(ctx context.Context, runID int64) (Result, err
 
 // Run does one full cycle: ingest the inbox, submit, poll until every item is final or the
 // poll deadline passes, reconcile, and write the report. The report is written even when a
-// step stops the run early, so that what happened is on paper.
+// step stops the run early, so that what happened is on paper; the *StopError is returned
+// with the result.
 func (p *Pipeline) Run(ctx context.Context) (Result, error) {
-	unlock, err := lockHome(p.cfg.Home)
+	r, err := p.start(ctx, "run", true)
 	if err != nil {
 		return Result{}, err
 	}
-	defer unlock()
-	runID, err := p.ledger.StartRun(ctx, "run", p.cfg.Sandbox)
-	if err != nil {
-		return Result{}, err
-	}
-	res := Result{RunID: runID}
-	stepErr := p.steps(ctx, runID)
-	if stepErr != nil && !isStop(stepErr) {
-		p.finish(runID, "failed", stepErr.Error())
-		return res, stepErr
-	}
-	res.Stopped = stepErr
-	// The report is written even after a stop, with a context of its own: a run cancelled by a
-	// signal still leaves its record behind.
-	rctx := context.WithoutCancel(ctx)
-	if err := p.report(rctx, runID, &res); err != nil {
-		p.finish(runID, "failed", err.Error())
-		return res, err
-	}
-	outcome, detail := "ok", ""
-	if res.Stopped != nil {
-		outcome, detail = "stopped", res.Stopped.Error()
-	}
-	p.finish(runID, outcome, detail)
-	return res, nil
+	res := Result{RunID: r.id}
+	err = r.settle(ctx, r.p.steps(ctx, r.id))
+	err = r.p.reportAfter(ctx, err, &res, "")
+	res.Outcome, err = r.finish(ctx, err, openExceptions(res.Exceptions))
+	return res, err
 }
 
 func (p *Pipeline) steps(ctx context.Context, runID int64) error {
@@ -171,59 +158,36 @@ func (p *Pipeline) steps(ctx context.Context, runID int64) error {
 	return p.Reconcile(ctx, runID)
 }
 
-func (p *Pipeline) finish(runID int64, outcome, detail string) {
-	if err := p.ledger.FinishRun(context.Background(), runID, outcome, detail); err != nil {
-		p.log.Error("record end of run", "run", runID, "err", err)
-	}
-}
-
-// StopError says why a run stopped before its end without failing: Enkash unreachable,
-// credentials refused, a refusal for a reason of configuration, a full disk, or the run
-// cancelled. What was done is recorded and reported.
-type StopError struct {
-	Err error
-	// Diagnosis names the real cause in words, when it is more precise than Err.
-	Diagnosis string
-}
-
-// Error gives the diagnosis first, then Enkash's own answer when there was one (else the
-// error in full).
-func (e *StopError) Error() string {
-	if e.Diagnosis == "" {
-		return e.Err.Error()
-	}
-	var answer *enkash.APIError
-	if errors.As(e.Err, &answer) {
-		return e.Diagnosis + " (" + answer.Error() + ")"
-	}
-	return e.Diagnosis + " (" + e.Err.Error() + ")"
-}
-func (e *StopError) Unwrap() error { return e.Err }
-
-func isStop(err error) bool {
-	var s *StopError
-	return errors.As(err, &s)
-}
-
-// stopFor turns the errors that end a run cleanly into a StopError.
-func stopFor(err error) error {
-	if err == nil || isStop(err) {
+// reportAfter writes the run's report unless the work failed (err, settled, is nil or a
+// stop), and copies it into dir when dir is set. The report is written with a context of its
+// own: a run cancelled by a signal still leaves its record behind. It returns err, or the
+// failure to write the report.
+func (p *Pipeline) reportAfter(ctx context.Context, err error, res *Result, dir string) error {
+	if err != nil && !isStop(err) {
 		return err
 	}
-	if setting, ok := enkash.IsConfigRefusal(err); ok {
-		return &StopError{Err: err, Diagnosis: configDiagnosis(setting)}
+	if rerr := p.report(context.WithoutCancel(ctx), res.RunID, res); rerr != nil {
+		return rerr
 	}
-	switch {
-	case ledger.IsDiskFull(err):
-		return &StopError{Err: err, Diagnosis: "the disk holding the data folder is full: free space and run again"}
-	case errors.Is(err, enkash.ErrAuthRejected), errors.Is(err, enkash.ErrUnreachable), enkash.IsUnreachable(err),
-		errors.Is(err, context.Canceled):
-		return &StopError{Err: err, Diagnosis: enkash.Diagnose(err)}
+	if dir != "" {
+		if cerr := copyReports(dir, append([]string{res.Workbook}, res.FixFiles...)); cerr != nil {
+			return cerr
+		}
 	}
 	return err
 }
 
-func configDiagnosis(setting string) string {
-	return "Enkash refused a call for a reason of configuration: check " + setting +
-		". No row was marked failed for it: the rows it did not process keep their references and are sent by the next run"
+// withLog returns a copy of the pipeline that logs to l.
+func (p *Pipeline) withLog(l *slog.Logger) *Pipeline {
+	q := *p
+	q.log, q.cfg.Logger = l, l
+	return &q
+}
+
+// injected returns the error the tests' fault hook gives step (nil outside the tests).
+func (p *Pipeline) injected(step Step) error {
+	if p.fault == nil {
+		return nil
+	}
+	return p.fault(step)
 }

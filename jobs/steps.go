@@ -2,21 +2,43 @@ package jobs
 
 import (
 	"context"
-	"errors"
 	"fmt"
-	"io"
 	"os"
 	"path/filepath"
 	"slices"
+	"strings"
 	"time"
+
+	"enkashbatch/internal/atomicfile"
 )
+
+// Step is one step of the pipeline a run may be made of.
+type Step string
+
+// The pipeline's steps, in their usual order.
+const (
+	StepIngest    Step = "ingest"
+	StepSubmit    Step = "submit"
+	StepPoll      Step = "poll"
+	StepReconcile Step = "reconcile"
+	StepReport    Step = "report"
+)
+
+// Steps lists every step, in order.
+var Steps = []Step{StepIngest, StepSubmit, StepPoll, StepReconcile, StepReport}
+
+// ParseStep returns the step named name (as written in a schedule: any case, spaces around).
+func ParseStep(name string) (Step, bool) {
+	s := Step(strings.ToLower(strings.TrimSpace(name)))
+	return s, slices.Contains(Steps, s)
+}
 
 // StepsSpec is a sequence of pipeline steps to run under one run record, and its options.
 type StepsSpec struct {
 	// Command is recorded as the run's command, e.g. "schedule:nightly".
 	Command string
-	// Steps are step names (StepIngest...), run in order.
-	Steps []string
+	// Steps run in order (the report, when listed, last).
+	Steps []Step
 	// PollDeadline overrides Config.PollDeadline for this run when positive.
 	PollDeadline time.Duration
 	// ReportDir, when set, receives a copy of the workbook and fix-and-redrop files the
@@ -29,24 +51,23 @@ type StepsSpec struct {
 
 // RunSteps runs a named sequence of steps under one run record, without taking the data
 // folder's lock: the caller holds it (the daemon holds it for its whole life). Like Run, it
-// writes the report, when the sequence has one, even after a step stopped the run early (the
-// run's Result.Stopped says why), and records how the run ended.
+// writes the report, when the sequence has one, even after a step stopped the run early, and
+// returns the *StopError with the result.
 func (p *Pipeline) RunSteps(ctx context.Context, spec StepsSpec) (Result, error) {
 	for _, s := range spec.Steps {
 		if !slices.Contains(Steps, s) {
 			return Result{}, fmt.Errorf("run steps: unknown step %q", s)
 		}
 	}
-	runID, err := p.ledger.StartRun(ctx, spec.Command, p.cfg.Sandbox)
+	r, err := p.start(ctx, spec.Command, false)
 	if err != nil {
 		return Result{}, err
 	}
-	q := p.withLog(p.log.With("run", runID)) // this run's pipeline: logs carry the run id
+	q := r.p
 	if spec.PollDeadline > 0 {
 		q.cfg.PollDeadline = spec.PollDeadline
 	}
-	res := Result{RunID: runID}
-
+	res := Result{RunID: r.id}
 	var stepErr error
 	report := false
 	for _, step := range spec.Steps {
@@ -58,36 +79,18 @@ func (p *Pipeline) RunSteps(ctx context.Context, spec StepsSpec) (Result, error)
 			continue
 		}
 		start := time.Now()
-		stepErr = q.step(ctx, runID, step, spec)
+		stepErr = q.step(ctx, r.id, step, spec)
 		q.log.Info("step done", "step", step, "took", time.Since(start).Round(time.Millisecond), "err", errText(stepErr))
 	}
-	if stepErr != nil && !isStop(stepErr) {
-		q.finish(runID, "failed", stepErr.Error())
-		return res, stepErr
-	}
-	res.Stopped = stepErr
+	err = r.settle(ctx, stepErr)
 	if report {
-		rctx := context.WithoutCancel(ctx) // a stopped run still leaves its record behind
-		if err := q.report(rctx, runID, &res); err != nil {
-			q.finish(runID, "failed", err.Error())
-			return res, err
-		}
-		if spec.ReportDir != "" {
-			if err := copyReports(spec.ReportDir, append([]string{res.Workbook}, res.FixFiles...)); err != nil {
-				q.finish(runID, "failed", err.Error())
-				return res, err
-			}
-		}
+		err = q.reportAfter(ctx, err, &res, spec.ReportDir)
 	}
-	outcome, detail := "ok", ""
-	if res.Stopped != nil {
-		outcome, detail = "stopped", res.Stopped.Error()
-	}
-	q.finish(runID, outcome, detail)
-	return res, nil
+	res.Outcome, err = r.finish(ctx, err, openExceptions(res.Exceptions))
+	return res, err
 }
 
-func (p *Pipeline) step(ctx context.Context, runID int64, step string, spec StepsSpec) error {
+func (p *Pipeline) step(ctx context.Context, runID int64, step Step, spec StepsSpec) error {
 	switch step {
 	case StepIngest:
 		var err error
@@ -128,29 +131,11 @@ func copyReports(dir string, files []string) error {
 	return nil
 }
 
-func copyFile(src, dst string) (err error) {
+func copyFile(src, dst string) error {
 	in, err := os.Open(src)
 	if err != nil {
 		return err
 	}
 	defer in.Close()
-	tmp, err := os.CreateTemp(filepath.Dir(dst), "."+filepath.Base(dst)+".*.tmp")
-	if err != nil {
-		return err
-	}
-	defer func() {
-		if err != nil {
-			os.Remove(tmp.Name())
-		}
-	}()
-	if _, err := io.Copy(tmp, in); err != nil {
-		return errors.Join(err, tmp.Close())
-	}
-	if err := tmp.Sync(); err != nil {
-		return errors.Join(err, tmp.Close())
-	}
-	if err := tmp.Close(); err != nil {
-		return err
-	}
-	return os.Rename(tmp.Name(), dst)
+	return atomicfile.Copy(dst, 0o600, in)
 }

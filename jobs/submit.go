@@ -132,7 +132,7 @@ func (p *Pipeline) record(ctx context.Context, runID int64, c ledger.Changes) er
 	if err := p.ledger.Apply(ctx, runID, c); err != nil {
 		return err
 	}
-	crashPoint(crashAfterApply)
+	p.checkpoint(CheckpointAfterApply)
 	return nil
 }
 
@@ -153,10 +153,10 @@ func (p *Pipeline) batchName(items []domain.Item) string {
 // Enkash, or Enkash refused it for a reason of configuration. Either way, the items it did not
 // process go back to valid with their references kept.
 func (p *Pipeline) callBatch(ctx context.Context, f flow, b ledger.Batch, items []domain.Item) (ledger.Changes, error) {
-	crashPoint(crashAfterClaim)
+	p.checkpoint(CheckpointAfterClaim)
 	start := time.Now()
 	recs, err := f.send(ctx, b.ID, items)
-	crashPoint(crashAfterSend)
+	p.checkpoint(CheckpointAfterSend)
 	var c ledger.Changes
 	var stop error
 	setting, config := enkash.IsConfigRefusal(err)

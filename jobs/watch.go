@@ -1,12 +1,16 @@
 package jobs
 
 import (
+	"context"
 	"fmt"
 	"os"
 	"path/filepath"
+	"slices"
 	"sync"
 	"syscall"
 	"time"
+
+	"enkashbatch/domain"
 )
 
 // DoneSuffix names a file's completion marker: "payouts.csv.done" beside "payouts.csv" says
@@ -134,6 +138,79 @@ func (w *Watcher) renamedFromTemp(info os.FileInfo) bool {
 	}
 	t, ok := w.temps[key]
 	return ok && t.size == info.Size() && t.mtime.Equal(info.ModTime())
+}
+
+// Arrivals is what one scan of the inbox found: the complete files to take and the entries to
+// set aside.
+type Arrivals struct{ scan scanResult }
+
+// Scan looks at the inbox once.
+func (w *Watcher) Scan() (Arrivals, error) {
+	res, err := w.scan()
+	return Arrivals{scan: res}, err
+}
+
+// Settle is how long a file must stay unchanged before the watcher takes it.
+func (w *Watcher) Settle() time.Duration { return w.policy.Settle }
+
+// Now reads the watcher's clock.
+func (w *Watcher) Now() time.Time { return w.now() }
+
+// SettleBy is the latest time a file the scan found still settling could be taken (zero:
+// none is settling).
+func (a Arrivals) SettleBy() time.Time { return a.scan.settleBy }
+
+// OfKinds keeps the entries of the inbox folders of kinds, and those at the top of the inbox
+// (whose kind only their content tells); empty kinds keeps everything.
+func (a Arrivals) OfKinds(kinds []domain.Kind) Arrivals {
+	a.scan.ready, a.scan.odd = filterKinds(a.scan.ready, kinds), filterKinds(a.scan.odd, kinds)
+	return a
+}
+
+func filterKinds(files []inboxFile, kinds []domain.Kind) []inboxFile {
+	if len(kinds) == 0 {
+		return files
+	}
+	var out []inboxFile
+	for _, f := range files {
+		if f.kind == "" || slices.Contains(kinds, f.kind) {
+			out = append(out, f)
+		}
+	}
+	return out
+}
+
+// IngestArrived ingests, within run runID, the complete files and odd entries a scan of w
+// found (and what an interrupted run left in processing/), and makes w forget the files
+// taken. It is the ingest step of the daemon's jobs.
+func (p *Pipeline) IngestArrived(ctx context.Context, runID int64, w *Watcher, a Arrivals) ([]FileOutcome, error) {
+	return p.withLog(p.log.With("run", runID)).ingestArrived(ctx, runID, w, a)
+}
+
+func (p *Pipeline) ingestArrived(ctx context.Context, runID int64, w *Watcher, a Arrivals) ([]FileOutcome, error) {
+	out, err := p.ingestScan(ctx, runID, a.scan.ready, a.scan.odd)
+	for _, f := range a.scan.ready {
+		w.Forget(f.path)
+	}
+	return out, err
+}
+
+// IngestArrivals ingests what a scan of w found under a run of its own ("ingest"), without
+// taking the data folder's lock (the daemon holds it). With nothing to take, and nothing left
+// in processing/ by a stopped run, it records no run (Outcome is OutcomeNone).
+func (p *Pipeline) IngestArrivals(ctx context.Context, w *Watcher, a Arrivals) (IngestResult, error) {
+	left, err := listFolder(filepath.Join(p.cfg.Home, dirProcessing), p.cfg.Inbox.FollowSymlinks)
+	if err != nil || len(a.scan.ready)+len(a.scan.odd)+len(left.files)+len(left.odd) == 0 {
+		return IngestResult{}, err
+	}
+	r, err := p.start(ctx, string(StepIngest), false)
+	if err != nil {
+		return IngestResult{}, err
+	}
+	res := IngestResult{RunID: r.id}
+	res.Files, err = r.p.ingestArrived(ctx, r.id, w, a)
+	res.Outcome, err = r.finish(ctx, err, filesNeedAttention(res.Files))
+	return res, err
 }
 
 // Forget drops what the watcher knows of a path (after it was ingested or moved away).

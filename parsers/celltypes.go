@@ -9,6 +9,7 @@ import (
 	"github.com/xuri/excelize/v2"
 
 	"enkashbatch/domain"
+	"enkashbatch/parsers/xlsxcheck"
 )
 
 // CellType says which workbook cells a column takes; a CSV has only text and is not
@@ -40,10 +41,10 @@ func (c Column) cellType() CellType {
 
 // typedCell is a workbook cell that is not plain text, as the sheet check saw it.
 type typedCell struct {
-	col      int        // 0-based file column
-	typ      byte       // 'n' number, 'b' boolean, 'e' error, 'd' ISO date, 's' text from a formula
-	format   *numFormat // the number format of the cell's style
-	external bool       // a formula reading another workbook (or any formula of a linked workbook)
+	col      int                  // 0-based file column
+	typ      byte                 // 'n' number, 'b' boolean, 'e' error, 'd' ISO date, 's' text from a formula
+	format   *xlsxcheck.NumFormat // the number format of the cell's style
+	external bool                 // a formula reading another workbook (or any formula of a linked workbook)
 }
 
 // maxGeneralDigits is the most digits Excel's General format shows of a whole number before
@@ -106,7 +107,7 @@ func (c *Cells) typeCells(typed []typedCell) []domain.RowError {
 			case 'd':
 				c.row[tc.col] = isoDate(v)
 			case 'n':
-				if tc.format.class == fmtTime {
+				if tc.format.Class == xlsxcheck.FormatTime {
 					fail(col.Name+"_cell_type", fmt.Sprintf("cell %s holds %s, not a date; type the date (dd-mm-yyyy)", ref, what))
 					continue
 				}
@@ -116,7 +117,7 @@ func (c *Cells) typeCells(typed []typedCell) []domain.RowError {
 			}
 		default:
 			nv := shown(v, tc, c.date1904)
-			if tc.typ == 'n' && tc.format.class == fmtGeneral {
+			if tc.typ == 'n' && tc.format.Class == xlsxcheck.FormatGeneral {
 				if _, exp, ok := normalizeNumber(v); ok && exp {
 					c.sci |= 1 << i
 				}
@@ -148,20 +149,20 @@ func moneyCell(v string, tc typedCell, what string) string {
 	if k := strings.IndexByte(norm, '.'); k >= 0 {
 		decimals = len(norm) - k - 1
 	}
-	switch f.class {
-	case fmtDate, fmtTime:
+	switch f.Class {
+	case xlsxcheck.FormatDate, xlsxcheck.FormatTime:
 		return fmt.Sprintf("holds %s, not an amount; %s", what, retype)
-	case fmtPercent:
+	case xlsxcheck.FormatPercent:
 		return fmt.Sprintf("is formatted as a percentage (it shows %s), not an amount in rupees; %s", what, retype)
-	case fmtScientific:
+	case xlsxcheck.FormatScientific:
 		return fmt.Sprintf("shows the amount %s in scientific notation, which hides digits; format the cell as Number with 2 decimals, check it and drop the file again", norm)
-	case fmtOther:
-		return fmt.Sprintf("has the number format %s, which does not show the amount %s as it is paid; format the cell as Number with 2 decimals, check it and drop the file again", strconv.Quote(f.code), norm)
-	case fmtNumber:
-		if decimals > f.decimals {
-			return fmt.Sprintf("holds %s but its format shows %d decimal places, so it does not show the amount that would be paid; format the cell as Number with 2 decimals, check it and drop the file again", norm, f.decimals)
+	case xlsxcheck.FormatOther:
+		return fmt.Sprintf("has the number format %s, which does not show the amount %s as it is paid; format the cell as Number with 2 decimals, check it and drop the file again", strconv.Quote(f.Code), norm)
+	case xlsxcheck.FormatNumber:
+		if decimals > f.Decimals {
+			return fmt.Sprintf("holds %s but its format shows %d decimal places, so it does not show the amount that would be paid; format the cell as Number with 2 decimals, check it and drop the file again", norm, f.Decimals)
 		}
-	case fmtGeneral:
+	case xlsxcheck.FormatGeneral:
 		if k := strings.IndexByte(norm, '.'); k > maxGeneralDigits || k < 0 && len(norm) > maxGeneralDigits {
 			return fmt.Sprintf("holds %s, which Excel shows in scientific notation; format the cell as Number with 2 decimals, check it and drop the file again", norm)
 		}
@@ -180,7 +181,7 @@ func identifierCell(v string, tc typedCell, what string) (rule, msg string) {
 		return "", ""
 	}
 	f := tc.format
-	if f.class == fmtDate || f.class == fmtTime {
+	if f.Class == xlsxcheck.FormatDate || f.Class == xlsxcheck.FormatTime {
 		return "_cell_type", fmt.Sprintf("holds %s; %s", what, retype)
 	}
 	raw := strings.TrimSpace(v)
@@ -198,17 +199,17 @@ func identifierCell(v string, tc typedCell, what string) (rule, msg string) {
 		return "_lost_digits", fmt.Sprintf("holds a number of %d digits; Excel keeps only 15, so digits were lost; %s", len(digits), retype)
 	}
 	switch {
-	case f.class == fmtGeneral && len(digits) <= maxGeneralDigits:
+	case f.Class == xlsxcheck.FormatGeneral && len(digits) <= maxGeneralDigits:
 		return "", ""
-	case f.class == fmtGeneral:
+	case f.Class == xlsxcheck.FormatGeneral:
 		return "_not_text", fmt.Sprintf("holds the number %s, which Excel shows as %s; %s", digits, generalScientific(digits), retype)
-	case f.plain && len(digits) >= f.zeros:
+	case f.Plain && len(digits) >= f.Zeros:
 		return "", ""
-	case f.plain:
+	case f.Plain:
 		return "_not_text", fmt.Sprintf("holds the number %s, which Excel shows as %s (leading zeros added by the cell's format, not stored); %s",
-			digits, strings.Repeat("0", f.zeros-len(digits))+digits, retype)
+			digits, strings.Repeat("0", f.Zeros-len(digits))+digits, retype)
 	}
-	return "_not_text", fmt.Sprintf("holds the number %s, which its number format %s shows differently; %s", digits, strconv.Quote(f.code), retype)
+	return "_not_text", fmt.Sprintf("holds the number %s, which its number format %s shows differently; %s", digits, strconv.Quote(f.Code), retype)
 }
 
 // generalScientific renders a long whole number the way Excel's General format shows it.
@@ -235,8 +236,8 @@ func shown(v string, tc typedCell, date1904 bool) string {
 		}
 		return v
 	case 'n':
-		if tc.format.class == fmtDate || tc.format.class == fmtTime {
-			if s, ok := serialText(v, tc.format.class, date1904); ok {
+		if tc.format.Class == xlsxcheck.FormatDate || tc.format.Class == xlsxcheck.FormatTime {
+			if s, ok := serialText(v, tc.format.Class, date1904); ok {
 				return s
 			}
 		}
@@ -249,7 +250,7 @@ func shown(v string, tc typedCell, date1904 bool) string {
 
 // serialText renders a date serial as dd-mm-yyyy (with hh:mm:ss when it has a time of day),
 // or a time as hh:mm:ss.
-func serialText(v string, class fmtClass, date1904 bool) (string, bool) {
+func serialText(v string, class xlsxcheck.FormatClass, date1904 bool) (string, bool) {
 	f, err := strconv.ParseFloat(strings.TrimSpace(v), 64)
 	if err != nil || f < 0 || f > maxSerial || math.IsNaN(f) {
 		return "", false
@@ -259,7 +260,7 @@ func serialText(v string, class fmtClass, date1904 bool) (string, bool) {
 		return "", false
 	}
 	switch {
-	case class == fmtTime && f < 1:
+	case class == xlsxcheck.FormatTime && f < 1:
 		return t.Format("15:04:05"), true
 	case f != math.Trunc(f):
 		return t.Format("02-01-2006 15:04:05"), true
@@ -277,18 +278,18 @@ func describeCell(v string, tc typedCell, date1904 bool) string {
 	case 'd':
 		return "the date " + strings.TrimSpace(v)
 	case 'n':
-		switch tc.format.class {
-		case fmtDate:
-			if s, ok := serialText(v, fmtDate, date1904); ok {
+		switch tc.format.Class {
+		case xlsxcheck.FormatDate:
+			if s, ok := serialText(v, xlsxcheck.FormatDate, date1904); ok {
 				return "the date " + s
 			}
 			return "a date"
-		case fmtTime:
-			if s, ok := serialText(v, fmtTime, date1904); ok {
+		case xlsxcheck.FormatTime:
+			if s, ok := serialText(v, xlsxcheck.FormatTime, date1904); ok {
 				return "the time " + s
 			}
 			return "a time"
-		case fmtPercent:
+		case xlsxcheck.FormatPercent:
 			if f, err := strconv.ParseFloat(strings.TrimSpace(v), 64); err == nil {
 				return strconv.FormatFloat(f*100, 'f', -1, 64) + "%"
 			}

@@ -13,6 +13,7 @@ import (
 	"github.com/xuri/excelize/v2"
 
 	"enkashbatch/domain"
+	"enkashbatch/parsers/xlsxcheck"
 )
 
 // FileError says the file as a whole is unusable: a required column is missing, it is neither
@@ -87,7 +88,7 @@ type rawRow struct {
 const (
 	// maxFileColumns is the most columns a file may use: a kind has a dozen, and every row of a
 	// file ten thousand columns wide costs ten thousand cells to look at.
-	maxFileColumns = 512
+	maxFileColumns = xlsxcheck.MaxColumns
 	// maxRowBytes is the most text one CSV row may hold: no row of payment details comes
 	// near it, and a row is held whole in memory while it is read.
 	maxRowBytes = 1 << 20
@@ -164,7 +165,7 @@ func newReader(name string, src source, spec *Spec) (*Reader, error) {
 		if x, ok := src.(*xlsxSource); ok && x.check != nil {
 			// A workbook refused for its header may be damaged further down, and its damage
 			// is what must be fixed first: the sheet's check, running beside, has the last word.
-			if cerr := x.check.result(); cerr != nil {
+			if cerr := x.check.Result(); cerr != nil {
 				return nil, withFile(cerr, name)
 			}
 		}
@@ -240,6 +241,7 @@ func hiddenColumn(x *xlsxSource, cells *Cells) *FileError {
 }
 
 func withFile(err error, name string) error {
+	err = fileError(err)
 	var fe *FileError
 	if errors.As(err, &fe) && fe.File == "" {
 		fe.File = name

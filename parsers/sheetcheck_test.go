@@ -4,7 +4,10 @@ import (
 	"bytes"
 	"errors"
 	"fmt"
+	"runtime"
+	"strings"
 	"testing"
+	"time"
 
 	"github.com/xuri/excelize/v2"
 
@@ -81,9 +84,12 @@ func TestSheetCheck_FormulaLateIsFound(t *testing.T) {
 }
 
 // TestSheetCheck_CloseEarlyStopsTheCheck: a reader closed after a few rows stops its check
-// and returns; the check's goroutine does not outlive it.
+// and returns; the check's goroutine does not outlive it. Not parallel: it counts the sheet
+// checks running in the process.
 func TestSheetCheck_CloseEarlyStopsTheCheck(t *testing.T) {
-	t.Parallel()
+	if n := sheetChecks(); n != 0 {
+		t.Fatalf("%d sheet checks running before the test", n)
+	}
 	b := bigPayoutSheet(t, 20000)
 	r, err := parsers.Open("payouts.xlsx", bytes.NewReader(b), nil)
 	must(t, err)
@@ -94,5 +100,33 @@ func TestSheetCheck_CloseEarlyStopsTheCheck(t *testing.T) {
 			break
 		}
 	}
+	if running := sheetChecks(); running != 1 {
+		t.Fatalf("%d sheet checks running while the file is read, want 1 (has the check's function been renamed?)", running)
+	}
 	must(t, r.Close())
+	// Close waits for the check to end; its goroutine returns right after.
+	deadline := time.Now().Add(2 * time.Second)
+	for sheetChecks() != 0 {
+		if time.Now().After(deadline) {
+			t.Fatalf("the sheet check's goroutine outlives Close:\n%s", goroutines())
+		}
+		time.Sleep(time.Millisecond)
+	}
+}
+
+// sheetChecks counts the goroutines running a sheet's check.
+func sheetChecks() int {
+	n := 0
+	for _, g := range strings.Split(goroutines(), "\n\n") {
+		if strings.Contains(g, "xlsxcheck.StartSheetCheck") {
+			n++
+		}
+	}
+	return n
+}
+
+// goroutines is the stack of every goroutine.
+func goroutines() string {
+	buf := make([]byte, 1<<20)
+	return string(buf[:runtime.Stack(buf, true)])
 }

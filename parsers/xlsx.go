@@ -13,6 +13,8 @@ import (
 	"strings"
 
 	"github.com/xuri/excelize/v2"
+
+	"enkashbatch/parsers/xlsxcheck"
 )
 
 // Limits for untrusted workbooks.
@@ -31,12 +33,12 @@ const helpSheet = "How to fill"
 type xlsxSource struct {
 	f        *excelize.File
 	rows     *excelize.Rows
-	n        int         // sheet row number of the last row read
-	check    *sheetCheck // the sheet's XML check, running beside the reading
-	sheet    string      // the sheet read
+	n        int                   // sheet row number of the last row read
+	check    *xlsxcheck.SheetCheck // the sheet's XML check, running beside the reading
+	sheet    string                // the sheet read
 	date1904 bool
-	styles   *numFormats // the workbook's number formats, by cell style
-	linked   bool        // the workbook has links to other workbooks (xl/externalLinks)
+	styles   *xlsxcheck.NumFormats // the workbook's number formats, by cell style
+	linked   bool                  // the workbook has links to other workbooks (xl/externalLinks)
 }
 
 func openXLSX(name string, r io.Reader, spec *Spec) (*xlsxSource, error) {
@@ -56,12 +58,12 @@ func openXLSX(name string, r io.Reader, spec *Spec) (*xlsxSource, error) {
 	}
 	// Before excelize holds anything in memory: a workbook whose shared strings are out of
 	// all proportion to its sheets is refused here, in a fraction of a second.
-	sharedStrings, sstBytes, err := preScan(zr)
+	sharedStrings, sstBytes, err := xlsxcheck.PreScan(zr)
 	if err != nil {
 		return nil, withFile(err, name)
 	}
 	xmlLimit := int64(unzipXMLSizeLimit)
-	if (sharedStrings > inMemorySharedStrings || sstBytes > inMemorySharedStringBytes) && sstBytes > 0 {
+	if (sharedStrings > xlsxcheck.InMemorySharedStrings || sstBytes > xlsxcheck.InMemorySharedStringBytes) && sstBytes > 0 {
 		xmlLimit = min(xmlLimit, int64(sstBytes)-1) // many strings: excelize keeps them in a file
 	}
 	f, err := excelize.OpenReader(bytes.NewReader(b), excelize.Options{
@@ -91,15 +93,15 @@ func (s *xlsxSource) init(zr *zip.Reader, _ *Spec) error {
 	if props, err := s.f.GetWorkbookProps(); err == nil && props.Date1904 != nil {
 		s.date1904 = *props.Date1904
 	}
-	if s.styles, err = readNumFormats(zr); err != nil {
-		return err
+	if s.styles, err = xlsxcheck.ReadNumFormats(zr); err != nil {
+		return fileError(err)
 	}
 	for _, zf := range zr.File {
 		if strings.HasPrefix(strings.ToLower(strings.TrimPrefix(zf.Name, "/")), "xl/externallinks/") {
 			s.linked = true
 		}
 	}
-	s.check = startSheetCheck(zr, part)
+	s.check = xlsxcheck.StartSheetCheck(zr, part)
 	if s.rows, err = s.f.Rows(sheet); err != nil {
 		return &FileError{Rule: "damaged_xlsx", Message: "the sheet " + strconv.Quote(sheet) + " cannot be read: " + err.Error()}
 	}
@@ -163,7 +165,7 @@ func pickSheet(f *excelize.File, zr *zip.Reader) (sheet, part string, err error)
 // sheetHasData reports whether a sheet part holds a cell with a value (a non-blank <v>, or
 // inline text), reading it only up to the first one.
 func sheetHasData(zr *zip.Reader, part string) (bool, error) {
-	zf := findPart(zr, part)
+	zf := xlsxcheck.FindPart(zr, part)
 	if zf == nil {
 		return false, fmt.Errorf("no part %s", part)
 	}
@@ -210,39 +212,39 @@ func sheetHasData(zr *zip.Reader, part string) (bool, error) {
 func (s *xlsxSource) next() (rawRow, error) {
 	for s.rows.Next() {
 		s.n++
-		facts, err := s.check.wait(s.n)
+		facts, err := s.check.Wait(s.n)
 		if err != nil {
-			return rawRow{}, err
+			return rawRow{}, fileError(err)
 		}
 		cells, err := s.rows.Columns()
 		if err != nil {
-			if err := s.check.result(); err != nil {
-				return rawRow{}, err
+			if err := s.check.Result(); err != nil {
+				return rawRow{}, fileError(err)
 			}
 			return rawRow{}, &FileError{Line: s.n, Rule: "damaged_xlsx", Message: "the sheet cannot be read past this row: " + err.Error()}
 		}
 		var formulas []int
-		for _, fc := range facts.cells {
-			if fc.formula&formulaNoValue != 0 {
-				formulas = append(formulas, int(fc.col)-1)
+		for _, fc := range facts.Cells {
+			if fc.Formula&xlsxcheck.FormulaNoValue != 0 {
+				formulas = append(formulas, int(fc.Col)-1)
 			}
 		}
 		if len(formulas) == 0 && blank(cells) {
 			continue
 		}
-		row := rawRow{line: s.n, cells: cells, formulas: formulas, hidden: facts.hidden}
-		for _, fc := range facts.cells {
-			if fc.typ == 's' && fc.formula&formulaExternal == 0 && !s.linked {
+		row := rawRow{line: s.n, cells: cells, formulas: formulas, hidden: facts.Hidden}
+		for _, fc := range facts.Cells {
+			if fc.Type == 's' && fc.Formula&xlsxcheck.FormulaExternal == 0 && !s.linked {
 				continue // text from a formula: read as text
 			}
-			row.typed = append(row.typed, typedCell{col: int(fc.col) - 1, typ: fc.typ, format: s.styles.of(int(fc.style)),
-				external: fc.formula&formulaExternal != 0 || s.linked && fc.formula&formulaCell != 0})
+			row.typed = append(row.typed, typedCell{col: int(fc.Col) - 1, typ: fc.Type, format: s.styles.Of(int(fc.Style)),
+				external: fc.Formula&xlsxcheck.FormulaExternal != 0 || s.linked && fc.Formula&xlsxcheck.FormulaCell != 0})
 		}
 		return row, nil
 	}
 	// excelize stops without an error at broken XML: the check says whether the sheet ended.
-	if err := s.check.result(); err != nil {
-		return rawRow{}, err
+	if err := s.check.Result(); err != nil {
+		return rawRow{}, fileError(err)
 	}
 	if err := s.rows.Error(); err != nil {
 		return rawRow{}, &FileError{Line: s.n + 1, Rule: "damaged_xlsx", Message: "the sheet cannot be read past this row: " + err.Error()}
@@ -254,8 +256,8 @@ func (s *xlsxSource) next() (rawRow, error) {
 // first n.
 func (s *xlsxSource) hiddenColumns(n int) map[int]bool {
 	out := map[int]bool{}
-	for _, r := range s.check.hiddenColumns() {
-		for c := r.min; c <= r.max && c <= n; c++ {
+	for _, r := range s.check.HiddenColumns() {
+		for c := r.Min; c <= r.Max && c <= n; c++ {
 			out[c-1] = true
 		}
 	}
@@ -290,7 +292,7 @@ func normalizeNumber(v string) (norm string, exp, ok bool) {
 func (s *xlsxSource) close() error {
 	var errs []error
 	if s.check != nil {
-		s.check.cancel()
+		s.check.Cancel()
 		s.check = nil
 	}
 	if s.rows != nil {
@@ -373,63 +375,14 @@ func sheetPart(zr *zip.Reader, sheet string) (string, error) {
 	return "", fmt.Errorf("sheet %q has no part", sheet)
 }
 
-// checkPart runs checkXML over one part of the workbook, until stop is closed, calling
-// rowStarted as the rows of a sheet start, and words what it finds for a finance user.
-func checkPart(zf *zip.File, sheet bool, stop <-chan struct{}, rowStarted func(row int, done *rowFacts, hiddenCols []colRange)) (xmlFacts, error) {
-	rc, err := zf.Open()
-	if err != nil {
-		return xmlFacts{}, &FileError{Rule: "damaged_xlsx", Message: "the workbook is damaged: " + err.Error()}
+// fileError turns a refusal of the workbook check (xlsxcheck.Problem) into a FileError;
+// other errors pass as they are.
+func fileError(err error) error {
+	var p *xlsxcheck.Problem
+	if errors.As(err, &p) {
+		return &FileError{Line: p.Line, Rule: p.Rule, Message: p.Message}
 	}
-	defer rc.Close()
-	facts, err := checkXML(stopReader{rc, stop}, sheet, rowStarted)
-	if err == nil {
-		return facts, nil
-	}
-	where := "its shared text (xl/sharedStrings.xml)"
-	if sheet {
-		where = "its sheet"
-	}
-	var p *xmlProblem
-	if !errors.As(err, &p) {
-		// A read error: the zip entry is corrupt, or inflates past its declared size.
-		return facts, &FileError{Rule: "damaged_xlsx", Message: "the workbook is damaged or incomplete (" + where + ": " + err.Error() + "); save it again from Excel or LibreOffice"}
-	}
-	after := ""
-	if sheet && p.row > 0 {
-		after = fmt.Sprintf(" (after row %d)", p.row)
-	}
-	switch p.rule {
-	case "formula_without_value":
-		return facts, &FileError{Rule: p.rule, Message: fmt.Sprintf(
-			"more than %d cells hold formulas whose results were not saved; open the file in Excel or LibreOffice and save it, or paste values instead", maxFormulaCells)}
-	case "too_many_columns":
-		col := strconv.Itoa(p.col)
-		if name, err := excelize.ColumnNumberToName(p.col); err == nil {
-			col = name
-		}
-		return facts, &FileError{Line: p.row, Rule: p.rule, Message: fmt.Sprintf(
-			"row %d has a cell in column %s, beyond the %d columns that are read; delete the columns after the last one you use",
-			p.row, col, maxFileColumns)}
-	case "cell_too_large":
-		at := ""
-		if sheet && p.row > 0 {
-			at = fmt.Sprintf(" at row %d", p.row)
-		}
-		return facts, &FileError{Line: p.row, Rule: p.rule, Message: fmt.Sprintf(
-			"%s holds %s%s; no payment detail is that long: look for text pasted by mistake, delete it and save the file again",
-			where, p.detail, at)}
-	}
-	return facts, &FileError{Rule: "damaged_xlsx", Message: fmt.Sprintf(
-		"the workbook is damaged: the XML of %s is broken%s: %s; save it again from Excel or LibreOffice", where, after, p.detail)}
-}
-
-func findPart(zr *zip.Reader, name string) *zip.File {
-	for _, zf := range zr.File {
-		if strings.EqualFold(strings.TrimPrefix(strings.ReplaceAll(zf.Name, `\`, "/"), "/"), name) {
-			return zf
-		}
-	}
-	return nil
+	return err
 }
 
 func attr(t xml.StartElement, name string) string {

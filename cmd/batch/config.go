@@ -336,7 +336,7 @@ func (s *settings) pipelineConfig(m *Main, conn *connection) jobs.Config {
 	cfg := jobs.Config{
 		Home: s.Home, BatchSize: s.BatchSize, Concurrency: s.Concurrency,
 		PollInterval: s.PollInterval, PollDeadline: s.PollDeadline, ResendGrace: s.ResendGrace, MatchTolerance: s.Tolerance,
-		Logger: s.logger(m), Location: india, Inbox: s.inboxPolicy(),
+		Logger: s.logger(m), Location: india, Inbox: s.inboxPolicy(), Checkpoint: crashCheckpoint(),
 	}
 	if conn != nil {
 		cfg.Sandbox, cfg.Endpoint = conn.Sandbox, conn.Endpoint

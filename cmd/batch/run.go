@@ -39,7 +39,7 @@ func runRun(ctx context.Context, m *Main, args []string) int {
 
 	start := time.Now()
 	res, err := jobs.New(s.pipelineConfig(m, conn), db, conn.Client).Run(ctx)
-	if err != nil {
+	if err != nil && !jobs.IsStop(err) {
 		return m.fail(exitCodeOf(err), "run stopped: %v", err)
 	}
 	// What the run left in the inbox, and why: a file held back is never silently skipped.
@@ -55,8 +55,8 @@ func runRun(ctx context.Context, m *Main, args []string) int {
 	if werr != nil {
 		return m.fail(exitAttention, "%v", werr)
 	}
-	if res.Stopped != nil {
-		return m.fail(exitCodeOf(res.Stopped), "run stopped early: %v\nWhat was done is recorded; run again once this is fixed.", res.Stopped)
+	if err != nil { // stopped early: the report was written all the same
+		return m.fail(exitCodeOf(err), "run stopped early: %v\nWhat was done is recorded; run again once this is fixed.", err)
 	}
 	if attention(res) {
 		return exitAttention

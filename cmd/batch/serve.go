@@ -14,6 +14,7 @@ import (
 	"syscall"
 	"time"
 
+	batchd "enkashbatch/daemon"
 	"enkashbatch/enkash"
 	"enkashbatch/jobs"
 	"enkashbatch/ledger"
@@ -57,7 +58,7 @@ func runServe(ctx context.Context, m *Main, args []string) int {
 		level = slog.LevelDebug
 	}
 	log := slog.New(slog.NewJSONHandler(m.Stderr, &slog.HandlerOptions{Level: level}))
-	sched, err := jobs.LoadSchedules(f.schedules)
+	sched, err := batchd.LoadSchedules(f.schedules)
 	if err != nil {
 		return m.fail(exitUsage, "%v", err)
 	}
@@ -90,14 +91,14 @@ type daemon struct {
 	db      *ledger.DB
 	conn    *connection
 	metrics *enkashMetrics
-	sched   *jobs.Scheduler
-	work    *jobs.Daemon
+	sched   *batchd.Scheduler
+	work    *batchd.Daemon
 
 	mu       sync.Mutex
 	outcomes []string // of the runs this process did, for --once's exit code
 }
 
-func (d *daemon) run(ctx context.Context, sched *jobs.Schedules) int {
+func (d *daemon) run(ctx context.Context, sched *batchd.Schedules) int {
 	log := d.log.With("home", d.s.Home)
 	if d.conn.Sandbox {
 		log = log.With("sandbox", true)
@@ -129,11 +130,11 @@ func (d *daemon) run(ctx context.Context, sched *jobs.Schedules) int {
 	cfg.Logger = log
 	p := jobs.New(cfg, d.db, d.conn.Client)
 	w := jobs.NewWatcher(d.s.Home, d.f.scan, cfg.Inbox, nil)
-	work := jobs.NewDaemon(p, w, d.f.once)
+	work := batchd.New(p, w, d.f.once)
 	d.work = work
-	d.sched = jobs.NewScheduler(sched, jobs.SchedulerConfig{
+	d.sched = batchd.NewScheduler(sched, batchd.SchedulerConfig{
 		Ledger: d.db, Logger: log, LastSeen: lastSeen,
-		Run: func(ctx context.Context, job jobs.Job, occ jobs.Occurrence) jobs.JobResult {
+		Run: func(ctx context.Context, job batchd.Job, occ batchd.Occurrence) batchd.JobResult {
 			r := work.RunJob(ctx, job, occ)
 			d.mu.Lock()
 			d.outcomes = append(d.outcomes, r.Outcome)
@@ -177,12 +178,16 @@ func (d *daemon) run(ctx context.Context, sched *jobs.Schedules) int {
 	ingestDone := make(chan struct{})
 	go func() {
 		defer close(ingestDone)
-		d.watch(ctx, work, log)
+		work.Watch(ctx, d.f.scan, log, func() {
+			if err := d.db.Heartbeat(ctx); err != nil && ctx.Err() == nil {
+				log.Error("record heartbeat", "err", err)
+			}
+		})
 	}()
 	for {
 		select {
 		case <-hup:
-			next, err := jobs.LoadSchedules(d.f.schedules)
+			next, err := batchd.LoadSchedules(d.f.schedules)
 			if err != nil {
 				log.Error("schedules not reloaded: the file has mistakes; the old schedule stays in force", "err", err.Error())
 				continue
@@ -198,37 +203,6 @@ func (d *daemon) run(ctx context.Context, sched *jobs.Schedules) int {
 			}
 			log.Info("daemon stopped")
 			return exitOK
-		}
-	}
-}
-
-// watch scans the inbox every scan interval and ingests what is complete, until ctx ends.
-func (d *daemon) watch(ctx context.Context, work *jobs.Daemon, log *slog.Logger) {
-	t := time.NewTicker(d.f.scan)
-	defer t.Stop()
-	for {
-		res, outs, err := work.IngestArrivals(ctx)
-		switch {
-		case err != nil:
-			log.Error("ingest arrivals", "err", err)
-		default:
-			for _, o := range outs {
-				switch o.Status {
-				case ledger.FileAccepted: // logged by the pipeline
-				case jobs.FileHeld:
-					log.Warn("file put back in the inbox", "run", res.RunID, "file", o.Name, "kind", o.Kind, "note", o.Note)
-				default:
-					log.Warn("file set aside", "run", res.RunID, "file", o.Name, "kind", o.Kind, "status", o.Status, "note", o.Note)
-				}
-			}
-		}
-		if err := d.db.Heartbeat(ctx); err != nil && ctx.Err() == nil {
-			log.Error("record heartbeat", "err", err)
-		}
-		select {
-		case <-ctx.Done():
-			return
-		case <-t.C:
 		}
 	}
 }

@@ -8,6 +8,7 @@ import (
 	"path/filepath"
 
 	"enkashbatch/domain"
+	"enkashbatch/internal/atomicfile"
 	"enkashbatch/parsers"
 )
 
@@ -39,19 +40,7 @@ func runTemplates(_ context.Context, m *Main, args []string) int {
 
 // writeFile writes path atomically: a temporary file beside it, then a rename.
 func writeFile(path string, write func(io.Writer) error) error {
-	tmp, err := os.CreateTemp(filepath.Dir(path), ".tmp-"+filepath.Base(path))
-	if err != nil {
-		return fmt.Errorf("write %s: %w", path, err)
-	}
-	defer os.Remove(tmp.Name())
-	if err := write(tmp); err != nil {
-		tmp.Close()
-		return fmt.Errorf("write %s: %w", path, err)
-	}
-	if err := tmp.Close(); err != nil {
-		return fmt.Errorf("write %s: %w", path, err)
-	}
-	if err := os.Rename(tmp.Name(), path); err != nil {
+	if err := atomicfile.Write(path, 0o600, write); err != nil {
 		return fmt.Errorf("write %s: %w", path, err)
 	}
 	return nil

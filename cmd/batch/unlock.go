@@ -12,6 +12,7 @@ import (
 	"time"
 
 	"enkashbatch/enkash"
+	"enkashbatch/internal/atomicfile"
 )
 
 func init() {
@@ -79,11 +80,7 @@ func (g loginGuard) Refused(fingerprint, reason string) error {
 	if err := os.MkdirAll(g.home, 0o755); err != nil {
 		return fmt.Errorf("record the refused login: %w", err)
 	}
-	tmp := g.path() + ".tmp"
-	if err := os.WriteFile(tmp, append(data, '\n'), 0o600); err != nil {
-		return fmt.Errorf("record the refused login: %w", err)
-	}
-	if err := os.Rename(tmp, g.path()); err != nil {
+	if err := atomicfile.WriteBytes(g.path(), 0o600, append(data, '\n')); err != nil {
 		return fmt.Errorf("record the refused login: %w", err)
 	}
 	return nil

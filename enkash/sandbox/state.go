@@ -8,11 +8,11 @@ import (
 	"fmt"
 	"io"
 	"os"
-	"path/filepath"
 	"slices"
 	"time"
 
 	"enkashbatch/domain"
+	"enkashbatch/internal/atomicfile"
 )
 
 // The sandbox's state, saved and loaded, so that the sandbox a `batch` command starts in its
@@ -201,41 +201,16 @@ func saveLine(l bookLine) stateLine {
 
 // SaveFile writes s's state to path atomically: to a temporary file in the same folder, synced,
 // then renamed over path, so that path always holds a whole state.
-func (s *Server) SaveFile(path string) (err error) {
-	dir := filepath.Dir(path)
-	f, err := os.CreateTemp(dir, "."+filepath.Base(path)+".*.tmp")
-	if err != nil {
-		return fmt.Errorf("save sandbox state: %w", err)
-	}
-	defer func() {
-		if err != nil {
-			f.Close()
-			os.Remove(f.Name())
+func (s *Server) SaveFile(path string) error {
+	err := atomicfile.Write(path, 0o600, func(w io.Writer) error {
+		bw := bufio.NewWriter(w)
+		if err := s.Save(bw); err != nil {
+			return err
 		}
-	}()
-	bw := bufio.NewWriter(f)
-	if err := s.Save(bw); err != nil {
-		return err
-	}
-	if err := bw.Flush(); err != nil {
-		return fmt.Errorf("save sandbox state: %w", err)
-	}
-	if err := f.Sync(); err != nil {
-		return fmt.Errorf("save sandbox state: %w", err)
-	}
-	if err := f.Close(); err != nil {
-		return fmt.Errorf("save sandbox state: %w", err)
-	}
-	if err := os.Rename(f.Name(), path); err != nil {
-		return fmt.Errorf("save sandbox state: %w", err)
-	}
-	d, err := os.Open(dir)
+		return bw.Flush()
+	})
 	if err != nil {
-		return fmt.Errorf("save sandbox state: sync folder: %w", err)
-	}
-	defer d.Close()
-	if err := d.Sync(); err != nil {
-		return fmt.Errorf("save sandbox state: sync folder: %w", err)
+		return fmt.Errorf("save sandbox state: %w", err)
 	}
 	return nil
 }

@@ -1,9 +1,9 @@
-package parsers_test
+package xlsxcheck_test
 
 import (
 	"testing"
 
-	"enkashbatch/parsers"
+	"enkashbatch/parsers/xlsxcheck"
 )
 
 func TestFormatClass(t *testing.T) {
@@ -34,8 +34,12 @@ func TestFormatClass(t *testing.T) {
 		{`0" days"`, "number", 0, false},
 		{`[Red]0`, "number", 0, true},
 	}
+	names := map[xlsxcheck.FormatClass]string{xlsxcheck.FormatGeneral: "general", xlsxcheck.FormatNumber: "number",
+		xlsxcheck.FormatDate: "date", xlsxcheck.FormatTime: "time", xlsxcheck.FormatPercent: "percent",
+		xlsxcheck.FormatScientific: "scientific", xlsxcheck.FormatOther: "other"}
 	for _, c := range cases {
-		class, decimals, plain := parsers.FormatClass(c.code)
+		f := xlsxcheck.ClassifyFormat(c.code)
+		class, decimals, plain := names[f.Class], f.Decimals, f.Plain
 		if class != c.class || decimals != c.decimals || plain != c.plain {
 			t.Errorf("%q: %s, %d decimals, plain %v; want %s, %d, %v", c.code, class, decimals, plain, c.class, c.decimals, c.plain)
 		}

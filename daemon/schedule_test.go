@@ -1,13 +1,14 @@
-package jobs_test
+package daemon_test
 
 import (
 	"errors"
+	"fmt"
 	"strings"
 	"testing"
 	"time"
 	_ "time/tzdata" // India time without the machine's zone data
 
-	"enkashbatch/jobs"
+	"enkashbatch/daemon"
 )
 
 func ist(t testing.TB) *time.Location {
@@ -20,7 +21,7 @@ func ist(t testing.TB) *time.Location {
 }
 
 func TestLoadSchedules_RepoDefault(t *testing.T) {
-	s, err := jobs.LoadSchedules("../schedules.yaml")
+	s, err := daemon.LoadSchedules("../schedules.yaml")
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -32,11 +33,11 @@ func TestLoadSchedules_RepoDefault(t *testing.T) {
 	want := map[string]struct {
 		next    time.Time
 		steps   string
-		catchUp jobs.CatchUp
+		catchUp daemon.CatchUp
 	}{
-		"inbox":             {time.Date(2026, 3, 1, 12, 5, 0, 0, loc), "ingest", jobs.CatchUpSkip},
-		"nightly":           {time.Date(2026, 3, 1, 22, 30, 0, 0, loc), "ingest submit poll reconcile report", jobs.CatchUpOnce},
-		"morning-reconcile": {time.Date(2026, 3, 2, 6, 0, 0, 0, loc), "poll reconcile report", jobs.CatchUpOnce},
+		"inbox":             {time.Date(2026, 3, 1, 12, 5, 0, 0, loc), "ingest", daemon.CatchUpSkip},
+		"nightly":           {time.Date(2026, 3, 1, 22, 30, 0, 0, loc), "ingest submit poll reconcile report", daemon.CatchUpOnce},
+		"morning-reconcile": {time.Date(2026, 3, 2, 6, 0, 0, 0, loc), "poll reconcile report", daemon.CatchUpOnce},
 	}
 	if len(s.Jobs) != len(want) {
 		t.Fatalf("jobs = %d, want %d", len(s.Jobs), len(want))
@@ -50,7 +51,7 @@ func TestLoadSchedules_RepoDefault(t *testing.T) {
 		if got := j.Schedule.Next(noon); !got.Equal(w.next) {
 			t.Errorf("%s: next after noon = %s, want %s", j.Name, got.In(loc), w.next)
 		}
-		if got := strings.Join(j.Steps, " "); got != w.steps || j.CatchUp != w.catchUp {
+		if got := fmt.Sprint(j.Steps); got != "["+w.steps+"]" || j.CatchUp != w.catchUp {
 			t.Errorf("%s: steps %q catch_up %s, want %q %s", j.Name, got, j.CatchUp, w.steps, w.catchUp)
 		}
 	}
@@ -66,7 +67,7 @@ func TestLoadSchedules_RepoDefault(t *testing.T) {
 }
 
 func TestParseSchedules_CronTZPerJob(t *testing.T) {
-	s, err := jobs.ParseSchedules("s.yaml", []byte(`
+	s, err := daemon.ParseSchedules("s.yaml", []byte(`
 jobs:
   utc:
     cron: "CRON_TZ=UTC 0 17 * * *"
@@ -122,8 +123,8 @@ func TestParseSchedules_ErrorsNameLineAndJob(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			_, err := jobs.ParseSchedules("s.yaml", []byte(tt.yaml))
-			var se *jobs.SchedulesError
+			_, err := daemon.ParseSchedules("s.yaml", []byte(tt.yaml))
+			var se *daemon.SchedulesError
 			if !errors.As(err, &se) {
 				t.Fatalf("err = %v, want a SchedulesError", err)
 			}
@@ -141,7 +142,7 @@ func FuzzParseSchedules(f *testing.F) {
 	f.Add([]byte("jobs:\n  a:\n    cron: \"TZ= 0 1 * * *\"\n    steps: poll\n"))
 	f.Add([]byte("timezone: UTC\njobs:\n  a: {cron: \"*/5 7-21 * * 1-5\", steps: [ingest], catch_up: once, max_lateness: 1h}\n"))
 	f.Fuzz(func(t *testing.T, data []byte) {
-		s, err := jobs.ParseSchedules("f.yaml", data)
+		s, err := daemon.ParseSchedules("f.yaml", data)
 		if err == nil && len(s.Jobs) == 0 {
 			t.Fatal("a valid schedules file with no jobs")
 		}

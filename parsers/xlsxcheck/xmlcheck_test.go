@@ -1,4 +1,4 @@
-package parsers_test
+package xlsxcheck_test
 
 import (
 	"archive/zip"
@@ -12,7 +12,7 @@ import (
 	"testing"
 	"testing/iotest"
 
-	"enkashbatch/parsers"
+	"enkashbatch/parsers/xlsxcheck"
 )
 
 // xmlReadsWhole reports whether encoding/xml, as excelize uses it (strict, Token), reads all
@@ -34,9 +34,9 @@ func xmlReadsWhole(b []byte) error {
 // broken.
 func workbookParts(t testing.TB) map[string][]byte {
 	t.Helper()
-	files, err := filepath.Glob("testdata/*.xlsx")
+	files, err := filepath.Glob("../testdata/*.xlsx")
 	must(t, err)
-	files = append(files, "../templates/payouts.xlsx", "testdata/hostile/header_only.xlsx", "testdata/hostile/formulas_no_cache.xlsx")
+	files = append(files, "../../templates/payouts.xlsx", "../testdata/hostile/header_only.xlsx", "../testdata/hostile/formulas_no_cache.xlsx")
 	parts := map[string][]byte{}
 	for _, file := range files {
 		b, err := os.ReadFile(file)
@@ -54,6 +54,9 @@ func workbookParts(t testing.TB) map[string][]byte {
 			parts[file+":"+zf.Name] = part
 		}
 	}
+	if len(parts) < 10 {
+		t.Fatalf("found %d workbook parts: the test workbooks are missing", len(parts))
+	}
 	return parts
 }
 
@@ -62,7 +65,7 @@ func TestCheckXML_RealParts(t *testing.T) {
 	for name, part := range workbookParts(t) {
 		// One byte at a time too: runes and names split across reads.
 		for _, r := range []io.Reader{bytes.NewReader(part), iotest.OneByteReader(bytes.NewReader(part))} {
-			if _, err := parsers.CheckXML(r, true); err != nil {
+			if err := xlsxcheck.CheckXML(r, true); err != nil {
 				t.Errorf("%s: %v", name, err)
 			}
 		}
@@ -91,7 +94,7 @@ func TestCheckXML_Refuses(t *testing.T) {
 		"number name":     `<1a/>`,
 	}
 	for name, doc := range cases {
-		if _, err := parsers.CheckXML(strings.NewReader(doc), false); err == nil {
+		if err := xlsxcheck.CheckXML(strings.NewReader(doc), false); err == nil {
 			t.Errorf("%s: %q accepted", name, doc)
 		}
 		if xmlReadsWhole([]byte(doc)) == nil && name != "doctype" && name != "no root" {
@@ -110,11 +113,18 @@ func FuzzCheckXML(f *testing.F) {
 	}
 	f.Add([]byte(`<a x='1' y="&amp;&#x41;&#65;"><![CDATA[x]]><!-- c --><?pi x?><b/></a>`))
 	f.Fuzz(func(t *testing.T, doc []byte) {
-		if _, err := parsers.CheckXML(bytes.NewReader(doc), true); err != nil {
+		if err := xlsxcheck.CheckXML(bytes.NewReader(doc), true); err != nil {
 			return
 		}
 		if err := xmlReadsWhole(doc); err != nil {
 			t.Fatalf("checkXML passed %q; encoding/xml stops: %v", doc, err)
 		}
 	})
+}
+
+func must(t testing.TB, err error) {
+	t.Helper()
+	if err != nil {
+		t.Fatal(err)
+	}
 }

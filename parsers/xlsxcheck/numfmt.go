@@ -1,4 +1,4 @@
-package parsers
+package xlsxcheck
 
 import (
 	"archive/zip"
@@ -12,29 +12,29 @@ import (
 	"sync"
 )
 
-// fmtClass is what a number format does to a number, as far as the reader cares.
-type fmtClass byte
+// FormatClass is what a number format does to a number, as far as the reader cares.
+type FormatClass byte
 
 const (
-	fmtGeneral    fmtClass = iota // General, or "@" (text) applied to a number: shown as is, up to 11 digits
-	fmtNumber                     // digits, decimals, grouping, currency, literal text
-	fmtDate                       // a date (with or without a time of day)
-	fmtTime                       // a time of day or a duration only
-	fmtPercent                    // shown multiplied by 100
-	fmtScientific                 // shown as 1.25E+05
-	fmtOther                      // fractions, scaling by thousands, anything else
+	FormatGeneral    FormatClass = iota // General, or "@" (text) applied to a number: shown as is, up to 11 digits
+	FormatNumber                        // digits, decimals, grouping, currency, literal text
+	FormatDate                          // a date (with or without a time of day)
+	FormatTime                          // a time of day or a duration only
+	FormatPercent                       // shown multiplied by 100
+	FormatScientific                    // shown as 1.25E+05
+	FormatOther                         // fractions, scaling by thousands, anything else
 )
 
-// numFormat is a cell style's number format, classified.
-type numFormat struct {
-	class    fmtClass
-	code     string // the format code, for messages ("" for General)
-	decimals int    // digits shown after the decimal point (fmtNumber)
-	zeros    int    // for a code of zeros only ("000000"): the digits always shown; else 0
-	plain    bool   // the code shows an integer's digits as they are: "0", "#", "000000" (zeros pads)
+// NumFormat is a cell style's number format, classified.
+type NumFormat struct {
+	Class    FormatClass
+	Code     string // the format code, for messages ("" for General)
+	Decimals int    // digits shown after the decimal point (FormatNumber)
+	Zeros    int    // for a code of zeros only ("000000"): the digits always shown; else 0
+	Plain    bool   // the code shows an integer's digits as they are: "0", "#", "000000" (Zeros pads)
 }
 
-var generalFormat = &numFormat{class: fmtGeneral}
+var generalFormat = &NumFormat{Class: FormatGeneral}
 
 // builtInFormats are the codes of the built-in number formats that are not dates or times
 // (ECMA-376 Part 1, 18.8.30).
@@ -49,22 +49,22 @@ var builtInFormats = map[int]string{
 
 // builtInDateFormat classifies the built-in date and time formats: 14-17 and 22 (dates), 18-21
 // and 45-47 (times), and the East Asian date formats 27-36 and 50-58.
-func builtInDateFormat(id int) (fmtClass, string, bool) {
+func builtInDateFormat(id int) (FormatClass, string, bool) {
 	switch {
 	case id >= 14 && id <= 17, id == 22, id >= 27 && id <= 36, id >= 50 && id <= 58:
-		return fmtDate, "dd-mm-yyyy", true
+		return FormatDate, "dd-mm-yyyy", true
 	case id >= 18 && id <= 21, id >= 45 && id <= 47:
-		return fmtTime, "h:mm", true
+		return FormatTime, "h:mm", true
 	}
 	return 0, "", false
 }
 
-// classifyFormat classifies a format code by its first section (the one for positive
+// ClassifyFormat classifies a format code by its first section (the one for positive
 // numbers): date and time tokens outside quotes, brackets and escapes make it a date or a
 // time; "%" a percentage; "E+" scientific; "/" a fraction; a "," after the last digit
 // placeholder scales by thousands.
-func classifyFormat(code string) *numFormat {
-	f := &numFormat{class: fmtNumber, code: code}
+func ClassifyFormat(code string) *NumFormat {
+	f := &NumFormat{Class: FormatNumber, Code: code}
 	var date, clock, mOrMin, percent, sci, frac, scale, text, seenPoint bool
 	digits := 0
 	lastDigit := -1
@@ -102,7 +102,7 @@ func classifyFormat(code string) *numFormat {
 		case hasPrefixFold(code[i:], "general"):
 			i += len("general") - 1
 			if digits == 0 {
-				f.class = fmtGeneral
+				f.Class = FormatGeneral
 			}
 			continue
 		case (c == 'E' || c == 'e') && i+1 < len(code) && (code[i+1] == '+' || code[i+1] == '-'):
@@ -129,7 +129,7 @@ func classifyFormat(code string) *numFormat {
 			digits++
 			lastDigit = i
 			if seenPoint {
-				f.decimals++
+				f.Decimals++
 			}
 		case c == '.':
 			seenPoint = true
@@ -149,22 +149,22 @@ func classifyFormat(code string) *numFormat {
 	date = date || mOrMin && !clock
 	switch {
 	case text && digits == 0 && !date && !clock:
-		return &numFormat{class: fmtGeneral, code: code}
+		return &NumFormat{Class: FormatGeneral, Code: code}
 	case date:
-		f.class = fmtDate
+		f.Class = FormatDate
 	case clock:
-		f.class = fmtTime
+		f.Class = FormatTime
 	case percent:
-		f.class = fmtPercent
+		f.Class = FormatPercent
 	case sci:
-		f.class = fmtScientific
+		f.Class = FormatScientific
 	case frac || scale:
-		f.class = fmtOther
-	case f.class == fmtGeneral:
-		return &numFormat{class: fmtGeneral, code: code}
+		f.Class = FormatOther
+	case f.Class == FormatGeneral:
+		return &NumFormat{Class: FormatGeneral, Code: code}
 	}
-	f.zeros = 0
-	if f.class == fmtNumber {
+	f.Zeros = 0
+	if f.Class == FormatNumber {
 		first := code
 		if k := strings.IndexByte(first, ';'); k >= 0 {
 			first = first[:k]
@@ -173,18 +173,18 @@ func classifyFormat(code string) *numFormat {
 			first = first[strings.IndexByte(first, ']')+1:] // a colour or a condition
 		}
 		if first != "" && strings.Trim(first, "0#") == "" {
-			f.plain, f.zeros = true, strings.Count(first, "0")
+			f.Plain, f.Zeros = true, strings.Count(first, "0")
 		}
 	}
 	return f
 }
 
-// numFormats is a workbook's number formats, by cell style index (styles.xml cellXfs).
-type numFormats struct {
+// NumFormats is a workbook's number formats, by cell style index (styles.xml cellXfs).
+type NumFormats struct {
 	ids    []int          // cellXfs: the numFmtId of each style
 	custom map[int]string // numFmts: custom codes by id
 	mu     sync.Mutex
-	cache  map[int]*numFormat
+	cache  map[int]*NumFormat
 }
 
 // Limits on styles.xml: Excel allows 64,000 cell styles.
@@ -193,21 +193,21 @@ const (
 	maxNumFmts    = 65536
 )
 
-// readNumFormats reads the number formats of xl/styles.xml, streaming; a workbook without
+// ReadNumFormats reads the number formats of xl/styles.xml, streaming; a workbook without
 // one has only General.
-func readNumFormats(zr *zip.Reader) (*numFormats, error) {
-	nf := &numFormats{custom: map[int]string{}, cache: map[int]*numFormat{}}
-	zf := findPart(zr, "xl/styles.xml")
+func ReadNumFormats(zr *zip.Reader) (*NumFormats, error) {
+	nf := &NumFormats{custom: map[int]string{}, cache: map[int]*NumFormat{}}
+	zf := FindPart(zr, "xl/styles.xml")
 	if zf == nil {
 		return nf, nil
 	}
 	rc, err := zf.Open()
 	if err != nil {
-		return nil, &FileError{Rule: "damaged_xlsx", Message: "the workbook is damaged: " + err.Error()}
+		return nil, &Problem{Rule: "damaged_xlsx", Message: "the workbook is damaged: " + err.Error()}
 	}
 	defer rc.Close()
 	damaged := func(err error) error {
-		return &FileError{Rule: "damaged_xlsx", Message: "the workbook is damaged: its styles (xl/styles.xml) cannot be read (" + err.Error() + "); save it again from Excel or LibreOffice"}
+		return &Problem{Rule: "damaged_xlsx", Message: "the workbook is damaged: its styles (xl/styles.xml) cannot be read (" + err.Error() + "); save it again from Excel or LibreOffice"}
 	}
 	dec := xml.NewDecoder(bufio.NewReaderSize(rc, 64<<10))
 	depthXfs := 0 // inside cellXfs: the depth of its children
@@ -229,7 +229,7 @@ func readNumFormats(zr *zip.Reader) (*numFormats, error) {
 			case "xf":
 				if depth == depthXfs {
 					if len(nf.ids) >= maxCellStyles {
-						return nil, &FileError{Rule: "too_many_styles", Message: fmt.Sprintf(
+						return nil, &Problem{Rule: "too_many_styles", Message: fmt.Sprintf(
 							"the workbook has more than %d cell styles; copy the data into a new workbook and save it", maxCellStyles)}
 					}
 					id, _ := strconv.Atoi(attr(t, "numFmtId"))
@@ -252,8 +252,8 @@ func readNumFormats(zr *zip.Reader) (*numFormats, error) {
 	}
 }
 
-// of returns the number format of the cell style idx (General when there is none).
-func (nf *numFormats) of(idx int) *numFormat {
+// Of returns the number format of the cell style idx (General when there is none).
+func (nf *NumFormats) Of(idx int) *NumFormat {
 	if idx <= 0 && (len(nf.ids) == 0 || nf.ids[0] == 0) || idx >= len(nf.ids) || idx < 0 {
 		return generalFormat
 	}
@@ -267,18 +267,18 @@ func (nf *numFormats) of(idx int) *numFormat {
 	return f
 }
 
-func (nf *numFormats) classify(id int) *numFormat {
+func (nf *NumFormats) classify(id int) *NumFormat {
 	if code, ok := nf.custom[id]; ok {
-		return classifyFormat(code)
+		return ClassifyFormat(code)
 	}
 	if class, code, ok := builtInDateFormat(id); ok {
-		return &numFormat{class: class, code: code}
+		return &NumFormat{Class: class, Code: code}
 	}
 	if id == 0 {
 		return generalFormat
 	}
 	if code, ok := builtInFormats[id]; ok {
-		return classifyFormat(code)
+		return ClassifyFormat(code)
 	}
-	return &numFormat{class: fmtOther, code: fmt.Sprintf("number format %d", id)}
+	return &NumFormat{Class: FormatOther, Code: fmt.Sprintf("number format %d", id)}
 }

@@ -1,4 +1,4 @@
-package jobs
+package daemon
 
 import (
 	"errors"
@@ -15,19 +15,8 @@ import (
 	"go.yaml.in/yaml/v3"
 
 	"enkashbatch/domain"
+	"enkashbatch/jobs"
 )
-
-// The pipeline steps a scheduled job may name, in their usual order.
-const (
-	StepIngest    = "ingest"
-	StepSubmit    = "submit"
-	StepPoll      = "poll"
-	StepReconcile = "reconcile"
-	StepReport    = "report"
-)
-
-// Steps lists every step a job may name.
-var Steps = []string{StepIngest, StepSubmit, StepPoll, StepReconcile, StepReport}
 
 // CatchUp is what a job does about occurrences missed while the daemon was down.
 type CatchUp string
@@ -71,7 +60,7 @@ type Job struct {
 	Schedule cron.Schedule
 	Location *time.Location
 	// Steps run in order under one run record.
-	Steps []string
+	Steps []jobs.Step
 	// PollDeadline overrides the pipeline's poll deadline for this job (0: the pipeline's).
 	PollDeadline time.Duration
 	// Kinds restricts the ingest step to the inbox folders of these kinds (files at the top of
@@ -306,10 +295,10 @@ func (v *validator) job(name string, line int, n *yaml.Node, loc *time.Location)
 				return
 			}
 			for _, it := range items {
-				step := strings.ToLower(strings.TrimSpace(it.Value))
+				step, known := jobs.ParseStep(it.Value)
 				switch {
-				case !slices.Contains(Steps, step):
-					v.add(it.Line, name, fmt.Sprintf("unknown step %q (steps: %s)", it.Value, strings.Join(Steps, ", ")))
+				case !known:
+					v.add(it.Line, name, fmt.Sprintf("unknown step %q (steps: %s)", it.Value, stepNames()))
 				case slices.Contains(j.Steps, step):
 					v.add(it.Line, name, fmt.Sprintf("step %q listed twice", step))
 				default:
@@ -354,9 +343,9 @@ func (v *validator) job(name string, line int, n *yaml.Node, loc *time.Location)
 		v.add(n.Line, name, "no cron: expression")
 	}
 	if !given["steps"] {
-		v.add(n.Line, name, "no steps: (any of "+strings.Join(Steps, ", ")+")")
+		v.add(n.Line, name, "no steps: (any of "+stepNames()+")")
 	}
-	if j.ReportDir != "" && !slices.Contains(j.Steps, StepReport) {
+	if j.ReportDir != "" && !slices.Contains(j.Steps, jobs.StepReport) {
 		v.add(n.Line, name, "report_dir: is set but the job has no report step")
 	}
 	switch {
@@ -403,6 +392,15 @@ func scheduleLocation(s cron.Schedule, def *time.Location) *time.Location {
 		return spec.Location
 	}
 	return def
+}
+
+// stepNames lists the steps of the pipeline a job may name, in order.
+func stepNames() string {
+	names := make([]string, len(jobs.Steps))
+	for i, s := range jobs.Steps {
+		names[i] = string(s)
+	}
+	return strings.Join(names, ", ")
 }
 
 func kindNames() string {

@@ -1,4 +1,4 @@
-package parsers
+package xlsxcheck
 
 import (
 	"archive/zip"
@@ -23,20 +23,20 @@ const (
 	freeSharedStrings = 10_000
 	// inMemorySharedStrings and inMemorySharedStringBytes are the most shared strings excelize
 	// is let hold in memory; more are kept in a temporary file, read back cell by cell.
-	inMemorySharedStrings     = 50_000
-	inMemorySharedStringBytes = 8 << 20
+	InMemorySharedStrings     = 50_000
+	InMemorySharedStringBytes = 8 << 20
 	// maxOtherParts bounds what the parts other than sheets and shared strings (styles,
 	// themes, pictures...) unpack to: excelize holds them in memory.
 	maxOtherParts = 64 << 20
 )
 
-// preScan measures, before excelize loads anything, what the workbook's structure would
+// PreScan measures, before excelize loads anything, what the workbook's structure would
 // cost, and refuses what is out of all proportion with a reason: shared strings beyond
 // what its sheets' cells could use, or beyond what memory allows, and parts excelize would
 // hold in memory beyond maxOtherParts. It streams the shared strings once, counting their
 // <si> elements, and stops as soon as the count is too high. It returns the count and the
 // shared strings' unpacked size.
-func preScan(zr *zip.Reader) (sharedStrings, sstBytes uint64, err error) {
+func PreScan(zr *zip.Reader) (sharedStrings, sstBytes uint64, err error) {
 	var sheetBytes, other uint64
 	var sst *zip.File
 	for _, zf := range zr.File {
@@ -51,7 +51,7 @@ func preScan(zr *zip.Reader) (sharedStrings, sstBytes uint64, err error) {
 		}
 	}
 	if other > maxOtherParts {
-		return 0, 0, &FileError{Rule: "file_too_large", Message: fmt.Sprintf(
+		return 0, 0, &Problem{Rule: "file_too_large", Message: fmt.Sprintf(
 			"the workbook's parts other than its sheets (styles, pictures...) unpack to %d MiB, more than the %d MiB that are read; copy the rows into a new workbook, or save it as CSV",
 			other>>20, maxOtherParts>>20)}
 	}
@@ -59,26 +59,26 @@ func preScan(zr *zip.Reader) (sharedStrings, sstBytes uint64, err error) {
 		return 0, 0, nil
 	}
 	if sst.UncompressedSize64 > maxSharedStringBytes {
-		return 0, 0, &FileError{Rule: "shared_strings_too_large", Message: fmt.Sprintf(
+		return 0, 0, &Problem{Rule: "shared_strings_too_large", Message: fmt.Sprintf(
 			"the workbook's text (xl/sharedStrings.xml) unpacks to %d MiB, more than the %d MiB that are read; split the file or save it as CSV",
 			sst.UncompressedSize64>>20, maxSharedStringBytes>>20)}
 	}
 	limit := min(uint64(maxSharedStrings), freeSharedStrings+sheetBytes/minCellBytes)
 	rc, err := sst.Open()
 	if err != nil {
-		return 0, 0, &FileError{Rule: "damaged_xlsx", Message: "the workbook is damaged: " + err.Error()}
+		return 0, 0, &Problem{Rule: "damaged_xlsx", Message: "the workbook is damaged: " + err.Error()}
 	}
 	defer rc.Close()
 	n, err := countSharedStrings(io.LimitReader(rc, maxSharedStringBytes+1), limit)
 	if err != nil {
-		return 0, 0, &FileError{Rule: "damaged_xlsx", Message: "the workbook is damaged or incomplete (its shared text: " + err.Error() + "); save it again from Excel or LibreOffice"}
+		return 0, 0, &Problem{Rule: "damaged_xlsx", Message: "the workbook is damaged or incomplete (its shared text: " + err.Error() + "); save it again from Excel or LibreOffice"}
 	}
 	if n > limit {
 		if limit == maxSharedStrings {
-			return 0, 0, &FileError{Rule: "too_many_shared_strings", Message: fmt.Sprintf(
+			return 0, 0, &Problem{Rule: "too_many_shared_strings", Message: fmt.Sprintf(
 				"the workbook holds more than %d different texts; split the file or save it as CSV", maxSharedStrings)}
 		}
-		return 0, 0, &FileError{Rule: "too_many_shared_strings", Message: fmt.Sprintf(
+		return 0, 0, &Problem{Rule: "too_many_shared_strings", Message: fmt.Sprintf(
 			"the workbook holds more than %d texts for sheets of %d KB, far more than their cells can use (a damaged or doctored file); copy the rows into a new workbook, or save it as CSV",
 			limit, sheetBytes>>10)}
 	}

@@ -1,4 +1,4 @@
-package jobs_test
+package daemon_test
 
 import (
 	"context"
@@ -9,7 +9,7 @@ import (
 	"testing"
 	"time"
 
-	"enkashbatch/jobs"
+	"enkashbatch/daemon"
 	"enkashbatch/ledger"
 )
 
@@ -26,7 +26,7 @@ type fired struct {
 type schedBundle struct {
 	db    *ledger.DB
 	clock *clock
-	s     *jobs.Scheduler
+	s     *daemon.Scheduler
 
 	mu      sync.Mutex
 	calls   []fired
@@ -37,7 +37,7 @@ type schedBundle struct {
 
 func setupScheduler(t *testing.T, yaml string, start time.Time, lastSeen time.Time) *schedBundle {
 	t.Helper()
-	sched, err := jobs.ParseSchedules("s.yaml", []byte(yaml))
+	sched, err := daemon.ParseSchedules("s.yaml", []byte(yaml))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -48,11 +48,11 @@ func setupScheduler(t *testing.T, yaml string, start time.Time, lastSeen time.Ti
 	t.Cleanup(func() { db.Close() })
 	b := &schedBundle{db: db, clock: newClock(start), started: make(chan string, 16), outcome: ledger.ScheduleOK}
 	db.Now = b.clock.Now
-	b.s = jobs.NewScheduler(sched, jobs.SchedulerConfig{Ledger: db, Now: b.clock.Now, LastSeen: lastSeen, Run: b.run})
+	b.s = daemon.NewScheduler(sched, daemon.SchedulerConfig{Ledger: db, Now: b.clock.Now, LastSeen: lastSeen, Run: b.run})
 	return b
 }
 
-func (b *schedBundle) run(ctx context.Context, job jobs.Job, occ jobs.Occurrence) jobs.JobResult {
+func (b *schedBundle) run(ctx context.Context, job daemon.Job, occ daemon.Occurrence) daemon.JobResult {
 	b.mu.Lock()
 	b.calls = append(b.calls, fired{job: job.Name, at: occ.ScheduledFor, now: b.clock.Now(), caughtUp: occ.CaughtUp})
 	block, outcome := b.block, b.outcome
@@ -61,7 +61,7 @@ func (b *schedBundle) run(ctx context.Context, job jobs.Job, occ jobs.Occurrence
 	if block != nil {
 		<-block
 	}
-	return jobs.JobResult{Outcome: outcome}
+	return daemon.JobResult{Outcome: outcome}
 }
 
 func (b *schedBundle) fired() []fired {
@@ -191,8 +191,8 @@ jobs:
 	// The same ledger, a new daemon, the next morning.
 	b := &schedBundle{db: before.db, clock: newClock(time.Date(2026, 3, 2, 4, 13, 0, 0, loc)), started: make(chan string, 16), outcome: ledger.ScheduleOK}
 	b.db.Now = b.clock.Now
-	sched, _ := jobs.ParseSchedules("s.yaml", []byte(yaml))
-	b.s = jobs.NewScheduler(sched, jobs.SchedulerConfig{Ledger: b.db, Now: b.clock.Now, LastSeen: down, Run: b.run})
+	sched, _ := daemon.ParseSchedules("s.yaml", []byte(yaml))
+	b.s = daemon.NewScheduler(sched, daemon.SchedulerConfig{Ledger: b.db, Now: b.clock.Now, LastSeen: down, Run: b.run})
 	b.s.RunDue(ctx)
 	// Run again a minute later and again at once: nothing more is caught up.
 	b.clock.Set(time.Date(2026, 3, 2, 4, 14, 0, 0, loc))
@@ -273,7 +273,7 @@ func TestScheduler_ReloadKeepsGuards(t *testing.T) {
 	done := make(chan struct{})
 	go func() { defer close(done); b.s.Fire("a") }()
 	<-b.started
-	next, err := jobs.ParseSchedules("s.yaml", []byte("timezone: UTC\njobs:\n  a: {cron: \"*/5 * * * *\", steps: [poll]}\n  new: {cron: \"*/5 * * * *\", steps: [report]}\n"))
+	next, err := daemon.ParseSchedules("s.yaml", []byte("timezone: UTC\njobs:\n  a: {cron: \"*/5 * * * *\", steps: [poll]}\n  new: {cron: \"*/5 * * * *\", steps: [report]}\n"))
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -1,4 +1,4 @@
-package jobs_test
+package daemon_test
 
 import (
 	"context"
@@ -11,6 +11,7 @@ import (
 	"testing"
 	"time"
 
+	"enkashbatch/daemon"
 	"enkashbatch/jobs"
 	"enkashbatch/ledger"
 )
@@ -45,7 +46,7 @@ type watchBundle struct {
 	db    *ledger.DB
 	clock *clock
 	w     *jobs.Watcher
-	d     *jobs.Daemon
+	d     *daemon.Daemon
 }
 
 const scanInterval = 10 * time.Second
@@ -64,7 +65,7 @@ func setupWatch(t *testing.T) *watchBundle {
 	c := newClock(time.Date(2026, 3, 1, 10, 0, 0, 0, time.UTC))
 	w := jobs.NewWatcher(home, scanInterval, jobs.InboxPolicy{}, c.Now)
 	p := jobs.New(jobs.Config{Home: home}, db, nil)
-	return &watchBundle{home: home, inbox: filepath.Join(home, "inbox", "payouts"), db: db, clock: c, w: w, d: jobs.NewDaemon(p, w, false)}
+	return &watchBundle{home: home, inbox: filepath.Join(home, "inbox", "payouts"), db: db, clock: c, w: w, d: daemon.New(p, w, false)}
 }
 
 // payoutsCSV returns a payout file of n valid rows whose references start with prefix.
@@ -80,12 +81,12 @@ func payoutsCSV(prefix string, n int) []byte {
 // scan runs one watcher pass (ingesting what is complete) and returns the names ingested.
 func (b *watchBundle) scan(t *testing.T) []string {
 	t.Helper()
-	_, outs, err := b.d.IngestArrivals(context.Background())
+	res, err := b.d.IngestArrivals(context.Background())
 	if err != nil {
 		t.Fatal(err)
 	}
 	var names []string
-	for _, o := range outs {
+	for _, o := range res.Files {
 		if o.Status != ledger.FileAccepted {
 			t.Errorf("%s: %s (%s)", o.Name, o.Status, o.Note)
 		}
@@ -271,12 +272,12 @@ func TestWatcher_OddEntriesAreSetAsideUnopened(t *testing.T) {
 	if w := b.w.Waiting(); len(w) != 0 {
 		t.Fatalf("waiting before any scan: %+v", w)
 	}
-	_, outs, err := b.d.IngestArrivals(ctx)
+	res, err := b.d.IngestArrivals(ctx)
 	if err != nil {
 		t.Fatal(err)
 	}
 	status := map[string]string{}
-	for _, o := range outs {
+	for _, o := range res.Files {
 		status[o.Name] = o.Status
 	}
 	want := map[string]string{"good.csv": ledger.FileAccepted, "pipe.csv": ledger.FileRejected, "zero.csv": ledger.FileRejected,

@@ -1,4 +1,4 @@
-package parsers
+package xlsxcheck
 
 import (
 	"bytes"
@@ -23,37 +23,37 @@ const (
 // xmlFacts is what checkXML noticed in a part on its way through.
 type xmlFacts struct {
 	formulas bool     // some cell holds a formula (an <f> element)
-	last     rowFacts // the facts of the sheet's last row (row 0 when it has none)
+	last     RowFacts // the facts of the sheet's last row (row 0 when it has none)
 }
 
-// rowFacts is what the check of a sheet noticed of one row: whether Excel hides it, and the
+// RowFacts is what the check of a sheet noticed of one row: whether Excel hides it, and the
 // cells that are not plain text (text cells, the usual case, are left out to keep it small).
-type rowFacts struct {
-	row    int
-	hidden bool // <row hidden="1">: hidden by hand or filtered out by an AutoFilter
-	cells  []cellFact
+type RowFacts struct {
+	Row    int  // sheet row number; 0 when the row holds only text
+	Hidden bool // <row hidden="1">: hidden by hand or filtered out by an AutoFilter
+	Cells  []CellFact
 }
 
-// cellFact is one cell of a row that is not plain text: a number, a boolean, an error, an
+// CellFact is one cell of a row that is not plain text: a number, a boolean, an error, an
 // ISO date, or any cell holding a formula.
-type cellFact struct {
-	col     int32 // 1-based column
-	style   int32 // the cell's s attribute: an index into styles.xml's cellXfs
-	typ     byte  // the cell's t attribute: 'n' number, 'b', 'e', 'd', 's' text of any kind
-	formula byte  // formulaCell bits
+type CellFact struct {
+	Col     int32 // 1-based column
+	Style   int32 // the cell's s attribute: an index into styles.xml's cellXfs
+	Type    byte  // the cell's t attribute: 'n' number, 'b', 'e', 'd', 's' text of any kind
+	Formula byte  // FormulaCell bits
 }
 
-// Bits of cellFact.formula.
+// Bits of CellFact.Formula.
 const (
-	formulaCell     = 1 << iota // the cell holds a formula
-	formulaNoValue              // ... whose result was not saved
-	formulaExternal             // ... that reads another workbook ([1]Sheet1!A1)
+	FormulaCell     = 1 << iota // the cell holds a formula
+	FormulaNoValue              // ... whose result was not saved
+	FormulaExternal             // ... that reads another workbook ([1]Sheet1!A1)
 )
 
-// colRange is a range of 1-based columns, as a <col> element of a sheet gives them.
-type colRange struct{ min, max int }
+// ColRange is a range of 1-based columns, as a <col> element of a sheet gives them.
+type ColRange struct{ Min, Max int }
 
-// xmlProblem says why a part would not be read whole; rule is a FileError rule.
+// xmlProblem says why a part would not be read whole; rule is a Problem rule.
 type xmlProblem struct {
 	rule   string
 	row    int // sheet row number of the last row started, 0 before the first
@@ -67,18 +67,18 @@ func (p *xmlProblem) Error() string { return p.rule + ": " + p.detail }
 // the limits above: tags nested and closed properly, attributes quoted, entities known,
 // UTF-8 text without control characters, no DOCTYPE. excelize's row iterator stops without
 // an error at the first syntax error of a sheet, which would silently lose every row after
-// it. The check keeps ahead of excelize (sheetCheck) so that a broken sheet is refused whole;
+// it. The check keeps ahead of excelize (SheetCheck) so that a broken sheet is refused whole;
 // it reads ~60 MB/s on one core, about a sixth of excelize's time over the same sheet.
-// With sheet set it also refuses cells beyond maxFileColumns: excelize materialises every
+// With sheet set it also refuses cells beyond MaxColumns: excelize materialises every
 // empty cell up to the last one of a row, 16,384 cells a row for a sparse hostile sheet.
-// Of a sheet it also notes the facts the reader needs beside excelize's values (rowFacts:
+// Of a sheet it also notes the facts the reader needs beside excelize's values (RowFacts:
 // cell types, styles, formulas without a saved value or reading other workbooks, hidden rows
 // and columns) and refuses rows or cells out of order, which excelize would misplace.
 // rowStarted, if not nil, is called with the number of every <row> of a sheet as it starts,
 // that is once every row before it has been checked whole, with the facts of the row before
 // it (row 0 before the first; the callee copies what it keeps) and the sheet's hidden
 // columns. A read error of r is returned as is.
-func checkXML(r io.Reader, sheet bool, rowStarted func(row int, done *rowFacts, hiddenCols []colRange)) (xmlFacts, error) {
+func checkXML(r io.Reader, sheet bool, rowStarted func(row int, done *RowFacts, hiddenCols []ColRange)) (xmlFacts, error) {
 	s := &xmlScan{r: r, buf: make([]byte, 64<<10), sheet: sheet, rowStarted: rowStarted}
 	err := s.document()
 	var p *xmlProblem
@@ -108,11 +108,11 @@ type xmlScan struct {
 	val       [16]byte
 	nval      int // bytes of the last attribute value kept in val
 	// rowStarted, if set, is called as each <row> starts (see checkXML).
-	rowStarted func(row int, done *rowFacts, hiddenCols []colRange)
+	rowStarted func(row int, done *RowFacts, hiddenCols []ColRange)
 
 	// The facts of a sheet, gathered on the way.
-	cur        rowFacts // the row being read
-	cell       cellFact // the cell being read
+	cur        RowFacts // the row being read
+	cell       CellFact // the cell being read
 	inCell     bool
 	cellValue  bool // the cell has a non-blank <v> or an <is>
 	inV, inF   bool // inside the cell's <v> or <f>
@@ -121,7 +121,7 @@ type xmlScan struct {
 	fBracket   byte // state of the search for a "[1]" book reference in the <f> text
 	sharedExt  map[int]bool
 	noValue    int // formulas without a saved value so far
-	hiddenCols []colRange
+	hiddenCols []ColRange
 	attrT      byte // attribute values of the element being started
 	attrS      int
 	attrHidden bool
@@ -157,7 +157,7 @@ func (s *xmlScan) watch(c byte) {
 	case isDigit(c) && s.fBracket >= 1:
 		s.fBracket = 2
 	case c == ']' && s.fBracket == 2:
-		s.cell.formula |= formulaExternal
+		s.cell.Formula |= FormulaExternal
 		s.fBracket = 0
 	default:
 		s.fBracket = 0
@@ -833,30 +833,30 @@ func (s *xmlScan) started(elem int, rowRef, cellRef, closed bool) error {
 		if !rowRef {
 			s.row++
 		}
-		if s.cur.row > 0 && s.row <= s.cur.row {
-			return s.broken("row %d comes after row %d; rows must be in order", s.row, s.cur.row)
+		if s.cur.Row > 0 && s.row <= s.cur.Row {
+			return s.broken("row %d comes after row %d; rows must be in order", s.row, s.cur.Row)
 		}
 		s.col = 0
 		if s.rowStarted != nil {
 			s.rowStarted(s.row, &s.cur, s.hiddenCols)
 		}
-		s.cur = rowFacts{row: s.row, hidden: s.attrHidden, cells: s.cur.cells[:0]}
+		s.cur = RowFacts{Row: s.row, Hidden: s.attrHidden, Cells: s.cur.Cells[:0]}
 	case elemCell:
 		prev := s.prevCol
 		if !cellRef {
 			s.col++
-		} else if s.col <= prev && s.cur.row > 0 {
+		} else if s.col <= prev && s.cur.Row > 0 {
 			return &xmlProblem{rule: "damaged_xlsx", col: s.col, detail: fmt.Sprintf(
 				"in row %d a cell of column %d comes after one of column %d; cells must be in order", s.row, s.col, prev)}
 		}
-		if s.col > maxFileColumns {
+		if s.col > MaxColumns {
 			return &xmlProblem{rule: "too_many_columns", col: s.col, detail: fmt.Sprintf("a cell in column %d", s.col)}
 		}
 		s.inCell, s.cellValue = true, false
-		s.cell = cellFact{col: int32(s.col), style: int32(max(s.attrS, 0)), typ: s.attrT}
+		s.cell = CellFact{Col: int32(s.col), Style: int32(max(s.attrS, 0)), Type: s.attrT}
 	case elemF:
 		if s.inCell {
-			s.cell.formula |= formulaCell
+			s.cell.Formula |= FormulaCell
 			s.inF, s.fText, s.fBracket, s.fShared = !closed, false, 0, -1
 			if s.attrShared {
 				s.fShared = s.attrSI
@@ -869,8 +869,8 @@ func (s *xmlScan) started(elem int, rowRef, cellRef, closed bool) error {
 			s.cellValue = true
 		}
 	case elemCol:
-		if s.attrHidden && s.attrMin > 0 && s.attrMin <= maxFileColumns && len(s.hiddenCols) < maxHiddenCols {
-			s.hiddenCols = append(s.hiddenCols, colRange{s.attrMin, max(s.attrMin, s.attrMax)})
+		if s.attrHidden && s.attrMin > 0 && s.attrMin <= MaxColumns && len(s.hiddenCols) < maxHiddenCols {
+			s.hiddenCols = append(s.hiddenCols, ColRange{s.attrMin, max(s.attrMin, s.attrMax)})
 		}
 	}
 	return nil
@@ -892,10 +892,10 @@ func (s *xmlScan) ended(elem int) error {
 					s.sharedExt = map[int]bool{}
 				}
 				if len(s.sharedExt) < maxFormulaCells {
-					s.sharedExt[s.fShared] = s.cell.formula&formulaExternal != 0
+					s.sharedExt[s.fShared] = s.cell.Formula&FormulaExternal != 0
 				}
 			} else if s.sharedExt[s.fShared] {
-				s.cell.formula |= formulaExternal
+				s.cell.Formula |= FormulaExternal
 			}
 		}
 	case elemCell:
@@ -904,14 +904,14 @@ func (s *xmlScan) ended(elem int) error {
 		}
 		s.inCell, s.inV, s.inF = false, false, false
 		f := s.cell
-		if f.formula != 0 && !s.cellValue {
-			f.formula |= formulaNoValue
+		if f.Formula != 0 && !s.cellValue {
+			f.Formula |= FormulaNoValue
 			if s.noValue++; s.noValue > maxFormulaCells {
 				return s.fail("formula_without_value", "more than %d cells hold formulas whose results were not saved", maxFormulaCells)
 			}
 		}
-		if f.formula != 0 || f.typ != 's' && s.cellValue {
-			s.cur.cells = append(s.cur.cells, f)
+		if f.Formula != 0 || f.Type != 's' && s.cellValue {
+			s.cur.Cells = append(s.cur.Cells, f)
 		}
 	}
 	return nil
@@ -985,4 +985,11 @@ func xmlChar(r uint64) bool {
 func isNameByte(c byte) bool {
 	return 'A' <= c && c <= 'Z' || 'a' <= c && c <= 'z' ||
 		'0' <= c && c <= '9' || c == '_' || c == ':' || c == '.' || c == '-'
+}
+
+// CheckXML reads an XML part once and fails unless encoding/xml can read all of it within
+// the check's limits (see checkXML); sheet applies a sheet's rules as well.
+func CheckXML(r io.Reader, sheet bool) error {
+	_, err := checkXML(r, sheet, nil)
+	return err
 }

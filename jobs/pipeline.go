@@ -101,7 +101,10 @@ type Result struct {
 	Exceptions []domain.Exception
 	Workbook   string   // the run workbook's path
 	FixFiles   []string // fix-and-redrop files written
-	Stopped    error    // set when the run stopped early (Enkash unreachable, credentials refused)
+	// KeptFixFiles are fix-and-redrop files already there, left as they were: the user may
+	// be correcting them.
+	KeptFixFiles []string
+	Stopped      error // set when the run stopped early (Enkash unreachable, credentials refused)
 }
 
 // Total is the conservation line of the whole run.

@@ -100,7 +100,7 @@ func diagnoseForDoctor(err error, home string) (detail, fix string, code int) {
 		return detail, "fix the setting the message names", exitUsage
 	case errors.Is(err, enkash.ErrAuthRejected):
 		return detail, "check ENKASH_USERNAME, ENKASH_PASSWORD, ENKASH_CLIENT_ID and ENKASH_OAUTH_CLIENT; the refusal is recorded in " +
-			loginGuard{home: home}.path() + " and no token request is made with these credentials again until they change or `batch unlock` clears it", exitEnkashDown
+			loginGuard{home: home}.path() + " and no token request is made with these credentials again until they change or `" + (&settings{Home: home}).hint("unlock") + "` clears it", exitEnkashDown
 	case enkash.IsUnreachable(err):
 		return detail, "check ENKASH_BASE_URL, the network, and that Enkash has allow-listed this machine's IP address", exitEnkashDown
 	}

@@ -110,13 +110,13 @@ func age(d time.Duration) string {
 }
 
 // exceptionID parses the ID argument of resolve and history.
-func exceptionID(cmd *cobra.Command, args []string) (int64, error) {
+func exceptionID(cmd *cobra.Command, s *settings, args []string) (int64, error) {
 	if len(args) != 1 {
-		return 0, fmt.Errorf("%s: name one exception ID (batch exceptions lists them), got %d arguments", cmd.CommandPath(), len(args))
+		return 0, fmt.Errorf("%s: name one exception ID (%s lists them), got %d arguments", cmd.CommandPath(), s.hint("exceptions"), len(args))
 	}
 	id, err := strconv.ParseInt(args[0], 10, 64)
 	if err != nil || id <= 0 {
-		return 0, fmt.Errorf("%s: %q is not an exception ID (batch exceptions lists them)", cmd.CommandPath(), args[0])
+		return 0, fmt.Errorf("%s: %q is not an exception ID (%s lists them)", cmd.CommandPath(), args[0], s.hint("exceptions"))
 	}
 	return id, nil
 }
@@ -126,11 +126,11 @@ func newHistoryCommand(m *Main, s *settings) *cobra.Command {
 		Use:   "history ID",
 		Short: "every change of one exception: raised, seen again, resolved, re-opened, by whom and when",
 		Args: func(cmd *cobra.Command, args []string) error {
-			_, err := exceptionID(cmd, args)
+			_, err := exceptionID(cmd, s, args)
 			return err
 		},
 		RunE: action(func(cmd *cobra.Command, args []string) int {
-			id, _ := exceptionID(cmd, args)
+			id, _ := exceptionID(cmd, s, args)
 			return runHistory(cmd.Context(), m, s, id)
 		}),
 	}
@@ -167,11 +167,11 @@ func newResolveCommand(m *Main, s *settings) *cobra.Command {
 		Use:   "resolve ID --note TEXT [--by NAME]",
 		Short: "close an exception, saying what was done; it re-opens by itself if its cause is seen again",
 		Args: func(cmd *cobra.Command, args []string) error {
-			_, err := exceptionID(cmd, args)
+			_, err := exceptionID(cmd, s, args)
 			return err
 		},
 		RunE: action(func(cmd *cobra.Command, args []string) int {
-			id, _ := exceptionID(cmd, args)
+			id, _ := exceptionID(cmd, s, args)
 			return runResolve(cmd.Context(), m, s, id, note, by)
 		}),
 	}

@@ -141,7 +141,7 @@ func (m *Main) rootCommand(s *settings) *cobra.Command {
 			return exitUsage
 		}),
 		PersistentPreRunE: func(cmd *cobra.Command, args []string) error {
-			if cmd.Annotations[annotationNoSettings] != "" {
+			if !readsSettings(cmd) {
 				return nil
 			}
 			if err := m.layer(cmd.Root(), cmd.Flags()); err != nil {
@@ -173,6 +173,17 @@ func (m *Main) rootCommand(s *settings) *cobra.Command {
 // annotationNoSettings marks the commands that read no settings (nothing is layered from
 // the environment or the config file for them).
 const annotationNoSettings = "batch/no-settings"
+
+// readsSettings reports whether cmd reads settings: not version, nor cobra's shell completion
+// (whose answers a bad BATCH_CONFIG must not spoil).
+func readsSettings(cmd *cobra.Command) bool {
+	for c := cmd; c != nil; c = c.Parent() {
+		if c.Annotations[annotationNoSettings] != "" || c.Name() == "completion" || strings.HasPrefix(c.Name(), "__complete") {
+			return false
+		}
+	}
+	return true
+}
 
 // flagError words a flag the command does not know, with the nearest one it does.
 func flagError(cmd *cobra.Command, err error) error {

@@ -12,8 +12,13 @@ export CGO_ENABLED := 1
 help: ## list the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-10s %s\n", $$1, $$2}'
 
+# The version and commit `batch version` prints (without git, "dev" and Go's own record).
+VERSION ?= $(shell git describe --tags --always --dirty 2>/dev/null || echo dev)
+COMMIT  ?= $(shell git rev-parse HEAD 2>/dev/null)
+LDFLAGS := -X main.version=$(VERSION) -X main.commit=$(COMMIT)
+
 build: ## build bin/batch
-	$(GO) build -o $(BIN) ./cmd/batch
+	$(GO) build -ldflags "$(LDFLAGS)" -o $(BIN) ./cmd/batch
 
 run: build ## process the samples on the built-in sandbox (a fresh demo data folder in var/demo)
 	@rm -rf $(DEMO) && mkdir -p $(DEMO)/inbox && cp -R samples/inbox/. $(DEMO)/inbox/

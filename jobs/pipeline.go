@@ -108,6 +108,9 @@ type Result struct {
 	Workbook   string   // the run workbook's path
 	FixFiles   []string // fix-and-redrop files written
 	Outcome    Outcome  // how the run ended
+	// KeptFixFiles are fix-and-redrop files already there, left as they were: the user may
+	// be correcting them.
+	KeptFixFiles []string
 }
 
 // Total is the conservation line of the whole run.

@@ -35,7 +35,10 @@ func (p *Pipeline) report(ctx context.Context, runID int64, res *Result) error {
 	}
 	res.Files, res.Exceptions = files, excs
 	finished := p.cfg.Now()
-	res.Workbook = filepath.Join(p.cfg.Home, dirReports, runWorkbookName(runID, finished, p.cfg.Location))
+	if !info.FinishedAt.IsZero() {
+		finished = info.FinishedAt // a run written again: the time it finished, not now
+	}
+	res.Workbook = p.runWorkbookPath(runID, finished)
 	items := p.ledger.Items(ctx, ledger.ItemFilter{FileIDs: ids})
 	if len(ids) == 0 {
 		items = func(func(domain.Item, error) bool) {}
@@ -53,11 +56,13 @@ func (p *Pipeline) report(ctx context.Context, runID int64, res *Result) error {
 		if f.Tally.Rejected.Count == 0 || f.Status != ledger.FileAccepted {
 			continue
 		}
-		path, err := p.writeFixFile(ctx, runID, f)
-		if err != nil {
+		path, kept, err := p.writeFixFile(ctx, runID, f)
+		switch {
+		case err != nil:
 			return err
-		}
-		if path != "" {
+		case kept:
+			res.KeptFixFiles = append(res.KeptFixFiles, path)
+		case path != "":
 			res.FixFiles = append(res.FixFiles, path)
 		}
 	}
@@ -75,28 +80,32 @@ func runWorkbookName(runID int64, t time.Time, loc *time.Location) string {
 
 // writeFixFile writes the fix-and-redrop file of f: its rejected rows, except those whose
 // reference was already sent or queued (domain.NeverResend), which must never be sent again.
-// It returns "" and writes nothing when no row is left to fix.
-func (p *Pipeline) writeFixFile(ctx context.Context, runID int64, f domain.FileSummary) (string, error) {
+// It returns "" and writes nothing when no row is left to fix, and kept when the file is
+// already there: it is left as it is (fixFileExists).
+func (p *Pipeline) writeFixFile(ctx context.Context, runID int64, f domain.FileSummary) (path string, kept bool, err error) {
 	filter := ledger.ItemFilter{FileIDs: []int64{f.ID}, Statuses: []domain.Status{domain.StatusRejected}, Resendable: true}
 	next, stop := iter.Pull2(p.ledger.Items(ctx, filter))
 	defer stop()
 	first, err, ok := next()
 	if !ok {
-		return "", nil
+		return "", false, nil
 	}
 	if err != nil {
-		return "", err
+		return "", false, err
 	}
 	header, err := p.ledger.FileHeader(ctx, f.ID)
 	if err != nil {
-		return "", err
+		return "", false, err
 	}
 	ext := strings.ToLower(filepath.Ext(f.Name))
 	if ext != ".xlsx" {
 		ext = ".csv"
 	}
 	base := strings.TrimSuffix(f.Name, filepath.Ext(f.Name))
-	path := filepath.Join(p.cfg.Home, dirReports, fmt.Sprintf("run-%04d-%s-fix-and-redrop%s", runID, base, ext))
+	path = filepath.Join(p.cfg.Home, dirReports, fmt.Sprintf("run-%04d-%s-fix-and-redrop%s", runID, base, ext))
+	if exists, err := fixFileExists(path); err != nil || exists {
+		return path, exists, err
+	}
 	rows := func(yield func(report.FixRow, error) bool) {
 		for it, err := first, error(nil); ; {
 			if !yield(report.FixRow{Line: it.Line, Raw: it.Raw, Reason: it.Reason, Rule: it.Rule}, err) || err != nil {
@@ -108,9 +117,9 @@ func (p *Pipeline) writeFixFile(ctx context.Context, runID int64, f domain.FileS
 		}
 	}
 	if err := report.WriteFixFile(path, report.FixFile{SourceName: f.Name, Header: header, Rows: rows}); err != nil {
-		return "", fmt.Errorf("write fix-and-redrop file for %s: %w", f.Name, err)
+		return "", false, fmt.Errorf("write fix-and-redrop file for %s: %w", f.Name, err)
 	}
-	return path, nil
+	return path, false, nil
 }
 
 func sliceSeq[T any](s []T) iter.Seq2[T, error] {

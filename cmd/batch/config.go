@@ -4,7 +4,6 @@ import (
 	"cmp"
 	"context"
 	"errors"
-	"flag"
 	"fmt"
 	"io/fs"
 	"log/slog"
@@ -17,6 +16,8 @@ import (
 	"strings"
 	"time"
 
+	"github.com/spf13/cobra"
+	"github.com/spf13/pflag"
 	"go.yaml.in/yaml/v3"
 
 	"enkashbatch/enkash"
@@ -25,9 +26,11 @@ import (
 	"enkashbatch/ledger"
 )
 
-// settings are the knobs shared by the commands that touch the data folder or Enkash.
-// Each comes from, in order: its flag, its environment variable (BATCH_ and the flag's name,
-// e.g. BATCH_POLL_DEADLINE), the config file (--config, keys named like the flags), its default.
+// settings are the knobs of the commands that touch the data folder or Enkash. Each comes
+// from, in order: its flag, its environment variable (BATCH_ and the flag's name, e.g.
+// BATCH_POLL_DEADLINE), the config file (--config, keys named like the flags), its default.
+// Each command binds the groups it uses (bindEnkash, bindSending...), so that its help lists
+// its own flags; the global ones (bindGlobal) are accepted anywhere on the command line.
 type settings struct {
 	Config       string
 	Home         string
@@ -52,40 +55,66 @@ type settings struct {
 	httpClient *http.Client
 }
 
-// bindSettings registers the shared flags on fs.
-func bindSettings(fs *flag.FlagSet, s *settings) {
-	fs.StringVar(&s.Config, "config", "", "YAML file of settings, keys named like these flags (env BATCH_CONFIG)")
-	fs.StringVar(&s.Home, "home", "var", "data folder: inbox/, processing/, archive/, rejected/, reports/, ledger.db (env BATCH_HOME)")
+// defaultHome is --home's default.
+const defaultHome = "var"
+
+// bindGlobal registers the flags every command accepts, anywhere on the command line.
+func bindGlobal(fs *pflag.FlagSet, s *settings) {
+	fs.StringVar(&s.Config, "config", "", "YAML file of settings, keys named like the flags (env BATCH_CONFIG)")
+	fs.StringVar(&s.Home, "home", defaultHome, "data folder: inbox/, processing/, archive/, rejected/, reports/, ledger.db (env BATCH_HOME)")
+	fs.BoolVar(&s.Verbose, "verbose", false, "log progress to stderr")
+}
+
+// bindEnkash registers how Enkash (or the built-in sandbox) is talked to.
+func bindEnkash(fs *pflag.FlagSet, s *settings) {
+	fs.Float64Var(&s.Rate, "rate", 20, "most calls per second to each Enkash endpoint")
+	fs.DurationVar(&s.Timeout, "timeout", 30*time.Second, "time limit of one Enkash call")
+	fs.StringVar(&s.Scenario, "scenario", "", "sandbox scenario file (YAML) for the built-in sandbox")
+}
+
+// bindSending registers how items are sent and followed.
+func bindSending(fs *pflag.FlagSet, s *settings) {
 	fs.IntVar(&s.BatchSize, "batch-size", 500, "most items in one Enkash batch call")
 	fs.IntVar(&s.Concurrency, "concurrency", 4, "most Enkash calls in flight at once")
 	fs.DurationVar(&s.PollInterval, "poll-interval", 2*time.Second, "pause between two status polls")
 	fs.DurationVar(&s.PollDeadline, "poll-deadline", 10*time.Minute, "how long to wait for items to reach a final status")
 	fs.DurationVar(&s.ResendGrace, "resend-grace", 3*time.Minute, "how long Enkash must show no record of an item after an unclear answer before it is sent again (same reference)")
-	fs.Float64Var(&s.Rate, "rate", 20, "most calls per second to each Enkash endpoint")
-	fs.DurationVar(&s.Timeout, "timeout", 30*time.Second, "time limit of one Enkash call")
+}
+
+// bindMatching registers how statement lines are matched to payouts.
+func bindMatching(fs *pflag.FlagSet, s *settings) {
 	fs.DurationVar(&s.Tolerance, "match-tolerance", 24*time.Hour, "reconcile: how far apart a statement debit without our reference and a payout of the same amount may be")
+}
+
+// bindInbox registers when an inbox file is complete enough to take.
+func bindInbox(fs *pflag.FlagSet, s *settings) {
 	fs.DurationVar(&s.Settle, "settle", 3*time.Second, "inbox: how long a file's size and modification time must stay unchanged before it is taken")
 	fs.DurationVar(&s.SettleUnterminated, "settle-unterminated", time.Minute, "inbox: how long a CSV whose last line has no line ending (or an empty file) must stay unchanged before it is taken")
 	fs.DurationVar(&s.Stale, "stale", 15*time.Minute, "inbox: how long an incomplete workbook (its zip not finished) is held back before it is refused as damaged")
 	fs.BoolVar(&s.FollowSymlinks, "follow-symlinks", false, "inbox: take a symbolic link to a regular file as that file (links are otherwise set aside unopened)")
-	fs.StringVar(&s.Scenario, "scenario", "", "sandbox scenario file (YAML) for the built-in sandbox")
-	fs.BoolVar(&s.JSON, "json", false, "machine-readable output on stdout")
-	fs.BoolVar(&s.Verbose, "verbose", false, "log progress to stderr")
 }
 
-// layer fills every flag not given on the command line from the environment, then from the
-// config file.
-func (m *Main) layer(fs *flag.FlagSet) error {
-	given := map[string]bool{}
-	fs.Visit(func(f *flag.Flag) { given[f.Name] = true })
+// bindJSON registers --json.
+func bindJSON(fs *pflag.FlagSet, s *settings) {
+	fs.BoolVar(&s.JSON, "json", false, "machine-readable output on stdout")
+}
+
+// notLayered are the flags the environment and the config file never set.
+var notLayered = map[string]bool{"help": true, "version": true}
+
+// layer fills every flag of fs (the running command's, global ones included) not given on the
+// command line from the environment, then from the config file. A config file may hold the
+// settings of every command (one file serves run, serve and status alike): a key no command
+// knows is an error, one this command does not use is left alone.
+func (m *Main) layer(root *cobra.Command, fs *pflag.FlagSet) error {
 	env := func(name string) (string, bool) {
-		v, ok := m.LookupEnv("BATCH_" + strings.ToUpper(strings.ReplaceAll(name, "-", "_")))
+		v, ok := m.LookupEnv(envName(name))
 		return v, ok && v != ""
 	}
 	file := map[string]string{}
 	if cfg := fs.Lookup("config"); cfg != nil {
 		path := cfg.Value.String()
-		if v, ok := env("config"); ok && !given["config"] {
+		if v, ok := env("config"); ok && !cfg.Changed {
 			path = v
 		}
 		if path != "" {
@@ -93,20 +122,21 @@ func (m *Main) layer(fs *flag.FlagSet) error {
 			if file, err = readConfigFile(path); err != nil {
 				return err
 			}
+			known := knownSettings(root)
 			for key := range file {
-				if fs.Lookup(key) == nil {
+				if !known[key] {
 					return fmt.Errorf("config file %s: unknown setting %q", path, key)
 				}
 			}
 		}
 	}
 	var errs []string
-	fs.VisitAll(func(f *flag.Flag) {
-		if given[f.Name] {
+	fs.VisitAll(func(f *pflag.Flag) {
+		if f.Changed || notLayered[f.Name] {
 			return
 		}
 		v, ok := env(f.Name)
-		source := "environment variable BATCH_" + strings.ToUpper(strings.ReplaceAll(f.Name, "-", "_"))
+		source := "environment variable " + envName(f.Name)
 		if !ok {
 			v, ok = file[f.Name]
 			source = "config file setting " + f.Name
@@ -122,6 +152,31 @@ func (m *Main) layer(fs *flag.FlagSet) error {
 		return fmt.Errorf("%s", strings.Join(errs, "; "))
 	}
 	return nil
+}
+
+// envName is the environment variable of a flag: BATCH_POLL_DEADLINE for --poll-deadline.
+func envName(flag string) string {
+	return "BATCH_" + strings.ToUpper(strings.ReplaceAll(flag, "-", "_"))
+}
+
+// knownSettings is the name of every flag of every command: the keys a config file may hold.
+func knownSettings(root *cobra.Command) map[string]bool {
+	known := map[string]bool{}
+	var walk func(c *cobra.Command)
+	walk = func(c *cobra.Command) {
+		for _, fs := range []*pflag.FlagSet{c.PersistentFlags(), c.LocalNonPersistentFlags(), c.Flags()} {
+			fs.VisitAll(func(f *pflag.Flag) {
+				if !notLayered[f.Name] {
+					known[f.Name] = true
+				}
+			})
+		}
+		for _, sub := range c.Commands() {
+			walk(sub)
+		}
+	}
+	walk(root)
+	return known
 }
 
 func readConfigFile(path string) (map[string]string, error) {

@@ -7,10 +7,27 @@ import (
 	"time"
 
 	"enkashbatch/enkash"
+
+	"github.com/spf13/cobra"
 )
 
-func init() {
-	register("doctor", "check the Enkash settings against Enkash without moving money: token, balance, searches, statement", runDoctor)
+func init() { register(newDoctorCommand) }
+
+func newDoctorCommand(m *Main, s *settings) *cobra.Command {
+	cmd := &cobra.Command{
+		Use:   "doctor",
+		Short: "check the Enkash settings against Enkash without moving money: token, balance, searches, statement",
+		Long: `Check the Enkash settings against Enkash with calls that move no money: a token, the balance,
+an empty search of payouts, customers, invoices and bills, and today's statement.
+
+Exit code 0: everything works; 2: a setting is wrong or missing; 3: Enkash unreachable or
+the credentials refused.`,
+		Args: cobra.NoArgs,
+		RunE: action(func(cmd *cobra.Command, _ []string) int { return runDoctor(cmd.Context(), m, s) }),
+	}
+	bindEnkash(cmd.Flags(), s)
+	bindJSON(cmd.Flags(), s)
+	return cmd
 }
 
 // doctorCheck is one line of the doctor's report.
@@ -27,17 +44,11 @@ type doctorCheck struct {
 // the balance, an empty search of each family (payouts, customers, invoices, bills) and
 // today's statement. It prints each check with its fix. Exit 0: all good; 3: Enkash
 // unreachable or the credentials refused; 2: a setting is wrong or missing.
-func runDoctor(ctx context.Context, m *Main, args []string) int {
-	var s settings
-	flags := m.newFlags("doctor", "[--home DIR] [--json]")
-	bindSettings(flags, &s)
-	if code := m.parse(flags, args); code >= 0 {
-		return code
-	}
-	conn, err := m.connect(ctx, &s)
+func runDoctor(ctx context.Context, m *Main, s *settings) int {
+	conn, err := m.connect(ctx, s)
 	if err != nil {
 		checks := []doctorCheck{{Name: "settings", Detail: err.Error(), Fix: "set the ENKASH_* variables as the README says", exit: exitCodeOf(err)}}
-		return m.doctorReport(&s, "", false, checks)
+		return m.doctorReport(s, "", false, checks)
 	}
 	defer conn.Close()
 
@@ -55,7 +66,7 @@ func runDoctor(ctx context.Context, m *Main, args []string) int {
 		for _, name := range []string{"balance", "payout search", "customer search", "invoice search", "bill search", "statement"} {
 			checks = append(checks, doctorCheck{Name: name, Detail: "not tried: it needs a token", exit: exitOK})
 		}
-		return m.doctorReport(&s, conn.Endpoint, conn.Sandbox, checks)
+		return m.doctorReport(s, conn.Endpoint, conn.Sandbox, checks)
 	}
 	bal, err := c.Payouts.Balance(ctx)
 	check("balance", "₹"+bal.Rupees()+" in the fund source", err)
@@ -74,7 +85,7 @@ func runDoctor(ctx context.Context, m *Main, args []string) int {
 	day := time.Date(today.In(india).Year(), today.In(india).Month(), today.In(india).Day(), 0, 0, 0, 0, india)
 	lines, err := c.Payouts.Statement(ctx, day, today)
 	check("statement", fmt.Sprintf("today's statement has %d lines", len(lines)), err)
-	return m.doctorReport(&s, conn.Endpoint, conn.Sandbox, checks)
+	return m.doctorReport(s, conn.Endpoint, conn.Sandbox, checks)
 }
 
 // diagnoseForDoctor words a failed check and its fix, and the exit code it calls for.
@@ -89,7 +100,7 @@ func diagnoseForDoctor(err error, home string) (detail, fix string, code int) {
 		return detail, "fix the setting the message names", exitUsage
 	case errors.Is(err, enkash.ErrAuthRejected):
 		return detail, "check ENKASH_USERNAME, ENKASH_PASSWORD, ENKASH_CLIENT_ID and ENKASH_OAUTH_CLIENT; the refusal is recorded in " +
-			loginGuard{home: home}.path() + " and no token request is made with these credentials again until they change or `batch unlock` clears it", exitEnkashDown
+			loginGuard{home: home}.path() + " and no token request is made with these credentials again until they change or `" + (&settings{Home: home}).hint("unlock") + "` clears it", exitEnkashDown
 	case enkash.IsUnreachable(err):
 		return detail, "check ENKASH_BASE_URL, the network, and that Enkash has allow-listed this machine's IP address", exitEnkashDown
 	}
@@ -133,7 +144,7 @@ func (m *Main) doctorReport(s *settings, endpoint string, sandbox bool, checks [
 	case exitOK:
 		fmt.Fprintln(m.Stdout, "\nEverything works: this configuration can run.")
 	case exitUsage:
-		fmt.Fprintln(m.Stdout, "\nSome settings are wrong or missing: fix them and run `batch doctor` again.")
+		fmt.Fprintln(m.Stdout, "\nSome settings are wrong or missing: fix them and run `"+s.hint("doctor")+"` again.")
 	default:
 		fmt.Fprintln(m.Stdout, "\nEnkash could not be reached, or it refused the credentials: see the fixes above.")
 	}

@@ -5,36 +5,66 @@ import (
 	"errors"
 	"fmt"
 	"strconv"
+	"strings"
 	"text/tabwriter"
 	"time"
 
 	"enkashbatch/ledger"
+
+	"github.com/spf13/cobra"
 )
 
-func init() {
-	register("exceptions", "list exceptions (--open for unresolved ones); `exceptions resolve ID --note ...` closes one; `exceptions history ID`", runExceptions)
+func init() { register(newExceptionsCommand) }
+
+func newExceptionsCommand(m *Main, s *settings) *cobra.Command {
+	var open bool
+	cmd := &cobra.Command{
+		Use:   "exceptions",
+		Short: "list exceptions (--open for unresolved ones); `exceptions resolve ID --note ...` closes one; `exceptions history ID`",
+		Long: `The exceptions, open first by severity and age, with what to do.
+
+  batch exceptions [--open] [--json]
+  batch exceptions resolve ID --note TEXT [--by NAME]
+  batch exceptions history ID [--json]`,
+		// Anything after "exceptions" other than its subcommands is a mistake, never a
+		// reason to list everything instead.
+		Args: subcommandOnly,
+		RunE: action(func(cmd *cobra.Command, _ []string) int { return runExceptions(cmd.Context(), m, s, open) }),
+	}
+	cmd.Flags().BoolVar(&open, "open", false, "only the exceptions not resolved yet")
+	bindJSON(cmd.Flags(), s)
+	cmd.AddCommand(newResolveCommand(m, s), newHistoryCommand(m, s))
+	return cmd
 }
 
-func runExceptions(ctx context.Context, m *Main, args []string) int {
-	if len(args) > 0 && args[0] == "resolve" {
-		return runResolve(ctx, m, args[1:])
+// subcommandOnly refuses arguments to a command that has subcommands, naming the nearest.
+func subcommandOnly(cmd *cobra.Command, args []string) error {
+	if len(args) == 0 {
+		return nil
 	}
-	if len(args) > 0 && args[0] == "history" {
-		return runHistory(ctx, m, args[1:])
+	msg := fmt.Sprintf("unknown command %q for %q", args[0], cmd.CommandPath())
+	if near := cmd.SuggestionsFor(args[0]); len(near) > 0 {
+		msg += fmt.Sprintf(" (did you mean %q?)", cmd.CommandPath()+" "+near[0])
 	}
-	var s settings
-	fs := m.newFlags("exceptions", "[--open] [--json] | resolve ID --note TEXT")
-	bindSettings(fs, &s)
-	open := fs.Bool("open", false, "only the exceptions not resolved yet")
-	if code := m.parse(fs, args); code >= 0 {
-		return code
+	var names []string
+	for _, c := range cmd.Commands() {
+		if c.IsAvailableCommand() {
+			names = append(names, c.Name())
+		}
 	}
-	db, err := openLedger(ctx, &s)
+	if len(names) > 0 {
+		msg += "; its subcommands: " + strings.Join(names, ", ")
+	}
+	return errors.New(msg)
+}
+
+func runExceptions(ctx context.Context, m *Main, s *settings, open bool) int {
+	db, err := openLedger(ctx, s)
 	if err != nil {
 		return m.fail(exitUsage, "%v", err)
 	}
 	defer db.Close()
-	excs, err := db.Exceptions(ctx, ledger.ExceptionFilter{OpenOnly: *open})
+	excs, err := db.Exceptions(ctx, ledger.ExceptionFilter{OpenOnly: open})
 	if err != nil {
 		return m.fail(exitAttention, "%v", err)
 	}
@@ -42,8 +72,15 @@ func runExceptions(ctx context.Context, m *Main, args []string) int {
 		writeJSON(m.Stdout, orEmpty(excs))
 		return exitOK
 	}
+	if _, err := printSandboxBanner(ctx, m.Stdout, db); err != nil {
+		return m.fail(exitAttention, "%v", err)
+	}
 	if len(excs) == 0 {
-		fmt.Fprintln(m.Stdout, "No exceptions.")
+		if open {
+			fmt.Fprintln(m.Stdout, "No open exceptions.")
+		} else {
+			fmt.Fprintln(m.Stdout, "No exceptions.")
+		}
 		return exitOK
 	}
 	tw := tabwriter.NewWriter(m.Stdout, 0, 0, 2, ' ', 0)
@@ -72,21 +109,37 @@ func age(d time.Duration) string {
 	return fmt.Sprintf("%dm", int(d.Minutes()))
 }
 
-func runHistory(ctx context.Context, m *Main, args []string) int {
-	var s settings
-	fs := m.newFlags("exceptions", "history ID")
-	bindSettings(fs, &s)
-	if len(args) == 0 {
-		return m.fail(exitUsage, "exceptions history: name the exception's ID")
+// exceptionID parses the ID argument of resolve and history.
+func exceptionID(cmd *cobra.Command, s *settings, args []string) (int64, error) {
+	if len(args) != 1 {
+		return 0, fmt.Errorf("%s: name one exception ID (%s lists them), got %d arguments", cmd.CommandPath(), s.hint("exceptions"), len(args))
 	}
 	id, err := strconv.ParseInt(args[0], 10, 64)
-	if err != nil {
-		return m.fail(exitUsage, "exceptions history: %q is not an exception ID", args[0])
+	if err != nil || id <= 0 {
+		return 0, fmt.Errorf("%s: %q is not an exception ID (%s lists them)", cmd.CommandPath(), args[0], s.hint("exceptions"))
 	}
-	if code := m.parse(fs, args[1:]); code >= 0 {
-		return code
+	return id, nil
+}
+
+func newHistoryCommand(m *Main, s *settings) *cobra.Command {
+	cmd := &cobra.Command{
+		Use:   "history ID",
+		Short: "every change of one exception: raised, seen again, resolved, re-opened, by whom and when",
+		Args: func(cmd *cobra.Command, args []string) error {
+			_, err := exceptionID(cmd, s, args)
+			return err
+		},
+		RunE: action(func(cmd *cobra.Command, args []string) int {
+			id, _ := exceptionID(cmd, s, args)
+			return runHistory(cmd.Context(), m, s, id)
+		}),
 	}
-	db, err := openLedger(ctx, &s)
+	bindJSON(cmd.Flags(), s)
+	return cmd
+}
+
+func runHistory(ctx context.Context, m *Main, s *settings, id int64) int {
+	db, err := openLedger(ctx, s)
 	if err != nil {
 		return m.fail(exitUsage, "%v", err)
 	}
@@ -96,7 +149,7 @@ func runHistory(ctx context.Context, m *Main, args []string) int {
 		return m.fail(exitAttention, "%v", err)
 	}
 	if len(hist) == 0 {
-		return m.fail(exitUsage, "no exception with ID %d (batch exceptions lists them)", id)
+		return m.fail(exitUsage, "no exception with ID %d (%s lists them)", id, s.hint("exceptions"))
 	}
 	if s.JSON {
 		writeJSON(m.Stdout, hist)
@@ -108,47 +161,50 @@ func runHistory(ctx context.Context, m *Main, args []string) int {
 	return exitOK
 }
 
-func runResolve(ctx context.Context, m *Main, args []string) int {
-	var s settings
-	fs := m.newFlags("exceptions", "resolve ID --note TEXT")
-	bindSettings(fs, &s)
-	note := fs.String("note", "", "what was done about it (required)")
-	by := fs.String("by", "", "who resolves it (default: the login name)")
-	// The id comes first: `resolve 12 --note ...`.
-	if len(args) == 0 {
-		return m.fail(exitUsage, "exceptions resolve: name the exception's ID")
+func newResolveCommand(m *Main, s *settings) *cobra.Command {
+	var note, by string
+	cmd := &cobra.Command{
+		Use:   "resolve ID --note TEXT [--by NAME]",
+		Short: "close an exception, saying what was done; it re-opens by itself if its cause is seen again",
+		Args: func(cmd *cobra.Command, args []string) error {
+			_, err := exceptionID(cmd, s, args)
+			return err
+		},
+		RunE: action(func(cmd *cobra.Command, args []string) int {
+			id, _ := exceptionID(cmd, s, args)
+			return runResolve(cmd.Context(), m, s, id, note, by)
+		}),
 	}
-	id, err := strconv.ParseInt(args[0], 10, 64)
-	if err != nil {
-		return m.fail(exitUsage, "exceptions resolve: %q is not an exception ID", args[0])
-	}
-	if code := m.parse(fs, args[1:]); code >= 0 {
-		return code
-	}
-	if *note == "" {
+	cmd.Flags().StringVar(&note, "note", "", "what was done about it (required)")
+	cmd.Flags().StringVar(&by, "by", "", "who resolves it (default: the login name)")
+	return cmd
+}
+
+func runResolve(ctx context.Context, m *Main, s *settings, id int64, note, by string) int {
+	if strings.TrimSpace(note) == "" {
 		return m.fail(exitUsage, "exceptions resolve: say what was done with --note")
 	}
-	db, err := openLedger(ctx, &s)
+	db, err := openLedger(ctx, s)
 	if err != nil {
 		return m.fail(exitUsage, "%v", err)
 	}
 	defer db.Close()
-	actor := *by
+	actor := by
 	if actor == "" {
 		actor, _ = m.LookupEnv("USER")
 	}
 	if actor == "" {
 		actor = "unknown"
 	}
-	if err := db.ResolveException(ctx, id, actor, *note); err != nil {
+	if err := db.ResolveException(ctx, id, actor, note); err != nil {
 		switch {
 		case errors.Is(err, ledger.ErrNoSuchException):
-			return m.fail(exitUsage, "no exception with ID %d (batch exceptions lists them)", id)
+			return m.fail(exitUsage, "no exception with ID %d (%s lists them)", id, s.hint("exceptions"))
 		case errors.Is(err, ledger.ErrAlreadyResolved):
-			return m.fail(exitUsage, "exception %d is already resolved (batch exceptions history %d shows when)", id, id)
+			return m.fail(exitUsage, "exception %d is already resolved (%s shows when)", id, s.hint(fmt.Sprintf("exceptions history %d", id)))
 		}
 		return m.fail(exitAttention, "%v", err)
 	}
-	fmt.Fprintf(m.Stdout, "Exception %d resolved.\n", id)
+	fmt.Fprintf(m.Stdout, "Exception %d resolved by %s.\n", id, actor)
 	return exitOK
 }

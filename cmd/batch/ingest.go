@@ -9,10 +9,24 @@ import (
 
 	"enkashbatch/jobs"
 	"enkashbatch/ledger"
+
+	"github.com/spf13/cobra"
 )
 
-func init() {
-	register("ingest", "record the inbox files (and FILEs, copied into the inbox first) in the ledger; nothing is sent", runIngest)
+func init() { register(newIngestCommand) }
+
+func newIngestCommand(m *Main, s *settings) *cobra.Command {
+	cmd := &cobra.Command{
+		Use:   "ingest [FILE...]",
+		Short: "record the inbox files (and FILEs, copied into the inbox first) in the ledger; nothing is sent",
+		ValidArgsFunction: func(*cobra.Command, []string, string) ([]string, cobra.ShellCompDirective) {
+			return []string{"csv", "xlsx"}, cobra.ShellCompDirectiveFilterFileExt
+		},
+		RunE: action(func(cmd *cobra.Command, args []string) int { return runIngest(cmd.Context(), m, s, args) }),
+	}
+	bindInbox(cmd.Flags(), s)
+	bindJSON(cmd.Flags(), s)
+	return cmd
 }
 
 // ingestFileJSON is one file's line of `batch ingest --json`.
@@ -26,22 +40,13 @@ type ingestFileJSON struct {
 	Note     string `json:"note,omitempty"`
 }
 
-func runIngest(ctx context.Context, m *Main, args []string) int {
-	var s settings
-	fs := m.newFlags("ingest", "[flags] [FILE...]")
-	bindSettings(fs, &s)
-	if code := m.parse(fs, args); code >= 0 {
-		return code
-	}
-	if err := m.layer(fs); err != nil {
-		return m.fail(exitUsage, "%v", err)
-	}
-	for _, path := range fs.Args() {
+func runIngest(ctx context.Context, m *Main, s *settings, paths []string) int {
+	for _, path := range paths {
 		if _, err := jobs.DropInInbox(s.Home, path); err != nil {
 			return m.fail(exitUsage, "%v", err)
 		}
 	}
-	db, err := openLedger(ctx, &s)
+	db, err := openLedger(ctx, s)
 	if err != nil {
 		return m.fail(exitUsage, "%v", err)
 	}

@@ -1,21 +1,26 @@
 // Command batch is the Enkash batch processor: it reads finance files from an inbox, sends
 // their rows through Enkash's bulk endpoints, follows every item to its final state, reconciles,
 // and writes workbooks accountants can act on. Run `batch help` for the commands.
+//
+// The command line is built with cobra and pflag: GNU-style flags that may come before or after
+// the arguments, global flags (--home, --config, --verbose) anywhere, per-command help, shell
+// completion and suggestions for mistyped commands and flags.
 package main
 
 import (
 	"context"
 	"errors"
-	"flag"
 	"fmt"
 	"io"
 	"os"
 	"os/signal"
 	"runtime/debug"
-	"sort"
 	"strings"
 	"syscall"
 	_ "time/tzdata" // reports are in India time even where the machine has no zone data
+
+	"github.com/spf13/cobra"
+	"github.com/spf13/pflag"
 )
 
 // Exit codes (README, "Exit codes").
@@ -63,80 +68,203 @@ type Main struct {
 	LookupEnv      func(string) (string, bool)
 }
 
-// command is one subcommand: its one-line summary and how it runs.
-type command struct {
-	summary string
-	run     func(ctx context.Context, m *Main, args []string) int
-}
+// newCommand builds one subcommand. Every subcommand of one invocation shares s: only one of
+// them runs, and its flags (with the global ones) are the ones parsed into s.
+type newCommand func(m *Main, s *settings) *cobra.Command
 
-var commands = map[string]command{}
+var commands []newCommand
 
 // register adds a subcommand; each command's file registers itself.
-func register(name, summary string, run func(ctx context.Context, m *Main, args []string) int) {
-	commands[name] = command{summary: summary, run: run}
-}
+func register(c newCommand) { commands = append(commands, c) }
 
-// Run runs the command named by args[0] and returns the process exit code.
-func (m *Main) Run(ctx context.Context, args []string) int {
-	if len(args) == 0 || args[0] == "help" || args[0] == "-h" || args[0] == "--help" {
-		m.usage(m.Stdout)
-		if len(args) == 0 {
-			return exitUsage
+// exitError carries a command's exit code out of cobra: the command has already said why.
+type exitError struct{ code int }
+
+func (e exitError) Error() string { return fmt.Sprintf("exit status %d", e.code) }
+
+// action adapts a command body that returns an exit code to cobra.
+func action(run func(cmd *cobra.Command, args []string) int) func(*cobra.Command, []string) error {
+	return func(cmd *cobra.Command, args []string) error {
+		if code := run(cmd, args); code != exitOK {
+			return exitError{code}
 		}
-		return exitOK
+		return nil
 	}
-	cmd, ok := commands[args[0]]
-	if !ok {
-		fmt.Fprintf(m.Stderr, "batch: unknown command %q\n\n", args[0])
-		m.usage(m.Stderr)
-		return exitUsage
-	}
-	return cmd.run(ctx, m, args[1:])
 }
 
-func (m *Main) usage(w io.Writer) {
-	fmt.Fprintln(w, "batch: moves finance files through Enkash in bulk, and reconciles what happened.")
-	fmt.Fprintln(w, "\nUsage: batch <command> [flags]   (batch <command> --help for its flags)")
-	fmt.Fprintln(w, "\nCommands:")
-	names := make([]string, 0, len(commands))
-	for n := range commands {
-		names = append(names, n)
-	}
-	sort.Strings(names)
-	for _, n := range names {
-		fmt.Fprintf(w, "  %-11s %s\n", n, commands[n].summary)
-	}
-	fmt.Fprintln(w, "\nExit codes: 0 success, 1 rejected rows or exceptions to look at, 2 usage or configuration error, 3 Enkash unreachable or credentials refused.")
-}
-
-// newFlags returns a flag set for a command that prints its usage on -h and reports errors
-// without exiting.
-func (m *Main) newFlags(name, synopsis string) *flag.FlagSet {
-	fs := flag.NewFlagSet(name, flag.ContinueOnError)
-	fs.SetOutput(m.Stderr)
-	fs.Usage = func() {
-		fmt.Fprintf(fs.Output(), "Usage: batch %s %s\n\n%s\n\nFlags:\n", name, synopsis, commands[name].summary)
-		fs.PrintDefaults()
-	}
-	return fs
-}
-
-// parse parses a command's flags, fills those not given from the environment and the config
-// file (see settings), and returns the exit code to stop with, or -1 to go on.
-func (m *Main) parse(fs *flag.FlagSet, args []string) int {
-	err := fs.Parse(args)
+// Run runs the command line args (without the program name) and returns the process exit code.
+func (m *Main) Run(ctx context.Context, args []string) int {
+	s := &settings{}
+	root := m.rootCommand(s)
+	root.SetArgs(args)
+	root.SetOut(m.Stdout)
+	root.SetErr(m.Stderr)
+	root.SetIn(strings.NewReader(""))
+	cmd, err := root.ExecuteContextC(ctx)
+	var exit exitError
 	switch {
-	case errors.Is(err, flag.ErrHelp):
-		fs.SetOutput(m.Stdout)
-		fs.Usage()
+	case err == nil:
 		return exitOK
-	case err != nil:
-		return exitUsage
+	case errors.As(err, &exit):
+		return exit.code
 	}
-	if err := m.layer(fs); err != nil {
-		return m.fail(exitUsage, "%v", err)
+	// A usage error: a short message and where to find help, never the whole help.
+	fmt.Fprintf(m.Stderr, "batch: %s\nRun '%s --help' for usage.\n", strings.TrimRight(err.Error(), "\n"), cmd.CommandPath())
+	return exitUsage
+}
+
+const rootLong = `batch moves finance files through Enkash in bulk, and reconciles what happened.
+
+Drop CSV or XLSX files in the data folder's inbox (--home), then run ` + "`batch run`" + `.
+Every setting comes from its flag, else the environment (BATCH_ and the flag's name:
+BATCH_HOME, BATCH_POLL_DEADLINE...), else the config file (--config, keys named like the
+flags), else its default.
+
+Exit codes: 0 success; 1 finished, with rejected rows or open exceptions to look at;
+2 usage or configuration error (for validate: a file that cannot be used); 3 Enkash
+unreachable or credentials refused.`
+
+// rootCommand builds the command tree of one invocation.
+func (m *Main) rootCommand(s *settings) *cobra.Command {
+	root := &cobra.Command{
+		Use:           "batch",
+		Short:         "moves finance files through Enkash in bulk, and reconciles what happened",
+		Long:          rootLong,
+		Version:       versionLine(),
+		SilenceErrors: true,
+		SilenceUsage:  true,
+		// `batch` alone: the help, and the usage error's exit code (a script that forgot
+		// the command must not look successful).
+		RunE: action(func(cmd *cobra.Command, args []string) int {
+			cmd.SetOut(m.Stdout)
+			cmd.Help()
+			return exitUsage
+		}),
+		PersistentPreRunE: func(cmd *cobra.Command, args []string) error {
+			if !readsSettings(cmd) {
+				return nil
+			}
+			if err := m.layer(cmd.Root(), cmd.Flags()); err != nil {
+				return exitError{m.fail(exitUsage, "%v", err)}
+			}
+			return nil
+		},
 	}
-	return -1
+	root.SetVersionTemplate("{{.Version}}\n")
+	root.SetFlagErrorFunc(flagError)
+	bindGlobal(root.PersistentFlags(), s)
+	root.MarkPersistentFlagDirname("home")
+	root.MarkPersistentFlagFilename("config", "yaml", "yml")
+	for _, c := range commands {
+		root.AddCommand(c(m, s))
+	}
+	root.AddCommand(&cobra.Command{
+		Use:         "version",
+		Short:       "print the version and the commit this binary was built from",
+		Args:        cobra.NoArgs,
+		Annotations: map[string]string{annotationNoSettings: "yes"},
+		Run: func(cmd *cobra.Command, _ []string) {
+			fmt.Fprintln(m.Stdout, versionLine())
+		},
+	})
+	return root
+}
+
+// annotationNoSettings marks the commands that read no settings (nothing is layered from
+// the environment or the config file for them).
+const annotationNoSettings = "batch/no-settings"
+
+// readsSettings reports whether cmd reads settings: not version, nor cobra's shell completion
+// (whose answers a bad BATCH_CONFIG must not spoil).
+func readsSettings(cmd *cobra.Command) bool {
+	for c := cmd; c != nil; c = c.Parent() {
+		if c.Annotations[annotationNoSettings] != "" || c.Name() == "completion" || strings.HasPrefix(c.Name(), "__complete") {
+			return false
+		}
+	}
+	return true
+}
+
+// flagError words a flag the command does not know, with the nearest one it does.
+func flagError(cmd *cobra.Command, err error) error {
+	const prefix = "unknown flag: --"
+	msg := err.Error()
+	if !strings.HasPrefix(msg, prefix) {
+		return err
+	}
+	typed := strings.TrimPrefix(msg, prefix)
+	best, bestDist := "", 3 // suggest only names within two edits
+	cmd.Flags().VisitAll(func(f *pflag.Flag) {
+		if f.Hidden {
+			return
+		}
+		if d := editDistance(typed, f.Name); d < bestDist {
+			best, bestDist = f.Name, d
+		}
+	})
+	if best != "" {
+		return fmt.Errorf("%s (did you mean --%s?)", msg, best)
+	}
+	return err
+}
+
+// editDistance is the Levenshtein distance between a and b.
+func editDistance(a, b string) int {
+	prev := make([]int, len(b)+1)
+	for j := range prev {
+		prev[j] = j
+	}
+	for i := 1; i <= len(a); i++ {
+		cur := make([]int, len(b)+1)
+		cur[0] = i
+		for j := 1; j <= len(b); j++ {
+			cost := 1
+			if a[i-1] == b[j-1] {
+				cost = 0
+			}
+			cur[j] = min(prev[j]+1, cur[j-1]+1, prev[j-1]+cost)
+		}
+		prev = cur
+	}
+	return prev[len(b)]
+}
+
+// version and commit are set at build time (the Makefile's build does):
+//
+//	go build -ldflags "-X main.version=v1.2.0 -X main.commit=abc1234" ./cmd/batch
+//
+// Without them, the commit is the one Go recorded in the binary (vcs.revision), if any.
+var (
+	version = "dev"
+	commit  = ""
+)
+
+// versionLine is what `batch version` and `batch --version` print.
+func versionLine() string {
+	v, c, modified := version, commit, false
+	if bi, ok := debug.ReadBuildInfo(); ok {
+		if v == "dev" && bi.Main.Version != "" && bi.Main.Version != "(devel)" {
+			v = bi.Main.Version
+		}
+		for _, kv := range bi.Settings {
+			switch {
+			case kv.Key == "vcs.revision" && c == "":
+				c = kv.Value
+			case kv.Key == "vcs.modified" && kv.Value == "true" && commit == "":
+				modified = true
+			}
+		}
+	}
+	switch {
+	case c == "":
+		c = "unknown"
+	case len(c) > 12:
+		c = c[:12]
+	}
+	if modified {
+		c += " (modified)"
+	}
+	return fmt.Sprintf("batch %s, commit %s", v, c)
 }
 
 // fail prints a message for the user and returns code.

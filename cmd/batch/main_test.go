@@ -335,19 +335,6 @@ func equalInts(a, b []int) bool {
 	return true
 }
 
-func TestMain_Usage(t *testing.T) {
-	b := &bundle{env: map[string]string{}}
-	if code, _, stderr := b.run(t, "frobnicate"); code != exitUsage || !strings.Contains(stderr, "unknown command") {
-		t.Errorf("unknown command: exit %d, %q", code, stderr)
-	}
-	for _, cmd := range []string{"run", "validate", "status", "exceptions", "sandbox", "templates"} {
-		code, stdout, _ := b.run(t, cmd, "--help")
-		if code != exitOK || !strings.Contains(stdout, "Usage: batch "+cmd) {
-			t.Errorf("%s --help: exit %d, %q", cmd, code, stdout)
-		}
-	}
-}
-
 // TestValidate_Fixtures: `batch validate --json` names the physical line, the column as written
 // and the rule of every bad row, for CSVs with a BOM and CRLF, with ';', with quoted line
 // breaks, and for workbooks written by LibreOffice (accounts stored as numbers, amounts as text).

@@ -4,32 +4,56 @@ import (
 	"context"
 	"fmt"
 	"io"
+	"strings"
 	"time"
 
 	"enkashbatch/jobs"
+
+	"github.com/spf13/cobra"
 )
 
-func init() {
-	register("reconcile", "reconcile one day (--date, default today) against Enkash, its statement and its balance, and write the day's workbook", runReconcile)
+func init() { register(newReconcileCommand) }
+
+func newReconcileCommand(m *Main, s *settings) *cobra.Command {
+	var date string
+	cmd := &cobra.Command{
+		Use:   "reconcile",
+		Short: "reconcile one day (--date, default today) against Enkash, its statement and its balance, and write the day's workbook",
+		Args:  cobra.NoArgs,
+		RunE:  action(func(cmd *cobra.Command, _ []string) int { return runReconcile(cmd.Context(), m, s, date) }),
+	}
+	cmd.Flags().StringVar(&date, "date", "", "the day to reconcile, dd-mm-yyyy or yyyy-mm-dd in India time (default: today)")
+	bindEnkash(cmd.Flags(), s)
+	bindMatching(cmd.Flags(), s)
+	bindJSON(cmd.Flags(), s)
+	return cmd
 }
 
-func runReconcile(ctx context.Context, m *Main, args []string) int {
-	var s settings
-	fs := m.newFlags("reconcile", "[--date yyyy-mm-dd]")
-	bindSettings(fs, &s)
-	date := fs.String("date", "", "the day to reconcile, yyyy-mm-dd in India time (default: today)")
-	if code := m.parse(fs, args); code >= 0 {
-		return code
+// dateLayouts are the forms --date accepts: the one every output prints (dd-mm-yyyy), the ISO
+// one, and dd/mm/yyyy.
+var dateLayouts = []string{"02-01-2006", "2006-01-02", "02/01/2006"}
+
+// parseDay reads a --date in India time.
+func parseDay(s string) (time.Time, error) {
+	s = strings.TrimSpace(s)
+	for _, layout := range dateLayouts {
+		if d, err := time.ParseInLocation(layout, s, india); err == nil {
+			return d, nil
+		}
 	}
+	return time.Time{}, fmt.Errorf("--date %q is not a date like 23-11-2026 or 2026-11-23", s)
+}
+
+func runReconcile(ctx context.Context, m *Main, s *settings, date string) int {
 	day := time.Now().In(india)
-	if *date != "" {
-		d, err := time.ParseInLocation("2006-01-02", *date, india)
+	if date != "" {
+		d, err := parseDay(date)
 		if err != nil {
-			return m.fail(exitUsage, "reconcile: --date %q is not a date like 2026-11-23", *date)
+			return m.fail(exitUsage, "%s: %v", "reconcile", err)
 		}
 		day = d
 	}
-	conn, db, closeAll, err := m.openAll(ctx, &s)
+	conn, db, closeAll, err := m.openAll(ctx, s)
 	if err != nil {
 		return m.fail(exitCodeOf(err), "%v", err)
 	}
@@ -48,7 +72,10 @@ func runReconcile(ctx context.Context, m *Main, args []string) int {
 			"matches": orEmpty(res.Matches), "balance": res.Balance, "balance_ties": res.Balance.Ties, "exceptions": orEmpty(book.Exceptions),
 			"workbook": book.Path, "twins": book.Twins})
 	} else {
-		printDay(m.Stdout, res, book)
+		if conn.Sandbox {
+			fmt.Fprintf(m.Stdout, "SANDBOX: talking to the Enkash simulator at %s, not to Enkash. No money moves.\n\n", conn.Endpoint)
+		}
+		printDay(m.Stdout, s, res, book)
 	}
 	if book.Open > 0 || (res.Statement && !res.Balance.Ties) {
 		return exitAttention
@@ -56,7 +83,7 @@ func runReconcile(ctx context.Context, m *Main, args []string) int {
 	return exitOK
 }
 
-func printDay(w io.Writer, res jobs.Day, book jobs.DayBook) {
+func printDay(w io.Writer, s *settings, res jobs.Day, book jobs.DayBook) {
 	fmt.Fprintf(w, "Reconciliation of %s (run #%d)\n\n", res.From.Format("02-01-2006"), res.RunID)
 	if len(res.Files) > 0 {
 		printFiles(w, res.Files)
@@ -71,6 +98,6 @@ func printDay(w io.Writer, res jobs.Day, book jobs.DayBook) {
 		fmt.Fprintf(w, "Statement: %d lines, %d matched. Opening ₹%s − debits ₹%s + credits ₹%s = closing ₹%s: %s.\n",
 			b.Lines, len(res.Matches), b.Opening.Rupees(), b.Debits.Rupees(), b.Credits.Rupees(), b.Closing.Rupees(), verdict)
 	}
-	fmt.Fprintf(w, "%d open exceptions (batch exceptions --open lists them).\n", book.Open)
+	fmt.Fprintf(w, "%d open %s (%s lists them).\n", book.Open, plural(book.Open, "exception", "exceptions"), s.hint("exceptions --open"))
 	fmt.Fprintf(w, "\nWorkbook: %s\n", book.Path)
 }

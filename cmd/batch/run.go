@@ -15,20 +15,34 @@ import (
 	"enkashbatch/enkash"
 	"enkashbatch/jobs"
 	"enkashbatch/ledger"
+
+	"github.com/spf13/cobra"
 )
 
-func init() {
-	register("run", "one full cycle over the inbox: ingest, submit, poll, reconcile, report", runRun)
+func init() { register(newRunCommand) }
+
+func newRunCommand(m *Main, s *settings) *cobra.Command {
+	cmd := &cobra.Command{
+		Use:   "run",
+		Short: "one full cycle over the inbox: ingest, submit, poll, reconcile, report",
+		Long: `One full cycle over the inbox: ingest, submit, poll until every item is final or
+--poll-deadline passes, reconcile, report.
+
+Exit code 1 when the run left open exceptions it raised or saw again (a rejected row, a
+payment still pending at Enkash...): ` + "`batch exceptions --open`" + ` lists them.`,
+		Args: cobra.NoArgs,
+		RunE: action(func(cmd *cobra.Command, _ []string) int { return runRun(cmd.Context(), m, s) }),
+	}
+	bindSending(cmd.Flags(), s)
+	bindEnkash(cmd.Flags(), s)
+	bindMatching(cmd.Flags(), s)
+	bindInbox(cmd.Flags(), s)
+	bindJSON(cmd.Flags(), s)
+	return cmd
 }
 
-func runRun(ctx context.Context, m *Main, args []string) int {
-	var s settings
-	fs := m.newFlags("run", "[flags]")
-	bindSettings(fs, &s)
-	if code := m.parse(fs, args); code >= 0 {
-		return code
-	}
-	conn, db, closeAll, err := m.openAll(ctx, &s)
+func runRun(ctx context.Context, m *Main, s *settings) int {
+	conn, db, closeAll, err := m.openAll(ctx, s)
 	if err != nil {
 		return m.fail(exitCodeOf(err), "%v", err)
 	}
@@ -42,36 +56,51 @@ func runRun(ctx context.Context, m *Main, args []string) int {
 	if err != nil && !jobs.IsStop(err) {
 		return m.fail(exitCodeOf(err), "run stopped: %v", err)
 	}
+	// The exit code's exceptions: those this run raised or saw again, still open.
+	open, oerr := openExceptionsOfRun(context.WithoutCancel(ctx), db, res.RunID)
 	// What the run left in the inbox, and why: a file held back is never silently skipped.
 	waiting, werr := jobs.InboxWaiting(s.Home, s.inboxPolicy(), time.Now())
 	if s.JSON {
 		out := runJSON(res, conn.Sandbox)
 		out["held"] = orEmpty(waiting)
+		out["open_exceptions"] = orEmpty(open)
 		writeJSON(m.Stdout, out)
 	} else {
-		printRun(m.Stdout, res, time.Since(start))
+		printRun(m.Stdout, s, res, open, time.Since(start))
 		printWaiting(m.Stdout, waiting)
 	}
-	if werr != nil {
-		return m.fail(exitAttention, "%v", werr)
+	if err := errors.Join(oerr, werr); err != nil {
+		return m.fail(exitAttention, "%v", err)
 	}
 	if err != nil { // stopped early: the report was written all the same
 		return m.fail(exitCodeOf(err), "run stopped early: %v\nWhat was done is recorded; run again once this is fixed.", err)
 	}
-	if attention(res) {
+	if len(open) > 0 {
 		return exitAttention
 	}
 	return exitOK
 }
 
-// attention reports whether a run left something for a person to do.
-func attention(res jobs.Result) bool {
-	for _, e := range res.Exceptions {
-		if e.ResolvedAt == nil {
-			return true
+// openExceptionsOfRun returns the exceptions still open that run runID raised or saw again:
+// raised by it, or whose cause it found still there (the ledger then moves their last-seen time
+// into the run). A bill still pending, raised by an earlier run and seen again by this one, is
+// one of them: the run's exit code is 1 until it is settled or resolved.
+func openExceptionsOfRun(ctx context.Context, db *ledger.DB, runID int64) ([]domain.Exception, error) {
+	info, err := db.Run(ctx, runID)
+	if err != nil {
+		return nil, err
+	}
+	all, err := db.Exceptions(ctx, ledger.ExceptionFilter{OpenOnly: true})
+	if err != nil {
+		return nil, err
+	}
+	var out []domain.Exception
+	for _, e := range all {
+		if e.RunID == runID || !e.LastSeenAt.Before(info.StartedAt) {
+			out = append(out, e)
 		}
 	}
-	return false
+	return out, nil
 }
 
 // exitCodeOf maps an error to the documented exit code (README, "Exit codes"): 2 for a
@@ -90,38 +119,58 @@ func exitCodeOf(err error) int {
 	return exitAttention
 }
 
-func printRun(w io.Writer, res jobs.Result, took time.Duration) {
+func printRun(w io.Writer, s *settings, res jobs.Result, open []domain.Exception, took time.Duration) {
 	fmt.Fprintf(w, "Run #%d finished in %s.\n\n", res.RunID, took.Round(100*time.Millisecond))
 	printFiles(w, res.Files)
 	fmt.Fprintln(w)
 	for _, k := range kindTotals(res.Files) {
 		fmt.Fprintf(w, "%s: %s\n", k.kind, conservationLine(k.tally))
 	}
-	open := map[domain.Category]int{}
-	n := 0
-	for _, e := range res.Exceptions {
-		if e.ResolvedAt == nil {
-			open[e.Category]++
-			n++
-		}
-	}
-	if n > 0 {
-		var parts []string
-		for _, c := range categoryOrder {
-			if open[c] > 0 {
-				parts = append(parts, fmt.Sprintf("%s %d", c, open[c]))
+	if len(open) > 0 {
+		byCategory := map[domain.Category]int{}
+		earlier := 0
+		for _, e := range open {
+			byCategory[e.Category]++
+			if e.RunID != res.RunID {
+				earlier++
 			}
 		}
-		fmt.Fprintf(w, "\n%d exceptions to look at: %s.\nList them with: batch exceptions --open\n", n, strings.Join(parts, ", "))
+		var parts []string
+		for _, c := range categoryOrder {
+			if byCategory[c] > 0 {
+				parts = append(parts, fmt.Sprintf("%s %d", c, byCategory[c]))
+			}
+		}
+		fmt.Fprintf(w, "\n%d open %s to look at: %s.\n", len(open), plural(len(open), "exception", "exceptions"), strings.Join(parts, ", "))
+		if earlier > 0 {
+			fmt.Fprintf(w, "(%d of them raised by an earlier run, their cause still there.)\n", earlier)
+		}
+		fmt.Fprintf(w, "List them with: %s\n", s.hint("exceptions --open"))
 	}
 	if sent := alreadySent(res.Exceptions); sent > 0 {
 		fmt.Fprintf(w, "%d rows were not sent because their reference was already sent (or is on its way): do not send them again. "+
 			"They are in no fix-and-redrop file; the workbook's Rejected rows sheet says when and how each was paid.\n", sent)
 	}
+	printReportFiles(w, res)
+}
+
+// printReportFiles names the workbook and the fix-and-redrop files of a run.
+func printReportFiles(w io.Writer, res jobs.Result) {
 	fmt.Fprintf(w, "\nWorkbook: %s\n", res.Workbook)
 	for _, f := range res.FixFiles {
 		fmt.Fprintf(w, "Rejected rows to fix and drop again: %s\n", f)
 	}
+	for _, f := range res.KeptFixFiles {
+		fmt.Fprintf(w, "Rejected rows to fix and drop again: %s (already there, left as it is: it may be being corrected)\n", f)
+	}
+}
+
+// plural picks the word for n.
+func plural(n int, one, many string) string {
+	if n == 1 {
+		return one
+	}
+	return many
 }
 
 // alreadySent counts the open exceptions of rows refused because their reference was already
@@ -213,7 +262,7 @@ func runJSON(res jobs.Result, sandbox bool) map[string]any {
 	total := res.Total()
 	return map[string]any{
 		"run_id": res.RunID, "sandbox": sandbox, "files": res.Files, "total": total, "ties_out": total.TiesOut(), "kinds": kindsJSON(res.Files),
-		"exceptions": orEmpty(res.Exceptions), "workbook": res.Workbook, "fix_files": orEmpty(res.FixFiles),
+		"exceptions": orEmpty(res.Exceptions), "workbook": res.Workbook, "fix_files": orEmpty(res.FixFiles), "kept_fix_files": orEmpty(res.KeptFixFiles),
 	}
 }
 

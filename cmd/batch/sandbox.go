@@ -5,25 +5,33 @@ import (
 	"fmt"
 
 	"enkashbatch/enkash/sandbox"
+
+	"github.com/spf13/cobra"
 )
 
-func init() {
-	register("sandbox", "run the Enkash simulator on an address, with an optional scenario file", runSandbox)
+func init() { register(newSandboxCommand) }
+
+func newSandboxCommand(m *Main, s *settings) *cobra.Command {
+	var addr string
+	cmd := &cobra.Command{
+		Use:   "sandbox",
+		Short: "run the Enkash simulator on an address, with an optional scenario file",
+		Args:  cobra.NoArgs,
+		RunE:  action(func(cmd *cobra.Command, _ []string) int { return runSandbox(cmd.Context(), m, addr, s.Scenario) }),
+	}
+	cmd.Flags().StringVar(&addr, "addr", "127.0.0.1:8787", "address to listen on")
+	cmd.Flags().StringVar(&s.Scenario, "scenario", "", "scenario file (YAML): outcomes, faults, latency, settle_after, token, extra")
+	cmd.MarkFlagFilename("scenario", "yaml", "yml")
+	return cmd
 }
 
-func runSandbox(ctx context.Context, m *Main, args []string) int {
-	fs := m.newFlags("sandbox", "[--addr 127.0.0.1:8787] [--scenario FILE]")
-	addr := fs.String("addr", "127.0.0.1:8787", "address to listen on")
-	scenario := fs.String("scenario", "", "scenario file (YAML): outcomes, faults, latency, settle_after, token, extra")
-	if code := m.parse(fs, args); code >= 0 {
-		return code
-	}
-	sc, err := loadScenario(*scenario)
+func runSandbox(ctx context.Context, m *Main, addr, scenario string) int {
+	sc, err := loadScenario(scenario)
 	if err != nil {
 		return m.fail(exitUsage, "%v", err)
 	}
 	srv := sandbox.New(sc, sandbox.CredentialsFromEnv(m.LookupEnv))
-	url, stop, err := sandbox.Start(ctx, *addr, srv)
+	url, stop, err := sandbox.Start(ctx, addr, srv)
 	if err != nil {
 		return m.fail(exitUsage, "sandbox: %v", err)
 	}

@@ -18,10 +18,30 @@ import (
 	"enkashbatch/enkash"
 	"enkashbatch/jobs"
 	"enkashbatch/ledger"
+
+	"github.com/spf13/cobra"
 )
 
-func init() {
-	register("serve", "the daemon: runs schedules.yaml, ingests complete inbox files as they arrive", runServe)
+func init() { register(newServeCommand) }
+
+func newServeCommand(m *Main, s *settings) *cobra.Command {
+	var f serveFlags
+	cmd := &cobra.Command{
+		Use:   "serve",
+		Short: "the daemon: runs schedules.yaml, ingests complete inbox files as they arrive",
+		Args:  cobra.NoArgs,
+		RunE:  action(func(cmd *cobra.Command, _ []string) int { return runServe(cmd.Context(), m, s, f) }),
+	}
+	fs := cmd.Flags()
+	fs.StringVar(&f.schedules, "schedules", "schedules.yaml", "the schedule: named jobs, their cron times and steps (SIGHUP reloads it)")
+	fs.BoolVar(&f.once, "once", false, "run what is due now (catch-up included) and exit, for the system's cron")
+	fs.StringVar(&f.listen, "listen", "127.0.0.1:9464", "loopback address of GET /healthz and GET /metrics (empty: none)")
+	fs.DurationVar(&f.scan, "scan-interval", 10*time.Second, "how often the inbox is scanned for complete files")
+	bindSending(fs, s)
+	bindEnkash(fs, s)
+	bindMatching(fs, s)
+	bindInbox(fs, s)
+	return cmd
 }
 
 // serveFlags are serve's own flags, beside the shared settings.
@@ -32,21 +52,7 @@ type serveFlags struct {
 	scan      time.Duration
 }
 
-func runServe(ctx context.Context, m *Main, args []string) int {
-	var s settings
-	var f serveFlags
-	fs := m.newFlags("serve", "[--schedules FILE] [--once] [--listen 127.0.0.1:9464] [--scan-interval 10s] [flags]")
-	bindSettings(fs, &s)
-	fs.StringVar(&f.schedules, "schedules", "schedules.yaml", "the schedule: named jobs, their cron times and steps (SIGHUP reloads it)")
-	fs.BoolVar(&f.once, "once", false, "run what is due now (catch-up included) and exit, for the system's cron")
-	fs.StringVar(&f.listen, "listen", "127.0.0.1:9464", "loopback address of GET /healthz and GET /metrics (empty: none)")
-	fs.DurationVar(&f.scan, "scan-interval", 10*time.Second, "how often the inbox is scanned for complete files")
-	if code := m.parse(fs, args); code >= 0 {
-		return code
-	}
-	if err := m.layer(fs); err != nil {
-		return m.fail(exitUsage, "%v", err)
-	}
+func runServe(ctx context.Context, m *Main, s *settings, f serveFlags) int {
 	if f.scan <= 0 {
 		return m.fail(exitUsage, "--scan-interval must be positive")
 	}
@@ -73,12 +79,12 @@ func runServe(ctx context.Context, m *Main, args []string) int {
 
 	metrics := newEnkashMetrics()
 	s.httpClient = metrics.client()
-	conn, db, closeAll, err := m.openAll(ctx, &s)
+	conn, db, closeAll, err := m.openAll(ctx, s)
 	if err != nil {
 		return m.fail(exitCodeOf(err), "%v", err)
 	}
 	defer closeAll()
-	d := &daemon{m: m, s: &s, f: f, log: log, db: db, conn: conn, metrics: metrics}
+	d := &daemon{m: m, s: s, f: f, log: log, db: db, conn: conn, metrics: metrics}
 	return d.run(ctx, sched)
 }
 

@@ -11,20 +11,26 @@ import (
 	"enkashbatch/domain"
 	"enkashbatch/jobs"
 	"enkashbatch/ledger"
+
+	"github.com/spf13/cobra"
 )
 
-func init() {
-	register("status", "files, items by state and kind, open exceptions", runStatus)
+func init() { register(newStatusCommand) }
+
+func newStatusCommand(m *Main, s *settings) *cobra.Command {
+	cmd := &cobra.Command{
+		Use:   "status",
+		Short: "files, items by state and kind, open exceptions",
+		Args:  cobra.NoArgs,
+		RunE:  action(func(cmd *cobra.Command, _ []string) int { return runStatus(cmd.Context(), m, s) }),
+	}
+	bindInbox(cmd.Flags(), s)
+	bindJSON(cmd.Flags(), s)
+	return cmd
 }
 
-func runStatus(ctx context.Context, m *Main, args []string) int {
-	var s settings
-	fs := m.newFlags("status", "[--json]")
-	bindSettings(fs, &s)
-	if code := m.parse(fs, args); code >= 0 {
-		return code
-	}
-	db, err := openLedger(ctx, &s)
+func runStatus(ctx context.Context, m *Main, s *settings) int {
+	db, err := openLedger(ctx, s)
 	if err != nil {
 		return m.fail(exitUsage, "%v", err)
 	}
@@ -49,6 +55,10 @@ func runStatus(ctx context.Context, m *Main, args []string) int {
 	if err != nil {
 		return m.fail(exitAttention, "%v", err)
 	}
+	runs, err := db.RunsBySandbox(ctx)
+	if err != nil {
+		return m.fail(exitAttention, "%v", err)
+	}
 	kinds := map[domain.Kind]*domain.Tally{}
 	for _, f := range files {
 		if kinds[f.Kind] == nil {
@@ -62,11 +72,15 @@ func runStatus(ctx context.Context, m *Main, args []string) int {
 	}
 	if s.JSON {
 		writeJSON(m.Stdout, map[string]any{"files": orEmpty(files), "kinds": kinds, "states": orEmpty(states),
-			"open_exceptions": len(excs), "open_exceptions_by_category": byCategory, "scheduled_jobs": scheduled, "held": orEmpty(waiting)})
+			"open_exceptions": len(excs), "open_exceptions_by_category": byCategory, "scheduled_jobs": scheduled, "held": orEmpty(waiting),
+			"sandbox": runs.Sandbox > 0, "runs": map[string]int{"sandbox": runs.Sandbox, "enkash": runs.Enkash}})
 		return exitOK
 	}
+	if _, err := printSandboxBanner(ctx, m.Stdout, db); err != nil {
+		return m.fail(exitAttention, "%v", err)
+	}
 	if len(files) == 0 {
-		fmt.Fprintf(m.Stdout, "No files yet. Drop CSV or XLSX files in %s/inbox/<kind>/ and run `batch run`.\n", s.Home)
+		fmt.Fprintf(m.Stdout, "No files yet. Drop CSV or XLSX files in %s/inbox/<kind>/ and run `%s`.\n", s.Home, s.hint("run"))
 		printWaiting(m.Stdout, waiting)
 		return exitOK
 	}
@@ -78,13 +92,16 @@ func runStatus(ctx context.Context, m *Main, args []string) int {
 		fmt.Fprintf(tw, "%s\t%s\t%d\t%s\t\n", c.Kind, c.Status, c.Count, c.Paise.Rupees())
 	}
 	tw.Flush()
-	fmt.Fprintf(m.Stdout, "\n%d open exceptions", len(excs))
+	fmt.Fprintf(m.Stdout, "\n%d open %s", len(excs), plural(len(excs), "exception", "exceptions"))
 	for _, c := range categoryOrder {
 		if byCategory[c] > 0 {
 			fmt.Fprintf(m.Stdout, "; %s %d", c, byCategory[c])
 		}
 	}
 	fmt.Fprintln(m.Stdout, ".")
+	if len(excs) > 0 {
+		fmt.Fprintf(m.Stdout, "List them with: %s\n", s.hint("exceptions --open"))
+	}
 	printScheduled(m.Stdout, scheduled)
 	printWaiting(m.Stdout, waiting)
 	return exitOK

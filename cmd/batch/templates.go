@@ -1,7 +1,6 @@
 package main
 
 import (
-	"context"
 	"fmt"
 	"io"
 	"os"
@@ -10,18 +9,26 @@ import (
 	"enkashbatch/domain"
 	"enkashbatch/internal/atomicfile"
 	"enkashbatch/parsers"
+
+	"github.com/spf13/cobra"
 )
 
-func init() {
-	register("templates", "write the blank input templates (CSV and XLSX) to a folder", runTemplates)
+func init() { register(newTemplatesCommand) }
+
+func newTemplatesCommand(m *Main, _ *settings) *cobra.Command {
+	var out string
+	cmd := &cobra.Command{
+		Use:   "templates",
+		Short: "write the blank input templates (CSV and XLSX) to a folder",
+		Args:  cobra.NoArgs,
+		RunE:  action(func(*cobra.Command, []string) int { return runTemplates(m, &out) }),
+	}
+	cmd.Flags().StringVar(&out, "out", "templates", "folder to write the templates to")
+	cmd.MarkFlagDirname("out")
+	return cmd
 }
 
-func runTemplates(_ context.Context, m *Main, args []string) int {
-	fs := m.newFlags("templates", "[--out FOLDER]")
-	out := fs.String("out", "templates", "folder to write the templates to")
-	if code := m.parse(fs, args); code >= 0 {
-		return code
-	}
+func runTemplates(m *Main, out *string) int {
 	if err := os.MkdirAll(*out, 0o755); err != nil {
 		return m.fail(exitUsage, "templates: %v", err)
 	}

@@ -1,7 +1,6 @@
 package main
 
 import (
-	"context"
 	"encoding/json"
 	"errors"
 	"fmt"
@@ -13,10 +12,19 @@ import (
 
 	"enkashbatch/enkash"
 	"enkashbatch/internal/atomicfile"
+
+	"github.com/spf13/cobra"
 )
 
-func init() {
-	register("unlock", "forget a login Enkash refused, so that the next command may try the same credentials again", runUnlock)
+func init() { register(newUnlockCommand) }
+
+func newUnlockCommand(m *Main, s *settings) *cobra.Command {
+	return &cobra.Command{
+		Use:   "unlock",
+		Short: "forget a login Enkash refused, so that the next command may try the same credentials again",
+		Args:  cobra.NoArgs,
+		RunE:  action(func(*cobra.Command, []string) int { return runUnlock(m, s) }),
+	}
 }
 
 // loginRefusedFile, in the data folder, records a login Enkash refused. Enkash locks the
@@ -96,13 +104,7 @@ func (g loginGuard) Accepted(string) error {
 
 var _ enkash.LoginGuard = loginGuard{}
 
-func runUnlock(ctx context.Context, m *Main, args []string) int {
-	var s settings
-	flags := m.newFlags("unlock", "[--home DIR]")
-	bindSettings(flags, &s)
-	if code := m.parse(flags, args); code >= 0 {
-		return code
-	}
+func runUnlock(m *Main, s *settings) int {
 	g := loginGuard{home: s.Home}
 	rec, err := g.read()
 	switch {
@@ -121,6 +123,6 @@ func runUnlock(ctx context.Context, m *Main, args []string) int {
 		fmt.Fprintf(m.Stdout, "Deleted the unreadable %s.\n", g.path())
 	}
 	fmt.Fprintln(m.Stdout, "The next command will ask Enkash for a token with the credentials in use. If Enkash refuses them again, "+
-		"that is one more refused login towards the lockout (three lock the account): run `batch doctor` first.")
+		"that is one more refused login towards the lockout (three lock the account): run `"+s.hint("doctor")+"` first.")
 	return exitOK
 }

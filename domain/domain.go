@@ -146,8 +146,10 @@ type Payout struct {
 	AccountNumber            string `json:"account_number,omitempty"`
 	IFSC                     string `json:"ifsc,omitempty"`
 	VPA                      string `json:"vpa,omitempty"`
-	Amount                   Paise  `json:"amount"`
-	Mode                     string `json:"mode"` // IMPS, NEFT, RTGS or UPI
+	// Amount is not in the stored payload: the ledger's amount column holds it (see
+	// EncodeRecord).
+	Amount Paise  `json:"-"`
+	Mode   string `json:"mode"` // IMPS, NEFT, RTGS or UPI
 	// Remark is the transfer remark Enkash receives (SendableRemark, at most 50 characters).
 	Remark string `json:"remark,omitempty"`
 	// RemarkAsWritten is the remark as the file wrote it, when that differs from Remark.
@@ -223,7 +225,8 @@ type Item struct {
 	Reference string
 	Amount    Paise
 	Status    Status
-	// Payload is the validated record (e.g. a Payout) as JSON; empty for rejected rows.
+	// Payload is the stored form of the validated record (EncodeRecord), without its amount;
+	// empty for rejected rows. Read it with Record (or RecordAs), never by hand.
 	Payload json.RawMessage
 	// Raw holds the row's original cell values in the file's column order.
 	Raw []string
@@ -293,15 +296,65 @@ func (t *Tally) Merge(o Tally) {
 	}
 }
 
-// TiesOut reports whether rows in equal the sum of the buckets, in count and in paise.
-func (t Tally) TiesOut() bool {
-	parts := []Money{t.Rejected, t.Success, t.Failed, t.Reversed, t.Open}
+// Accounted returns the sum of the buckets: rejected + success + failed + reversed + open.
+func (t Tally) Accounted() Money {
 	var sum Money
-	for _, m := range parts {
+	for _, m := range []Money{t.Rejected, t.Success, t.Failed, t.Reversed, t.Open} {
 		sum.Count += m.Count
 		sum.Paise += m.Paise
 	}
-	return sum == t.In
+	return sum
+}
+
+// CountsTieOut reports whether rows in equal the sum of the buckets in count.
+func (t Tally) CountsTieOut() bool { return t.Accounted().Count == t.In.Count }
+
+// PaiseTieOut reports whether rows in equal the sum of the buckets in paise.
+func (t Tally) PaiseTieOut() bool { return t.Accounted().Paise == t.In.Paise }
+
+// TiesOut reports whether rows in equal the sum of the buckets, in count and in paise.
+func (t Tally) TiesOut() bool { return t.Accounted() == t.In }
+
+// KindTally is the conservation line of all the files of one kind.
+type KindTally struct {
+	Kind  Kind
+	Files int
+	Tally Tally
+}
+
+// TallyByKind adds up files by kind, in processing order (Kinds), kinds this build does not
+// know last in the order they first appear.
+func TallyByKind(files []FileSummary) []KindTally {
+	var out []KindTally
+	at := map[Kind]int{}
+	for _, f := range files {
+		i, ok := at[f.Kind]
+		if !ok {
+			i = len(out)
+			at[f.Kind] = i
+			out = append(out, KindTally{Kind: f.Kind})
+		}
+		out[i].Files++
+		out[i].Tally.Merge(f.Tally)
+	}
+	rank := func(k Kind) int {
+		if i := slices.Index(Kinds, k); i >= 0 {
+			return i
+		}
+		return len(Kinds)
+	}
+	slices.SortStableFunc(out, func(a, b KindTally) int { return rank(a.Kind) - rank(b.Kind) })
+	return out
+}
+
+// TotalOf adds up the conservation lines of files. Rupees of different kinds are added
+// together: a run's total, not a sum to pay.
+func TotalOf(files []FileSummary) Tally {
+	var t Tally
+	for _, f := range files {
+		t.Merge(f.Tally)
+	}
+	return t
 }
 
 // FileSummary is one input file with its conservation line.

@@ -3,7 +3,6 @@ package jobs
 import (
 	"cmp"
 	"context"
-	"encoding/json"
 	"errors"
 	"fmt"
 	"strconv"
@@ -43,9 +42,9 @@ func (f billFlow) send(ctx context.Context, batchID string, items []domain.Item)
 	out := make(map[string]record, len(items))
 	var added []enkash.FlexID
 	for i, it := range items {
-		var b domain.Bill
-		if err := json.Unmarshal(it.Payload, &b); err != nil {
-			return nil, fmt.Errorf("bill %s: stored record: %w", it.Reference, err)
+		b, err := domain.RecordAs[domain.Bill](it)
+		if err != nil {
+			return nil, err
 		}
 		rec, refusal, err := f.create(ctx, b)
 		switch {

@@ -2,8 +2,6 @@ package jobs
 
 import (
 	"context"
-	"encoding/json"
-	"fmt"
 	"strings"
 	"time"
 
@@ -33,9 +31,9 @@ func (f customerFlow) send(ctx context.Context, batchID string, items []domain.I
 	}
 	var creates, updates []enkash.CustomerRow
 	for _, it := range items {
-		var cu domain.Customer
-		if err := json.Unmarshal(it.Payload, &cu); err != nil {
-			return nil, fmt.Errorf("customer %s: stored record: %w", it.Reference, err)
+		cu, err := domain.RecordAs[domain.Customer](it)
+		if err != nil {
+			return nil, err
 		}
 		row := customerRowOf(cu)
 		if id, ok := known[it.Reference]; ok {

@@ -2,7 +2,6 @@ package jobs
 
 import (
 	"context"
-	"encoding/json"
 	"fmt"
 	"strings"
 	"time"
@@ -28,9 +27,11 @@ func (f invoiceFlow) send(ctx context.Context, batchID string, items []domain.It
 	invs := make([]domain.Invoice, len(items))
 	var custRefs []string
 	for i, it := range items {
-		if err := json.Unmarshal(it.Payload, &invs[i]); err != nil {
-			return nil, fmt.Errorf("invoice %s: stored record: %w", it.Reference, err)
+		inv, err := domain.RecordAs[domain.Invoice](it)
+		if err != nil {
+			return nil, err
 		}
+		invs[i] = inv
 		if invs[i].CustomerID == "" {
 			custRefs = append(custRefs, invs[i].CustomerReference)
 		}

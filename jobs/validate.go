@@ -56,17 +56,17 @@ func Validate(path string) (Validation, error) {
 		}
 		v.Rows++
 		errs := row.Errors
-		if len(errs) == 0 && row.Reference != "" {
-			key := domain.ReferenceKey(row.Reference)
+		if ref := row.Reference(); len(errs) == 0 && ref != "" {
+			key := domain.ReferenceKey(ref)
 			if f, dup := seen[key]; dup {
-				msg := fmt.Sprintf("reference %q is already used by line %d of this file", row.Reference, f.line)
-				if f.ref != row.Reference {
+				msg := fmt.Sprintf("reference %q is already used by line %d of this file", ref, f.line)
+				if f.ref != ref {
 					msg += fmt.Sprintf(" as %q (references differing only in capitals or spaces are the same reference)", f.ref)
 				}
 				errs = []domain.RowError{{Line: row.Line, Column: r.ReferenceColumn(), Rule: "duplicate_reference",
 					Message: msg + "; each row needs its own reference"}}
 			} else {
-				seen[key] = first{row.Line, row.Reference}
+				seen[key] = first{row.Line, ref}
 			}
 		}
 		if len(errs) > 0 {

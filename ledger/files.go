@@ -86,15 +86,55 @@ func (db *DB) RecordUnprocessedFile(ctx context.Context, runID int64, f domain.F
 	return id, nil
 }
 
-// NewItem is one row of a file being ingested.
+// NewItem is one row of a file being ingested. Its reference and amount columns are the
+// record's own (domain.Record's ItemReference and ItemAmount); the stored payload is the
+// record's stored form (domain.EncodeRecord), which holds no amount: the amount column is its
+// one copy. Make one with NewItemOf.
 type NewItem struct {
-	Line      int
-	Reference string
-	Amount    domain.Paise
-	Payload   []byte // the validated record as JSON; nil for a rejected row
-	Raw       []byte // the row's original cells as a JSON array of strings
+	Line int
+	// Record is the row's record as far as it could be read: it gives a rejected row's
+	// reference and amount as read too. Nil only for a row nothing could be read of.
+	Record domain.Record
 	// Errors are the row's broken rules; a row with errors is recorded as rejected.
-	Errors []domain.RowError
+	Errors  []domain.RowError
+	payload []byte // domain.EncodeRecord(Record) of a valid row; nil for a rejected one
+	raw     []byte // the row's original cells as a JSON array of strings
+}
+
+// NewItemOf returns the item of one row: its record as read, its original cells in file order,
+// and its broken rules. It encodes the record (when the row broke no rule) and the cells here,
+// on the caller's goroutine, so that the ledger's writer only writes.
+func NewItemOf(line int, rec domain.Record, raw []string, errs []domain.RowError) (NewItem, error) {
+	it := NewItem{Line: line, Record: rec, Errors: errs}
+	var err error
+	if it.raw, err = json.Marshal(raw); err != nil {
+		return NewItem{}, fmt.Errorf("line %d: encode cells: %w", line, err)
+	}
+	if len(errs) == 0 {
+		if rec == nil {
+			return NewItem{}, fmt.Errorf("line %d: a row without errors has no record", line)
+		}
+		if it.payload, err = domain.EncodeRecord(rec); err != nil {
+			return NewItem{}, fmt.Errorf("line %d: %w", line, err)
+		}
+	}
+	return it, nil
+}
+
+// reference is the item's reference as written (even if invalid).
+func (it NewItem) reference() string {
+	if it.Record == nil {
+		return ""
+	}
+	return it.Record.ItemReference()
+}
+
+// amount is the item's amount as read (0 when it could not be read).
+func (it NewItem) amount() domain.Paise {
+	if it.Record == nil {
+		return 0
+	}
+	return it.Record.ItemAmount()
 }
 
 // Ingest writes one file's rows in a single transaction: the file's rows are in the ledger
@@ -169,13 +209,28 @@ func (in *Ingest) FileID() int64 { return in.fileID }
 // rejected under domain.RuleAlreadySent (or RuleAlreadyQueued) alone: it says when and how the
 // payment was made, and is never offered for correcting and sending again.
 func (in *Ingest) Add(it NewItem) (domain.Status, error) {
+	ref, amount := it.reference(), it.amount()
+	if it.Record != nil && it.Record.Kind() != in.kind {
+		return "", fmt.Errorf("ingest %s line %d: a %s record in a %s file", in.file, it.Line, it.Record.Kind(), in.kind)
+	}
 	in.rowsIn++
-	in.paiseIn += it.Amount
-	raw := it.Raw
-	key := domain.ReferenceKey(it.Reference)
+	in.paiseIn += amount
+	if it.raw == nil || (len(it.Errors) == 0 && it.payload == nil) {
+		// Made by hand rather than by NewItemOf: encode here.
+		made, err := NewItemOf(it.Line, it.Record, nil, it.Errors)
+		if err != nil {
+			return "", fmt.Errorf("ingest %s: %w", in.file, err)
+		}
+		it.payload = made.payload
+		if it.raw == nil {
+			it.raw = []byte("[]")
+		}
+	}
+	raw := it.raw
+	key := domain.ReferenceKey(ref)
 	if len(it.Errors) == 0 {
-		_, err := in.insert.ExecContext(in.ctx, in.fileID, string(in.kind), it.Line, it.Reference, it.Reference, key, int64(it.Amount),
-			string(domain.StatusValid), "", "", string(it.Payload), string(raw), in.now)
+		_, err := in.insert.ExecContext(in.ctx, in.fileID, string(in.kind), it.Line, ref, ref, key, int64(amount),
+			string(domain.StatusValid), "", "", string(it.payload), string(raw), in.now)
 		if err == nil {
 			return domain.StatusValid, nil
 		}
@@ -183,10 +238,10 @@ func (in *Ingest) Add(it NewItem) (domain.Status, error) {
 		if !errors.As(err, &se) || se.ExtendedCode != sqlite3.ErrConstraintUnique {
 			return "", fmt.Errorf("ingest %s line %d: %w", in.file, it.Line, err)
 		}
-		if took, err := in.takeOver(it.Reference, key); err != nil {
+		if took, err := in.takeOver(ref, key); err != nil {
 			return "", err
 		} else if took {
-			in.rowsIn, in.paiseIn = in.rowsIn-1, in.paiseIn-it.Amount // counted again by the retried Add
+			in.rowsIn, in.paiseIn = in.rowsIn-1, in.paiseIn-amount // counted again by the retried Add
 			return in.Add(it)
 		}
 		h, found, err := in.referenceHolder(key)
@@ -194,7 +249,7 @@ func (in *Ingest) Add(it NewItem) (domain.Status, error) {
 			return "", err
 		}
 		if !found {
-			return "", fmt.Errorf("ingest %s line %d: reference %q is taken but no item holds it", in.file, it.Line, it.Reference)
+			return "", fmt.Errorf("ingest %s line %d: reference %q is taken but no item holds it", in.file, it.Line, ref)
 		}
 		if e, ok := in.neverResend(it, h); ok {
 			it.Errors = []domain.RowError{e}
@@ -212,11 +267,11 @@ func (in *Ingest) Add(it NewItem) (domain.Status, error) {
 		}
 	}
 	reason, rule := joinErrors(it.Errors), it.Errors[0].Rule
-	if _, err := in.insert.ExecContext(in.ctx, in.fileID, string(in.kind), it.Line, it.Reference, nil, nil, int64(it.Amount),
+	if _, err := in.insert.ExecContext(in.ctx, in.fileID, string(in.kind), it.Line, ref, nil, nil, int64(amount),
 		string(domain.StatusRejected), reason, rule, nil, string(raw), in.now); err != nil {
 		return "", fmt.Errorf("ingest %s line %d: %w", in.file, it.Line, err)
 	}
-	exc := domain.Exception{Category: domain.CategoryRejectedRow, Kind: in.kind, File: in.file, Line: it.Line, Reference: it.Reference, Detail: reason}
+	exc := domain.Exception{Category: domain.CategoryRejectedRow, Kind: in.kind, File: in.file, Line: it.Line, Reference: ref, Detail: reason}
 	if domain.NeverResend(rule) {
 		// The rule in Actual gives the exception its own suggested action (never "correct
 		// and drop again"): see domain.Exception.SuggestedAction.
@@ -255,7 +310,7 @@ func (in *Ingest) neverResend(it NewItem, h holder) (domain.RowError, bool) {
 		return domain.RowError{}, false
 	}
 	same := ""
-	if h.reference != it.Reference {
+	if h.reference != it.reference() {
 		same = fmt.Sprintf(" (written there as %q: references differing only in capitals or spaces are the same reference)", h.reference)
 	}
 	switch h.status {
@@ -277,14 +332,14 @@ func (in *Ingest) neverResend(it NewItem, h holder) (domain.RowError, bool) {
 
 // duplicate returns the error of a valid row whose reference another live item holds.
 func (in *Ingest) duplicate(it NewItem, h holder) domain.RowError {
-	msg := fmt.Sprintf("reference %q is already used by %s", it.Reference, h.where(in))
-	if h.reference != it.Reference {
+	msg := fmt.Sprintf("reference %q is already used by %s", it.reference(), h.where(in))
+	if h.reference != it.reference() {
 		msg += fmt.Sprintf(" as %q (references differing only in capitals or spaces are the same reference)", h.reference)
 	}
 	switch {
 	case h.status == domain.StatusFailed:
 		msg += fmt.Sprintf(", which was sent on %s and failed (%s)", showTime(h.sentAt), orNotYet(h.pReason))
-	case in.kind.Updatable() && h.reference != it.Reference:
+	case in.kind.Updatable() && h.reference != it.reference():
 		msg += fmt.Sprintf("; to update that record, write its reference exactly as %q", h.reference)
 	}
 	return domain.RowError{Line: it.Line, Column: in.refCol, Rule: "duplicate_reference", Message: msg + "; each row needs its own reference"}

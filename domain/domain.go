@@ -4,6 +4,7 @@
 package domain
 
 import (
+	"cmp"
 	"encoding/json"
 	"slices"
 	"strings"
@@ -322,8 +323,7 @@ type KindTally struct {
 	Tally Tally
 }
 
-// TallyByKind adds up files by kind, in processing order (Kinds), kinds this build does not
-// know last in the order they first appear.
+// TallyByKind adds up files by kind, in the order of CompareKinds.
 func TallyByKind(files []FileSummary) []KindTally {
 	var out []KindTally
 	at := map[Kind]int{}
@@ -337,14 +337,20 @@ func TallyByKind(files []FileSummary) []KindTally {
 		out[i].Files++
 		out[i].Tally.Merge(f.Tally)
 	}
+	slices.SortStableFunc(out, func(a, b KindTally) int { return CompareKinds(a.Kind, b.Kind) })
+	return out
+}
+
+// CompareKinds orders kinds as Kinds does (processing order), kinds this build does not know
+// after them by name.
+func CompareKinds(a, b Kind) int {
 	rank := func(k Kind) int {
 		if i := slices.Index(Kinds, k); i >= 0 {
 			return i
 		}
 		return len(Kinds)
 	}
-	slices.SortStableFunc(out, func(a, b KindTally) int { return rank(a.Kind) - rank(b.Kind) })
-	return out
+	return cmp.Or(cmp.Compare(rank(a), rank(b)), cmp.Compare(a, b))
 }
 
 // TotalOf adds up the conservation lines of files. Rupees of different kinds are added

@@ -18,10 +18,6 @@ import (
 // followed through fetch bulk bill details and the by-reference lookup.
 type billFlow struct{ c *enkash.Client }
 
-func init() {
-	registerFlow(domain.KindBills, func(env flowEnv) flow { return billFlow{env.client} })
-}
-
 // Bill lookups: the search covers the bills created in the last billSearchWindow; a bill it
 // does not find is asked for by reference. Up to byReferenceOnly references are asked for one
 // by one without a search.

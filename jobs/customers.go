@@ -17,10 +17,6 @@ type customerFlow struct {
 	ledger *ledger.DB
 }
 
-func init() {
-	registerFlow(domain.KindCustomers, func(env flowEnv) flow { return customerFlow{env.client, env.ledger} })
-}
-
 // arZone is the zone of the AR family's date-times (Assumption, like the payout statement's).
 var arZone = time.FixedZone("IST", 5*3600+1800)
 

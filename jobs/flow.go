@@ -10,8 +10,8 @@ import (
 )
 
 // flow is what the pipeline steps need of Enkash for one file kind. Adding a kind means one
-// new implementation in a file of its own that registers itself (registerFlow); the steps stay
-// as they are.
+// new implementation in a file of its own, named in flows (kinds.go); the steps stay as they
+// are.
 type flow interface {
 	// send makes the create call for one claimed batch. It returns Enkash's answer per item;
 	// an error means the call as a whole failed (see enkash.IsAmbiguous for what it left).
@@ -52,24 +52,19 @@ type flowEnv struct {
 	ledger *ledger.DB
 }
 
-// flowMakers builds the flow of each kind; each kind's file registers its own in init.
-var flowMakers = map[domain.Kind]func(flowEnv) flow{}
-
-// registerFlow makes kind k's flow known to the pipeline.
-func registerFlow(k domain.Kind, make func(flowEnv) flow) { flowMakers[k] = make }
-
 // kindFlow is one kind with its flow.
 type kindFlow struct {
 	kind domain.Kind
 	flow flow
 }
 
-// flowsFor builds the flow of every registered kind, in the processing order of domain.Kinds
-// (customers before the invoices that name them).
+// flowsFor builds the flow of every kind of the kinds table, in processing order (customers
+// before the invoices that name them). A kind the table lacks a part of has no flow: CheckKinds
+// refuses to start without it.
 func flowsFor(env flowEnv) []kindFlow {
 	var out []kindFlow
 	for _, k := range domain.Kinds {
-		if mk, ok := flowMakers[k]; ok {
+		if mk, ok := flows[k]; ok {
 			out = append(out, kindFlow{k, mk(env)})
 		}
 	}

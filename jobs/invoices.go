@@ -19,10 +19,6 @@ type invoiceFlow struct {
 	ledger *ledger.DB
 }
 
-func init() {
-	registerFlow(domain.KindInvoices, func(env flowEnv) flow { return invoiceFlow{env.client, env.ledger} })
-}
-
 func (f invoiceFlow) send(ctx context.Context, batchID string, items []domain.Item) (map[string]record, error) {
 	invs := make([]domain.Invoice, len(items))
 	var custRefs []string

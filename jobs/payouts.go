@@ -12,10 +12,6 @@ import (
 // payoutFlow sends batch payouts through Enkash's batch transfer and follows them by search.
 type payoutFlow struct{ c *enkash.Client }
 
-func init() {
-	registerFlow(domain.KindPayouts, func(env flowEnv) flow { return payoutFlow{env.client} })
-}
-
 func (f payoutFlow) send(ctx context.Context, batchID string, items []domain.Item) (map[string]record, error) {
 	req := enkash.BatchTransferRequest{BatchTransactionID: batchID, Transfers: make([]enkash.Transfer, 0, len(items))}
 	for _, it := range items {

@@ -16,6 +16,8 @@ import (
 	"strings"
 	"syscall"
 	_ "time/tzdata" // reports are in India time even where the machine has no zone data
+
+	"enkashbatch/jobs"
 )
 
 // Exit codes (README, "Exit codes").
@@ -78,6 +80,10 @@ func register(name, summary string, run func(ctx context.Context, m *Main, args 
 
 // Run runs the command named by args[0] and returns the process exit code.
 func (m *Main) Run(ctx context.Context, args []string) int {
+	if err := jobs.CheckKinds(); err != nil {
+		fmt.Fprintf(m.Stderr, "batch: %v\n", err)
+		return exitUsage
+	}
 	if len(args) == 0 || args[0] == "help" || args[0] == "-h" || args[0] == "--help" {
 		m.usage(m.Stdout)
 		if len(args) == 0 {

@@ -353,16 +353,6 @@ func CompareKinds(a, b Kind) int {
 	return cmp.Or(cmp.Compare(rank(a), rank(b)), cmp.Compare(a, b))
 }
 
-// TotalOf adds up the conservation lines of files. Rupees of different kinds are added
-// together: a run's total, not a sum to pay.
-func TotalOf(files []FileSummary) Tally {
-	var t Tally
-	for _, f := range files {
-		t.Merge(f.Tally)
-	}
-	return t
-}
-
 // FileSummary is one input file with its conservation line.
 type FileSummary struct {
 	ID         int64     `json:"id"`

@@ -23,7 +23,8 @@ const (
 )
 
 // Kinds lists every kind in processing order: customers before the invoices that name them.
-// A kind is processed once its parser, Enkash flow and report layout are registered.
+// Each needs a record type here (record.go), a parser spec, an Enkash flow and a report layout:
+// the table of kinds (jobs.Kinds) refuses to start without one.
 var Kinds = []Kind{KindCustomers, KindInvoices, KindPayouts, KindBills}
 
 // ParseKind returns the Kind named s, and whether s names one.

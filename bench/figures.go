@@ -189,8 +189,8 @@ func (h *harness) report(ctx context.Context) ([]figure, error) {
 	}
 	bens, modes := make([]string, len(items)), make([]string, len(items))
 	for i, it := range items {
-		var p domain.Payout
-		if err := json.Unmarshal(it.Payload, &p); err != nil {
+		p, err := domain.RecordAs[domain.Payout](it)
+		if err != nil {
 			return nil, err
 		}
 		bens[i], modes[i] = p.BeneficiaryName, p.Mode

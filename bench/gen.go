@@ -2,7 +2,6 @@ package main
 
 import (
 	"bufio"
-	"encoding/json"
 	"fmt"
 	"os"
 	"strconv"
@@ -153,7 +152,7 @@ func settledItems(n int) ([]domain.Item, domain.Tally, error) {
 	for i := range items {
 		r := payoutRow("PAY-R", i, 0)
 		amount := domain.Paise(r.paise)
-		payload, err := json.Marshal(domain.Payout{Reference: r.ref, BeneficiaryName: r.name, AccountNumber: r.account,
+		payload, err := domain.EncodeRecord(domain.Payout{Reference: r.ref, BeneficiaryName: r.name, AccountNumber: r.account,
 			IFSC: r.ifsc, VPA: r.vpa, Amount: amount, Mode: r.mode, Remark: r.remark})
 		if err != nil {
 			return nil, tally, err

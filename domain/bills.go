@@ -9,7 +9,7 @@ type Bill struct {
 	ConsumerNumber string `json:"consumer_number"`
 	AD1            string `json:"ad1,omitempty"` // the biller's additional parameters
 	AD2            string `json:"ad2,omitempty"`
-	Amount         Paise  `json:"amount,omitempty"`    // 0: fetch the bill and pay what it says
+	Amount         Paise  `json:"-"`                   // 0: fetch the bill and pay what it says; stored in the ledger's amount column
 	DueDate        string `json:"due_date,omitempty"`  // yyyy-mm-dd
 	BillDate       string `json:"bill_date,omitempty"` // yyyy-mm-dd
 	Circle         string `json:"circle,omitempty"`    // telecom circle / region, e.g. "Karnataka"

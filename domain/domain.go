@@ -4,6 +4,7 @@
 package domain
 
 import (
+	"cmp"
 	"encoding/json"
 	"slices"
 	"strings"
@@ -22,7 +23,8 @@ const (
 )
 
 // Kinds lists every kind in processing order: customers before the invoices that name them.
-// A kind is processed once its parser, Enkash flow and report layout are registered.
+// Each needs a record type here (record.go), a parser spec, an Enkash flow and a report layout:
+// the table of kinds (jobs.Kinds) refuses to start without one.
 var Kinds = []Kind{KindCustomers, KindInvoices, KindPayouts, KindBills}
 
 // ParseKind returns the Kind named s, and whether s names one.
@@ -146,8 +148,10 @@ type Payout struct {
 	AccountNumber            string `json:"account_number,omitempty"`
 	IFSC                     string `json:"ifsc,omitempty"`
 	VPA                      string `json:"vpa,omitempty"`
-	Amount                   Paise  `json:"amount"`
-	Mode                     string `json:"mode"` // IMPS, NEFT, RTGS or UPI
+	// Amount is not in the stored payload: the ledger's amount column holds it (see
+	// EncodeRecord).
+	Amount Paise  `json:"-"`
+	Mode   string `json:"mode"` // IMPS, NEFT, RTGS or UPI
 	// Remark is the transfer remark Enkash receives (SendableRemark, at most 50 characters).
 	Remark string `json:"remark,omitempty"`
 	// RemarkAsWritten is the remark as the file wrote it, when that differs from Remark.
@@ -223,7 +227,8 @@ type Item struct {
 	Reference string
 	Amount    Paise
 	Status    Status
-	// Payload is the validated record (e.g. a Payout) as JSON; empty for rejected rows.
+	// Payload is the stored form of the validated record (EncodeRecord), without its amount;
+	// empty for rejected rows. Read it with Record (or RecordAs), never by hand.
 	Payload json.RawMessage
 	// Raw holds the row's original cell values in the file's column order.
 	Raw []string
@@ -293,15 +298,60 @@ func (t *Tally) Merge(o Tally) {
 	}
 }
 
-// TiesOut reports whether rows in equal the sum of the buckets, in count and in paise.
-func (t Tally) TiesOut() bool {
-	parts := []Money{t.Rejected, t.Success, t.Failed, t.Reversed, t.Open}
+// Accounted returns the sum of the buckets: rejected + success + failed + reversed + open.
+func (t Tally) Accounted() Money {
 	var sum Money
-	for _, m := range parts {
+	for _, m := range []Money{t.Rejected, t.Success, t.Failed, t.Reversed, t.Open} {
 		sum.Count += m.Count
 		sum.Paise += m.Paise
 	}
-	return sum == t.In
+	return sum
+}
+
+// CountsTieOut reports whether rows in equal the sum of the buckets in count.
+func (t Tally) CountsTieOut() bool { return t.Accounted().Count == t.In.Count }
+
+// PaiseTieOut reports whether rows in equal the sum of the buckets in paise.
+func (t Tally) PaiseTieOut() bool { return t.Accounted().Paise == t.In.Paise }
+
+// TiesOut reports whether rows in equal the sum of the buckets, in count and in paise.
+func (t Tally) TiesOut() bool { return t.Accounted() == t.In }
+
+// KindTally is the conservation line of all the files of one kind.
+type KindTally struct {
+	Kind  Kind
+	Files int
+	Tally Tally
+}
+
+// TallyByKind adds up files by kind, in the order of CompareKinds.
+func TallyByKind(files []FileSummary) []KindTally {
+	var out []KindTally
+	at := map[Kind]int{}
+	for _, f := range files {
+		i, ok := at[f.Kind]
+		if !ok {
+			i = len(out)
+			at[f.Kind] = i
+			out = append(out, KindTally{Kind: f.Kind})
+		}
+		out[i].Files++
+		out[i].Tally.Merge(f.Tally)
+	}
+	slices.SortStableFunc(out, func(a, b KindTally) int { return CompareKinds(a.Kind, b.Kind) })
+	return out
+}
+
+// CompareKinds orders kinds as Kinds does (processing order), kinds this build does not know
+// after them by name.
+func CompareKinds(a, b Kind) int {
+	rank := func(k Kind) int {
+		if i := slices.Index(Kinds, k); i >= 0 {
+			return i
+		}
+		return len(Kinds)
+	}
+	return cmp.Or(cmp.Compare(rank(a), rank(b)), cmp.Compare(a, b))
 }
 
 // FileSummary is one input file with its conservation line.

@@ -15,7 +15,7 @@ type Invoice struct {
 	SGST              Paise     `json:"sgst,omitempty"`
 	IGST              Paise     `json:"igst,omitempty"`
 	TDS               Paise     `json:"tds,omitempty"`
-	NetAmount         Paise     `json:"net_amount"` // base + taxes − TDS
+	NetAmount         Paise     `json:"-"` // base + taxes − TDS; stored in the ledger's amount column
 	Description       string    `json:"description,omitempty"`
 	PONumber          string    `json:"po_number,omitempty"`
 }

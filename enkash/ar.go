@@ -37,7 +37,11 @@ type ARService service
 // failure must be resolved by searching customers by uniqueRefNo.
 func (s *ARService) CreateCustomers(ctx context.Context, rows []CustomerRow) (*BulkResponse, error) {
 	q := url.Values{"companyId": {s.companyID()}}
-	return s.upload(ctx, epCustomerBulk, q, "customers.csv", RenderCustomers(rows), len(rows))
+	file, err := RenderCustomers(rows)
+	if err != nil {
+		return nil, fmt.Errorf("%s: %w", epCustomerBulk, err)
+	}
+	return s.upload(ctx, epCustomerBulk, q, "customers.csv", file, len(rows))
 }
 
 // UpdateCustomers uploads rows (each naming its customerId) as a customer bulk update
@@ -49,13 +53,21 @@ func (s *ARService) UpdateCustomers(ctx context.Context, rows []CustomerRow) (*B
 		}
 	}
 	q := url.Values{"parentCompanyId": {s.companyID()}}
-	return s.upload(ctx, epCustomerBulkUpdate, q, "customers.csv", RenderCustomers(rows), len(rows))
+	file, err := RenderCustomers(rows)
+	if err != nil {
+		return nil, fmt.Errorf("%s: %w", epCustomerBulkUpdate, err)
+	}
+	return s.upload(ctx, epCustomerBulkUpdate, q, "customers.csv", file, len(rows))
 }
 
 // CreateInvoices uploads rows as an invoice bulk create (sellerId: Config.CompanyID).
 func (s *ARService) CreateInvoices(ctx context.Context, rows []InvoiceRow) (*BulkResponse, error) {
 	q := url.Values{"sellerId": {s.companyID()}}
-	return s.upload(ctx, epInvoiceBulkCreate, q, "invoices.csv", RenderInvoices(rows), len(rows))
+	file, err := RenderInvoices(rows)
+	if err != nil {
+		return nil, fmt.Errorf("%s: %w", epInvoiceBulkCreate, err)
+	}
+	return s.upload(ctx, epInvoiceBulkCreate, q, "invoices.csv", file, len(rows))
 }
 
 // companyID is the company the AR calls name: Config.CompanyID, or, when it is empty, the

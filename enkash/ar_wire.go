@@ -3,7 +3,10 @@ package enkash
 import (
 	"bytes"
 	"encoding/csv"
+	"fmt"
 	"strings"
+
+	"github.com/gocarina/gocsv"
 )
 
 // The wire format of the accounts receivable (AR) family: bulk customers and bulk invoices
@@ -36,50 +39,64 @@ var CustomerUploadColumns = []string{"legalName", "customerCompanyId", "panOrGst
 var InvoiceUploadColumns = []string{"invoiceNumber", "customerId", "uniqueRefNo", "invoiceDate", "dueDate", "baseAmount",
 	"cgst", "sgst", "igst", "tds", "netAmount", "description", "externalId", "poNumber"}
 
-// CustomerRow is one row of a customer bulk upload.
+// CustomerRow is one row of a customer bulk upload; its csv tags are the upload's columns
+// (CustomerUploadColumns, in that order).
 type CustomerRow struct {
-	LegalName, CustomerCompanyID, PANOrGSTIN, ContactName, ContactNumber, Email string
-	Address, State, PinCode, AccountNumber, IFSC, UniqueRefNo, CustomerID       string
+	LegalName         string `csv:"legalName"`
+	CustomerCompanyID string `csv:"customerCompanyId"`
+	PANOrGSTIN        string `csv:"panOrGstin"`
+	ContactName       string `csv:"contactName"`
+	ContactNumber     string `csv:"contactNumber"`
+	Email             string `csv:"email"`
+	Address           string `csv:"address"`
+	State             string `csv:"state"`
+	PinCode           string `csv:"pinCode"`
+	AccountNumber     string `csv:"accountNumber"`
+	IFSC              string `csv:"ifsc"`
+	UniqueRefNo       string `csv:"uniqueRefNo"`
+	CustomerID        string `csv:"customerId"`
 }
 
-func (r CustomerRow) cells() []string {
-	return []string{r.LegalName, r.CustomerCompanyID, r.PANOrGSTIN, r.ContactName, r.ContactNumber, r.Email,
-		r.Address, r.State, r.PinCode, r.AccountNumber, r.IFSC, r.UniqueRefNo, r.CustomerID}
-}
-
-// InvoiceRow is one row of an invoice bulk upload. Dates are yyyy-MM-dd.
+// InvoiceRow is one row of an invoice bulk upload; its csv tags are the upload's columns
+// (InvoiceUploadColumns, in that order). Dates are yyyy-MM-dd; amounts are written as in
+// Enkash's JSON (Amount.MarshalCSV).
 type InvoiceRow struct {
-	InvoiceNumber, CustomerID, UniqueRefNo, InvoiceDate, DueDate string
-	BaseAmount, CGST, SGST, IGST, TDS, NetAmount                 Amount
-	Description, ExternalID, PONumber                            string
+	InvoiceNumber string `csv:"invoiceNumber"`
+	CustomerID    string `csv:"customerId"`
+	UniqueRefNo   string `csv:"uniqueRefNo"`
+	InvoiceDate   string `csv:"invoiceDate"`
+	DueDate       string `csv:"dueDate"`
+	BaseAmount    Amount `csv:"baseAmount"`
+	CGST          Amount `csv:"cgst"`
+	SGST          Amount `csv:"sgst"`
+	IGST          Amount `csv:"igst"`
+	TDS           Amount `csv:"tds"`
+	NetAmount     Amount `csv:"netAmount"`
+	Description   string `csv:"description"`
+	ExternalID    string `csv:"externalId"`
+	PONumber      string `csv:"poNumber"`
 }
 
-func (r InvoiceRow) cells() []string {
-	a := func(v Amount) string { b, _ := v.MarshalJSON(); return string(b) }
-	return []string{r.InvoiceNumber, r.CustomerID, r.UniqueRefNo, r.InvoiceDate, r.DueDate, a(r.BaseAmount),
-		a(r.CGST), a(r.SGST), a(r.IGST), a(r.TDS), a(r.NetAmount), r.Description, r.ExternalID, r.PONumber}
+// MarshalCSV writes an amount in an upload file as Enkash's JSON writes it: decimal rupees.
+func (a Amount) MarshalCSV() (string, error) {
+	b, err := a.MarshalJSON()
+	return string(b), err
 }
 
 // RenderCustomers renders the upload file of a customer bulk create or update: the one place
 // that knows its layout.
-func RenderCustomers(rows []CustomerRow) []byte {
-	return renderCSV(CustomerUploadColumns, len(rows), func(i int) []string { return rows[i].cells() })
-}
+func RenderCustomers(rows []CustomerRow) ([]byte, error) { return renderCSV(rows) }
 
 // RenderInvoices renders the upload file of an invoice bulk create.
-func RenderInvoices(rows []InvoiceRow) []byte {
-	return renderCSV(InvoiceUploadColumns, len(rows), func(i int) []string { return rows[i].cells() })
-}
+func RenderInvoices(rows []InvoiceRow) ([]byte, error) { return renderCSV(rows) }
 
-func renderCSV(header []string, n int, row func(int) []string) []byte {
-	var b bytes.Buffer
-	w := csv.NewWriter(&b)
-	w.Write(header) // a bytes.Buffer does not fail; w.Error reports anything else
-	for i := range n {
-		w.Write(row(i))
+// renderCSV writes typed rows, header first, with gocsv: the columns are the rows' csv tags.
+func renderCSV[T any](rows []T) ([]byte, error) {
+	b, err := gocsv.MarshalBytes(rows)
+	if err != nil {
+		return nil, fmt.Errorf("render upload file: %w", err)
 	}
-	w.Flush()
-	return b.Bytes()
+	return b, nil
 }
 
 // BulkResponse is the synchronous answer of a bulk upload (D: field names and casing as

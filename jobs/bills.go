@@ -3,7 +3,6 @@ package jobs
 import (
 	"cmp"
 	"context"
-	"encoding/json"
 	"errors"
 	"fmt"
 	"strconv"
@@ -19,11 +18,6 @@ import (
 // followed through fetch bulk bill details and the by-reference lookup.
 type billFlow struct{ c *enkash.Client }
 
-func init() {
-	registerFlow(domain.KindBills, func(env flowEnv) flow { return billFlow{env.client} })
-	registerFacts(domain.KindBills, billFacts)
-}
-
 // Names of what a bill record shows of whom it is for (record.Shows).
 const (
 	factConsumer = "consumer number"
@@ -32,8 +26,8 @@ const (
 
 // billFacts are a bill item's own consumer number and biller id.
 func billFacts(it domain.Item) map[string]string {
-	var b domain.Bill
-	if json.Unmarshal(it.Payload, &b) != nil {
+	b, err := domain.RecordAs[domain.Bill](it)
+	if err != nil {
 		return nil
 	}
 	return map[string]string{factConsumer: b.ConsumerNumber, factBiller: b.BillerID}
@@ -59,9 +53,9 @@ func (f billFlow) send(ctx context.Context, batchID string, items []domain.Item)
 	out := make(map[string]record, len(items))
 	var added []enkash.FlexID
 	for i, it := range items {
-		var b domain.Bill
-		if err := json.Unmarshal(it.Payload, &b); err != nil {
-			return nil, fmt.Errorf("bill %s: stored record: %w", it.Reference, err)
+		b, err := domain.RecordAs[domain.Bill](it)
+		if err != nil {
+			return nil, err
 		}
 		rec, refusal, err := f.create(ctx, b)
 		switch {

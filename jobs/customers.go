@@ -2,8 +2,6 @@ package jobs
 
 import (
 	"context"
-	"encoding/json"
-	"fmt"
 	"strings"
 	"time"
 
@@ -19,11 +17,6 @@ type customerFlow struct {
 	ledger *ledger.DB
 }
 
-func init() {
-	registerFlow(domain.KindCustomers, func(env flowEnv) flow { return customerFlow{env.client, env.ledger} })
-	registerFacts(domain.KindCustomers, customerFacts)
-}
-
 // Names of what a customer record shows of whom it is for (record.Shows).
 const (
 	factLegalName = "legal name"
@@ -33,8 +26,8 @@ const (
 // customerFacts are a customer item's own legal name and PAN or GSTIN, as its upload row sends
 // them.
 func customerFacts(it domain.Item) map[string]string {
-	var cu domain.Customer
-	if json.Unmarshal(it.Payload, &cu) != nil {
+	cu, err := domain.RecordAs[domain.Customer](it)
+	if err != nil {
 		return nil
 	}
 	row := customerRowOf(cu)
@@ -51,9 +44,9 @@ func (f customerFlow) send(ctx context.Context, batchID string, items []domain.I
 	}
 	var creates, updates []enkash.CustomerRow
 	for _, it := range items {
-		var cu domain.Customer
-		if err := json.Unmarshal(it.Payload, &cu); err != nil {
-			return nil, fmt.Errorf("customer %s: stored record: %w", it.Reference, err)
+		cu, err := domain.RecordAs[domain.Customer](it)
+		if err != nil {
+			return nil, err
 		}
 		row := customerRowOf(cu)
 		if id, ok := known[it.Reference]; ok {

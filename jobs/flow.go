@@ -10,8 +10,8 @@ import (
 )
 
 // flow is what the pipeline steps need of Enkash for one file kind. Adding a kind means one
-// new implementation in a file of its own that registers itself (registerFlow); the steps stay
-// as they are.
+// new implementation in a file of its own, named in flows (kinds.go); the steps stay as they
+// are.
 type flow interface {
 	// send makes the create call for one claimed batch. It returns Enkash's answer per item;
 	// an error means the call as a whole failed (see enkash.IsAmbiguous for what it left).
@@ -56,17 +56,12 @@ type flowEnv struct {
 	ledger *ledger.DB
 }
 
-// flowMakers builds the flow of each kind; each kind's file registers its own in init.
-var flowMakers = map[domain.Kind]func(flowEnv) flow{}
-
-// registerFlow makes kind k's flow known to the pipeline.
-func registerFlow(k domain.Kind, make func(flowEnv) flow) { flowMakers[k] = make }
-
-// factsOf gives, for a kind, an item's own facts under the names its records' Shows uses.
-var factsOf = map[domain.Kind]func(domain.Item) map[string]string{}
-
-// registerFacts makes known how the items of kind k name whom they are for.
-func registerFacts(k domain.Kind, facts func(domain.Item) map[string]string) { factsOf[k] = facts }
+// factsOf gives, for a kind, an item's own facts under the names its records' Shows uses
+// (what a record of Enkash shows of whom it is for, compared by provablyOurs).
+var factsOf = map[domain.Kind]func(domain.Item) map[string]string{
+	domain.KindCustomers: customerFacts,
+	domain.KindBills:     billFacts,
+}
 
 // kindFlow is one kind with its flow.
 type kindFlow struct {
@@ -74,12 +69,13 @@ type kindFlow struct {
 	flow flow
 }
 
-// flowsFor builds the flow of every registered kind, in the processing order of domain.Kinds
-// (customers before the invoices that name them).
+// flowsFor builds the flow of every kind of the kinds table, in processing order (customers
+// before the invoices that name them). A kind the table lacks a part of has no flow: CheckKinds
+// refuses to start without it.
 func flowsFor(env flowEnv) []kindFlow {
 	var out []kindFlow
 	for _, k := range domain.Kinds {
-		if mk, ok := flowMakers[k]; ok {
+		if mk, ok := flows[k]; ok {
 			out = append(out, kindFlow{k, mk(env)})
 		}
 	}

@@ -4,7 +4,6 @@ import (
 	"context"
 	"crypto/sha256"
 	"encoding/hex"
-	"encoding/json"
 	"errors"
 	"fmt"
 	"io"
@@ -361,7 +360,8 @@ func (p *Pipeline) readFile(ctx context.Context, runID int64, fh *os.File, summa
 	return o, in.Commit()
 }
 
-// newItems turns parsed rows into ledger items, their record and cells encoded as JSON.
+// newItems turns parsed rows into ledger items, their record (domain.EncodeRecord) and cells
+// encoded on this goroutine.
 func newItems(file string, rows iter.Seq2[parsers.Row, error]) iter.Seq2[ledger.NewItem, error] {
 	return func(yield func(ledger.NewItem, error) bool) {
 		for row, err := range rows {
@@ -369,12 +369,9 @@ func newItems(file string, rows iter.Seq2[parsers.Row, error]) iter.Seq2[ledger.
 				yield(ledger.NewItem{}, err)
 				return
 			}
-			item := ledger.NewItem{Line: row.Line, Reference: row.Reference, Amount: row.Amount, Errors: row.Errors}
-			if item.Raw, err = json.Marshal(row.Raw); err == nil && row.Record != nil {
-				item.Payload, err = json.Marshal(row.Record)
-			}
+			item, err := ledger.NewItemOf(row.Line, row.Record, row.Raw, row.Errors)
 			if err != nil {
-				yield(ledger.NewItem{}, fmt.Errorf("ingest %s line %d: %w", file, row.Line, err))
+				yield(ledger.NewItem{}, fmt.Errorf("ingest %s: %w", file, err))
 				return
 			}
 			if !yield(item, nil) {

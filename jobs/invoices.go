@@ -2,7 +2,6 @@ package jobs
 
 import (
 	"context"
-	"encoding/json"
 	"fmt"
 	"strings"
 	"time"
@@ -20,17 +19,15 @@ type invoiceFlow struct {
 	ledger *ledger.DB
 }
 
-func init() {
-	registerFlow(domain.KindInvoices, func(env flowEnv) flow { return invoiceFlow{env.client, env.ledger} })
-}
-
 func (f invoiceFlow) send(ctx context.Context, batchID string, items []domain.Item) (map[string]record, error) {
 	invs := make([]domain.Invoice, len(items))
 	var custRefs []string
 	for i, it := range items {
-		if err := json.Unmarshal(it.Payload, &invs[i]); err != nil {
-			return nil, fmt.Errorf("invoice %s: stored record: %w", it.Reference, err)
+		inv, err := domain.RecordAs[domain.Invoice](it)
+		if err != nil {
+			return nil, err
 		}
+		invs[i] = inv
 		if invs[i].CustomerID == "" {
 			custRefs = append(custRefs, invs[i].CustomerReference)
 		}

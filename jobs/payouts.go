@@ -2,8 +2,6 @@ package jobs
 
 import (
 	"context"
-	"encoding/json"
-	"fmt"
 	"strings"
 	"time"
 
@@ -14,16 +12,12 @@ import (
 // payoutFlow sends batch payouts through Enkash's batch transfer and follows them by search.
 type payoutFlow struct{ c *enkash.Client }
 
-func init() {
-	registerFlow(domain.KindPayouts, func(env flowEnv) flow { return payoutFlow{env.client} })
-}
-
 func (f payoutFlow) send(ctx context.Context, batchID string, items []domain.Item) (map[string]record, error) {
 	req := enkash.BatchTransferRequest{BatchTransactionID: batchID, Transfers: make([]enkash.Transfer, 0, len(items))}
 	for _, it := range items {
-		var p domain.Payout
-		if err := json.Unmarshal(it.Payload, &p); err != nil {
-			return nil, fmt.Errorf("payout %s: stored record: %w", it.Reference, err)
+		p, err := domain.RecordAs[domain.Payout](it)
+		if err != nil {
+			return nil, err
 		}
 		req.Transfers = append(req.Transfers, transferOf(p))
 	}

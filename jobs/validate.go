@@ -119,17 +119,17 @@ func validate(ctx context.Context, path string, db *ledger.DB) (Validation, erro
 		}
 		v.Rows++
 		errs := row.Errors
-		if len(errs) == 0 && row.Reference != "" {
-			key := domain.ReferenceKey(row.Reference)
+		if ref := row.Reference(); len(errs) == 0 && ref != "" {
+			key := domain.ReferenceKey(ref)
 			if f, dup := seen[key]; dup {
-				msg := fmt.Sprintf("reference %q is already used by line %d of this file", row.Reference, f.line)
-				if f.ref != row.Reference {
+				msg := fmt.Sprintf("reference %q is already used by line %d of this file", ref, f.line)
+				if f.ref != ref {
 					msg += fmt.Sprintf(" as %q (references differing only in capitals or spaces are the same reference)", f.ref)
 				}
 				errs = []domain.RowError{{Line: row.Line, Column: r.ReferenceColumn(), Rule: "duplicate_reference",
 					Message: msg + "; each row needs its own reference"}}
 			} else {
-				seen[key] = first{row.Line, row.Reference}
+				seen[key] = first{row.Line, ref}
 			}
 		}
 		if len(errs) > 0 {
@@ -138,8 +138,8 @@ func validate(ctx context.Context, path string, db *ledger.DB) (Validation, erro
 			continue
 		}
 		v.Valid++
-		if db != nil && row.Reference != "" {
-			if pending = append(pending, ledger.ReferenceRow{Line: row.Line, Reference: row.Reference}); len(pending) == referenceChunk {
+		if ref := row.Reference(); db != nil && ref != "" {
+			if pending = append(pending, ledger.ReferenceRow{Line: row.Line, Reference: ref}); len(pending) == referenceChunk {
 				if err := checkLedger(); err != nil {
 					return v, err
 				}

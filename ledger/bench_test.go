@@ -33,17 +33,30 @@ var benchFile = 0
 // ingestN records n valid payout rows as one file and returns the rows' references.
 func ingestN(b *testing.B, ctx context.Context, db *ledger.DB, run int64, n int) {
 	b.Helper()
+	b.StopTimer()
 	benchFile++
 	name := fmt.Sprintf("payouts_%d.csv", benchFile)
+	// The rows are encoded first, as the ingest's encoding goroutine does: only the ledger's
+	// writes are measured.
+	items := make([]ledger.NewItem, n)
+	for i := range n {
+		ref := fmt.Sprintf("PAY-%d-%07d", benchFile, i)
+		p := domain.Payout{Reference: ref, BeneficiaryName: "Ramesh Kumar Sharma", AccountNumber: "50100000000001", IFSC: "HDFC0001234",
+			Amount: 125_000_00, Mode: "NEFT", Remark: "Nov 2026 payout"}
+		raw := []string{ref, "Ramesh Kumar Sharma", "50100000000001", "HDFC0001234", "", "1,25,000.00", "NEFT", "Nov 2026 payout", "", ""}
+		it, err := ledger.NewItemOf(i+2, p, raw, nil)
+		if err != nil {
+			b.Fatal(err)
+		}
+		items[i] = it
+	}
+	b.StartTimer()
 	in, err := db.BeginIngest(ctx, run, domain.FileSummary{Name: name, Kind: domain.KindPayouts, SHA256: name}, []string{"Reference", "Amount"}, "Reference")
 	if err != nil {
 		b.Fatal(err)
 	}
-	payload := []byte(`{"reference":"x","beneficiary_name":"Ramesh Kumar Sharma","account_number":"50100000000001","ifsc":"HDFC0001234","amount":12500000,"mode":"NEFT","remark":"Nov 2026 payout"}`)
-	for i := range n {
-		ref := fmt.Sprintf("PAY-%d-%07d", benchFile, i)
-		raw := `["` + ref + `","Ramesh Kumar Sharma","50100000000001","HDFC0001234","","1,25,000.00","NEFT","Nov 2026 payout","",""]`
-		if _, err := in.Add(ledger.NewItem{Line: i + 2, Reference: ref, Amount: 125_000_00, Payload: payload, Raw: []byte(raw)}); err != nil {
+	for _, it := range items {
+		if _, err := in.Add(it); err != nil {
 			b.Fatal(err)
 		}
 	}

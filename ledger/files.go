@@ -6,9 +6,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
-	"strconv"
-
-	"github.com/mattn/go-sqlite3"
+	"time"
 
 	"enkashbatch/domain"
 )
@@ -19,35 +17,6 @@ const (
 	FileRejected  = "rejected"  // unusable as a whole (see its note)
 	FileDuplicate = "duplicate" // its content was processed before
 )
-
-// StartRun records the start of a run and returns its id.
-func (db *DB) StartRun(ctx context.Context, command string, sandbox bool) (int64, error) {
-	var id int64
-	err := db.inTx(ctx, func(tx *sql.Tx, now string) error {
-		res, err := tx.ExecContext(ctx, `INSERT INTO runs (command, sandbox, started_at) VALUES (?, ?, ?)`, command, sandbox, now)
-		if err != nil {
-			return err
-		}
-		id, err = res.LastInsertId()
-		return err
-	})
-	if err != nil {
-		return 0, fmt.Errorf("start run: %w", err)
-	}
-	return id, nil
-}
-
-// FinishRun records how a run ended.
-func (db *DB) FinishRun(ctx context.Context, id int64, outcome, detail string) error {
-	err := db.inTx(ctx, func(tx *sql.Tx, now string) error {
-		_, err := tx.ExecContext(ctx, `UPDATE runs SET finished_at = ?, outcome = ?, detail = ? WHERE id = ?`, now, outcome, detail, id)
-		return err
-	})
-	if err != nil {
-		return fmt.Errorf("finish run %d: %w", id, err)
-	}
-	return nil
-}
 
 // AcceptedFile returns the accepted file with this content hash, if there is one.
 func (db *DB) AcceptedFile(ctx context.Context, sha256 string) (domain.FileSummary, bool, error) {
@@ -86,298 +55,87 @@ func (db *DB) RecordUnprocessedFile(ctx context.Context, runID int64, f domain.F
 	return id, nil
 }
 
-// NewItem is one row of a file being ingested.
-type NewItem struct {
-	Line      int
-	Reference string
-	Amount    domain.Paise
-	Payload   []byte // the validated record as JSON; nil for a rejected row
-	Raw       []byte // the row's original cells as a JSON array of strings
-	// Errors are the row's broken rules; a row with errors is recorded as rejected.
-	Errors []domain.RowError
+// FileHeader returns the header of a file as it was written.
+func (db *DB) FileHeader(ctx context.Context, fileID int64) ([]string, error) {
+	var raw string
+	if err := db.read.QueryRowContext(ctx, `SELECT header FROM files WHERE id = ?`, fileID).Scan(&raw); err != nil {
+		return nil, fmt.Errorf("header of file %d: %w", fileID, err)
+	}
+	var header []string
+	if err := json.Unmarshal([]byte(raw), &header); err != nil {
+		return nil, fmt.Errorf("header of file %d: %w", fileID, err)
+	}
+	return header, nil
 }
 
-// Ingest writes one file's rows in a single transaction: the file's rows are in the ledger
-// entirely or not at all.
-type Ingest struct {
-	db      *DB
-	ctx     context.Context
-	tx      *sql.Tx
-	now     string
-	runID   int64
-	fileID  int64
-	file    string
-	kind    domain.Kind
-	refCol  string // the reference column's header as written
-	insert  *sql.Stmt
-	holder  *sql.Stmt // the live item holding a reference key
-	rowsIn  int
-	paiseIn domain.Paise
+// FileFilter selects files for summaries. Zero fields select every file.
+type FileFilter struct {
+	// RunID selects the files a run ingested and the files whose items it touched.
+	RunID int64
+	// From and To, when set, select the files received in [From, To) and the files with items
+	// in batches created then.
+	From, To time.Time
 }
 
-// BeginIngest opens the transaction that records an accepted file and its rows. refColumn is
-// the header of the file's reference column as written, named by duplicate-reference errors.
-func (db *DB) BeginIngest(ctx context.Context, runID int64, f domain.FileSummary, header []string, refColumn string) (*Ingest, error) {
-	tx, err := db.write.BeginTx(ctx, nil)
-	if err != nil {
-		return nil, fmt.Errorf("begin ingest of %s: %w", f.Name, err)
-	}
-	// The rows' statements run without ctx's cancellation: go-sqlite3 runs each statement
-	// whose context can be cancelled on a goroutine of its own, which costs more than the
-	// insert itself (a futex handoff per row). A row takes microseconds; the caller checks
-	// ctx between rows and aborts the file.
-	in := &Ingest{db: db, ctx: context.WithoutCancel(ctx), tx: tx, now: formatTime(db.Now()), runID: runID, file: f.Name, kind: f.Kind, refCol: refColumn}
-	fail := func(err error) (*Ingest, error) {
-		in.close()
-		tx.Rollback()
-		return nil, fmt.Errorf("begin ingest of %s: %w", f.Name, err)
-	}
-	hdr, err := json.Marshal(header)
-	if err != nil {
-		return fail(err)
-	}
-	res, err := tx.ExecContext(ctx, `INSERT INTO files (run_id, name, kind, sha256, status, header, received_at) VALUES (?, ?, ?, ?, 'accepted', ?, ?)`,
-		runID, f.Name, string(f.Kind), f.SHA256, string(hdr), in.now)
-	if err != nil {
-		return fail(err)
-	}
-	if in.fileID, err = res.LastInsertId(); err != nil {
-		return fail(err)
-	}
-	in.insert, err = tx.PrepareContext(ctx, `INSERT INTO items (file_id, kind, line, reference, live_ref, ref_key, amount, status, reason, rule, payload, raw, updated_at)
-		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`)
-	if err != nil {
-		return fail(err)
-	}
-	in.holder, err = tx.PrepareContext(ctx, `SELECT i.file_id, i.line, f.name, i.reference, i.status, i.provider_id, i.provider_status, i.utr,
-			i.provider_reason, coalesce(b.created_at, i.updated_at), f.received_at
-		FROM items i JOIN files f ON f.id = i.file_id LEFT JOIN batches b ON b.id = i.batch_id
-		WHERE i.kind = ? AND i.ref_key = ?`)
-	if err != nil {
-		return fail(err)
-	}
-	return in, nil
-}
-
-// FileID is the id of the file being ingested.
-func (in *Ingest) FileID() int64 { return in.fileID }
-
-// Add records one row. References are unique within a kind regardless of case and surrounding
-// spaces (domain.ReferenceKey). A valid row whose reference another live item already holds is
-// recorded as rejected, and the returned error-free status says so. A row, valid or not, whose
-// reference belongs to a payment of another file that was sent (or is queued to be) is
-// rejected under domain.RuleAlreadySent (or RuleAlreadyQueued) alone: it says when and how the
-// payment was made, and is never offered for correcting and sending again.
-func (in *Ingest) Add(it NewItem) (domain.Status, error) {
-	in.rowsIn++
-	in.paiseIn += it.Amount
-	raw := it.Raw
-	key := domain.ReferenceKey(it.Reference)
-	if len(it.Errors) == 0 {
-		_, err := in.insert.ExecContext(in.ctx, in.fileID, string(in.kind), it.Line, it.Reference, it.Reference, key, int64(it.Amount),
-			string(domain.StatusValid), "", "", string(it.Payload), string(raw), in.now)
-		if err == nil {
-			return domain.StatusValid, nil
-		}
-		var se sqlite3.Error
-		if !errors.As(err, &se) || se.ExtendedCode != sqlite3.ErrConstraintUnique {
-			return "", fmt.Errorf("ingest %s line %d: %w", in.file, it.Line, err)
-		}
-		if took, err := in.takeOver(it.Reference, key); err != nil {
-			return "", err
-		} else if took {
-			in.rowsIn, in.paiseIn = in.rowsIn-1, in.paiseIn-it.Amount // counted again by the retried Add
-			return in.Add(it)
-		}
-		h, found, err := in.referenceHolder(key)
-		if err != nil {
-			return "", err
-		}
-		if !found {
-			return "", fmt.Errorf("ingest %s line %d: reference %q is taken but no item holds it", in.file, it.Line, it.Reference)
-		}
-		if e, ok := in.neverResend(it, h); ok {
-			it.Errors = []domain.RowError{e}
-		} else {
-			it.Errors = []domain.RowError{in.duplicate(it, h)}
-		}
-	} else if key != "" {
-		// A row with errors whose reference was already paid is not a row to correct.
-		h, found, err := in.referenceHolder(key)
-		if err != nil {
-			return "", err
-		}
-		if e, ok := in.neverResend(it, h); found && ok {
-			it.Errors = []domain.RowError{e}
-		}
-	}
-	reason, rule := joinErrors(it.Errors), it.Errors[0].Rule
-	if _, err := in.insert.ExecContext(in.ctx, in.fileID, string(in.kind), it.Line, it.Reference, nil, nil, int64(it.Amount),
-		string(domain.StatusRejected), reason, rule, nil, string(raw), in.now); err != nil {
-		return "", fmt.Errorf("ingest %s line %d: %w", in.file, it.Line, err)
-	}
-	exc := domain.Exception{Category: domain.CategoryRejectedRow, Kind: in.kind, File: in.file, Line: it.Line, Reference: it.Reference, Detail: reason}
-	if domain.NeverResend(rule) {
-		// The rule in Actual gives the exception its own suggested action (never "correct
-		// and drop again"): see domain.Exception.SuggestedAction.
-		exc.Expected, exc.Actual = "a payment not made before", rule
-	}
-	if err := insertException(in.ctx, in.tx, in.runID, in.now, exc, "file "+strconv.FormatInt(in.fileID, 10)); err != nil {
-		return "", fmt.Errorf("ingest %s line %d: record exception: %w", in.file, it.Line, err)
-	}
-	return domain.StatusRejected, nil
-}
-
-// holder is the live item holding a reference key.
-type holder struct {
-	fileID                                   int64
-	line                                     int
-	file, reference                          string
-	status                                   domain.Status
-	providerID, providerStatus, utr, pReason string
-	sentAt, receivedAt                       string
-}
-
-// where names the holder as "line 12 of payouts_nov.csv" (or "of this file").
-func (h holder) where(in *Ingest) string {
-	if h.fileID == in.fileID {
-		return fmt.Sprintf("line %d of this file", h.line)
-	}
-	return fmt.Sprintf("line %d of %s", h.line, h.file)
-}
-
-// neverResend returns the error of a row whose reference is held by an item of another file
-// that was sent (or is queued to be), and whether it is one. A row of an updatable kind is an
-// update, never a payment made twice, and a row of the same file is a duplicate to correct:
-// neither is one.
-func (in *Ingest) neverResend(it NewItem, h holder) (domain.RowError, bool) {
-	if in.kind.Updatable() || h.fileID == in.fileID {
-		return domain.RowError{}, false
-	}
-	same := ""
-	if h.reference != it.Reference {
-		same = fmt.Sprintf(" (written there as %q: references differing only in capitals or spaces are the same reference)", h.reference)
-	}
-	switch h.status {
-	case domain.StatusValid:
-		return domain.RowError{Line: it.Line, Column: in.refCol, Rule: domain.RuleAlreadyQueued,
-			Message: fmt.Sprintf("already queued to be sent from %s, received on %s%s — do not send again",
-				h.where(in), showTime(h.receivedAt), same)}, true
-	case domain.StatusFailed, domain.StatusRejected:
-		return domain.RowError{}, false
-	}
-	status := h.providerStatus
-	if status == "" {
-		status = "in flight, " + string(h.status)
-	}
-	return domain.RowError{Line: it.Line, Column: in.refCol, Rule: domain.RuleAlreadySent,
-		Message: fmt.Sprintf("already sent on %s: Enkash id %s, UTR %s, status %s — do not send again (it is %s%s)",
-			showTime(h.sentAt), orNotYet(h.providerID), orNotYet(h.utr), status, h.where(in), same)}, true
-}
-
-// duplicate returns the error of a valid row whose reference another live item holds.
-func (in *Ingest) duplicate(it NewItem, h holder) domain.RowError {
-	msg := fmt.Sprintf("reference %q is already used by %s", it.Reference, h.where(in))
-	if h.reference != it.Reference {
-		msg += fmt.Sprintf(" as %q (references differing only in capitals or spaces are the same reference)", h.reference)
-	}
+// FileSummaries returns files with their conservation lines: rows in as the file held them
+// when read, and the current bucket of every item recorded for the file.
+func (db *DB) FileSummaries(ctx context.Context, f FileFilter) ([]domain.FileSummary, error) {
+	where, args := "", []any{}
 	switch {
-	case h.status == domain.StatusFailed:
-		msg += fmt.Sprintf(", which was sent on %s and failed (%s)", showTime(h.sentAt), orNotYet(h.pReason))
-	case in.kind.Updatable() && h.reference != it.Reference:
-		msg += fmt.Sprintf("; to update that record, write its reference exactly as %q", h.reference)
+	case f.RunID != 0:
+		where = ` WHERE f.run_id = ? OR f.id IN (SELECT i.file_id FROM items i JOIN events e ON e.item_id = i.id WHERE e.run_id = ?)`
+		args = append(args, f.RunID, f.RunID)
+	case !f.From.IsZero() && !f.To.IsZero():
+		from, to := formatTime(f.From), formatTime(f.To)
+		where = ` WHERE (f.received_at >= ? AND f.received_at < ?) OR f.id IN (SELECT i.file_id FROM items i JOIN batches b ON b.id = i.batch_id
+			WHERE b.created_at >= ? AND b.created_at < ?)`
+		args = append(args, from, to, from, to)
 	}
-	return domain.RowError{Line: it.Line, Column: in.refCol, Rule: "duplicate_reference", Message: msg + "; each row needs its own reference"}
-}
-
-// takeOver hands the reference to the row being added when the kind is updatable (a customer)
-// and the item holding it, under exactly the same reference, was created at Enkash: the new
-// row is an update of that record, not a duplicate. A holder still in flight keeps the
-// reference (the row is a duplicate for now), and so does one whose reference differs in case:
-// Enkash knows the record under the holder's spelling.
-func (in *Ingest) takeOver(ref, key string) (bool, error) {
-	if !in.kind.Updatable() {
-		return false, nil
-	}
-	res, err := in.tx.ExecContext(in.ctx, `UPDATE items SET live_ref = NULL, ref_key = NULL WHERE kind = ? AND ref_key = ? AND reference = ? AND status = ? AND file_id <> ?`,
-		string(in.kind), key, ref, string(domain.StatusSuccess), in.fileID)
+	rows, err := db.read.QueryContext(ctx, `SELECT f.id, f.name, f.kind, f.sha256, f.status, f.received_at, f.rows_in, f.paise_in FROM files f`+where+` ORDER BY f.id`, args...)
 	if err != nil {
-		return false, fmt.Errorf("ingest %s: hand reference %q to its update: %w", in.file, ref, err)
+		return nil, fmt.Errorf("list files: %w", err)
 	}
-	n, err := res.RowsAffected()
-	if err != nil {
-		return false, fmt.Errorf("ingest %s: hand reference %q to its update: %w", in.file, ref, err)
-	}
-	return n == 1, nil
-}
-
-// referenceHolder returns the live item holding the reference key, if any.
-func (in *Ingest) referenceHolder(key string) (holder, bool, error) {
-	var h holder
-	err := in.holder.QueryRowContext(in.ctx, string(in.kind), key).Scan(&h.fileID, &h.line, &h.file, &h.reference, &h.status,
-		&h.providerID, &h.providerStatus, &h.utr, &h.pReason, &h.sentAt, &h.receivedAt)
-	if errors.Is(err, sql.ErrNoRows) {
-		return h, false, nil
-	}
-	if err != nil {
-		return h, false, fmt.Errorf("ingest %s: find holder of reference %q: %w", in.file, key, err)
-	}
-	return h, true, nil
-}
-
-// showTime shows a recorded time for a finance user, e.g. "12-11-2026 14:03 UTC".
-func showTime(recorded string) string {
-	t := parseTime(recorded)
-	if t.IsZero() {
-		return "an unrecorded date"
-	}
-	return t.UTC().Format("02-01-2006 15:04 MST")
-}
-
-func orNotYet(s string) string {
-	if s == "" {
-		return "not known yet"
-	}
-	return s
-}
-
-// Commit records the file's totals and commits the whole file.
-func (in *Ingest) Commit() error {
-	defer in.close()
-	if _, err := in.tx.ExecContext(in.ctx, `UPDATE files SET rows_in = ?, paise_in = ? WHERE id = ?`, in.rowsIn, int64(in.paiseIn), in.fileID); err != nil {
-		in.tx.Rollback()
-		return fmt.Errorf("ingest %s: %w", in.file, err)
-	}
-	if err := in.tx.Commit(); err != nil {
-		return fmt.Errorf("ingest %s: commit: %w", in.file, err)
-	}
-	return nil
-}
-
-// Abort discards everything recorded for the file.
-func (in *Ingest) Abort() error {
-	defer in.close()
-	if err := in.tx.Rollback(); err != nil && !errors.Is(err, sql.ErrTxDone) {
-		return fmt.Errorf("ingest %s: abort: %w", in.file, err)
-	}
-	return nil
-}
-
-func (in *Ingest) close() {
-	for _, st := range []*sql.Stmt{in.insert, in.holder} {
-		if st != nil {
-			st.Close()
+	var files []domain.FileSummary
+	index := map[int64]int{}
+	for rows.Next() {
+		var s domain.FileSummary
+		var received string
+		if err := rows.Scan(&s.ID, &s.Name, &s.Kind, &s.SHA256, &s.Status, &received, &s.Tally.In.Count, &s.Tally.In.Paise); err != nil {
+			rows.Close()
+			return nil, fmt.Errorf("list files: %w", err)
 		}
+		s.ReceivedAt = parseTime(received)
+		index[s.ID] = len(files)
+		files = append(files, s)
 	}
-}
-
-func joinErrors(errs []domain.RowError) string {
-	msg := ""
-	for i, e := range errs {
-		if i > 0 {
-			msg += "; "
+	rows.Close()
+	if err := rows.Err(); err != nil {
+		return nil, fmt.Errorf("list files: %w", err)
+	}
+	if len(files) == 0 {
+		return files, nil
+	}
+	ids := make([]any, 0, len(files))
+	for _, s := range files {
+		ids = append(ids, s.ID)
+	}
+	tallies, err := db.read.QueryContext(ctx, `SELECT file_id, status, count(*), coalesce(sum(amount), 0) FROM items
+		WHERE file_id IN (`+placeholders(len(ids))+`) GROUP BY file_id, status`, ids...)
+	if err != nil {
+		return nil, fmt.Errorf("tally files: %w", err)
+	}
+	defer tallies.Close()
+	for tallies.Next() {
+		var id int64
+		var status domain.Status
+		var n int
+		var paise domain.Paise
+		if err := tallies.Scan(&id, &status, &n, &paise); err != nil {
+			return nil, fmt.Errorf("tally files: %w", err)
 		}
-		msg += e.Column + " (" + e.Rule + "): " + e.Message
+		m := files[index[id]].Tally.Bucket(status.Bucket())
+		m.Count += n
+		m.Paise += paise
 	}
-	return msg
+	return files, tallies.Err()
 }

@@ -4,7 +4,6 @@ import (
 	"context"
 	"database/sql"
 	"encoding/json"
-	"errors"
 	"fmt"
 	"iter"
 	"strings"
@@ -12,23 +11,6 @@ import (
 
 	"enkashbatch/domain"
 )
-
-// Batch statuses.
-const (
-	BatchSubmitting = "submitting" // intent committed; the call may or may not have been made
-	BatchSubmitted  = "submitted"  // Enkash answered
-	BatchUnknown    = "unknown"    // the call's outcome is not known: resolve by searching
-	BatchRefused    = "refused"    // Enkash refused the whole batch
-	BatchUnsent     = "unsent"     // provably never reached Enkash
-)
-
-// Batch is one intent to send a set of items in one call.
-type Batch struct {
-	ID     string
-	Kind   domain.Kind
-	Items  int
-	Amount domain.Paise
-}
 
 const itemColumns = `i.id, i.file_id, f.name, i.kind, i.line, i.reference, i.amount, i.status, i.reason, i.rule, coalesce(i.payload, ''), i.raw,
 	coalesce(i.batch_id, ''), i.provider_id, i.provider_status, i.provider_amount, i.utr, i.provider_reason, i.updated_at`
@@ -49,63 +31,6 @@ func scanItem(rows interface{ Scan(...any) error }) (domain.Item, error) {
 	}
 	it.UpdatedAt = parseTime(updated)
 	return it, nil
-}
-
-// ClaimBatch commits the intent to send: it takes up to limit valid items of kind, in file
-// order, marks them submitting under a new batch named by name, and commits, all before any
-// call is made. It returns no items when none are left.
-func (db *DB) ClaimBatch(ctx context.Context, runID int64, kind domain.Kind, limit int, name func([]domain.Item) string) (Batch, []domain.Item, error) {
-	var b Batch
-	var items []domain.Item
-	err := db.inTx(ctx, func(tx *sql.Tx, now string) error {
-		rows, err := tx.QueryContext(ctx, `SELECT `+itemColumns+` FROM items i JOIN files f ON f.id = i.file_id
-			WHERE i.kind = ? AND i.status = ? ORDER BY i.id LIMIT ?`, string(kind), string(domain.StatusValid), limit)
-		if err != nil {
-			return err
-		}
-		items, err = collectItems(rows)
-		if err != nil || len(items) == 0 {
-			return err
-		}
-		b = Batch{ID: name(items), Kind: kind, Items: len(items)}
-		for _, it := range items {
-			b.Amount += it.Amount
-		}
-		if _, err := tx.ExecContext(ctx, `INSERT INTO batches (id, kind, run_id, status, items, amount, created_at, updated_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?)`,
-			b.ID, string(kind), runID, BatchSubmitting, b.Items, int64(b.Amount), now, now); err != nil {
-			return fmt.Errorf("record batch %s: %w", b.ID, err)
-		}
-		// The batch is every valid item of the kind from the first read to the last: the
-		// transaction holds the write lock, so it is the set just read. One statement each
-		// for the items and their events, not one per item.
-		res, err := tx.ExecContext(ctx, `UPDATE items SET status = ?, batch_id = ?, attempts = attempts + 1, updated_at = ?
-			WHERE kind = ? AND status = ? AND id BETWEEN ? AND ?`,
-			string(domain.StatusSubmitting), b.ID, now, string(kind), string(domain.StatusValid), items[0].ID, items[len(items)-1].ID)
-		if err != nil {
-			return fmt.Errorf("record batch %s items: %w", b.ID, err)
-		}
-		if n, err := res.RowsAffected(); err != nil || n != int64(len(items)) {
-			return fmt.Errorf("record batch %s items: %d changed of %d read (%v)", b.ID, n, len(items), err)
-		}
-		if _, err := tx.ExecContext(ctx, `INSERT INTO events (item_id, run_id, at, from_status, to_status, detail)
-			SELECT id, ?, ?, ?, ?, ? FROM items WHERE batch_id = ? ORDER BY id`,
-			runID, now, string(domain.StatusValid), string(domain.StatusSubmitting), "in batch "+b.ID, b.ID); err != nil {
-			return fmt.Errorf("record batch %s events: %w", b.ID, err)
-		}
-		if _, err := tx.ExecContext(ctx, `INSERT INTO item_batches (item_id, batch_id, claimed_at) SELECT id, batch_id, ? FROM items WHERE batch_id = ?`,
-			now, b.ID); err != nil {
-			return fmt.Errorf("record batch %s claims: %w", b.ID, err)
-		}
-		for i := range items {
-			items[i].Status = domain.StatusSubmitting
-			items[i].Provider.BatchID = b.ID
-		}
-		return nil
-	})
-	if err != nil {
-		return Batch{}, nil, fmt.Errorf("claim %s batch: %w", kind, err)
-	}
-	return b, items, nil
 }
 
 func collectItems(rows *sql.Rows) ([]domain.Item, error) {
@@ -132,13 +57,6 @@ type ItemUpdate struct {
 	// ReleaseReference gives the item's reference back, so a corrected row may use it again.
 	ReleaseReference bool
 	// Detail is written on the event.
-	Detail string
-}
-
-// BatchUpdate is a change of a batch's status.
-type BatchUpdate struct {
-	ID     string
-	Status string
 	Detail string
 }
 
@@ -222,62 +140,6 @@ func applyItems(ctx context.Context, tx *sql.Tx, runID int64, now string, update
 		if n, err := res.RowsAffected(); err != nil || n != 1 {
 			return fmt.Errorf("item %d: no such item (%v)", u.ItemID, err)
 		}
-	}
-	return nil
-}
-
-// Exception event actions.
-const (
-	ExceptionRaised   = "raised"
-	ExceptionResolved = "resolved"
-	ExceptionReopened = "reopened"
-)
-
-// processActor is the actor of the events the processor itself records.
-const processActor = "batch"
-
-// insertException records an exception once per cause (its fingerprint: what it says, plus
-// key when the words alone do not tell two causes apart). When the same cause is seen again it
-// updates last_seen_at, and an exception a person had resolved re-opens.
-func insertException(ctx context.Context, tx *sql.Tx, runID int64, now string, e domain.Exception, key string) error {
-	fp := strings.Join([]string{string(e.Category), string(e.Kind), e.File, fmt.Sprint(e.Line), e.Reference, e.Expected, e.Actual, key}, "|")
-	var id int64
-	var resolved sql.NullString
-	err := tx.QueryRowContext(ctx, `SELECT id, resolved_at FROM exceptions WHERE fingerprint = ?`, fp).Scan(&id, &resolved)
-	switch {
-	case errors.Is(err, sql.ErrNoRows):
-		res, err := tx.ExecContext(ctx, `INSERT INTO exceptions (run_id, fingerprint, category, kind, file, line, reference, expected, actual, detail, severity, created_at, last_seen_at)
-			VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`, runID, fp, string(e.Category), string(e.Kind), e.File, e.Line, e.Reference, e.Expected, e.Actual, e.Detail,
-			string(e.Category.Severity()), now, now)
-		if err != nil {
-			return fmt.Errorf("record %s exception for %q: %w", e.Category, e.Reference, err)
-		}
-		if id, err = res.LastInsertId(); err != nil {
-			return err
-		}
-		return exceptionEvent(ctx, tx, id, runID, now, processActor, ExceptionRaised, e.Detail)
-	case err != nil:
-		return fmt.Errorf("look up %s exception for %q: %w", e.Category, e.Reference, err)
-	}
-	if !resolved.Valid {
-		_, err := tx.ExecContext(ctx, `UPDATE exceptions SET last_seen_at = ? WHERE id = ?`, now, id)
-		return err
-	}
-	if _, err := tx.ExecContext(ctx, `UPDATE exceptions SET last_seen_at = ?, resolved_at = NULL, reopened = reopened + 1, detail = ? WHERE id = ?`,
-		now, e.Detail, id); err != nil {
-		return fmt.Errorf("re-open exception %d: %w", id, err)
-	}
-	return exceptionEvent(ctx, tx, id, runID, now, processActor, ExceptionReopened, "the cause was seen again: "+e.Detail)
-}
-
-func exceptionEvent(ctx context.Context, tx *sql.Tx, id, runID int64, now, actor, action, note string) error {
-	var run any
-	if runID != 0 {
-		run = runID
-	}
-	if _, err := tx.ExecContext(ctx, `INSERT INTO exception_events (exception_id, run_id, at, actor, action, note) VALUES (?, ?, ?, ?, ?, ?)`,
-		id, run, now, actor, action, note); err != nil {
-		return fmt.Errorf("record %s event of exception %d: %w", action, id, err)
 	}
 	return nil
 }
@@ -411,61 +273,61 @@ func (db *DB) KnownReferences(ctx context.Context, kind domain.Kind, refs []stri
 	return known, nil
 }
 
-// FileHeader returns the header of a file as it was written.
-func (db *DB) FileHeader(ctx context.Context, fileID int64) ([]string, error) {
-	var raw string
-	if err := db.read.QueryRowContext(ctx, `SELECT header FROM files WHERE id = ?`, fileID).Scan(&raw); err != nil {
-		return nil, fmt.Errorf("header of file %d: %w", fileID, err)
-	}
-	var header []string
-	if err := json.Unmarshal([]byte(raw), &header); err != nil {
-		return nil, fmt.Errorf("header of file %d: %w", fileID, err)
-	}
-	return header, nil
+// StateCount is how many items of a kind are in one state, and their amount.
+type StateCount struct {
+	Kind   domain.Kind   `json:"kind"`
+	Status domain.Status `json:"status"`
+	Count  int           `json:"count"`
+	Paise  domain.Paise  `json:"paise"`
 }
 
-// Intent is what the ledger holds of the calls made for one item: when its intent to send was
-// first committed, and every batch it was claimed in.
-type Intent struct {
-	First   time.Time
-	Batches map[string]bool
-}
-
-// Intents returns the intents recorded for items, by item id; an item never claimed has none.
-func (db *DB) Intents(ctx context.Context, itemIDs []int64) (map[int64]Intent, error) {
-	out := make(map[int64]Intent, len(itemIDs))
-	const chunk = 500
-	for start := 0; start < len(itemIDs); start += chunk {
-		part := itemIDs[start:min(start+chunk, len(itemIDs))]
-		args := make([]any, len(part))
-		for i, id := range part {
-			args[i] = id
+// StateCounts returns item counts and amounts by kind and state.
+func (db *DB) StateCounts(ctx context.Context) ([]StateCount, error) {
+	rows, err := db.read.QueryContext(ctx, `SELECT kind, status, count(*), coalesce(sum(amount), 0) FROM items GROUP BY kind, status ORDER BY kind, status`)
+	if err != nil {
+		return nil, fmt.Errorf("count items: %w", err)
+	}
+	defer rows.Close()
+	var out []StateCount
+	for rows.Next() {
+		var c StateCount
+		if err := rows.Scan(&c.Kind, &c.Status, &c.Count, &c.Paise); err != nil {
+			return nil, fmt.Errorf("count items: %w", err)
 		}
-		rows, err := db.read.QueryContext(ctx, `SELECT item_id, batch_id, claimed_at FROM item_batches WHERE item_id IN (`+placeholders(len(part))+`)`, args...)
+		out = append(out, c)
+	}
+	return out, rows.Err()
+}
+
+// ProviderIDs returns, for each of refs that an item of kind carries with a success status and
+// an Enkash id, that id (the latest such item's): what a flow needs of an earlier item, e.g.
+// the Enkash id (KC...) of the customer an invoice names, or of a customer a later row updates.
+func (db *DB) ProviderIDs(ctx context.Context, kind domain.Kind, refs []string) (map[string]string, error) {
+	ids := make(map[string]string, len(refs))
+	const chunk = 500
+	for start := 0; start < len(refs); start += chunk {
+		part := refs[start:min(start+chunk, len(refs))]
+		args := []any{string(kind), string(domain.StatusSuccess)}
+		for _, r := range part {
+			args = append(args, r)
+		}
+		rows, err := db.read.QueryContext(ctx, `SELECT reference, provider_id FROM items
+			WHERE kind = ? AND status = ? AND provider_id <> '' AND reference IN (`+placeholders(len(part))+`) ORDER BY id`, args...)
 		if err != nil {
-			return nil, fmt.Errorf("look up intents: %w", err)
+			return nil, fmt.Errorf("look up %s ids: %w", kind, err)
 		}
 		for rows.Next() {
-			var id int64
-			var batch, at string
-			if err := rows.Scan(&id, &batch, &at); err != nil {
+			var ref, id string
+			if err := rows.Scan(&ref, &id); err != nil {
 				rows.Close()
-				return nil, fmt.Errorf("look up intents: %w", err)
+				return nil, fmt.Errorf("look up %s ids: %w", kind, err)
 			}
-			in, ok := out[id]
-			if !ok {
-				in.Batches = map[string]bool{}
-			}
-			in.Batches[batch] = true
-			if t := parseTime(at); in.First.IsZero() || t.Before(in.First) {
-				in.First = t
-			}
-			out[id] = in
+			ids[ref] = id // ordered by id: the latest item wins
 		}
 		rows.Close()
 		if err := rows.Err(); err != nil {
-			return nil, fmt.Errorf("look up intents: %w", err)
+			return nil, fmt.Errorf("look up %s ids: %w", kind, err)
 		}
 	}
-	return out, nil
+	return ids, nil
 }

@@ -48,7 +48,11 @@ func ingest(t *testing.T, db *ledger.DB, run int64, name string, items ...ledger
 }
 
 func valid(line int, ref string, paise domain.Paise) ledger.NewItem {
-	return ledger.NewItem{Line: line, Reference: ref, Amount: paise, Payload: []byte(`{}`), Raw: []byte(fmt.Sprintf(`[%q,"%d"]`, ref, paise))}
+	it, err := ledger.NewItemOf(line, domain.Payout{Reference: ref, Amount: paise}, []string{ref, fmt.Sprint(paise)}, nil)
+	if err != nil {
+		panic(err)
+	}
+	return it
 }
 
 func TestIngest_DuplicateReferenceIsRejectedAndNamed(t *testing.T) {
@@ -58,7 +62,7 @@ func TestIngest_DuplicateReferenceIsRejectedAndNamed(t *testing.T) {
 	if want := []domain.Status{domain.StatusValid, domain.StatusRejected, domain.StatusValid}; fmt.Sprint(st) != fmt.Sprint(want) {
 		t.Fatalf("statuses = %v, want %v", st, want)
 	}
-	_, st = ingest(t, db, run, "b.csv", valid(2, "PAY-2", 300), ledger.NewItem{Line: 3, Reference: "PAY-9", Raw: []byte(`["x"]`),
+	_, st = ingest(t, db, run, "b.csv", valid(2, "PAY-2", 300), ledger.NewItem{Line: 3, Record: domain.Payout{Reference: "PAY-9"},
 		Errors: []domain.RowError{{Line: 3, Column: "Amount", Rule: "amount_format", Message: "not an amount"}}})
 	if st[0] != domain.StatusRejected || st[1] != domain.StatusRejected {
 		t.Fatalf("statuses = %v, want both rejected", st)

@@ -107,11 +107,10 @@ func (db *DB) CheckReferences(ctx context.Context, kind domain.Kind, file, refCo
 		if kind.Updatable() && h.reference == r.Reference && h.status == domain.StatusSuccess {
 			continue // an update of the record Enkash created (see takeOver)
 		}
-		it := NewItem{Line: r.Line, Reference: r.Reference}
-		if e, ok := in.neverResend(it, h); ok {
+		if e, ok := in.neverResend(r.Line, r.Reference, h); ok {
 			errs = append(errs, e)
 		} else {
-			errs = append(errs, in.duplicate(it, h))
+			errs = append(errs, in.duplicate(r.Line, r.Reference, h))
 		}
 	}
 	return errs, nil

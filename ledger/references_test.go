@@ -58,7 +58,7 @@ func TestIngest_AlreadySentIsNeverOfferedAgain(t *testing.T) {
 	db.Now = func() time.Time { return sentAt.Add(48 * time.Hour) }
 	// An edited copy: DP-3 paid, DP-4 in flight (submitting), DP-5 queued, DP-6 new; the paid
 	// row also has an error now, which must not make it a row to correct.
-	bad := ledger.NewItem{Line: 2, Reference: "dp-3", Amount: 100, Raw: []byte(`["dp-3"]`),
+	bad := ledger.NewItem{Line: 2, Record: domain.Payout{Reference: "dp-3", Amount: 100},
 		Errors: []domain.RowError{{Line: 2, Column: "Amount", Rule: "amount_format", Message: "not an amount"}}}
 	_, st := ingest(t, db, run, "nov edited.csv", bad, valid(3, "Dp-4", 200), valid(4, "DP-5", 300), valid(5, "DP-6", 400))
 	if want := []domain.Status{domain.StatusRejected, domain.StatusRejected, domain.StatusRejected, domain.StatusValid}; !equalStatuses(st, want) {
@@ -141,7 +141,7 @@ func TestIngest_CustomerUpdateNeedsTheExactReference(t *testing.T) {
 		}
 		return st
 	}
-	add("c1.csv", valid(2, "CUST-1", 0))
+	add("c1.csv", customer(2, "CUST-1"))
 	_, items, err := db.ClaimBatch(ctx, run, domain.KindCustomers, 1, func([]domain.Item) string { return "C-1" })
 	if err != nil {
 		t.Fatal(err)
@@ -151,14 +151,14 @@ func TestIngest_CustomerUpdateNeedsTheExactReference(t *testing.T) {
 		t.Fatal(err)
 	}
 	// Another spelling is not an update of the customer Enkash knows as CUST-1.
-	if st := add("c2.csv", valid(2, "cust-1", 0)); st[0] != domain.StatusRejected {
+	if st := add("c2.csv", customer(2, "cust-1")); st[0] != domain.StatusRejected {
 		t.Errorf("customer under another spelling: %s, want rejected", st[0])
 	}
 	rej, err := db.ItemList(ctx, ledger.ItemFilter{Kind: domain.KindCustomers, Statuses: []domain.Status{domain.StatusRejected}, Resendable: true})
 	if err != nil || len(rej) != 1 || !strings.Contains(rej[0].Reason, `write its reference exactly as "CUST-1"`) {
 		t.Errorf("rejected customer rows = %+v (%v)", rej, err)
 	}
-	if st := add("c3.csv", valid(2, "CUST-1", 0)); st[0] != domain.StatusValid {
+	if st := add("c3.csv", customer(2, "CUST-1")); st[0] != domain.StatusValid {
 		t.Errorf("customer update under the same reference: %s, want valid", st[0])
 	}
 }
@@ -241,4 +241,13 @@ func equalStatuses(a, b []domain.Status) bool {
 		}
 	}
 	return true
+}
+
+// customer is a valid customers row with reference ref.
+func customer(line int, ref string) ledger.NewItem {
+	it, err := ledger.NewItemOf(line, domain.Customer{Reference: ref}, []string{ref}, nil)
+	if err != nil {
+		panic(err)
+	}
+	return it
 }

@@ -31,7 +31,7 @@ func BenchmarkPayoutBuild(b *testing.B) {
 	b.ReportAllocs()
 	for b.Loop() {
 		c.Reset(2, row)
-		if _, _, _, errs := parsers.Payouts.Build(c); errs != nil {
+		if _, errs := parsers.Payouts.Build(c); errs != nil {
 			b.Fatal(errs)
 		}
 	}

@@ -69,7 +69,7 @@ func circleKey(s string) string {
 }
 
 // Bills is the spec of bulk bill details files (BBPS bill payments).
-var Bills = register(&Spec{
+var Bills = &Spec{
 	Kind: domain.KindBills,
 	Columns: []Column{
 		billColReference: {Name: "reference", Title: "Reference", Required: true, Text: true, Width: 22,
@@ -111,10 +111,10 @@ var Bills = register(&Spec{
 		ruleRejectedRows,
 	},
 	Build: buildBill,
-})
+}
 
 // buildBill validates one bill row and reports every rule it breaks.
-func buildBill(c *Cells) (any, string, domain.Paise, []domain.RowError) {
+func buildBill(c *Cells) (domain.Record, []domain.RowError) {
 	var b domain.Bill
 
 	ref, _, _ := c.At(billColReference)
@@ -188,9 +188,9 @@ func buildBill(c *Cells) (any, string, domain.Paise, []domain.RowError) {
 	b.Remarks = CleanRemark(remarks)
 
 	if errs := c.Errors(); len(errs) > 0 {
-		return nil, ref, b.Amount, errs
+		return b, errs
 	}
-	return b, ref, b.Amount, nil
+	return b, nil
 }
 
 // billDate reads an optional date column as yyyy-mm-dd; ok is false when the cell is unreadable

@@ -116,7 +116,7 @@ func TestBills_HeaderAliases(t *testing.T) {
 		t.Fatal(err)
 	}
 	c.Reset(2, []string{"EB-7", "77", "K-9981/22", "1,499", "5/12/2026", "Mumbai", "office"})
-	rec, _, _, errs := parsers.Bills.Build(c)
+	rec, errs := parsers.Bills.Build(c)
 	want := domain.Bill{Reference: "EB-7", BillerID: "77", ConsumerNumber: "K-9981/22", Amount: 149900, DueDate: "2026-12-05", Circle: "Mumbai", Remarks: "office"}
 	if errs != nil || rec != want {
 		t.Errorf("Build = %+v, %v; want %+v", rec, errs, want)

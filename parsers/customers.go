@@ -26,7 +26,7 @@ const (
 const maxAddressLen = 250
 
 // Customers is the spec of bulk customer files (Enkash accounts receivable).
-var Customers = register(&Spec{
+var Customers = &Spec{
 	Kind: domain.KindCustomers,
 	Columns: []Column{
 		colCustReference: {Name: "reference", Title: "Customer Reference", Required: true, Text: true, Width: 20,
@@ -74,10 +74,10 @@ var Customers = register(&Spec{
 		ruleRejectedRows,
 	},
 	Build: buildCustomer,
-})
+}
 
 // buildCustomer validates one customer row and reports every rule it breaks.
-func buildCustomer(c *Cells) (any, string, domain.Paise, []domain.RowError) {
+func buildCustomer(c *Cells) (domain.Record, []domain.RowError) {
 	var cu domain.Customer
 
 	ref, _, _ := c.At(colCustReference)
@@ -157,9 +157,9 @@ func buildCustomer(c *Cells) (any, string, domain.Paise, []domain.RowError) {
 	checkIFSC(c, ifsc)
 
 	if errs := c.Errors(); len(errs) > 0 {
-		return nil, ref, 0, errs
+		return cu, errs
 	}
-	return cu, ref, 0, nil
+	return cu, nil
 }
 
 // gstinError is one broken rule of a GSTIN, in the column it concerns.

@@ -92,7 +92,7 @@ func TestFidelity_Corpus(t *testing.T) {
 			paid := map[int]string{}
 			var messages []string
 			for _, r := range res.rows {
-				if p, ok := r.Record.(domain.Payout); ok {
+				if p, ok := r.Record.(domain.Payout); ok && r.Valid() {
 					paid[r.Line] = fmt.Sprintf("%s %d %s", p.Reference, p.Amount, p.AccountNumber)
 				}
 				for _, e := range r.Errors {
@@ -174,8 +174,8 @@ func TestFidelity_SheetChoice(t *testing.T) {
 	res, err := read(t, "payouts.xlsx", b, nil)
 	must(t, err)
 	for _, r := range res.rows {
-		if strings.HasPrefix(r.Reference, "FID-H") {
-			t.Errorf("row %d of the very hidden sheet was read: %q", r.Line, r.Reference)
+		if strings.HasPrefix(r.Reference(), "FID-H") {
+			t.Errorf("row %d of the very hidden sheet was read: %q", r.Line, r.Reference())
 		}
 	}
 	tmpl, err := os.ReadFile("../templates/payouts.xlsx")

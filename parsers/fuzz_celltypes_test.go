@@ -92,10 +92,10 @@ func FuzzXLSXCellTypes(f *testing.F) {
 			t.Fatalf("rows: %v", res.fatal)
 		}
 		for _, r := range res.rows {
-			if (r.Record == nil) == (len(r.Errors) == 0) {
+			if r.Record == nil || r.Valid() != (len(r.Errors) == 0) {
 				t.Fatalf("row %d: record %v with errors %v", r.Line, r.Record, r.Errors)
 			}
-			if r.Record == nil {
+			if !r.Valid() {
 				continue
 			}
 			p := r.Record.(domain.Payout)

@@ -42,7 +42,7 @@ func checkFuzzedRows(t *testing.T, name string, content []byte, spec *parsers.Sp
 		return
 	}
 	for _, r := range res.rows {
-		if (r.Record == nil) == (len(r.Errors) == 0) {
+		if r.Record == nil || r.Valid() != (len(r.Errors) == 0) {
 			t.Fatalf("line %d: record %v with errors %v", r.Line, r.Record, r.Errors)
 		}
 		for _, e := range r.Errors {
@@ -128,7 +128,7 @@ func FuzzXLSX(f *testing.F) {
 		}
 		last := 0
 		for _, r := range res.rows {
-			if (r.Record == nil) == (len(r.Errors) == 0) {
+			if r.Record == nil || r.Valid() != (len(r.Errors) == 0) {
 				t.Fatalf("row %d: record %v with errors %v", r.Line, r.Record, r.Errors)
 			}
 			if r.Line <= last {

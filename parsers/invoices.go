@@ -29,7 +29,7 @@ const (
 const MinInvoiceBase domain.Paise = 10
 
 // Invoices is the spec of bulk invoice files (Enkash accounts receivable).
-var Invoices = register(&Spec{
+var Invoices = &Spec{
 	Kind:      domain.KindInvoices,
 	Reference: "invoice_number",
 	Columns: []Column{
@@ -78,10 +78,10 @@ var Invoices = register(&Spec{
 		ruleRejectedRows,
 	},
 	Build: buildInvoice,
-})
+}
 
 // buildInvoice validates one invoice row and reports every rule it breaks.
-func buildInvoice(c *Cells) (any, string, domain.Paise, []domain.RowError) {
+func buildInvoice(c *Cells) (domain.Record, []domain.RowError) {
 	var inv domain.Invoice
 
 	num, _, _ := c.At(colInvNumber)
@@ -153,11 +153,11 @@ func buildInvoice(c *Cells) (any, string, domain.Paise, []domain.RowError) {
 
 	if errs := c.Errors(); len(errs) > 0 {
 		if !allOK {
-			net = 0
+			inv.NetAmount = 0
 		}
-		return nil, num, net, errs
+		return inv, errs
 	}
-	return inv, num, net, nil
+	return inv, nil
 }
 
 // validCustomerID reports whether s is an Enkash customer id: KC and 14 capitals or digits (D).

@@ -34,7 +34,7 @@ const (
 )
 
 // Payouts is the spec of batch payout files.
-var Payouts = register(&Spec{
+var Payouts = &Spec{
 	Kind: domain.KindPayouts,
 	Columns: []Column{
 		colReference: {Name: "reference", Title: "Reference", Required: true, Text: true, Width: 22,
@@ -80,10 +80,10 @@ var Payouts = register(&Spec{
 		ruleRejectedRows,
 	},
 	Build: buildPayout,
-})
+}
 
 // buildPayout validates one payout row and reports every rule it breaks.
-func buildPayout(c *Cells) (any, string, domain.Paise, []domain.RowError) {
+func buildPayout(c *Cells) (domain.Record, []domain.RowError) {
 	var p domain.Payout
 
 	ref, _, _ := c.At(colReference)
@@ -180,9 +180,9 @@ func buildPayout(c *Cells) (any, string, domain.Paise, []domain.RowError) {
 	p.BeneficiaryID, _, _ = c.At(colBeneficiaryID)
 
 	if errs := c.Errors(); len(errs) > 0 {
-		return nil, ref, p.Amount, errs
+		return p, errs
 	}
-	return p, ref, p.Amount, nil
+	return p, nil
 }
 
 func refChar(c byte) bool { return isAlpha(c) || isDigit(c) || c == '-' || c == '_' }

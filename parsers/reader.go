@@ -45,12 +45,32 @@ func (e *FileError) Error() string {
 
 // Row is one non-blank data row of a file.
 type Row struct {
-	Line      int      // physical CSV line where the row starts / XLSX sheet row number
-	Raw       []string // the row's cells as in the file, in file column order (for fix-and-redrop); XLSX numbers in shortest decimal form
-	Reference string   // the row's reference as written (even if invalid), for locating it
-	Amount    domain.Paise
-	Record    any // the kind's record (e.g. domain.Payout); nil when Errors is non-empty
-	Errors    []domain.RowError
+	Line int      // physical CSV line where the row starts / XLSX sheet row number
+	Raw  []string // the row's cells as in the file, in file column order (for fix-and-redrop); XLSX numbers in shortest decimal form
+	// Record is the kind's record (e.g. a domain.Payout) as far as the row could be read: valid
+	// only when Errors is empty (Valid). A rejected row's record still gives its reference and
+	// amount as read, to locate and count it.
+	Record domain.Record
+	Errors []domain.RowError
+}
+
+// Valid reports whether the row broke no rule: its Record may be sent.
+func (r Row) Valid() bool { return len(r.Errors) == 0 && r.Record != nil }
+
+// Reference returns the row's reference as written (even if invalid), for locating it.
+func (r Row) Reference() string {
+	if r.Record == nil {
+		return ""
+	}
+	return r.Record.ItemReference()
+}
+
+// Amount returns the row's amount as read (0 when it could not be read).
+func (r Row) Amount() domain.Paise {
+	if r.Record == nil {
+		return 0
+	}
+	return r.Record.ItemAmount()
 }
 
 // Reader reads one file row by row without holding the file's rows in memory. XLSX files are
@@ -336,7 +356,7 @@ func (r *Reader) build(raw rawRow) Row {
 			}
 		}
 	}
-	rec, ref, amount, errs := r.spec.Build(c)
+	rec, errs := r.spec.Build(c)
 	if raw.problem != nil {
 		// The cells after the problem are lost: what the rules say of them is noise.
 		errs = nil
@@ -344,10 +364,7 @@ func (r *Reader) build(raw rawRow) Row {
 	if len(pre) > 0 {
 		errs = append(pre, errs...)
 	}
-	if len(errs) > 0 {
-		rec = nil
-	}
-	return Row{Line: raw.line, Raw: raw.cells, Reference: ref, Amount: amount, Record: rec, Errors: errs}
+	return Row{Line: raw.line, Raw: raw.cells, Record: rec, Errors: errs}
 }
 
 func lastNonBlank(cells []string) int {

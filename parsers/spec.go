@@ -3,11 +3,12 @@
 // knows nothing of the ledger, HTTP or reports.
 //
 // Each file kind is one Spec (its columns and how a row becomes a record) in a file of its own,
-// e.g. payouts.go; adding a kind is adding such a file.
+// e.g. payouts.go; adding a kind is adding such a file and naming its spec in specs (spec.go).
 package parsers
 
 import (
 	"path"
+	"slices"
 	"strings"
 	"sync"
 	"unicode/utf8"
@@ -55,26 +56,34 @@ type Spec struct {
 	AnyOf [][]string
 	// Rules are lines of advice for the template's "How to fill" sheet.
 	Rules []string
-	// Build validates one row (cells by canonical column name via *Cells) and returns the
-	// record (e.g. domain.Payout), its reference, its amount in paise (0 if unparseable) and all
-	// broken rules of the row (not just the first). It records them with c.Add and returns
-	// c.Errors(); what the reader itself found (formula cells, extra cells) is added to them.
-	Build func(c *Cells) (record any, reference string, amount domain.Paise, errs []domain.RowError)
+	// Build validates one row (cells by canonical column name via *Cells) and returns its
+	// record (e.g. a domain.Payout) as far as the row could be read, and all broken rules of
+	// the row (not just the first). The record's reference and amount (0 if unparseable) locate
+	// and count a rejected row too; a record with errors is never sent. Build records errors
+	// with c.Add and returns c.Errors(); what the reader itself found (formula cells, extra
+	// cells) is added to them.
+	Build func(c *Cells) (domain.Record, []domain.RowError)
 
 	once   sync.Once
 	index  map[string]int // normalized header or alias -> column index
 	byName map[string]int // canonical name -> column index
 }
 
-var specs []*Spec
+// specs are the kinds this package reads, listed here rather than added by each kind's file at
+// initialisation: the one place where a kind is made known to SpecFor, DetectKind and Open with
+// a nil spec. Each is prepared at once, so a broken spec fails every test. Messages that list
+// the kinds (kindMessage) list them in this order, by name.
+var specs = prepared(Bills, Customers, Invoices, Payouts)
 
-// register makes s known to SpecFor, DetectKind and Open with a nil spec. Each kind's file
-// calls it once, at package initialisation, so a broken spec fails every test at once.
-func register(s *Spec) *Spec {
-	s.prepare()
-	specs = append(specs, s)
-	return s
+func prepared(ss ...*Spec) []*Spec {
+	for _, s := range ss {
+		s.prepare()
+	}
+	return ss
 }
+
+// Specs returns the spec of every kind this package reads, by kind name.
+func Specs() []*Spec { return slices.Clone(specs) }
 
 // prepare builds the spec's lookup tables once. A Spec made outside the package (a kind under
 // test, say) is prepared on first use.

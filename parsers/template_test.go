@@ -30,7 +30,7 @@ func TestWriteTemplateCSV(t *testing.T) {
 	wantNoRows(t, err)
 	filled := append(bytes.Clone(buf.Bytes()), "P1,Ramesh,,,ramesh@ybl,100,UPI,,,,\n"...)
 	res, err := read(t, "template.csv", filled, nil)
-	if err != nil || res.fatal != nil || len(res.rows) != 1 || res.rows[0].Record == nil || len(res.reader.Unknown()) != 0 {
+	if err != nil || res.fatal != nil || len(res.rows) != 1 || !res.rows[0].Valid() || len(res.reader.Unknown()) != 0 {
 		t.Errorf("reading the filled template back: %v %v %+v", err, res.fatal, res.rows)
 	}
 	golden(t, "../templates/payouts.csv", buf.Bytes(), func(got []byte) bool { return bytes.Equal(got, buf.Bytes()) })

@@ -54,15 +54,9 @@ type Daily struct {
 	Runs []AuditRun
 }
 
-// KindSummary is the conservation line of one file kind over the window.
-type KindSummary struct {
-	// Kind is the file kind.
-	Kind domain.Kind
-	// Files is how many files of the kind the window holds.
-	Files int
-	// Tally holds rows in and each bucket, in count and in paise.
-	Tally domain.Tally
-}
+// KindSummary is the conservation line of one file kind over the window (domain.TallyByKind
+// makes them from the window's files).
+type KindSummary = domain.KindTally
 
 // StatementCheck is the check of the payout account's statement for the window: every line
 // matched to a payout or accounted for, and opening − debits + credits = closing against

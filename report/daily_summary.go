@@ -72,10 +72,10 @@ func (b *dailyBook) writeSummary() error {
 	for _, k := range b.d.Kinds {
 		total.Merge(k.Tally)
 		files += k.Files
-		if !countsTie(k.Tally) {
+		if !k.Tally.CountsTieOut() {
 			countOff = append(countOff, string(k.Kind))
 		}
-		if !paiseTie(k.Tally) {
+		if !k.Tally.PaiseTieOut() {
 			paiseOff = append(paiseOff, string(k.Kind))
 		}
 		row := tallyRow(st, t.buf, string(k.Kind), "", kindSheetName(k.Kind), k.Tally, false, nil)
@@ -99,10 +99,10 @@ func (b *dailyBook) writeSummary() error {
 		return err
 	}
 	for _, fs := range b.d.Files {
-		if !countsTie(fs.Tally) {
+		if !fs.Tally.CountsTieOut() {
 			countOff = append(countOff, fs.Name)
 		}
-		if !paiseTie(fs.Tally) {
+		if !fs.Tally.PaiseTieOut() {
 			paiseOff = append(paiseOff, fs.Name)
 		}
 	}
@@ -274,7 +274,7 @@ func (b *dailyBook) listedLine() verdictLine {
 	var misplaced []domain.Kind
 	for _, k := range b.d.Kinds {
 		t := k.Tally
-		buckets[k.Kind] = addMoney(domain.Money{}, t.Rejected, t.Success, t.Failed, t.Reversed, t.Open)
+		buckets[k.Kind] = t.Accounted()
 		var l domain.Tally
 		if p := b.listed[k.Kind]; p != nil {
 			l = *p
@@ -294,15 +294,6 @@ func (b *dailyBook) listedKinds() []domain.FileSummary {
 		out = append(out, domain.FileSummary{Kind: k})
 	}
 	return out
-}
-
-// addMoney returns m plus each of ms.
-func addMoney(m domain.Money, ms ...domain.Money) domain.Money {
-	for _, o := range ms {
-		m.Count += o.Count
-		m.Paise += o.Paise
-	}
-	return m
 }
 
 // exceptionsLine counts the exceptions listed, open ones by severity.

@@ -5,30 +5,147 @@ import (
 	"encoding/csv"
 	"encoding/json"
 	"fmt"
+	"io"
 	"strconv"
 	"time"
+
+	"github.com/gocarina/gocsv"
 
 	"enkashbatch/domain"
 )
 
-// The headers of the daily CSV twins.
-var (
-	itemsCSVHeader = []string{"kind", "file", "line", "reference", "amount", "status", "bucket", "enkash_status",
-		"enkash_id", "batch_id", "utr", "enkash_amount", "reason"}
-	exceptionsCSVHeader = []string{"id", "status", "severity", "age_days", "category", "kind", "file", "line", "reference",
-		"expected", "actual", "detail", "action", "raised_at", "resolved_at", "note"}
-	matchedCSVHeader = []string{"kind", "reference", "file", "amount", "line_id", "line_date", "line_type", "line_amount",
-		"remarks", "basis"}
+// The rows of the daily CSV twins, written with gocsv: a column is a field, its header the
+// field's csv tag. Every text cell is a csvSafe, so no value from an input file opens as a
+// formula (csvText); amounts and line numbers are written by their own types.
+type (
+	itemCSV struct {
+		Kind         csvSafe     `csv:"kind"`
+		File         csvSafe     `csv:"file"`
+		Line         csvLine     `csv:"line"`
+		Reference    csvSafe     `csv:"reference"`
+		Amount       csvMoney    `csv:"amount"`
+		Status       csvSafe     `csv:"status"`
+		Bucket       csvSafe     `csv:"bucket"`
+		EnkashStatus csvSafe     `csv:"enkash_status"`
+		EnkashID     csvSafe     `csv:"enkash_id"`
+		BatchID      csvSafe     `csv:"batch_id"`
+		UTR          csvSafe     `csv:"utr"`
+		EnkashAmount csvOptMoney `csv:"enkash_amount"`
+		Reason       csvSafe     `csv:"reason"`
+	}
+	exceptionCSV struct {
+		ID         int64   `csv:"id"`
+		Status     csvSafe `csv:"status"`
+		Severity   csvSafe `csv:"severity"`
+		AgeDays    csvSafe `csv:"age_days"`
+		Category   csvSafe `csv:"category"`
+		Kind       csvSafe `csv:"kind"`
+		File       csvSafe `csv:"file"`
+		Line       csvLine `csv:"line"`
+		Reference  csvSafe `csv:"reference"`
+		Expected   csvSafe `csv:"expected"`
+		Actual     csvSafe `csv:"actual"`
+		Detail     csvSafe `csv:"detail"`
+		Action     csvSafe `csv:"action"`
+		RaisedAt   csvSafe `csv:"raised_at"`
+		ResolvedAt csvSafe `csv:"resolved_at"`
+		Note       csvSafe `csv:"note"`
+	}
+	matchedCSV struct {
+		Kind       csvSafe  `csv:"kind"`
+		Reference  csvSafe  `csv:"reference"`
+		File       csvSafe  `csv:"file"`
+		Amount     csvMoney `csv:"amount"`
+		LineID     csvSafe  `csv:"line_id"`
+		LineDate   csvSafe  `csv:"line_date"`
+		LineType   csvSafe  `csv:"line_type"`
+		LineAmount csvMoney `csv:"line_amount"`
+		Remarks    csvSafe  `csv:"remarks"`
+		Basis      csvSafe  `csv:"basis"`
+	}
 )
+
+// csvSafe is a text cell of a CSV twin, written through csvText.
+type csvSafe string
+
+// MarshalCSV writes s so that a spreadsheet shows it as text (csvText).
+func (s csvSafe) MarshalCSV() (string, error) { return csvText(string(s)), nil }
+
+// csvMoney is an amount cell: decimal rupees, e.g. "-250.00".
+type csvMoney domain.Paise
+
+// MarshalCSV writes m as decimal rupees.
+func (m csvMoney) MarshalCSV() (string, error) { return domain.Paise(m).Decimal(), nil }
+
+// csvOptMoney is an amount cell left empty when zero (nothing recorded).
+type csvOptMoney domain.Paise
+
+// MarshalCSV writes m as decimal rupees, or nothing when m is zero.
+func (m csvOptMoney) MarshalCSV() (string, error) {
+	if m == 0 {
+		return "", nil
+	}
+	return domain.Paise(m).Decimal(), nil
+}
+
+// csvLine is a line number cell, empty when unknown.
+type csvLine int
+
+// MarshalCSV writes the line number, or nothing when it is unknown.
+func (n csvLine) MarshalCSV() (string, error) { return intOrEmpty(int(n)), nil }
+
+// twinCSV streams rows of type T to one CSV twin, header first. Rows are handed to gocsv in
+// chunks of twinChunk, so that its reflection over the type is paid once a chunk, not once a
+// row.
+type twinCSV[T any] struct {
+	name    string
+	w       *gocsv.SafeCSVWriter
+	pending []T
+}
+
+const twinChunk = 512
+
+// newTwinCSV writes the header of a twin of rows T to w.
+func newTwinCSV[T any](name string, w io.Writer) (*twinCSV[T], error) {
+	t := &twinCSV[T]{name: name, w: gocsv.NewSafeCSVWriter(csv.NewWriter(w)), pending: make([]T, 0, twinChunk)}
+	if err := gocsv.MarshalCSV([]T{}, t.w); err != nil {
+		return nil, fmt.Errorf("write header of %s: %w", name, err)
+	}
+	return t, nil
+}
+
+// write adds row r.
+func (t *twinCSV[T]) write(r T) error {
+	if t.pending = append(t.pending, r); len(t.pending) == twinChunk {
+		return t.flush()
+	}
+	return nil
+}
+
+// flush writes the rows held back.
+func (t *twinCSV[T]) flush() error {
+	if len(t.pending) > 0 {
+		if err := gocsv.MarshalCSVWithoutHeaders(t.pending, t.w); err != nil {
+			return fmt.Errorf("write %s: %w", t.name, err)
+		}
+		t.pending = t.pending[:0]
+	}
+	t.w.Flush()
+	if err := t.w.Error(); err != nil {
+		return fmt.Errorf("write %s: %w", t.name, err)
+	}
+	return nil
+}
 
 // dailyTwins writes the CSV and JSON files beside a daily workbook, in the same pass over the
 // data as the workbook's sheets.
 type dailyTwins struct {
-	json                       *bufio.Writer
-	items, exceptions, matched *csv.Writer
-	bufs                       []*bufio.Writer
-	rec                        []string // reused for every CSV record
-	exceptionsWritten          int
+	json              *bufio.Writer
+	items             *twinCSV[itemCSV]
+	exceptions        *twinCSV[exceptionCSV]
+	matched           *twinCSV[matchedCSV]
+	bufs              []*bufio.Writer
+	exceptionsWritten int
 }
 
 // newDailyTwins creates the twins' temporary files in p and writes the CSV headers.
@@ -47,34 +164,33 @@ func newDailyTwins(p *pendingFiles, paths DailyFiles) (*dailyTwins, error) {
 	if tw.json, err = open(paths.Summary); err != nil {
 		return nil, err
 	}
-	csvs := []struct {
-		dst    **csv.Writer
-		path   string
-		header []string
-	}{
-		{&tw.exceptions, paths.Exceptions, exceptionsCSVHeader},
-		{&tw.matched, paths.Matched, matchedCSVHeader},
-		{&tw.items, paths.Items, itemsCSVHeader},
+	w, err := open(paths.Exceptions)
+	if err == nil {
+		tw.exceptions, err = newTwinCSV[exceptionCSV]("exceptions csv", w)
 	}
-	for _, c := range csvs {
-		w, err := open(c.path)
-		if err != nil {
-			return nil, err
-		}
-		*c.dst = csv.NewWriter(w)
-		if err := (*c.dst).Write(c.header); err != nil {
-			return nil, fmt.Errorf("write header of %s: %w", c.path, err)
-		}
+	if err == nil {
+		w, err = open(paths.Matched)
+	}
+	if err == nil {
+		tw.matched, err = newTwinCSV[matchedCSV]("matched csv", w)
+	}
+	if err == nil {
+		w, err = open(paths.Items)
+	}
+	if err == nil {
+		tw.items, err = newTwinCSV[itemCSV]("items csv", w)
+	}
+	if err != nil {
+		return nil, err
 	}
 	return tw, nil
 }
 
 // flush writes out whatever is buffered.
 func (tw *dailyTwins) flush() error {
-	for _, w := range []*csv.Writer{tw.items, tw.exceptions, tw.matched} {
-		w.Flush()
-		if err := w.Error(); err != nil {
-			return fmt.Errorf("write csv: %w", err)
+	for _, flush := range []func() error{tw.items.flush, tw.exceptions.flush, tw.matched.flush} {
+		if err := flush(); err != nil {
+			return err
 		}
 	}
 	for _, b := range tw.bufs {
@@ -87,17 +203,10 @@ func (tw *dailyTwins) flush() error {
 
 // writeItem adds it to the items CSV.
 func (tw *dailyTwins) writeItem(it domain.Item) error {
-	r := append(tw.rec[:0], string(it.Kind), it.File, intOrEmpty(it.Line), it.Reference, it.Amount.Decimal(),
-		string(it.Status), string(it.Status.Bucket()), it.Provider.Status, it.Provider.ProviderID, it.Provider.BatchID,
-		it.Provider.UTR, "", joinReasons(it.Reason, it.Provider.Reason))
-	if it.Provider.Amount != 0 {
-		r[11] = it.Provider.Amount.Decimal()
-	}
-	tw.rec = r
-	if err := writeCSV(tw.items, r); err != nil {
-		return fmt.Errorf("write items csv: %w", err)
-	}
-	return nil
+	return tw.items.write(itemCSV{Kind: csvSafe(it.Kind), File: csvSafe(it.File), Line: csvLine(it.Line), Reference: csvSafe(it.Reference),
+		Amount: csvMoney(it.Amount), Status: csvSafe(it.Status), Bucket: csvSafe(it.Status.Bucket()), EnkashStatus: csvSafe(it.Provider.Status),
+		EnkashID: csvSafe(it.Provider.ProviderID), BatchID: csvSafe(it.Provider.BatchID), UTR: csvSafe(it.Provider.UTR),
+		EnkashAmount: csvOptMoney(it.Provider.Amount), Reason: csvSafe(joinReasons(it.Reason, it.Provider.Reason))})
 }
 
 // exceptionJSON is an exception as the JSON twin holds it.
@@ -118,12 +227,11 @@ func (tw *dailyTwins) writeException(b *dailyBook, e ExceptionRow) error {
 	if known {
 		age = strconv.Itoa(days)
 	}
-	r := append(tw.rec[:0], strconv.FormatInt(e.ID, 10), status, string(e.severity()), age, string(e.Category), string(e.Kind),
-		e.File, intOrEmpty(e.Line), e.Reference, e.Expected, e.Actual, e.Detail, e.action(), timeText(e.CreatedAt, b.loc),
-		resolved, e.Note)
-	tw.rec = r
-	if err := writeCSV(tw.exceptions, r); err != nil {
-		return fmt.Errorf("write exceptions csv: %w", err)
+	if err := tw.exceptions.write(exceptionCSV{ID: e.ID, Status: csvSafe(status), Severity: csvSafe(e.severity()), AgeDays: csvSafe(age),
+		Category: csvSafe(e.Category), Kind: csvSafe(e.Kind), File: csvSafe(e.File), Line: csvLine(e.Line), Reference: csvSafe(e.Reference),
+		Expected: csvSafe(e.Expected), Actual: csvSafe(e.Actual), Detail: csvSafe(e.Detail), Action: csvSafe(e.action()),
+		RaisedAt: csvSafe(timeText(e.CreatedAt, b.loc)), ResolvedAt: csvSafe(resolved), Note: csvSafe(e.Note)}); err != nil {
+		return err
 	}
 	j := exceptionJSON{Exception: e.Exception, Status: status, Action: e.action()}
 	j.Severity = e.severity()
@@ -151,13 +259,9 @@ func (tw *dailyTwins) writeMatch(b *dailyBook, m MatchRow) error {
 	if !m.LineDate.IsZero() {
 		date = m.LineDate.In(b.loc).Format(time.DateOnly)
 	}
-	r := append(tw.rec[:0], string(m.Kind), m.Reference, m.File, m.Amount.Decimal(), m.LineID, date, m.LineType,
-		m.LineAmount.Decimal(), m.Remarks, m.Basis)
-	tw.rec = r
-	if err := writeCSV(tw.matched, r); err != nil {
-		return fmt.Errorf("write matched csv: %w", err)
-	}
-	return nil
+	return tw.matched.write(matchedCSV{Kind: csvSafe(m.Kind), Reference: csvSafe(m.Reference), File: csvSafe(m.File), Amount: csvMoney(m.Amount),
+		LineID: csvSafe(m.LineID), LineDate: csvSafe(date), LineType: csvSafe(m.LineType), LineAmount: csvMoney(m.LineAmount),
+		Remarks: csvSafe(m.Remarks), Basis: csvSafe(m.Basis)})
 }
 
 // dailyHeadJSON is the part of the JSON twin known before the exceptions are read.
@@ -311,15 +415,6 @@ func (tw *dailyTwins) writeJSON(v any) error {
 		return fmt.Errorf("write summary json: %w", err)
 	}
 	return nil
-}
-
-// writeCSV writes record r to w, every field through csvText: no value from an input file
-// opens as a formula. It changes r in place.
-func writeCSV(w *csv.Writer, r []string) error {
-	for i, v := range r {
-		r[i] = csvText(v)
-	}
-	return w.Write(r)
 }
 
 // intOrEmpty is n as text, or empty when n is not positive (an unknown line).

@@ -41,7 +41,7 @@ func (g enkashGaps) lines() []verdictLine {
 	for k := range g {
 		kinds = append(kinds, k)
 	}
-	slices.SortFunc(kinds, compareKinds)
+	slices.SortFunc(kinds, domain.CompareKinds)
 	for _, k := range kinds {
 		kg := g[k]
 		out = append(out, verdictLine{text: fmt.Sprintf(

@@ -1,8 +1,8 @@
 package report
 
 import (
-	"encoding/json"
 	"fmt"
+	"maps"
 	"strings"
 	"time"
 	"unicode"
@@ -11,24 +11,42 @@ import (
 	"enkashbatch/domain"
 )
 
-// kindLayout is what a file kind adds to its detail sheet: columns taken from the item's
-// validated payload, shown between Reference and Amount. Adding a file kind means adding one
-// layout here (in a file of its own, as payoutLayout is).
-type kindLayout struct {
+// Layout is what a file kind adds to its detail sheet: columns taken from the item's
+// validated record, shown between Reference and Amount. Adding a file kind means adding one
+// layout (in a file of its own, as payoutLayout is) and naming it in layouts.
+type Layout struct {
 	// cols are the kind's own columns.
 	cols []column
-	// fill decodes payload into dst, which has len(cols) cells; a nil cell stays empty. The
-	// cell of a colAmount column holds a domain.Paise.
-	fill func(payload json.RawMessage, dst []any) error
+	// fill writes the record's cells into dst, which has len(cols) cells; a nil cell stays
+	// empty. The cell of a colAmount column holds a domain.Paise.
+	fill func(rec domain.Record, dst []any) error
 }
 
-// layouts holds the layout of every kind that has columns of its own; each kind's file
-// registers its own (registerLayout). A kind without one still gets its sheet, with the
-// common columns only.
-var layouts = map[domain.Kind]kindLayout{}
+// layoutOf makes the layout of the kind whose records are T: fill reads the typed record.
+func layoutOf[T domain.Record](cols []column, fill func(rec T, dst []any)) Layout {
+	return Layout{cols: cols, fill: func(rec domain.Record, dst []any) error {
+		v, ok := rec.(T)
+		if !ok {
+			var want T
+			return fmt.Errorf("a %s record on the %s sheet", rec.Kind(), want.Kind())
+		}
+		fill(v, dst)
+		return nil
+	}}
+}
 
-// registerLayout makes kind k's columns known to the detail sheets.
-func registerLayout(k domain.Kind, l kindLayout) { layouts[k] = l }
+// layouts holds the layout of every kind, listed here rather than added by each kind's file at
+// initialisation; the kinds table of the pipeline (jobs.Kinds) checks at start that every kind
+// has one. A kind without one would still get its sheet, with the common columns only.
+var layouts = map[domain.Kind]Layout{
+	domain.KindCustomers: customerLayout,
+	domain.KindInvoices:  invoiceLayout,
+	domain.KindPayouts:   payoutLayout,
+	domain.KindBills:     billLayout,
+}
+
+// Layouts returns the detail sheet layout of every kind the reports know.
+func Layouts() map[domain.Kind]Layout { return maps.Clone(layouts) }
 
 // kindSheetName returns the name of the detail sheet of kind k: the kind, capitalised, within
 // the 31 characters and the character set a sheet name allows.
@@ -59,11 +77,11 @@ func kindSheetName(k domain.Kind) string {
 // itemSheet is the detail sheet of one kind: every item of that kind that was not rejected.
 type itemSheet struct {
 	*tableSheet
-	layout kindLayout
+	layout Layout
 }
 
 // itemColumns returns the columns of the detail sheet of a kind with layout l.
-func itemColumns(l kindLayout) []column {
+func itemColumns(l Layout) []column {
 	cols := []column{
 		{name: "File", width: 30, typ: colInput},
 		{name: "Line", width: 6, typ: colNumber, center: true},
@@ -90,8 +108,12 @@ func (s *itemSheet) write(it domain.Item) error {
 	i := 3
 	if n := len(s.layout.cols); n > 0 {
 		if len(it.Payload) > 0 {
-			if err := s.layout.fill(it.Payload, row[i:i+n]); err != nil {
-				return fmt.Errorf("item %s (%s line %d): decode payload: %w", it.Reference, it.File, it.Line, err)
+			rec, err := it.Record()
+			if err != nil {
+				return err
+			}
+			if err := s.layout.fill(rec, row[i:i+n]); err != nil {
+				return fmt.Errorf("item %s (%s line %d): %w", it.Reference, it.File, it.Line, err)
 			}
 			for j, c := range s.layout.cols {
 				if p, ok := row[i+j].(domain.Paise); ok && c.typ == colAmount {
@@ -156,17 +178,25 @@ func writeRejected(t *tableSheet, it domain.Item) error {
 	return t.writeRow(row)
 }
 
-// dayValue is the cell of a calendar date written as "2006-01-02" or at the start of an RFC
-// 3339 time, as the payloads hold them: a date, shown as dd-mm-yyyy by the column's format.
-// Anything else is shown as the text it is; an empty s leaves the cell empty.
+// dayValue is the cell of a calendar date written as "2006-01-02", as a bill's dates are: a
+// date, shown as dd-mm-yyyy by the column's format. Anything else is shown as the text it is;
+// an empty s leaves the cell empty.
 func dayValue(s string) any {
 	if s == "" {
 		return nil
 	}
-	if len(s) >= 10 {
-		if d, err := time.Parse(time.DateOnly, s[:10]); err == nil && (len(s) == 10 || s[10] == 'T') {
-			return d
-		}
+	if d, err := time.Parse(time.DateOnly, s); err == nil {
+		return d
 	}
 	return s
+}
+
+// dateValue is the cell of the calendar date of t (its day where t was read, at midnight UTC,
+// as dayValue gives): empty when t is zero.
+func dateValue(t time.Time) any {
+	if t.IsZero() {
+		return nil
+	}
+	y, m, d := t.Date()
+	return time.Date(y, m, d, 0, 0, 0, 0, time.UTC)
 }

@@ -65,18 +65,19 @@ func (w *workbook) writeSummary() error {
 	}
 	var kinds []kindLines
 	firstFileRow := summaryHeaderRow + 1
-	for _, k := range presentKinds(w.run.Files) {
-		kl := kindLines{kind: k}
+	for _, kt := range domain.TallyByKind(w.run.Files) {
+		if kt.Kind == "" {
+			continue
+		}
+		kl := kindLines{kind: kt.Kind, files: kt.Files, tally: kt.Tally}
 		for _, fs := range w.run.Files {
-			if fs.Kind != k {
+			if fs.Kind != kt.Kind {
 				continue
 			}
-			kl.files++
-			kl.tally.Merge(fs.Tally)
-			if !countsTie(fs.Tally) {
+			if !fs.Tally.CountsTieOut() {
 				kl.countOff = append(kl.countOff, fs.Name)
 			}
-			if !paiseTie(fs.Tally) {
+			if !fs.Tally.PaiseTieOut() {
 				kl.paidOff = append(kl.paidOff, fs.Name)
 			}
 			if err := t.writeRow(tallyRow(st, t.buf, fs.Name, string(fs.Kind), fs.Status, fs.Tally, false, nil)); err != nil {
@@ -290,16 +291,6 @@ type verdictLine struct {
 	ok   bool
 }
 
-// countsTie reports whether the buckets of t add up to its rows in, in count.
-func countsTie(t domain.Tally) bool {
-	return t.Rejected.Count+t.Success.Count+t.Failed.Count+t.Reversed.Count+t.Open.Count == t.In.Count
-}
-
-// paiseTie reports whether the buckets of t add up to its rows in, in paise.
-func paiseTie(t domain.Tally) bool {
-	return t.Rejected.Paise+t.Success.Paise+t.Failed.Paise+t.Reversed.Paise+t.Open.Paise == t.In.Paise
-}
-
 // verdict ends a conservation line: whether it ties out, and which files do not.
 func verdict(ok bool, off []string) string {
 	if ok && len(off) == 0 {
@@ -313,7 +304,7 @@ func verdict(ok bool, off []string) string {
 
 // countLine is the run's conservation line in rows.
 func countLine(t domain.Tally, off []string) (l verdictLine) {
-	ok := countsTie(t)
+	ok := t.CountsTieOut()
 	l.ok = ok && len(off) == 0
 	l.text = fmt.Sprintf("Rows in %d = rejected %d + success %d + failed %d + reversed %d + open %d",
 		t.In.Count, t.Rejected.Count, t.Success.Count, t.Failed.Count, t.Reversed.Count, t.Open.Count) + verdict(ok, off)
@@ -322,7 +313,7 @@ func countLine(t domain.Tally, off []string) (l verdictLine) {
 
 // paiseLine is the run's conservation line in rupees.
 func paiseLine(t domain.Tally, off []string) (l verdictLine) {
-	ok := paiseTie(t)
+	ok := t.PaiseTieOut()
 	l.ok = ok && len(off) == 0
 	l.text = fmt.Sprintf("Amount in ₹%s = rejected ₹%s + success ₹%s + failed ₹%s + reversed ₹%s + open ₹%s",
 		t.In.Paise.Rupees(), t.Rejected.Paise.Rupees(), t.Success.Paise.Rupees(), t.Failed.Paise.Rupees(),
@@ -339,7 +330,7 @@ func (w *workbook) listedLine(tallies map[domain.Kind]domain.Tally) verdictLine 
 	}
 	buckets := map[domain.Kind]domain.Money{}
 	for k, t := range tallies {
-		buckets[k] = addMoney(domain.Money{}, t.Rejected, t.Success, t.Failed, t.Reversed, t.Open)
+		buckets[k] = t.Accounted()
 	}
 	return listedVerdict("Rows listed on the other sheets", "kind by kind", listed, buckets, nil)
 }
@@ -358,7 +349,7 @@ func listedVerdict(what, how string, listed, buckets map[domain.Kind]domain.Mone
 			kinds = append(kinds, k)
 		}
 	}
-	slices.SortFunc(kinds, compareKinds)
+	slices.SortFunc(kinds, domain.CompareKinds)
 	var count int
 	var each, off []string
 	for _, k := range kinds {

@@ -1,7 +1,6 @@
 package report
 
 import (
-	"cmp"
 	"fmt"
 	"maps"
 	"os"
@@ -117,19 +116,8 @@ func presentKinds(files []domain.FileSummary) []domain.Kind {
 			kinds = append(kinds, fs.Kind)
 		}
 	}
-	slices.SortFunc(kinds, compareKinds)
+	slices.SortFunc(kinds, domain.CompareKinds)
 	return kinds
-}
-
-// compareKinds orders known kinds as domain.Kinds does and puts unknown ones after them.
-func compareKinds(a, b domain.Kind) int {
-	rank := func(k domain.Kind) int {
-		if i := slices.Index(domain.Kinds, k); i >= 0 {
-			return i
-		}
-		return len(domain.Kinds)
-	}
-	return cmp.Or(cmp.Compare(rank(a), rank(b)), cmp.Compare(a, b))
 }
 
 // kindSheets holds the detail sheet of each kind of a workbook, started on demand.
@@ -175,7 +163,7 @@ func (ks *kindSheets) get(k domain.Kind) (*itemSheet, error) {
 // close ends every sheet, in sheet order. It runs once every sheet is in place: a filter is
 // bound to its sheet's position.
 func (ks *kindSheets) close() error {
-	kinds := slices.SortedFunc(maps.Keys(ks.sheets), compareKinds)
+	kinds := slices.SortedFunc(maps.Keys(ks.sheets), domain.CompareKinds)
 	for _, k := range kinds {
 		if err := ks.sheets[k].close(); err != nil {
 			return err

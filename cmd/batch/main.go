@@ -19,6 +19,8 @@ import (
 	"syscall"
 	_ "time/tzdata" // reports are in India time even where the machine has no zone data
 
+	"enkashbatch/jobs"
+
 	"github.com/spf13/cobra"
 	"github.com/spf13/pflag"
 )
@@ -94,6 +96,10 @@ func action(run func(cmd *cobra.Command, args []string) int) func(*cobra.Command
 
 // Run runs the command line args (without the program name) and returns the process exit code.
 func (m *Main) Run(ctx context.Context, args []string) int {
+	if err := jobs.CheckKinds(); err != nil {
+		fmt.Fprintf(m.Stderr, "batch: %v\n", err)
+		return exitUsage
+	}
 	s := &settings{}
 	root := m.rootCommand(s)
 	root.SetArgs(args)

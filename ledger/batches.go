@@ -1,0 +1,137 @@
+package ledger
+
+import (
+	"context"
+	"database/sql"
+	"fmt"
+	"time"
+
+	"enkashbatch/domain"
+)
+
+// Batch statuses.
+const (
+	BatchSubmitting = "submitting" // intent committed; the call may or may not have been made
+	BatchSubmitted  = "submitted"  // Enkash answered
+	BatchUnknown    = "unknown"    // the call's outcome is not known: resolve by searching
+	BatchRefused    = "refused"    // Enkash refused the whole batch
+	BatchUnsent     = "unsent"     // provably never reached Enkash
+)
+
+// Batch is one intent to send a set of items in one call.
+type Batch struct {
+	ID     string
+	Kind   domain.Kind
+	Items  int
+	Amount domain.Paise
+}
+
+// ClaimBatch commits the intent to send: it takes up to limit valid items of kind, in file
+// order, marks them submitting under a new batch named by name, and commits, all before any
+// call is made. It returns no items when none are left.
+func (db *DB) ClaimBatch(ctx context.Context, runID int64, kind domain.Kind, limit int, name func([]domain.Item) string) (Batch, []domain.Item, error) {
+	var b Batch
+	var items []domain.Item
+	err := db.inTx(ctx, func(tx *sql.Tx, now string) error {
+		rows, err := tx.QueryContext(ctx, `SELECT `+itemColumns+` FROM items i JOIN files f ON f.id = i.file_id
+			WHERE i.kind = ? AND i.status = ? ORDER BY i.id LIMIT ?`, string(kind), string(domain.StatusValid), limit)
+		if err != nil {
+			return err
+		}
+		items, err = collectItems(rows)
+		if err != nil || len(items) == 0 {
+			return err
+		}
+		b = Batch{ID: name(items), Kind: kind, Items: len(items)}
+		for _, it := range items {
+			b.Amount += it.Amount
+		}
+		if _, err := tx.ExecContext(ctx, `INSERT INTO batches (id, kind, run_id, status, items, amount, created_at, updated_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?)`,
+			b.ID, string(kind), runID, BatchSubmitting, b.Items, int64(b.Amount), now, now); err != nil {
+			return fmt.Errorf("record batch %s: %w", b.ID, err)
+		}
+		// The batch is every valid item of the kind from the first read to the last: the
+		// transaction holds the write lock, so it is the set just read. One statement each
+		// for the items and their events, not one per item.
+		res, err := tx.ExecContext(ctx, `UPDATE items SET status = ?, batch_id = ?, attempts = attempts + 1, updated_at = ?
+			WHERE kind = ? AND status = ? AND id BETWEEN ? AND ?`,
+			string(domain.StatusSubmitting), b.ID, now, string(kind), string(domain.StatusValid), items[0].ID, items[len(items)-1].ID)
+		if err != nil {
+			return fmt.Errorf("record batch %s items: %w", b.ID, err)
+		}
+		if n, err := res.RowsAffected(); err != nil || n != int64(len(items)) {
+			return fmt.Errorf("record batch %s items: %d changed of %d read (%v)", b.ID, n, len(items), err)
+		}
+		if _, err := tx.ExecContext(ctx, `INSERT INTO events (item_id, run_id, at, from_status, to_status, detail)
+			SELECT id, ?, ?, ?, ?, ? FROM items WHERE batch_id = ? ORDER BY id`,
+			runID, now, string(domain.StatusValid), string(domain.StatusSubmitting), "in batch "+b.ID, b.ID); err != nil {
+			return fmt.Errorf("record batch %s events: %w", b.ID, err)
+		}
+		if _, err := tx.ExecContext(ctx, `INSERT INTO item_batches (item_id, batch_id, claimed_at) SELECT id, batch_id, ? FROM items WHERE batch_id = ?`,
+			now, b.ID); err != nil {
+			return fmt.Errorf("record batch %s claims: %w", b.ID, err)
+		}
+		for i := range items {
+			items[i].Status = domain.StatusSubmitting
+			items[i].Provider.BatchID = b.ID
+		}
+		return nil
+	})
+	if err != nil {
+		return Batch{}, nil, fmt.Errorf("claim %s batch: %w", kind, err)
+	}
+	return b, items, nil
+}
+
+// BatchUpdate is a change of a batch's status.
+type BatchUpdate struct {
+	ID     string
+	Status string
+	Detail string
+}
+
+// Intent is what the ledger holds of the calls made for one item: when its intent to send was
+// first committed, and every batch it was claimed in.
+type Intent struct {
+	First   time.Time
+	Batches map[string]bool
+}
+
+// Intents returns the intents recorded for items, by item id; an item never claimed has none.
+func (db *DB) Intents(ctx context.Context, itemIDs []int64) (map[int64]Intent, error) {
+	out := make(map[int64]Intent, len(itemIDs))
+	const chunk = 500
+	for start := 0; start < len(itemIDs); start += chunk {
+		part := itemIDs[start:min(start+chunk, len(itemIDs))]
+		args := make([]any, len(part))
+		for i, id := range part {
+			args[i] = id
+		}
+		rows, err := db.read.QueryContext(ctx, `SELECT item_id, batch_id, claimed_at FROM item_batches WHERE item_id IN (`+placeholders(len(part))+`)`, args...)
+		if err != nil {
+			return nil, fmt.Errorf("look up intents: %w", err)
+		}
+		for rows.Next() {
+			var id int64
+			var batch, at string
+			if err := rows.Scan(&id, &batch, &at); err != nil {
+				rows.Close()
+				return nil, fmt.Errorf("look up intents: %w", err)
+			}
+			in, ok := out[id]
+			if !ok {
+				in.Batches = map[string]bool{}
+			}
+			in.Batches[batch] = true
+			if t := parseTime(at); in.First.IsZero() || t.Before(in.First) {
+				in.First = t
+			}
+			out[id] = in
+		}
+		rows.Close()
+		if err := rows.Err(); err != nil {
+			return nil, fmt.Errorf("look up intents: %w", err)
+		}
+	}
+	return out, nil
+}

@@ -1,0 +1,365 @@
+package ledger
+
+import (
+	"context"
+	"database/sql"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"strconv"
+
+	"github.com/mattn/go-sqlite3"
+
+	"enkashbatch/domain"
+)
+
+// NewItem is one row of a file being ingested. Its reference and amount columns are the
+// record's own (domain.Record's ItemReference and ItemAmount); the stored payload is the
+// record's stored form (domain.EncodeRecord), which holds no amount: the amount column is its
+// one copy. Make one with NewItemOf.
+type NewItem struct {
+	Line int
+	// Record is the row's record as far as it could be read: it gives a rejected row's
+	// reference and amount as read too. Nil only for a row nothing could be read of.
+	Record domain.Record
+	// Errors are the row's broken rules; a row with errors is recorded as rejected.
+	Errors  []domain.RowError
+	payload []byte // domain.EncodeRecord(Record) of a valid row; nil for a rejected one
+	raw     []byte // the row's original cells as a JSON array of strings
+}
+
+// NewItemOf returns the item of one row: its record as read, its original cells in file order,
+// and its broken rules. It encodes the record (when the row broke no rule) and the cells here,
+// on the caller's goroutine, so that the ledger's writer only writes.
+func NewItemOf(line int, rec domain.Record, raw []string, errs []domain.RowError) (NewItem, error) {
+	it := NewItem{Line: line, Record: rec, Errors: errs}
+	var err error
+	if it.raw, err = json.Marshal(raw); err != nil {
+		return NewItem{}, fmt.Errorf("line %d: encode cells: %w", line, err)
+	}
+	if len(errs) == 0 {
+		if rec == nil {
+			return NewItem{}, fmt.Errorf("line %d: a row without errors has no record", line)
+		}
+		if it.payload, err = domain.EncodeRecord(rec); err != nil {
+			return NewItem{}, fmt.Errorf("line %d: %w", line, err)
+		}
+	}
+	return it, nil
+}
+
+// reference is the item's reference as written (even if invalid).
+func (it NewItem) reference() string {
+	if it.Record == nil {
+		return ""
+	}
+	return it.Record.ItemReference()
+}
+
+// amount is the item's amount as read (0 when it could not be read).
+func (it NewItem) amount() domain.Paise {
+	if it.Record == nil {
+		return 0
+	}
+	return it.Record.ItemAmount()
+}
+
+// Ingest writes one file's rows in a single transaction: the file's rows are in the ledger
+// entirely or not at all.
+type Ingest struct {
+	db      *DB
+	ctx     context.Context
+	tx      *sql.Tx
+	now     string
+	runID   int64
+	fileID  int64
+	file    string
+	kind    domain.Kind
+	refCol  string // the reference column's header as written
+	insert  *sql.Stmt
+	holder  *sql.Stmt // the live item holding a reference key
+	rowsIn  int
+	paiseIn domain.Paise
+}
+
+// BeginIngest opens the transaction that records an accepted file and its rows. refColumn is
+// the header of the file's reference column as written, named by duplicate-reference errors.
+func (db *DB) BeginIngest(ctx context.Context, runID int64, f domain.FileSummary, header []string, refColumn string) (*Ingest, error) {
+	tx, err := db.write.BeginTx(ctx, nil)
+	if err != nil {
+		return nil, fmt.Errorf("begin ingest of %s: %w", f.Name, err)
+	}
+	// The rows' statements run without ctx's cancellation: go-sqlite3 runs each statement
+	// whose context can be cancelled on a goroutine of its own, which costs more than the
+	// insert itself (a futex handoff per row). A row takes microseconds; the caller checks
+	// ctx between rows and aborts the file.
+	in := &Ingest{db: db, ctx: context.WithoutCancel(ctx), tx: tx, now: formatTime(db.Now()), runID: runID, file: f.Name, kind: f.Kind, refCol: refColumn}
+	fail := func(err error) (*Ingest, error) {
+		in.close()
+		tx.Rollback()
+		return nil, fmt.Errorf("begin ingest of %s: %w", f.Name, err)
+	}
+	hdr, err := json.Marshal(header)
+	if err != nil {
+		return fail(err)
+	}
+	res, err := tx.ExecContext(ctx, `INSERT INTO files (run_id, name, kind, sha256, status, header, received_at) VALUES (?, ?, ?, ?, 'accepted', ?, ?)`,
+		runID, f.Name, string(f.Kind), f.SHA256, string(hdr), in.now)
+	if err != nil {
+		return fail(err)
+	}
+	if in.fileID, err = res.LastInsertId(); err != nil {
+		return fail(err)
+	}
+	in.insert, err = tx.PrepareContext(ctx, `INSERT INTO items (file_id, kind, line, reference, live_ref, ref_key, amount, status, reason, rule, payload, raw, updated_at)
+		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`)
+	if err != nil {
+		return fail(err)
+	}
+	in.holder, err = tx.PrepareContext(ctx, `SELECT i.file_id, i.line, f.name, i.reference, i.status, i.provider_id, i.provider_status, i.utr,
+			i.provider_reason, coalesce(b.created_at, i.updated_at), f.received_at
+		FROM items i JOIN files f ON f.id = i.file_id LEFT JOIN batches b ON b.id = i.batch_id
+		WHERE i.kind = ? AND i.ref_key = ?`)
+	if err != nil {
+		return fail(err)
+	}
+	return in, nil
+}
+
+// FileID is the id of the file being ingested.
+func (in *Ingest) FileID() int64 { return in.fileID }
+
+// Add records one row. References are unique within a kind regardless of case and surrounding
+// spaces (domain.ReferenceKey). A valid row whose reference another live item already holds is
+// recorded as rejected, and the returned error-free status says so. A row, valid or not, whose
+// reference belongs to a payment of another file that was sent (or is queued to be) is
+// rejected under domain.RuleAlreadySent (or RuleAlreadyQueued) alone: it says when and how the
+// payment was made, and is never offered for correcting and sending again.
+func (in *Ingest) Add(it NewItem) (domain.Status, error) {
+	ref, amount := it.reference(), it.amount()
+	if it.Record != nil && it.Record.Kind() != in.kind {
+		return "", fmt.Errorf("ingest %s line %d: a %s record in a %s file", in.file, it.Line, it.Record.Kind(), in.kind)
+	}
+	in.rowsIn++
+	in.paiseIn += amount
+	if it.raw == nil || (len(it.Errors) == 0 && it.payload == nil) {
+		// Made by hand rather than by NewItemOf: encode here.
+		made, err := NewItemOf(it.Line, it.Record, nil, it.Errors)
+		if err != nil {
+			return "", fmt.Errorf("ingest %s: %w", in.file, err)
+		}
+		it.payload = made.payload
+		if it.raw == nil {
+			it.raw = []byte("[]")
+		}
+	}
+	raw := it.raw
+	key := domain.ReferenceKey(ref)
+	if len(it.Errors) == 0 {
+		_, err := in.insert.ExecContext(in.ctx, in.fileID, string(in.kind), it.Line, ref, ref, key, int64(amount),
+			string(domain.StatusValid), "", "", string(it.payload), string(raw), in.now)
+		if err == nil {
+			return domain.StatusValid, nil
+		}
+		var se sqlite3.Error
+		if !errors.As(err, &se) || se.ExtendedCode != sqlite3.ErrConstraintUnique {
+			return "", fmt.Errorf("ingest %s line %d: %w", in.file, it.Line, err)
+		}
+		if took, err := in.takeOver(ref, key); err != nil {
+			return "", err
+		} else if took {
+			in.rowsIn, in.paiseIn = in.rowsIn-1, in.paiseIn-amount // counted again by the retried Add
+			return in.Add(it)
+		}
+		h, found, err := in.referenceHolder(key)
+		if err != nil {
+			return "", err
+		}
+		if !found {
+			return "", fmt.Errorf("ingest %s line %d: reference %q is taken but no item holds it", in.file, it.Line, ref)
+		}
+		if e, ok := in.neverResend(it.Line, it.reference(), h); ok {
+			it.Errors = []domain.RowError{e}
+		} else {
+			it.Errors = []domain.RowError{in.duplicate(it.Line, it.reference(), h)}
+		}
+	} else if key != "" {
+		// A row with errors whose reference was already paid is not a row to correct.
+		h, found, err := in.referenceHolder(key)
+		if err != nil {
+			return "", err
+		}
+		if e, ok := in.neverResend(it.Line, it.reference(), h); found && ok {
+			it.Errors = []domain.RowError{e}
+		}
+	}
+	reason, rule := joinErrors(it.Errors), it.Errors[0].Rule
+	if _, err := in.insert.ExecContext(in.ctx, in.fileID, string(in.kind), it.Line, ref, nil, nil, int64(amount),
+		string(domain.StatusRejected), reason, rule, nil, string(raw), in.now); err != nil {
+		return "", fmt.Errorf("ingest %s line %d: %w", in.file, it.Line, err)
+	}
+	exc := domain.Exception{Category: domain.CategoryRejectedRow, Kind: in.kind, File: in.file, Line: it.Line, Reference: ref, Detail: reason}
+	if domain.NeverResend(rule) {
+		// The rule in Actual gives the exception its own suggested action (never "correct
+		// and drop again"): see domain.Exception.SuggestedAction.
+		exc.Expected, exc.Actual = "a payment not made before", rule
+	}
+	if err := insertException(in.ctx, in.tx, in.runID, in.now, exc, "file "+strconv.FormatInt(in.fileID, 10)); err != nil {
+		return "", fmt.Errorf("ingest %s line %d: record exception: %w", in.file, it.Line, err)
+	}
+	return domain.StatusRejected, nil
+}
+
+// holder is the live item holding a reference key.
+type holder struct {
+	fileID                                   int64
+	line                                     int
+	file, reference                          string
+	status                                   domain.Status
+	providerID, providerStatus, utr, pReason string
+	sentAt, receivedAt                       string
+}
+
+// where names the holder as "line 12 of payouts_nov.csv" (or "of this file").
+func (h holder) where(in *Ingest) string {
+	if h.fileID == in.fileID {
+		return fmt.Sprintf("line %d of this file", h.line)
+	}
+	return fmt.Sprintf("line %d of %s", h.line, h.file)
+}
+
+// neverResend returns the error of a row whose reference is held by an item of another file
+// that was sent (or is queued to be), and whether it is one. A row of an updatable kind is an
+// update, never a payment made twice, and a row of the same file is a duplicate to correct:
+// neither is one.
+func (in *Ingest) neverResend(line int, ref string, h holder) (domain.RowError, bool) {
+	if in.kind.Updatable() || h.fileID == in.fileID {
+		return domain.RowError{}, false
+	}
+	same := ""
+	if h.reference != ref {
+		same = fmt.Sprintf(" (written there as %q: references differing only in capitals or spaces are the same reference)", h.reference)
+	}
+	switch h.status {
+	case domain.StatusValid:
+		return domain.RowError{Line: line, Column: in.refCol, Rule: domain.RuleAlreadyQueued,
+			Message: fmt.Sprintf("already queued to be sent from %s, received on %s%s — do not send again",
+				h.where(in), showTime(h.receivedAt), same)}, true
+	case domain.StatusFailed, domain.StatusRejected:
+		return domain.RowError{}, false
+	}
+	status := h.providerStatus
+	if status == "" {
+		status = "in flight, " + string(h.status)
+	}
+	return domain.RowError{Line: line, Column: in.refCol, Rule: domain.RuleAlreadySent,
+		Message: fmt.Sprintf("already sent on %s: Enkash id %s, UTR %s, status %s — do not send again (it is %s%s)",
+			showTime(h.sentAt), orNotYet(h.providerID), orNotYet(h.utr), status, h.where(in), same)}, true
+}
+
+// duplicate returns the error of a valid row whose reference another live item holds.
+func (in *Ingest) duplicate(line int, ref string, h holder) domain.RowError {
+	msg := fmt.Sprintf("reference %q is already used by %s", ref, h.where(in))
+	if h.reference != ref {
+		msg += fmt.Sprintf(" as %q (references differing only in capitals or spaces are the same reference)", h.reference)
+	}
+	switch {
+	case h.status == domain.StatusFailed:
+		msg += fmt.Sprintf(", which was sent on %s and failed (%s)", showTime(h.sentAt), orNotYet(h.pReason))
+	case in.kind.Updatable() && h.reference != ref:
+		msg += fmt.Sprintf("; to update that record, write its reference exactly as %q", h.reference)
+	}
+	return domain.RowError{Line: line, Column: in.refCol, Rule: "duplicate_reference", Message: msg + "; each row needs its own reference"}
+}
+
+// takeOver hands the reference to the row being added when the kind is updatable (a customer)
+// and the item holding it, under exactly the same reference, was created at Enkash: the new
+// row is an update of that record, not a duplicate. A holder still in flight keeps the
+// reference (the row is a duplicate for now), and so does one whose reference differs in case:
+// Enkash knows the record under the holder's spelling.
+func (in *Ingest) takeOver(ref, key string) (bool, error) {
+	if !in.kind.Updatable() {
+		return false, nil
+	}
+	res, err := in.tx.ExecContext(in.ctx, `UPDATE items SET live_ref = NULL, ref_key = NULL WHERE kind = ? AND ref_key = ? AND reference = ? AND status = ? AND file_id <> ?`,
+		string(in.kind), key, ref, string(domain.StatusSuccess), in.fileID)
+	if err != nil {
+		return false, fmt.Errorf("ingest %s: hand reference %q to its update: %w", in.file, ref, err)
+	}
+	n, err := res.RowsAffected()
+	if err != nil {
+		return false, fmt.Errorf("ingest %s: hand reference %q to its update: %w", in.file, ref, err)
+	}
+	return n == 1, nil
+}
+
+// referenceHolder returns the live item holding the reference key, if any.
+func (in *Ingest) referenceHolder(key string) (holder, bool, error) {
+	var h holder
+	err := in.holder.QueryRowContext(in.ctx, string(in.kind), key).Scan(&h.fileID, &h.line, &h.file, &h.reference, &h.status,
+		&h.providerID, &h.providerStatus, &h.utr, &h.pReason, &h.sentAt, &h.receivedAt)
+	if errors.Is(err, sql.ErrNoRows) {
+		return h, false, nil
+	}
+	if err != nil {
+		return h, false, fmt.Errorf("ingest %s: find holder of reference %q: %w", in.file, key, err)
+	}
+	return h, true, nil
+}
+
+// showTime shows a recorded time for a finance user, e.g. "12-11-2026 14:03 UTC".
+func showTime(recorded string) string {
+	t := parseTime(recorded)
+	if t.IsZero() {
+		return "an unrecorded date"
+	}
+	return t.UTC().Format("02-01-2006 15:04 MST")
+}
+
+func orNotYet(s string) string {
+	if s == "" {
+		return "not known yet"
+	}
+	return s
+}
+
+// Commit records the file's totals and commits the whole file.
+func (in *Ingest) Commit() error {
+	defer in.close()
+	if _, err := in.tx.ExecContext(in.ctx, `UPDATE files SET rows_in = ?, paise_in = ? WHERE id = ?`, in.rowsIn, int64(in.paiseIn), in.fileID); err != nil {
+		in.tx.Rollback()
+		return fmt.Errorf("ingest %s: %w", in.file, err)
+	}
+	if err := in.tx.Commit(); err != nil {
+		return fmt.Errorf("ingest %s: commit: %w", in.file, err)
+	}
+	return nil
+}
+
+// Abort discards everything recorded for the file.
+func (in *Ingest) Abort() error {
+	defer in.close()
+	if err := in.tx.Rollback(); err != nil && !errors.Is(err, sql.ErrTxDone) {
+		return fmt.Errorf("ingest %s: abort: %w", in.file, err)
+	}
+	return nil
+}
+
+func (in *Ingest) close() {
+	for _, st := range []*sql.Stmt{in.insert, in.holder} {
+		if st != nil {
+			st.Close()
+		}
+	}
+}
+
+func joinErrors(errs []domain.RowError) string {
+	msg := ""
+	for i, e := range errs {
+		if i > 0 {
+			msg += "; "
+		}
+		msg += e.Column + " (" + e.Rule + "): " + e.Message
+	}
+	return msg
+}

@@ -89,6 +89,8 @@ func child(cmd string, args []string) int {
 	switch {
 	case cmd == "floor-csv" && len(args) == 2:
 		n, err = floorCSV(ctx, args[0], args[1])
+	case cmd == "floor-csv-single" && len(args) == 2:
+		n, err = floorCSVSingle(ctx, args[0], args[1])
 	case cmd == "floor-xlsx" && len(args) == 1:
 		n, err = floorXLSX(args[0])
 	case cmd == "profile" && len(args) == 2:

@@ -24,18 +24,16 @@ import (
 	"enkashbatch/ledger"
 )
 
-// floorCSV parses the CSV file at path with encoding/csv and inserts every row into the items
-// table of a fresh ledger at dbPath: the ledger's own schema (ledger.Open applies it) and
-// connection settings (WAL, synchronous=FULL), one prepared INSERT, one transaction. It fills
-// the same columns as an ingest, with the row's text standing in for the JSON payload and raw
-// cells so that the bytes stored are alike, and does no validation.
-func floorCSV(ctx context.Context, path, dbPath string) (int, error) {
+// openFloorLedger creates a fresh ledger at dbPath with the ledger's own schema (ledger.Open
+// applies it) and opens it with the ledger's connection settings (WAL, synchronous=FULL, one
+// connection), as bare database/sql.
+func openFloorLedger(ctx context.Context, dbPath string) (*sql.DB, error) {
 	l, err := ledger.Open(ctx, dbPath)
 	if err != nil {
-		return 0, err
+		return nil, err
 	}
 	if err := l.Close(); err != nil {
-		return 0, err
+		return nil, err
 	}
 	params := url.Values{}
 	params.Set("_journal_mode", "WAL")
@@ -44,21 +42,55 @@ func floorCSV(ctx context.Context, path, dbPath string) (int, error) {
 	params.Set("_txlock", "immediate")
 	db, err := sql.Open("sqlite3", "file:"+dbPath+"?"+params.Encode())
 	if err != nil {
-		return 0, fmt.Errorf("open %s: %w", dbPath, err)
+		return nil, fmt.Errorf("open %s: %w", dbPath, err)
+	}
+	db.SetMaxOpenConns(1)
+	return db, nil
+}
+
+// floorRows opens the CSV file at path for a floor: encoding/csv, records reused, the header
+// read.
+func floorRows(path string) (*csv.Reader, io.Closer, error) {
+	fh, err := os.Open(path)
+	if err != nil {
+		return nil, nil, err
+	}
+	cr := csv.NewReader(bufio.NewReaderSize(fh, 64<<10))
+	cr.ReuseRecord = true
+	if _, err := cr.Read(); err != nil {
+		fh.Close()
+		return nil, nil, fmt.Errorf("header: %w", err)
+	}
+	return cr, fh, nil
+}
+
+// floorFile records the run and the file the floor's rows belong to (ids 1).
+func floorFile(ctx context.Context, tx *sql.Tx, name, now string) error {
+	if _, err := tx.ExecContext(ctx, `INSERT INTO runs (id, command, started_at) VALUES (1, 'floor', ?)`, now); err != nil {
+		return fmt.Errorf("run: %w", err)
+	}
+	if _, err := tx.ExecContext(ctx, `INSERT INTO files (id, run_id, name, kind, sha256, status, received_at) VALUES (1, 1, ?, 'payouts', 'floor', 'accepted', ?)`,
+		name, now); err != nil {
+		return fmt.Errorf("file: %w", err)
+	}
+	return nil
+}
+
+// floorCSVSingle is the CSV floor of earlier runs, printed beside the floor for comparison:
+// encoding/csv and one prepared single-row INSERT per row into the items table of a fresh
+// ledger (all its indexes), one transaction, the row's text standing in for both the JSON
+// payload and the raw cells, no validation.
+func floorCSVSingle(ctx context.Context, path, dbPath string) (int, error) {
+	db, err := openFloorLedger(ctx, dbPath)
+	if err != nil {
+		return 0, fmt.Errorf("floor csv: %w", err)
 	}
 	defer db.Close()
-	db.SetMaxOpenConns(1)
-
-	fh, err := os.Open(path)
+	cr, fh, err := floorRows(path)
 	if err != nil {
 		return 0, fmt.Errorf("floor csv: %w", err)
 	}
 	defer fh.Close()
-	cr := csv.NewReader(bufio.NewReaderSize(fh, 64<<10))
-	cr.ReuseRecord = true
-	if _, err := cr.Read(); err != nil {
-		return 0, fmt.Errorf("floor csv: header: %w", err)
-	}
 
 	now := time.Now().UTC().Format(time.RFC3339Nano)
 	tx, err := db.BeginTx(ctx, nil)
@@ -66,12 +98,8 @@ func floorCSV(ctx context.Context, path, dbPath string) (int, error) {
 		return 0, fmt.Errorf("floor csv: begin: %w", err)
 	}
 	defer tx.Rollback()
-	if _, err := tx.ExecContext(ctx, `INSERT INTO runs (id, command, started_at) VALUES (1, 'floor', ?)`, now); err != nil {
-		return 0, fmt.Errorf("floor csv: run: %w", err)
-	}
-	if _, err := tx.ExecContext(ctx, `INSERT INTO files (id, run_id, name, kind, sha256, status, received_at) VALUES (1, 1, ?, 'payouts', 'floor', 'accepted', ?)`,
-		filepath.Base(path), now); err != nil {
-		return 0, fmt.Errorf("floor csv: file: %w", err)
+	if err := floorFile(ctx, tx, filepath.Base(path), now); err != nil {
+		return 0, fmt.Errorf("floor csv: %w", err)
 	}
 	ins, err := tx.PrepareContext(ctx, `INSERT INTO items (file_id, kind, line, reference, live_ref, ref_key, amount, status, reason, payload, raw, updated_at)
 		VALUES (1, 'payouts', ?, ?, ?, ?, ?, 'valid', '', ?, ?, ?)`)
@@ -92,6 +120,99 @@ func floorCSV(ctx context.Context, path, dbPath string) (int, error) {
 		text := strings.Join(rec, ",")
 		if _, err := ins.ExecContext(ctx, n+1, rec[0], rec[0], domain.ReferenceKey(rec[0]), bareAmount(rec[5]), text, text, now); err != nil {
 			return n, fmt.Errorf("floor csv: row %d: %w", n, err)
+		}
+	}
+	if err := tx.Commit(); err != nil {
+		return n, fmt.Errorf("floor csv: commit: %w", err)
+	}
+	return n, nil
+}
+
+// floorChunk is the rows of one multi-row INSERT of the CSV floor: the fastest of 64, 128 and
+// 256 on the machine of docs/performance.md (beyond that the statement's size buys nothing).
+const floorChunk = 128
+
+// floorCSV is the CSV floor: the fastest SQLite load of the rows of the CSV file at path that
+// this machine does, into the items table of a fresh ledger at dbPath. It reads the rows with
+// encoding/csv and writes them with multi-row INSERTs (floorChunk rows each, prepared once per
+// size, the values every row shares bound once) in one transaction, over the ledger's
+// connection settings (WAL, synchronous=FULL). Each row is written once: its reference (and
+// live reference and key), its amount, and its text as the payload; the raw cells are not
+// kept (as a valid row's are not). The table keeps the ledger's columns and its unique index
+// of references, which a load needs to refuse duplicates, and no other index. No validation.
+func floorCSV(ctx context.Context, path, dbPath string) (int, error) {
+	db, err := openFloorLedger(ctx, dbPath)
+	if err != nil {
+		return 0, fmt.Errorf("floor csv: %w", err)
+	}
+	defer db.Close()
+	for _, idx := range []string{"items_kind_status", "items_file", "items_batch"} {
+		if _, err := db.ExecContext(ctx, `DROP INDEX IF EXISTS `+idx); err != nil {
+			return 0, fmt.Errorf("floor csv: %w", err)
+		}
+	}
+	cr, fh, err := floorRows(path)
+	if err != nil {
+		return 0, fmt.Errorf("floor csv: %w", err)
+	}
+	defer fh.Close()
+
+	now := time.Now().UTC().Format(time.RFC3339Nano)
+	tx, err := db.BeginTx(ctx, nil)
+	if err != nil {
+		return 0, fmt.Errorf("floor csv: begin: %w", err)
+	}
+	defer tx.Rollback()
+	if err := floorFile(ctx, tx, filepath.Base(path), now); err != nil {
+		return 0, fmt.Errorf("floor csv: %w", err)
+	}
+	// ?1 is the time every row shares; each row binds five values, its reference once.
+	insert := func(rows int) string {
+		var q strings.Builder
+		q.WriteString(`INSERT INTO items (file_id, kind, line, reference, live_ref, ref_key, amount, status, reason, payload, raw, updated_at) VALUES `)
+		for i := range rows {
+			p := 2 + 5*i
+			if i > 0 {
+				q.WriteString(", ")
+			}
+			fmt.Fprintf(&q, "(1, 'payouts', ?%d, ?%d, ?%d, ?%d, ?%d, 'valid', '', ?%d, '[]', ?1)", p, p+1, p+1, p+2, p+3, p+4)
+		}
+		return q.String()
+	}
+	chunk, err := tx.PrepareContext(ctx, insert(floorChunk))
+	if err != nil {
+		return 0, fmt.Errorf("floor csv: prepare: %w", err)
+	}
+	defer chunk.Close()
+	one, err := tx.PrepareContext(ctx, insert(1))
+	if err != nil {
+		return 0, fmt.Errorf("floor csv: prepare: %w", err)
+	}
+	defer one.Close()
+	args := make([]any, 1, 1+5*floorChunk)
+	args[0] = now
+	n := 0
+	for {
+		rec, err := cr.Read()
+		if errors.Is(err, io.EOF) {
+			break
+		}
+		if err != nil {
+			return n, fmt.Errorf("floor csv: %w", err)
+		}
+		n++
+		ref := strings.Clone(rec[0])
+		args = append(args, int64(n+1), ref, domain.ReferenceKey(ref), bareAmount(rec[5]), strings.Join(rec, ","))
+		if len(args) == cap(args) {
+			if _, err := chunk.ExecContext(ctx, args...); err != nil {
+				return n, fmt.Errorf("floor csv: rows to %d: %w", n, err)
+			}
+			args = args[:1]
+		}
+	}
+	for i := 1; i < len(args); i += 5 {
+		if _, err := one.ExecContext(ctx, append([]any{now}, args[i:i+5]...)...); err != nil {
+			return n, fmt.Errorf("floor csv: %w", err)
 		}
 	}
 	if err := tx.Commit(); err != nil {

@@ -128,7 +128,8 @@ func main() {
 func usage() {
 	w := flag.CommandLine.Output()
 	fmt.Fprintln(w, "Usage: bench [flags]   measure bin/batch against the machine's floor (docs/performance.md)")
-	fmt.Fprintln(w, "       bench floor-csv FILE DB      the CSV floor: encoding/csv + one prepared INSERT in one transaction")
+	fmt.Fprintln(w, "       bench floor-csv FILE DB      the CSV floor: encoding/csv + multi-row INSERTs in one transaction, unique index only")
+	fmt.Fprintln(w, "       bench floor-csv-single FILE DB  the earlier CSV floor: encoding/csv + one single-row INSERT a row, all indexes")
 	fmt.Fprintln(w, "       bench floor-xlsx FILE        the XLSX floor: excelize's raw-value row iterator")
 	fmt.Fprintln(w, "       bench profile OUT.pprof FILE  ingest FILE in-process into a fresh ledger with a CPU profile")
 	fmt.Fprintln(w, "       bench gen N FILE             write N payout rows (1 in 1000 to be rejected) to FILE (.csv or .xlsx)")

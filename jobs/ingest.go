@@ -345,23 +345,22 @@ func (p *Pipeline) readFile(ctx context.Context, runID int64, fh *os.File, summa
 		if err != nil {
 			return FileOutcome{}, errors.Join(err, in.Abort())
 		}
-		st, err := in.Add(item)
-		if err != nil {
+		if err := in.Add(item); err != nil {
 			return FileOutcome{}, errors.Join(err, in.Abort())
-		}
-		o.Rows++
-		if st == domain.StatusValid {
-			o.Valid++
 		}
 	}
 	if err := unchanged(); err != nil {
 		return FileOutcome{}, errors.Join(err, in.Abort())
 	}
-	return o, in.Commit()
+	if err := in.Commit(); err != nil {
+		return FileOutcome{}, err
+	}
+	o.Rows, o.Valid = in.Counts()
+	return o, nil
 }
 
-// newItems turns parsed rows into ledger items, their record (domain.EncodeRecord) and cells
-// encoded on this goroutine.
+// newItems turns parsed rows into ledger items, their record (domain.EncodeRecord) encoded on
+// this goroutine.
 func newItems(file string, rows iter.Seq2[parsers.Row, error]) iter.Seq2[ledger.NewItem, error] {
 	return func(yield func(ledger.NewItem, error) bool) {
 		for row, err := range rows {

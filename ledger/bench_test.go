@@ -56,7 +56,7 @@ func ingestN(b *testing.B, ctx context.Context, db *ledger.DB, run int64, n int)
 		b.Fatal(err)
 	}
 	for _, it := range items {
-		if _, err := in.Add(it); err != nil {
+		if err := in.Add(it); err != nil {
 			b.Fatal(err)
 		}
 	}

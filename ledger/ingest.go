@@ -7,6 +7,7 @@ import (
 	"errors"
 	"fmt"
 	"strconv"
+	"strings"
 
 	"github.com/mattn/go-sqlite3"
 
@@ -24,26 +25,32 @@ type NewItem struct {
 	Record domain.Record
 	// Errors are the row's broken rules; a row with errors is recorded as rejected.
 	Errors  []domain.RowError
-	payload []byte // domain.EncodeRecord(Record) of a valid row; nil for a rejected one
-	raw     []byte // the row's original cells as a JSON array of strings
+	made    bool     // by NewItemOf: payload and key are set
+	payload string   // domain.EncodeRecord(Record) of a valid row; "" for a rejected one
+	key     string   // domain.ReferenceKey of the reference
+	cells   []string // the row's original cells, kept in the ledger only if the row is rejected
 }
 
 // NewItemOf returns the item of one row: its record as read, its original cells in file order,
-// and its broken rules. It encodes the record (when the row broke no rule) and the cells here,
-// on the caller's goroutine, so that the ledger's writer only writes.
+// and its broken rules. It encodes the record (when the row broke no rule) here, on the
+// caller's goroutine, so that the ledger's writer only writes. The cells are stored only if
+// the row ends up rejected (by its own errors or by the ledger's reference checks): they are
+// what its fix-and-redrop row and its Rejected rows line show, and nothing reads those of a
+// valid row.
 func NewItemOf(line int, rec domain.Record, raw []string, errs []domain.RowError) (NewItem, error) {
-	it := NewItem{Line: line, Record: rec, Errors: errs}
-	var err error
-	if it.raw, err = json.Marshal(raw); err != nil {
-		return NewItem{}, fmt.Errorf("line %d: encode cells: %w", line, err)
+	it := NewItem{Line: line, Record: rec, Errors: errs, made: true, cells: raw}
+	if rec != nil {
+		it.key = domain.ReferenceKey(rec.ItemReference())
 	}
 	if len(errs) == 0 {
 		if rec == nil {
 			return NewItem{}, fmt.Errorf("line %d: a row without errors has no record", line)
 		}
-		if it.payload, err = domain.EncodeRecord(rec); err != nil {
+		b, err := domain.EncodeRecord(rec)
+		if err != nil {
 			return NewItem{}, fmt.Errorf("line %d: %w", line, err)
 		}
+		it.payload = string(b)
 	}
 	return it, nil
 }
@@ -64,8 +71,24 @@ func (it NewItem) amount() domain.Paise {
 	return it.Record.ItemAmount()
 }
 
+// noCells is the raw column of a valid row: its cells are not kept (see NewItemOf).
+const noCells = "[]"
+
+// insertChunk is the most valid rows one INSERT statement writes. SQLite's cost of a
+// statement (its run, the driver's call, database/sql's bookkeeping) is then paid once per
+// chunk rather than once per row (docs/performance.md). A power of two: a shorter run of
+// rows (at the end of the file, before a rejected row) is written by statements of the
+// powers of two it is made of.
+const insertChunk = 128
+
 // Ingest writes one file's rows in a single transaction: the file's rows are in the ledger
 // entirely or not at all.
+//
+// Valid rows wait in a chunk and are written by one multi-row INSERT; a rejected row first
+// writes the rows before it, so that items keep the file's order. When a chunk's INSERT
+// breaks the unique reference index, SQLite undoes that statement alone, and its rows are
+// written again one at a time by the row-by-row path, which names the row holding the
+// reference: the outcome and every message are those of writing each row on its own.
 type Ingest struct {
 	db      *DB
 	ctx     context.Context
@@ -77,9 +100,13 @@ type Ingest struct {
 	kind    domain.Kind
 	refCol  string // the reference column's header as written
 	insert  *sql.Stmt
-	holder  *sql.Stmt // the live item holding a reference key
+	holder  *sql.Stmt         // the live item holding a reference key
+	chunks  map[int]*sql.Stmt // multi-row INSERTs of valid rows, by their number of rows
+	pending []NewItem         // valid rows not yet written, in file order
+	args    []any             // the arguments of a multi-row INSERT, reused
 	rowsIn  int
 	paiseIn domain.Paise
+	valid   int // rows written as valid
 }
 
 // BeginIngest opens the transaction that records an accepted file and its rows. refColumn is
@@ -93,7 +120,8 @@ func (db *DB) BeginIngest(ctx context.Context, runID int64, f domain.FileSummary
 	// whose context can be cancelled on a goroutine of its own, which costs more than the
 	// insert itself (a futex handoff per row). A row takes microseconds; the caller checks
 	// ctx between rows and aborts the file.
-	in := &Ingest{db: db, ctx: context.WithoutCancel(ctx), tx: tx, now: formatTime(db.Now()), runID: runID, file: f.Name, kind: f.Kind, refCol: refColumn}
+	in := &Ingest{db: db, ctx: context.WithoutCancel(ctx), tx: tx, now: formatTime(db.Now()), runID: runID, file: f.Name, kind: f.Kind, refCol: refColumn,
+		chunks: map[int]*sql.Stmt{}, pending: make([]NewItem, 0, insertChunk)}
 	fail := func(err error) (*Ingest, error) {
 		in.close()
 		tx.Rollback()
@@ -129,47 +157,137 @@ func (db *DB) BeginIngest(ctx context.Context, runID int64, f domain.FileSummary
 // FileID is the id of the file being ingested.
 func (in *Ingest) FileID() int64 { return in.fileID }
 
+// Counts returns the rows added so far and how many of them were recorded as valid. A valid
+// row waiting for its chunk's INSERT is not counted as valid yet: after Commit, every row is.
+func (in *Ingest) Counts() (rows, valid int) { return in.rowsIn, in.valid }
+
 // Add records one row. References are unique within a kind regardless of case and surrounding
 // spaces (domain.ReferenceKey). A valid row whose reference another live item already holds is
-// recorded as rejected, and the returned error-free status says so. A row, valid or not, whose
-// reference belongs to a payment of another file that was sent (or is queued to be) is
-// rejected under domain.RuleAlreadySent (or RuleAlreadyQueued) alone: it says when and how the
-// payment was made, and is never offered for correcting and sending again.
-func (in *Ingest) Add(it NewItem) (domain.Status, error) {
-	ref, amount := it.reference(), it.amount()
+// recorded as rejected. A row, valid or not, whose reference belongs to a payment of another
+// file that was sent (or is queued to be) is rejected under domain.RuleAlreadySent (or
+// RuleAlreadyQueued) alone: it says when and how the payment was made, and is never offered for
+// correcting and sending again. A valid row may be written later, with its chunk (see Ingest):
+// Counts and the ledger tell what became of it once the file is committed.
+func (in *Ingest) Add(it NewItem) error {
 	if it.Record != nil && it.Record.Kind() != in.kind {
-		return "", fmt.Errorf("ingest %s line %d: a %s record in a %s file", in.file, it.Line, it.Record.Kind(), in.kind)
+		return fmt.Errorf("ingest %s line %d: a %s record in a %s file", in.file, it.Line, it.Record.Kind(), in.kind)
+	}
+	if !it.made {
+		// Made by hand rather than by NewItemOf: encode here.
+		made, err := NewItemOf(it.Line, it.Record, it.cells, it.Errors)
+		if err != nil {
+			return fmt.Errorf("ingest %s: %w", in.file, err)
+		}
+		it = made
 	}
 	in.rowsIn++
-	in.paiseIn += amount
-	if it.raw == nil || (len(it.Errors) == 0 && it.payload == nil) {
-		// Made by hand rather than by NewItemOf: encode here.
-		made, err := NewItemOf(it.Line, it.Record, nil, it.Errors)
-		if err != nil {
-			return "", fmt.Errorf("ingest %s: %w", in.file, err)
+	in.paiseIn += it.amount()
+	if len(it.Errors) == 0 {
+		if in.pending = append(in.pending, it); len(in.pending) == insertChunk {
+			return in.flush()
 		}
-		it.payload = made.payload
-		if it.raw == nil {
-			it.raw = []byte("[]")
+		return nil
+	}
+	if err := in.flush(); err != nil {
+		return err
+	}
+	_, err := in.addOne(it)
+	return err
+}
+
+// flush writes the valid rows waiting for their INSERT, in order.
+func (in *Ingest) flush() error {
+	rows := in.pending
+	for len(rows) > 0 {
+		n := insertChunk
+		for n > len(rows) {
+			n /= 2
+		}
+		if err := in.insertValid(rows[:n]); err != nil {
+			return err
+		}
+		rows = rows[n:]
+	}
+	clear(in.pending)
+	in.pending = in.pending[:0]
+	return nil
+}
+
+// insertValid writes valid rows with one INSERT statement, or, if one of them breaks the
+// unique reference index, each on its own (the statement is undone whole).
+func (in *Ingest) insertValid(rows []NewItem) error {
+	st, err := in.chunkStmt(len(rows))
+	if err != nil {
+		return err
+	}
+	// ?1 to ?5 are the file's (see chunkStmt); then five a row.
+	in.args = append(in.args[:0], in.fileID, string(in.kind), string(domain.StatusValid), in.now, noCells)
+	for _, it := range rows {
+		in.args = append(in.args, int64(it.Line), it.reference(), it.key, int64(it.amount()), it.payload)
+	}
+	_, err = st.ExecContext(in.ctx, in.args...)
+	clear(in.args)
+	if err == nil {
+		in.valid += len(rows)
+		return nil
+	}
+	if !isUniqueViolation(err) {
+		return fmt.Errorf("ingest %s lines %d-%d: %w", in.file, rows[0].Line, rows[len(rows)-1].Line, err)
+	}
+	for _, it := range rows {
+		if _, err := in.addOne(it); err != nil {
+			return err
 		}
 	}
-	raw := it.raw
-	key := domain.ReferenceKey(ref)
+	return nil
+}
+
+// chunkStmt returns the prepared INSERT of n valid rows. The values the rows share are bound
+// once, as ?1 to ?5; each row binds five more (a row's reference is bound once, for both the
+// reference and live_ref columns).
+func (in *Ingest) chunkStmt(n int) (*sql.Stmt, error) {
+	if st, ok := in.chunks[n]; ok {
+		return st, nil
+	}
+	var q strings.Builder
+	q.WriteString(`INSERT INTO items (file_id, kind, line, reference, live_ref, ref_key, amount, status, reason, rule, payload, raw, updated_at) VALUES `)
+	for i := range n {
+		p := 6 + 5*i
+		if i > 0 {
+			q.WriteString(", ")
+		}
+		fmt.Fprintf(&q, "(?1, ?2, ?%d, ?%d, ?%d, ?%d, ?%d, ?3, '', '', ?%d, ?5, ?4)", p, p+1, p+1, p+2, p+3, p+4)
+	}
+	st, err := in.tx.PrepareContext(in.ctx, q.String())
+	if err != nil {
+		return nil, fmt.Errorf("ingest %s: prepare the INSERT of %d rows: %w", in.file, n, err)
+	}
+	in.chunks[n] = st
+	return st, nil
+}
+
+func isUniqueViolation(err error) bool {
+	var se sqlite3.Error
+	return errors.As(err, &se) && se.ExtendedCode == sqlite3.ErrConstraintUnique
+}
+
+// addOne records one row on its own and returns the status it was recorded with.
+func (in *Ingest) addOne(it NewItem) (domain.Status, error) {
+	ref, amount, key := it.reference(), it.amount(), it.key
 	if len(it.Errors) == 0 {
-		_, err := in.insert.ExecContext(in.ctx, in.fileID, string(in.kind), it.Line, ref, ref, key, int64(amount),
-			string(domain.StatusValid), "", "", string(it.payload), string(raw), in.now)
+		_, err := in.insert.ExecContext(in.ctx, in.fileID, string(in.kind), int64(it.Line), ref, ref, key, int64(amount),
+			string(domain.StatusValid), "", "", it.payload, noCells, in.now)
 		if err == nil {
+			in.valid++
 			return domain.StatusValid, nil
 		}
-		var se sqlite3.Error
-		if !errors.As(err, &se) || se.ExtendedCode != sqlite3.ErrConstraintUnique {
+		if !isUniqueViolation(err) {
 			return "", fmt.Errorf("ingest %s line %d: %w", in.file, it.Line, err)
 		}
 		if took, err := in.takeOver(ref, key); err != nil {
 			return "", err
 		} else if took {
-			in.rowsIn, in.paiseIn = in.rowsIn-1, in.paiseIn-amount // counted again by the retried Add
-			return in.Add(it)
+			return in.addOne(it)
 		}
 		h, found, err := in.referenceHolder(key)
 		if err != nil {
@@ -193,9 +311,17 @@ func (in *Ingest) Add(it NewItem) (domain.Status, error) {
 			it.Errors = []domain.RowError{e}
 		}
 	}
+	raw := noCells
+	if it.cells != nil {
+		b, err := json.Marshal(it.cells)
+		if err != nil {
+			return "", fmt.Errorf("ingest %s line %d: encode cells: %w", in.file, it.Line, err)
+		}
+		raw = string(b)
+	}
 	reason, rule := joinErrors(it.Errors), it.Errors[0].Rule
-	if _, err := in.insert.ExecContext(in.ctx, in.fileID, string(in.kind), it.Line, ref, nil, nil, int64(amount),
-		string(domain.StatusRejected), reason, rule, nil, string(raw), in.now); err != nil {
+	if _, err := in.insert.ExecContext(in.ctx, in.fileID, string(in.kind), int64(it.Line), ref, nil, nil, int64(amount),
+		string(domain.StatusRejected), reason, rule, nil, raw, in.now); err != nil {
 		return "", fmt.Errorf("ingest %s line %d: %w", in.file, it.Line, err)
 	}
 	exc := domain.Exception{Category: domain.CategoryRejectedRow, Kind: in.kind, File: in.file, Line: it.Line, Reference: ref, Detail: reason}
@@ -323,9 +449,13 @@ func orNotYet(s string) string {
 	return s
 }
 
-// Commit records the file's totals and commits the whole file.
+// Commit writes the rows still waiting, records the file's totals and commits the whole file.
 func (in *Ingest) Commit() error {
 	defer in.close()
+	if err := in.flush(); err != nil {
+		in.tx.Rollback()
+		return err
+	}
 	if _, err := in.tx.ExecContext(in.ctx, `UPDATE files SET rows_in = ?, paise_in = ? WHERE id = ?`, in.rowsIn, int64(in.paiseIn), in.fileID); err != nil {
 		in.tx.Rollback()
 		return fmt.Errorf("ingest %s: %w", in.file, err)
@@ -351,6 +481,10 @@ func (in *Ingest) close() {
 			st.Close()
 		}
 	}
+	for _, st := range in.chunks {
+		st.Close()
+	}
+	in.chunks, in.pending = nil, nil
 }
 
 func joinErrors(errs []domain.RowError) string {

@@ -33,18 +33,37 @@ func ingest(t *testing.T, db *ledger.DB, run int64, name string, items ...ledger
 	if err != nil {
 		t.Fatal(err)
 	}
-	var got []domain.Status
 	for _, it := range items {
-		st, err := in.Add(it)
-		if err != nil {
+		if err := in.Add(it); err != nil {
 			t.Fatal(err)
 		}
-		got = append(got, st)
 	}
 	if err := in.Commit(); err != nil {
 		t.Fatal(err)
 	}
-	return in.FileID(), got
+	return in.FileID(), fileStatuses(t, db, in, len(items))
+}
+
+// fileStatuses returns the statuses the ledger recorded for the n rows of a committed file,
+// in line order, and checks them against the ingest's counts.
+func fileStatuses(t *testing.T, db *ledger.DB, in *ledger.Ingest, n int) []domain.Status {
+	t.Helper()
+	items, err := db.ItemList(context.Background(), ledger.ItemFilter{FileIDs: []int64{in.FileID()}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	var got []domain.Status
+	valid := 0
+	for _, it := range items {
+		got = append(got, it.Status)
+		if it.Status == domain.StatusValid {
+			valid++
+		}
+	}
+	if rows, v := in.Counts(); len(items) != n || rows != n || v != valid {
+		t.Fatalf("recorded %d items (%d valid), counted %d rows (%d valid), want %d rows", len(items), valid, rows, v, n)
+	}
+	return got
 }
 
 func valid(line int, ref string, paise domain.Paise) ledger.NewItem {
@@ -100,7 +119,7 @@ func TestIngest_AbortLeavesNothing(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if _, err := in.Add(valid(2, "PAY-1", 100)); err != nil {
+	if err := in.Add(valid(2, "PAY-1", 100)); err != nil {
 		t.Fatal(err)
 	}
 	if err := in.Abort(); err != nil {

@@ -128,18 +128,15 @@ func TestIngest_CustomerUpdateNeedsTheExactReference(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		var st []domain.Status
 		for _, it := range items {
-			s, err := in.Add(it)
-			if err != nil {
+			if err := in.Add(it); err != nil {
 				t.Fatal(err)
 			}
-			st = append(st, s)
 		}
 		if err := in.Commit(); err != nil {
 			t.Fatal(err)
 		}
-		return st
+		return fileStatuses(t, db, in, len(items))
 	}
 	add("c1.csv", customer(2, "CUST-1"))
 	_, items, err := db.ClaimBatch(ctx, run, domain.KindCustomers, 1, func([]domain.Item) string { return "C-1" })

@@ -8,6 +8,7 @@ import (
 	"fmt"
 	"strconv"
 	"strings"
+	"unsafe"
 
 	"github.com/mattn/go-sqlite3"
 
@@ -50,7 +51,9 @@ func NewItemOf(line int, rec domain.Record, raw []string, errs []domain.RowError
 		if err != nil {
 			return NewItem{}, fmt.Errorf("line %d: %w", line, err)
 		}
-		it.payload = string(b)
+		// The encoding is ours alone and never changed: its bytes are the string's, without
+		// a copy (bound as TEXT, which SQLite copies; a []byte would be stored as a BLOB).
+		it.payload = unsafe.String(unsafe.SliceData(b), len(b))
 	}
 	return it, nil
 }
@@ -78,8 +81,8 @@ const noCells = "[]"
 // statement (its run, the driver's call, database/sql's bookkeeping) is then paid once per
 // chunk rather than once per row (docs/performance.md). A power of two: a shorter run of
 // rows (at the end of the file, before a rejected row) is written by statements of the
-// powers of two it is made of.
-const insertChunk = 128
+// powers of two it is made of. A variable only for the tests, which compare it with 1.
+var insertChunk = 128
 
 // Ingest writes one file's rows in a single transaction: the file's rows are in the ledger
 // entirely or not at all.
@@ -101,6 +104,7 @@ type Ingest struct {
 	refCol  string // the reference column's header as written
 	insert  *sql.Stmt
 	holder  *sql.Stmt         // the live item holding a reference key
+	chunk   int               // insertChunk when the file began
 	chunks  map[int]*sql.Stmt // multi-row INSERTs of valid rows, by their number of rows
 	pending []NewItem         // valid rows not yet written, in file order
 	args    []any             // the arguments of a multi-row INSERT, reused
@@ -121,7 +125,7 @@ func (db *DB) BeginIngest(ctx context.Context, runID int64, f domain.FileSummary
 	// insert itself (a futex handoff per row). A row takes microseconds; the caller checks
 	// ctx between rows and aborts the file.
 	in := &Ingest{db: db, ctx: context.WithoutCancel(ctx), tx: tx, now: formatTime(db.Now()), runID: runID, file: f.Name, kind: f.Kind, refCol: refColumn,
-		chunks: map[int]*sql.Stmt{}, pending: make([]NewItem, 0, insertChunk)}
+		chunk: insertChunk, chunks: map[int]*sql.Stmt{}, pending: make([]NewItem, 0, insertChunk)}
 	fail := func(err error) (*Ingest, error) {
 		in.close()
 		tx.Rollback()
@@ -183,7 +187,7 @@ func (in *Ingest) Add(it NewItem) error {
 	in.rowsIn++
 	in.paiseIn += it.amount()
 	if len(it.Errors) == 0 {
-		if in.pending = append(in.pending, it); len(in.pending) == insertChunk {
+		if in.pending = append(in.pending, it); len(in.pending) == in.chunk {
 			return in.flush()
 		}
 		return nil
@@ -199,7 +203,7 @@ func (in *Ingest) Add(it NewItem) error {
 func (in *Ingest) flush() error {
 	rows := in.pending
 	for len(rows) > 0 {
-		n := insertChunk
+		n := in.chunk
 		for n > len(rows) {
 			n /= 2
 		}

@@ -40,6 +40,10 @@ func Open(ctx context.Context, path string) (*DB, error) {
 	params.Set("_foreign_keys", "on")
 	params.Set("_busy_timeout", "10000")
 	params.Set("_txlock", "immediate")
+	// The writer keeps its recent statements compiled (go-sqlite3's statement cache): a
+	// statement run with arguments, not prepared by its caller (an exception, an event, a
+	// claim), is compiled once rather than at every call.
+	params.Set("_stmt_cache_size", "32")
 	dsn := "file:" + path + "?" + params.Encode()
 
 	write, err := sql.Open("sqlite3", dsn)

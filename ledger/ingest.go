@@ -195,8 +195,7 @@ func (in *Ingest) Add(it NewItem) error {
 	if err := in.flush(); err != nil {
 		return err
 	}
-	_, err := in.addOne(it)
-	return err
+	return in.addOne(it)
 }
 
 // flush writes the valid rows waiting for their INSERT, in order.
@@ -239,7 +238,7 @@ func (in *Ingest) insertValid(rows []NewItem) error {
 		return fmt.Errorf("ingest %s lines %d-%d: %w", in.file, rows[0].Line, rows[len(rows)-1].Line, err)
 	}
 	for _, it := range rows {
-		if _, err := in.addOne(it); err != nil {
+		if err := in.addOne(it); err != nil {
 			return err
 		}
 	}
@@ -275,30 +274,30 @@ func isUniqueViolation(err error) bool {
 	return errors.As(err, &se) && se.ExtendedCode == sqlite3.ErrConstraintUnique
 }
 
-// addOne records one row on its own and returns the status it was recorded with.
-func (in *Ingest) addOne(it NewItem) (domain.Status, error) {
+// addOne records one row on its own: valid, or rejected with its exception.
+func (in *Ingest) addOne(it NewItem) error {
 	ref, amount, key := it.reference(), it.amount(), it.key
 	if len(it.Errors) == 0 {
 		_, err := in.insert.ExecContext(in.ctx, in.fileID, string(in.kind), int64(it.Line), ref, ref, key, int64(amount),
 			string(domain.StatusValid), "", "", it.payload, noCells, in.now)
 		if err == nil {
 			in.valid++
-			return domain.StatusValid, nil
+			return nil
 		}
 		if !isUniqueViolation(err) {
-			return "", fmt.Errorf("ingest %s line %d: %w", in.file, it.Line, err)
+			return fmt.Errorf("ingest %s line %d: %w", in.file, it.Line, err)
 		}
 		if took, err := in.takeOver(ref, key); err != nil {
-			return "", err
+			return err
 		} else if took {
 			return in.addOne(it)
 		}
 		h, found, err := in.referenceHolder(key)
 		if err != nil {
-			return "", err
+			return err
 		}
 		if !found {
-			return "", fmt.Errorf("ingest %s line %d: reference %q is taken but no item holds it", in.file, it.Line, ref)
+			return fmt.Errorf("ingest %s line %d: reference %q is taken but no item holds it", in.file, it.Line, ref)
 		}
 		if e, ok := in.neverResend(it.Line, it.reference(), h); ok {
 			it.Errors = []domain.RowError{e}
@@ -309,7 +308,7 @@ func (in *Ingest) addOne(it NewItem) (domain.Status, error) {
 		// A row with errors whose reference was already paid is not a row to correct.
 		h, found, err := in.referenceHolder(key)
 		if err != nil {
-			return "", err
+			return err
 		}
 		if e, ok := in.neverResend(it.Line, it.reference(), h); found && ok {
 			it.Errors = []domain.RowError{e}
@@ -319,14 +318,14 @@ func (in *Ingest) addOne(it NewItem) (domain.Status, error) {
 	if it.cells != nil {
 		b, err := json.Marshal(it.cells)
 		if err != nil {
-			return "", fmt.Errorf("ingest %s line %d: encode cells: %w", in.file, it.Line, err)
+			return fmt.Errorf("ingest %s line %d: encode cells: %w", in.file, it.Line, err)
 		}
 		raw = string(b)
 	}
 	reason, rule := joinErrors(it.Errors), it.Errors[0].Rule
 	if _, err := in.insert.ExecContext(in.ctx, in.fileID, string(in.kind), int64(it.Line), ref, nil, nil, int64(amount),
 		string(domain.StatusRejected), reason, rule, nil, raw, in.now); err != nil {
-		return "", fmt.Errorf("ingest %s line %d: %w", in.file, it.Line, err)
+		return fmt.Errorf("ingest %s line %d: %w", in.file, it.Line, err)
 	}
 	exc := domain.Exception{Category: domain.CategoryRejectedRow, Kind: in.kind, File: in.file, Line: it.Line, Reference: ref, Detail: reason}
 	if domain.NeverResend(rule) {
@@ -335,9 +334,9 @@ func (in *Ingest) addOne(it NewItem) (domain.Status, error) {
 		exc.Expected, exc.Actual = "a payment not made before", rule
 	}
 	if err := insertException(in.ctx, in.tx, in.runID, in.now, exc, "file "+strconv.FormatInt(in.fileID, 10)); err != nil {
-		return "", fmt.Errorf("ingest %s line %d: record exception: %w", in.file, it.Line, err)
+		return fmt.Errorf("ingest %s line %d: record exception: %w", in.file, it.Line, err)
 	}
-	return domain.StatusRejected, nil
+	return nil
 }
 
 // holder is the live item holding a reference key.

@@ -9,8 +9,8 @@
 //
 // It generates its data deterministically under a temporary folder, builds bin/batch, and
 // prints one line per figure, `BENCH <name> value=<v> target=<t> ok` (or SHORT), then a
-// table. It exits 1 when a figure is short. The sub-commands floor-csv, floor-csv-single, floor-xlsx and profile
-// are the harness's own children; see usage.
+// table. It exits 1 when a figure is short. The sub-commands floor-csv, floor-csv-single,
+// floor-xlsx and profile are the harness's own children; see usage.
 package main
 
 import (

@@ -4,7 +4,6 @@ import (
 	"context"
 	"fmt"
 	"path/filepath"
-	"slices"
 	"time"
 
 	"enkashbatch/domain"
@@ -133,28 +132,10 @@ type DayBook struct {
 func (p *Pipeline) WriteDay(ctx context.Context, day Day, loc *time.Location) (DayBook, error) {
 	names := make([]string, len(day.Files))
 	ids := make([]int64, len(day.Files))
-	kinds := map[domain.Kind]*report.KindSummary{}
-	var order []domain.Kind
 	for i, f := range day.Files {
 		names[i], ids[i] = f.Name, f.ID
-		if kinds[f.Kind] == nil {
-			kinds[f.Kind] = &report.KindSummary{Kind: f.Kind}
-			order = append(order, f.Kind)
-		}
-		kinds[f.Kind].Files++
-		kinds[f.Kind].Tally.Merge(f.Tally)
 	}
-	var summaries []report.KindSummary
-	for _, k := range domain.Kinds {
-		if kinds[k] != nil {
-			summaries = append(summaries, *kinds[k])
-		}
-	}
-	for _, k := range order {
-		if !slices.Contains(domain.Kinds, k) {
-			summaries = append(summaries, *kinds[k])
-		}
-	}
+	summaries := domain.TallyByKind(day.Files)
 	runs, err := p.ledger.Runs(ctx, day.From, day.To)
 	if err != nil {
 		return DayBook{}, err

@@ -6,7 +6,6 @@ import (
 	"errors"
 	"fmt"
 	"io"
-	"slices"
 	"strings"
 	"text/tabwriter"
 	"time"
@@ -123,8 +122,8 @@ func printRun(w io.Writer, s *settings, res jobs.Result, open []domain.Exception
 	fmt.Fprintf(w, "Run #%d finished in %s.\n\n", res.RunID, took.Round(100*time.Millisecond))
 	printFiles(w, res.Files)
 	fmt.Fprintln(w)
-	for _, k := range kindTotals(res.Files) {
-		fmt.Fprintf(w, "%s: %s\n", k.kind, conservationLine(k.tally))
+	for _, k := range domain.TallyByKind(res.Files) {
+		fmt.Fprintf(w, "%s: %s\n", k.Kind, conservationLine(k.Tally))
 	}
 	if len(open) > 0 {
 		byCategory := map[domain.Category]int{}
@@ -194,48 +193,17 @@ var categoryOrder = []domain.Category{domain.CategoryRejectedRow, domain.Categor
 func printFiles(w io.Writer, files []domain.FileSummary) {
 	tw := tabwriter.NewWriter(w, 0, 0, 2, ' ', tabwriter.AlignRight)
 	fmt.Fprintln(tw, "File\tKind\tStatus\tRows\tRejected\tSuccess\tFailed\tReversed\tOpen\tAmount in ₹\tTies out\t")
-	for _, k := range kindTotals(files) {
+	for _, k := range domain.TallyByKind(files) {
 		for _, f := range files {
-			if f.Kind == k.kind {
+			if f.Kind == k.Kind {
 				printTally(tw, f.Name, string(f.Kind), f.Status, f.Tally)
 			}
 		}
-		if k.files > 1 {
-			printTally(tw, "Total "+string(k.kind), "", "", k.tally)
+		if k.Files > 1 {
+			printTally(tw, "Total "+string(k.Kind), "", "", k.Tally)
 		}
 	}
 	tw.Flush()
-}
-
-// kindTotal is the conservation line of all the files of one kind.
-type kindTotal struct {
-	kind  domain.Kind
-	files int
-	tally domain.Tally
-}
-
-// kindTotals adds up files by kind, in processing order (domain.Kinds), unknown kinds last.
-func kindTotals(files []domain.FileSummary) []kindTotal {
-	var out []kindTotal
-	at := map[domain.Kind]int{}
-	for _, f := range files {
-		i, ok := at[f.Kind]
-		if !ok {
-			i = len(out)
-			at[f.Kind] = i
-			out = append(out, kindTotal{kind: f.Kind})
-		}
-		out[i].files++
-		out[i].tally.Merge(f.Tally)
-	}
-	rank := func(k domain.Kind) int {
-		if i := slices.Index(domain.Kinds, k); i >= 0 {
-			return i
-		}
-		return len(domain.Kinds)
-	}
-	slices.SortStableFunc(out, func(a, b kindTotal) int { return rank(a.kind) - rank(b.kind) })
-	return out
 }
 
 func printTally(w io.Writer, name, kind, status string, t domain.Tally) {
@@ -269,8 +237,8 @@ func runJSON(res jobs.Result, sandbox bool) map[string]any {
 // kindsJSON is the conservation line of each kind, by kind name.
 func kindsJSON(files []domain.FileSummary) map[domain.Kind]domain.Tally {
 	out := map[domain.Kind]domain.Tally{}
-	for _, k := range kindTotals(files) {
-		out[k.kind] = k.tally
+	for _, k := range domain.TallyByKind(files) {
+		out[k.Kind] = k.Tally
 	}
 	return out
 }

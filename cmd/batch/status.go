@@ -59,13 +59,7 @@ func runStatus(ctx context.Context, m *Main, s *settings) int {
 	if err != nil {
 		return m.fail(exitAttention, "%v", err)
 	}
-	kinds := map[domain.Kind]*domain.Tally{}
-	for _, f := range files {
-		if kinds[f.Kind] == nil {
-			kinds[f.Kind] = &domain.Tally{}
-		}
-		kinds[f.Kind].Merge(f.Tally)
-	}
+	kinds := kindsJSON(files)
 	byCategory := map[domain.Category]int{}
 	for _, e := range excs {
 		byCategory[e.Category]++

@@ -141,7 +141,7 @@ func (d *Daemon) ingest(ctx context.Context, runID int64, kinds []domain.Kind) (
 		return nil, err
 	}
 	if d.settle && !a.SettleBy().IsZero() {
-		if err := sleepCtx(ctx, min(a.SettleBy().Sub(d.w.Now()), d.w.Settle())); err != nil {
+		if err := jobs.Sleep(ctx, min(a.SettleBy().Sub(d.w.Now()), d.w.Settle())); err != nil {
 			return nil, err
 		}
 		if a, err = d.w.Scan(); err != nil {
@@ -149,19 +149,4 @@ func (d *Daemon) ingest(ctx context.Context, runID int64, kinds []domain.Kind) (
 		}
 	}
 	return d.p.IngestArrived(ctx, runID, d.w, a.OfKinds(kinds))
-}
-
-// sleepCtx waits d, or until ctx is done.
-func sleepCtx(ctx context.Context, d time.Duration) error {
-	if d <= 0 {
-		return ctx.Err()
-	}
-	t := time.NewTimer(d)
-	defer t.Stop()
-	select {
-	case <-ctx.Done():
-		return ctx.Err()
-	case <-t.C:
-		return nil
-	}
 }

@@ -76,7 +76,7 @@ func (p *Pipeline) Ingest(ctx context.Context, runID int64) ([]FileOutcome, erro
 		return nil, err
 	}
 	if !res.settleBy.IsZero() {
-		if err := sleepCtx(ctx, min(time.Until(res.settleBy), p.cfg.Inbox.Settle)); err != nil {
+		if err := Sleep(ctx, min(time.Until(res.settleBy), p.cfg.Inbox.Settle)); err != nil {
 			return nil, stopFor(err)
 		}
 		if res, err = w.scan(); err != nil {
@@ -89,8 +89,8 @@ func (p *Pipeline) Ingest(ctx context.Context, runID int64) ([]FileOutcome, erro
 	return p.ingestScan(ctx, runID, res.ready, res.odd)
 }
 
-// sleepCtx waits d, or until ctx is done.
-func sleepCtx(ctx context.Context, d time.Duration) error {
+// Sleep waits d, or until ctx is done, and returns ctx.Err() when it is.
+func Sleep(ctx context.Context, d time.Duration) error {
 	if d <= 0 {
 		return ctx.Err()
 	}

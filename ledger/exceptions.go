@@ -218,3 +218,29 @@ func (db *DB) ExceptionHistory(ctx context.Context, id int64) ([]ExceptionEvent,
 	}
 	return out, rows.Err()
 }
+
+// ExceptionCount is how many open exceptions there are of one category and severity.
+type ExceptionCount struct {
+	Category domain.Category `json:"category"`
+	Severity domain.Severity `json:"severity"`
+	Count    int             `json:"count"`
+}
+
+// OpenExceptionCounts counts the open (unresolved) exceptions by category and severity.
+func (db *DB) OpenExceptionCounts(ctx context.Context) ([]ExceptionCount, error) {
+	rows, err := db.read.QueryContext(ctx, `SELECT category, severity, count(*) FROM exceptions
+		WHERE resolved_at IS NULL GROUP BY category, severity ORDER BY category, severity`)
+	if err != nil {
+		return nil, fmt.Errorf("count open exceptions: %w", err)
+	}
+	defer rows.Close()
+	var out []ExceptionCount
+	for rows.Next() {
+		var c ExceptionCount
+		if err := rows.Scan(&c.Category, &c.Severity, &c.Count); err != nil {
+			return nil, fmt.Errorf("count open exceptions: %w", err)
+		}
+		out = append(out, c)
+	}
+	return out, rows.Err()
+}

@@ -321,6 +321,11 @@ func (d *daemon) serveMetrics(w http.ResponseWriter, r *http.Request) {
 		http.Error(w, "metrics: "+err.Error(), http.StatusInternalServerError)
 		return
 	}
+	open, err := d.db.OpenExceptionCounts(ctx)
+	if err != nil {
+		http.Error(w, "metrics: "+err.Error(), http.StatusInternalServerError)
+		return
+	}
 	var buf bytes.Buffer
 	p := &promWriter{w: &buf}
 	p.family("batch_items", "gauge", "Items in the ledger by kind and state.")
@@ -361,6 +366,7 @@ func (d *daemon) serveMetrics(w http.ResponseWriter, r *http.Request) {
 	for _, j := range sortedKeys(last) {
 		p.sample("batch_schedule_last_run_timestamp_seconds", float64(last[j].ScheduledFor.Unix()), "job", j)
 	}
+	writeOpenExceptions(p, open)
 	d.metrics.writeEnkash(p)
 	p.family("batch_sandbox", "gauge", "1 when the daemon talks to the Enkash sandbox, not to Enkash.")
 	sandbox := 0.0

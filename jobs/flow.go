@@ -46,7 +46,11 @@ type record struct {
 	// and biller, a customer's legal name and PAN or GSTIN); after an "already exists" answer
 	// each must equal the item's own (see provablyOurs and registerFacts).
 	Shows map[string]string
-	State domain.ProviderState
+	// Fetched means Enkash set the record's amount itself (a bill created after a bill fetch,
+	// paid at the biller's amount): an item whose file gave no amount is compared with no
+	// amount (see observe and provablyOurs).
+	Fetched bool
+	State   domain.ProviderState
 }
 
 // flowEnv is what a flow may use: Enkash, and the ledger for what an earlier item of another

@@ -229,23 +229,24 @@ func (f billFlow) window(ctx context.Context, from, to time.Time) ([]record, err
 }
 
 // billRecord is a bill in our terms. Its status word shows paymentStatus beside a FAILED
-// billpayStatus (FAILED/REFUNDED), and its reason says which of the two it was. The amount of
-// a bill paid after a fetch is the biller's, with nothing of ours to compare it with, so it is
-// not reported as Enkash's amount (it would read as a difference from the file's none):
-// fetched says so when the caller knows it, else the record tells (BillRecord.Fetched).
+// billpayStatus (FAILED/REFUNDED), and its reason says which of the two it was. Its amount is
+// always Enkash's (the amount the bill record says was, or is to be, debited): for a bill paid
+// at the biller's amount after a fetch, the file gave none, and this is the only amount there
+// is (see observe: it is never a difference from the file's). Fetched says whether the bill
+// was created after a fetch: fetched when the caller knows it, else as the record tells
+// (BillRecord.Fetched).
 func billRecord(r enkash.BillRecord, batchID string, fetched bool) record {
 	st := enkash.BillStatus(r)
 	word := cmp.Or(r.BillpayStatus, r.ApprovalStatus, r.PaymentStatus)
 	if strings.EqualFold(r.BillpayStatus, enkash.BillpayFailed) && r.PaymentStatus != "" {
 		word += "/" + r.PaymentStatus
 	}
-	state := domain.ProviderState{BatchID: batchID, ProviderID: string(r.UtilityEnkashID), Status: word, UTR: r.BillReferenceID}
-	if !fetched && !r.Fetched() {
-		state.Amount = domain.Paise(r.Amount)
-	}
+	state := domain.ProviderState{BatchID: batchID, ProviderID: string(r.UtilityEnkashID), Status: word, UTR: r.BillReferenceID,
+		Amount: domain.Paise(r.Amount)}
 	if st == domain.StatusFailed {
 		state.Reason = enkash.BillFailure(r)
 	}
 	return record{Reference: r.ReferenceID, Status: st, State: state, Created: enkashTime(r.CreatedDate),
-		Shows: map[string]string{factConsumer: r.ConsumerNumber, factBiller: r.BillerID()}}
+		Fetched: fetched || r.Fetched(),
+		Shows:   map[string]string{factConsumer: r.ConsumerNumber, factBiller: r.BillerID()}}
 }

@@ -169,6 +169,15 @@ func (p *Pipeline) callBatch(ctx context.Context, f flow, b ledger.Batch, items 
 			case !ok:
 				c.Items = append(c.Items, ledger.ItemUpdate{ItemID: it.ID, Status: domain.StatusUnknown,
 					Detail: "Enkash's answer to batch " + b.ID + " did not mention it"})
+			case rec.Withheld != "" && rec.Status == domain.StatusRejected:
+				upd := ledger.ItemUpdate{ItemID: it.ID, Status: domain.StatusRejected, Reason: rec.Withheld, ReleaseReference: true,
+					Detail: "not sent with batch " + b.ID + ": " + rec.Withheld}
+				c.Items = append(c.Items, upd)
+				c.Exceptions = append(c.Exceptions, raiseFor(it, domain.CategoryRejectedRow, "a customer created by us", "none", rec.Withheld))
+			case rec.Withheld != "":
+				// Held, not valid: nothing claims it again until the hold is released.
+				c.Items = append(c.Items, ledger.ItemUpdate{ItemID: it.ID, Status: domain.StatusHeld, Reason: rec.Withheld,
+					Detail: "not sent with batch " + b.ID + ": " + rec.Withheld})
 			case rec.NotSent:
 				c.Items = append(c.Items, ledger.ItemUpdate{ItemID: it.ID, Status: domain.StatusValid,
 					Detail: "not sent: Enkash went out of reach before its call"})

@@ -258,7 +258,8 @@ type dailyBook struct {
 
 	kinds  *kindSheets
 	listed map[domain.Kind]*domain.Tally // what each kind's sheet holds, by bucket
-	gaps   enkashGaps                    // successes at another amount at Enkash
+	gaps   enkashGaps                    // the bridge from the files' amounts to Enkash's
+	debits statementDebits               // the statement's debit lines matched, for the bridge
 
 	open, resolved int
 	bySeverity     map[domain.Severity]int // open exceptions by severity
@@ -451,6 +452,7 @@ func (b *dailyBook) writeMatched() error {
 				return fmt.Errorf("read matches: %w", err)
 			}
 			b.matched++
+			b.debits.add(m)
 			if _, ok := b.byBasis[m.Basis]; !ok {
 				b.bases = append(b.bases, m.Basis)
 			}

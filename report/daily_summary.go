@@ -137,6 +137,18 @@ func (b *dailyBook) writeSummary() error {
 		return err
 	}
 	t.row++
+	statement := b.d.Statement
+	bridged, err := writeBridge(t, b.gaps, &statement, b.debits)
+	if err != nil {
+		return err
+	}
+	if len(bridged) > 0 {
+		b.checks["statement_debits"] = joinVerdicts(bridged)
+		if err := writeVerdicts(t, bridged); err != nil {
+			return err
+		}
+	}
+	t.row++
 
 	// The statement, with the chart beside it.
 	statementRow := t.row + 1

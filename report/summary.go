@@ -25,12 +25,12 @@ var summaryColumns = []column{
 	{name: "Failed", width: 9, typ: colCount},
 	{name: "Reversed", width: 9, typ: colCount},
 	{name: "Open", width: 9, typ: colCount},
-	{name: "In ₹", width: 14, typ: colAmount},
-	{name: "Rejected ₹", width: 14, typ: colAmount},
-	{name: "Success ₹", width: 14, typ: colAmount},
-	{name: "Failed ₹", width: 14, typ: colAmount},
-	{name: "Reversed ₹", width: 14, typ: colAmount},
-	{name: "Open ₹", width: 14, typ: colAmount},
+	{name: "In ₹ (files' amounts)", width: 14, typ: colAmount},
+	{name: "Rejected ₹ (files' amounts)", width: 14, typ: colAmount},
+	{name: "Success ₹ (files' amounts)", width: 14, typ: colAmount},
+	{name: "Failed ₹ (files' amounts)", width: 14, typ: colAmount},
+	{name: "Reversed ₹ (files' amounts)", width: 14, typ: colAmount},
+	{name: "Open ₹ (files' amounts)", width: 14, typ: colAmount},
 	{name: "Ties out", width: 9, typ: colPlain, center: true},
 }
 
@@ -118,7 +118,12 @@ func (w *workbook) writeSummary() error {
 	}
 	lines = append(lines, w.listedLine(tallies))
 	lines = append(lines, w.gaps.lines()...)
+	lines = append(lines, verdictLine{ok: true, text: "The statement of the payout account is bridged to Enkash's amounts in the daily workbook (batch reconcile)"})
 	if err := writeVerdicts(t, lines); err != nil {
+		return err
+	}
+	t.row++ // a blank row before the bridge
+	if _, err := writeBridge(t, w.gaps, nil, statementDebits{}); err != nil {
 		return err
 	}
 	return closeTable(f, sw, sheetSummary, summaryHeaderRow, lastFileRow, len(summaryColumns))
@@ -315,7 +320,7 @@ func countLine(t domain.Tally, off []string) (l verdictLine) {
 func paiseLine(t domain.Tally, off []string) (l verdictLine) {
 	ok := t.PaiseTieOut()
 	l.ok = ok && len(off) == 0
-	l.text = fmt.Sprintf("Amount in ₹%s = rejected ₹%s + success ₹%s + failed ₹%s + reversed ₹%s + open ₹%s",
+	l.text = fmt.Sprintf("Amount in the files' amounts: in ₹%s = rejected ₹%s + success ₹%s + failed ₹%s + reversed ₹%s + open ₹%s",
 		t.In.Paise.Rupees(), t.Rejected.Paise.Rupees(), t.Success.Paise.Rupees(), t.Failed.Paise.Rupees(),
 		t.Reversed.Paise.Rupees(), t.Open.Paise.Rupees()) + verdict(ok, off)
 	return l

@@ -195,14 +195,15 @@ func TestWriteRunWorkbook(t *testing.T) {
 		if got, want := cell(t, f, sum, "A15"), "Payouts: Rows in 13 = rejected 2 + success 5 + failed 1 + reversed 1 + open 3 — DOES NOT TIE OUT (payouts_june.csv)"; got != want {
 			t.Errorf("count line = %q, want %q", got, want)
 		}
-		if got := cell(t, f, sum, "A16"); !strings.HasPrefix(got, "Payouts: Amount in ₹2,51,79,156.28 = rejected ₹1,200.00 + success ₹1,46,956.78") ||
+		if got := cell(t, f, sum, "A16"); !strings.HasPrefix(got, "Payouts: Amount in the files' amounts: in ₹2,51,79,156.28 = rejected ₹1,200.00 + success ₹1,46,956.78") ||
 			!strings.HasSuffix(got, "DOES NOT TIE OUT (payouts_june.csv)") {
 			t.Errorf("amount line = %q", got)
 		}
-		if got := cell(t, f, sum, "A18"); got != "The ₹ columns above hold the amounts in the files (Success ₹ too); the amounts Enkash recorded are in the Enkash amount ₹ column of each kind's sheet" {
+		if got := cell(t, f, sum, "A18"); !strings.HasPrefix(got, "Which amounts: the ₹ columns above and the conservation lines are in the files' amounts") {
 			t.Errorf("which amounts = %q", got)
 		}
-		gap := "Payouts: 1 success recorded by Enkash at another amount: ₹7,000.00 in the files, ₹7,100.00 at Enkash, difference ₹100.00 (Enkash − files) — see Enkash amount ₹ on the Payouts sheet"
+		gap := "Payouts: 1 success recorded by Enkash at another amount: ₹7,000.00 in the files, ₹7,100.00 at Enkash, difference ₹100.00 (Enkash − files); " +
+			"success ₹1,46,956.78 in the files' amounts is ₹1,47,056.78 in Enkash's — see Enkash amount ₹ on the Payouts sheet"
 		if got := cell(t, f, sum, "A19"); got != gap {
 			t.Errorf("difference line = %q, want %q", got, gap)
 		}
@@ -451,7 +452,7 @@ func TestWriteRunWorkbook_FormulaInjection(t *testing.T) {
 
 // ourFormula matches the formulas the workbooks write: the totals of a table's columns and the
 // statement's closing balance and difference.
-var ourFormula = regexp.MustCompile(`^(SUM\([A-Z]+\d+:[A-Z]+\d+\)|SUMIF\(\$B\$\d+:\$B\$\d+,"[a-z]+",[A-Z]+\$\d+:[A-Z]+\$\d+\)|B\d+-B\d+(\+B\d+)?)$`)
+var ourFormula = regexp.MustCompile(`^(SUM\([A-Z]+\d+:[A-Z]+\d+\)|SUMIF\(\$B\$\d+:\$B\$\d+,"[a-z]+",[A-Z]+\$\d+:[A-Z]+\$\d+\)|[A-Z]+\d+([+-][A-Z]+\d+)*)$`)
 
 // onlyOurFormulas checks that every formula element of the worksheets is one of ours.
 func onlyOurFormulas(t *testing.T, sheets []string) {

@@ -10,11 +10,13 @@ import (
 	"net/http"
 	"os"
 	"os/signal"
+	"slices"
 	"sync"
 	"syscall"
 	"time"
 
 	batchd "enkashbatch/daemon"
+	"enkashbatch/domain"
 	"enkashbatch/enkash"
 	"enkashbatch/jobs"
 	"enkashbatch/ledger"
@@ -138,6 +140,7 @@ func (d *daemon) run(ctx context.Context, sched *batchd.Schedules) int {
 	w := jobs.NewWatcher(d.s.Home, d.f.scan, cfg.Inbox, nil)
 	work := batchd.New(p, w, d.f.once)
 	d.work = work
+	work.NextSend = d.nextSend
 	d.sched = batchd.NewScheduler(sched, batchd.SchedulerConfig{
 		Ledger: d.db, Logger: log, LastSeen: lastSeen,
 		Run: func(ctx context.Context, job batchd.Job, occ batchd.Occurrence) batchd.JobResult {
@@ -211,6 +214,27 @@ func (d *daemon) run(ctx context.Context, sched *batchd.Schedules) int {
 			return exitOK
 		}
 	}
+}
+
+// nextSend returns the next scheduled job that sends (its steps include submit) files of kind
+// k, and when, in the job's time zone.
+func (d *daemon) nextSend(k domain.Kind) (string, time.Time, bool) {
+	if d.sched == nil {
+		return "", time.Time{}, false
+	}
+	next := d.sched.Next()
+	var job string
+	var at time.Time
+	for _, j := range d.sched.Schedules().Jobs {
+		t, ok := next[j.Name]
+		if !ok || t.IsZero() || !slices.Contains(j.Steps, jobs.StepSubmit) {
+			continue
+		}
+		if job == "" || t.Before(at) {
+			job, at = j.Name, t.In(j.Location)
+		}
+	}
+	return job, at, job != ""
 }
 
 // onceCode is --once's exit code: the worst outcome of the runs it did.
@@ -321,6 +345,11 @@ func (d *daemon) serveMetrics(w http.ResponseWriter, r *http.Request) {
 		http.Error(w, "metrics: "+err.Error(), http.StatusInternalServerError)
 		return
 	}
+	open, err := d.db.OpenExceptionCounts(ctx)
+	if err != nil {
+		http.Error(w, "metrics: "+err.Error(), http.StatusInternalServerError)
+		return
+	}
 	var buf bytes.Buffer
 	p := &promWriter{w: &buf}
 	p.family("batch_items", "gauge", "Items in the ledger by kind and state.")
@@ -361,6 +390,7 @@ func (d *daemon) serveMetrics(w http.ResponseWriter, r *http.Request) {
 	for _, j := range sortedKeys(last) {
 		p.sample("batch_schedule_last_run_timestamp_seconds", float64(last[j].ScheduledFor.Unix()), "job", j)
 	}
+	writeOpenExceptions(p, open)
 	d.metrics.writeEnkash(p)
 	p.family("batch_sandbox", "gauge", "1 when the daemon talks to the Enkash sandbox, not to Enkash.")
 	sandbox := 0.0

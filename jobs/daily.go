@@ -180,6 +180,10 @@ func (p *Pipeline) WriteDay(ctx context.Context, day Day, loc *time.Location) (D
 	}
 	check := report.StatementCheck{Checked: day.Statement, Opening: day.Balance.Opening, Debits: day.Balance.Debits,
 		Credits: day.Balance.Credits, DebitLines: day.Balance.DebitLines, CreditLines: day.Balance.CreditLines, Balance: day.Balance.Reported, MatchedLines: len(day.Matches), UnmatchedLines: day.Balance.Lines - len(day.Matches)}
+	corrections, err := p.ledger.Corrections(ctx, ids)
+	if err != nil {
+		return DayBook{}, err
+	}
 	items := p.ledger.Items(ctx, ledger.ItemFilter{FileIDs: ids})
 	if len(ids) == 0 {
 		items = func(func(domain.Item, error) bool) {}
@@ -204,8 +208,9 @@ func (p *Pipeline) WriteDay(ctx context.Context, day Day, loc *time.Location) (D
 				}
 			}
 		},
-		Items: items,
-		Runs:  audit,
+		Items:       items,
+		Runs:        audit,
+		Corrections: corrections,
 	})
 	if err != nil {
 		return book, err

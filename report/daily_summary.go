@@ -130,6 +130,10 @@ func (b *dailyBook) writeSummary() error {
 		amount.text = strings.TrimPrefix(amount.text+"; "+l.text, "; ")
 	}
 	b.checks["amount"] = amount
+	if corrected := b.corrected.lines(); len(corrected) > 0 {
+		lines = append(lines, corrected...)
+		b.checks["corrected"] = joinVerdicts(corrected)
+	}
 	gaps := b.gaps.lines()
 	b.checks["enkash_amounts"] = joinVerdicts(gaps)
 	lines = append(lines, b.checks["listed"], b.exceptionsLine(), b.matchedLine())

@@ -278,17 +278,18 @@ func newFixStyles(x *excelize.File, cols []FixColumn, width int) (*fixStyles, er
 		Alignment: &excelize.Alignment{WrapText: true, Vertical: "top"},
 	})
 	date := fmtDate
+	top := &excelize.Alignment{Vertical: "top"}
 	for i := range width {
 		var c FixColumn
 		if i < len(cols) {
 			c = cols[i]
 		}
-		plain, bad := &excelize.Style{}, &excelize.Style{Fill: badFill, Border: border}
+		plain, bad := &excelize.Style{Alignment: top}, &excelize.Style{Fill: badFill, Border: border, Alignment: top}
 		switch {
 		case c.Text:
-			plain, bad = &excelize.Style{NumFmt: 49}, &excelize.Style{NumFmt: 49, Fill: badFill, Border: border}
+			plain.NumFmt, bad.NumFmt = 49, 49
 		case c.Date:
-			plain, bad = &excelize.Style{CustomNumFmt: &date}, &excelize.Style{CustomNumFmt: &date, Fill: badFill, Border: border}
+			plain.CustomNumFmt, bad.CustomNumFmt = &date, &date
 		}
 		add(&st.col[i], plain)
 		add(&st.bad[i], bad)
@@ -333,10 +334,7 @@ func writeFixXLSX(out *os.File, f FixFile) error {
 		return FixColumn{}
 	}
 	for i, h := range f.Header {
-		w := column(i).Width
-		if w == 0 {
-			w = float64(min(max(len(h)+4, 16), 40))
-		}
+		w := max(column(i).Width, float64(min(max(utf8.RuneCountInString(h)+4, 12), 40)))
 		if err := sw.SetColWidth(i+1, i+1, w); err != nil {
 			return fmt.Errorf("set column width: %w", err)
 		}
@@ -392,8 +390,7 @@ func writeFixXLSX(out *os.File, f FixFile) error {
 				}
 			}
 			// Tall enough for the wrapped error, as spreadsheets do not grow rows on opening.
-			lines := max(1, (utf8.RuneCountInString(rec[width])+67)/68)
-			if err := sw.SetRow(cellName(1, row), vals, excelize.RowOpts{Height: 15 * float64(lines)}); err != nil {
+			if err := sw.SetRow(cellName(1, row), vals, excelize.RowOpts{Height: wrappedHeight(rec[width], 68)}); err != nil {
 				return fmt.Errorf("write line %d: %w", r.Line, err)
 			}
 		}
@@ -456,6 +453,12 @@ func cellValue(v any) any {
 	return v
 }
 
+// wrappedHeight is the height of a row whose text wraps at about perLine characters, as
+// spreadsheets do not grow the rows of a file on opening it.
+func wrappedHeight(text string, perLine int) float64 {
+	return 15 * float64(max(1, (utf8.RuneCountInString(text)+perLine-1)/perLine))
+}
+
 // writeFixHelp writes the "How to fill" sheet of a fix workbook: what this file is and how to
 // send it again, then the template's help, column by column, and the kind's rules.
 func writeFixHelp(x *excelize.File, st *fixStyles, f FixFile) error {
@@ -501,7 +504,7 @@ func writeFixHelp(x *excelize.File, st *fixStyles, f FixFile) error {
 			if err := x.MergeCell(sheet, cellName(1, r), cellName(3, r)); err != nil {
 				return fmt.Errorf("write sheet %s: %w", sheet, err)
 			}
-			if err := x.SetRowHeight(sheet, r, 32); err != nil {
+			if err := x.SetRowHeight(sheet, r, wrappedHeight(line, 125)); err != nil {
 				return fmt.Errorf("write sheet %s: %w", sheet, err)
 			}
 		}
@@ -519,6 +522,9 @@ func writeFixHelp(x *excelize.File, st *fixStyles, f FixFile) error {
 		if err := x.SetSheetRow(sheet, cellName(1, r), &[]any{h.Column, h.Required, h.Help}); err != nil {
 			return fmt.Errorf("write sheet %s: %w", sheet, err)
 		}
+		if err := x.SetRowHeight(sheet, r, wrappedHeight(h.Help, 92)); err != nil {
+			return fmt.Errorf("write sheet %s: %w", sheet, err)
+		}
 	}
 	if len(tpl.Rules) > 0 {
 		r += 2
@@ -531,6 +537,9 @@ func writeFixHelp(x *excelize.File, st *fixStyles, f FixFile) error {
 		for _, rule := range tpl.Rules {
 			r++
 			if err := x.SetCellStr(sheet, cellName(3, r), rule); err != nil {
+				return fmt.Errorf("write sheet %s: %w", sheet, err)
+			}
+			if err := x.SetRowHeight(sheet, r, wrappedHeight(rule, 92)); err != nil {
 				return fmt.Errorf("write sheet %s: %w", sheet, err)
 			}
 		}

@@ -263,8 +263,8 @@ type dailyBook struct {
 
 	kinds     *kindSheets
 	corrected corrections
-	listed map[domain.Kind]*domain.Tally // what each kind's sheet holds, by bucket
-	gaps   enkashGaps                    // successes at another amount at Enkash
+	listed    map[domain.Kind]*domain.Tally // what each kind's sheet holds, by bucket
+	gaps      enkashGaps                    // successes at another amount at Enkash
 
 	open, resolved int
 	bySeverity     map[domain.Severity]int // open exceptions by severity

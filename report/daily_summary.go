@@ -125,7 +125,9 @@ func (b *dailyBook) writeSummary() error {
 		}
 		l := paiseLine(k.Tally, off)
 		l.text = kindSheetName(k.Kind) + ": " + l.text
-		lines = append(lines, l)
+		if domain.HasAmounts(k.Kind) || !l.ok {
+			lines = append(lines, l) // a kind without amounts has no sentence in rupees
+		}
 		amount.ok = amount.ok && l.ok
 		amount.text = strings.TrimPrefix(amount.text+"; "+l.text, "; ")
 	}
@@ -208,7 +210,7 @@ func (b *dailyBook) writeStatement(t *tableSheet) error {
 		{"+ Credits (" + lines(s.CreditLines) + ")", st.amountCell(s.Credits)},
 		{"= Closing balance, computed", closing},
 		{"Enkash's balance", st.amountCell(s.Balance)},
-		{"Difference (Enkash's − computed)", difference},
+		{"Difference (Enkash − computed)", difference},
 	}
 	for _, a := range amounts {
 		label := excelize.Cell{StyleID: st.label, Value: a.label}
@@ -243,7 +245,7 @@ func statementLine(s StatementCheck) verdictLine {
 	if s.Ties() {
 		return verdictLine{text: text + "ties with Enkash's balance", ok: true}
 	}
-	return verdictLine{text: text + "DOES NOT TIE (difference ₹" + s.Difference().Rupees() + ")"}
+	return verdictLine{text: text + "DOES NOT TIE (difference " + s.Difference().Money() + ")"}
 }
 
 // lines says "1 line" or "n lines".

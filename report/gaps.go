@@ -45,9 +45,9 @@ func (g enkashGaps) lines() []verdictLine {
 	for _, k := range kinds {
 		kg := g[k]
 		out = append(out, verdictLine{text: fmt.Sprintf(
-			"%s: %s recorded by Enkash at another amount: ₹%s in the files, ₹%s at Enkash, difference ₹%s (Enkash − files) — see Enkash amount ₹ on the %s sheet",
-			kindSheetName(k), plural(kg.count, "success", "successes"), kg.file.Rupees(), kg.enkash.Rupees(),
-			(kg.enkash - kg.file).Rupees(), kindSheetName(k))})
+			"%s: %s recorded by Enkash at another amount: %s in the files, %s at Enkash, difference %s (Enkash − files) — see Enkash amount ₹ on the %s sheet",
+			kindSheetName(k), plural(kg.count, "success", "successes"), kg.file.Money(), kg.enkash.Money(),
+			(kg.enkash - kg.file).Money(), kindSheetName(k))})
 	}
 	if len(kinds) == 0 {
 		out = append(out, verdictLine{ok: true, text: "No success was recorded by Enkash at another amount than the file's"})

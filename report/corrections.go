@@ -103,8 +103,11 @@ func (c corrections) lines() []verdictLine {
 		m := c.byKind[k]
 		var where []string
 		for _, p := range c.pairs[k] {
-			where = append(where, fmt.Sprintf("%s %s of %s in %s", plural(len(p.lines), lineWord(p.file), lineWord(p.file)+"s"),
-				joinInts(p.lines), p.file, p.by))
+			word := lineWord(p.file)
+			if len(p.lines) > 1 {
+				word += "s"
+			}
+			where = append(where, fmt.Sprintf("%s %s of %s, re-sent in %s", word, joinInts(p.lines), p.file, p.by))
 		}
 		text := fmt.Sprintf("%s: %s corrected and re-sent (%s): %s; each counted once, as its re-sent row, not as a rejection — see the %s sheet",
 			kindSheetName(k), plural(m.Count, "row", "rows"), m.Paise.Money(), strings.Join(where, "; "), kindSheetName(k))

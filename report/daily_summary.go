@@ -79,7 +79,7 @@ func (b *dailyBook) writeSummary() error {
 			paiseOff = append(paiseOff, string(k.Kind))
 		}
 		row := tallyRow(st, t.buf, string(k.Kind), "", kindSheetName(k.Kind), k.Tally, false, nil)
-		row[1] = excelize.Cell{StyleID: st.count, Value: k.Files}
+		row[1] = excelize.Cell{StyleID: st.numberCenter, Value: k.Files} // centred, clear of the sheet's name
 		if err := t.writeRow(row); err != nil {
 			return err
 		}
@@ -90,7 +90,7 @@ func (b *dailyBook) writeSummary() error {
 		kindSum = sumFormula(firstKindRow, lastKindRow)
 	}
 	row := countsOnly(st, tallyRow(st, t.buf, "Total", "", "", total, true, kindSum))
-	filesCell := excelize.Cell{StyleID: st.totalCount, Value: files}
+	filesCell := excelize.Cell{StyleID: st.totalCenter, Value: files}
 	if kindSum != nil {
 		filesCell.Formula = kindSum(2)
 	}

@@ -190,6 +190,30 @@ func TestFixAndRedrop(t *testing.T) {
 			t.Errorf("check %s does not tie out: %s", name, c.Text)
 		}
 	}
+	// What the rejected_row exceptions of the corrected rows asked for is done: they are closed.
+	code, stdout, _ := b.run(t, "exceptions", "--home", b.home, "--json")
+	if code != exitOK && code != exitAttention {
+		t.Fatalf("exceptions: exit %d", code)
+	}
+	var excs []domain.Exception
+	if err := json.Unmarshal([]byte(stdout), &excs); err != nil {
+		t.Fatalf("exceptions --json: %v\n%s", err, stdout)
+	}
+	closed := map[string]string{}
+	for _, e := range excs {
+		if e.Category == domain.CategoryRejectedRow && e.File == "payouts_vendors_2026-11-23.xlsx" {
+			if e.ResolvedAt != nil {
+				closed[e.Reference] = e.Note
+			} else {
+				t.Errorf("rejected_row exception of %s still open after it was corrected and paid", e.Reference)
+			}
+		}
+	}
+	for _, ref := range refs {
+		if !strings.HasPrefix(closed[ref], "corrected and re-sent: row ") {
+			t.Errorf("exception of %s: note %q", ref, closed[ref])
+		}
+	}
 	for _, k := range day.Kinds {
 		if k.Kind != domain.KindPayouts {
 			continue

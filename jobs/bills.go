@@ -143,7 +143,7 @@ func (f billFlow) create(ctx context.Context, b domain.Bill) (rec *enkash.BillRe
 	}
 	net := cmp.Or(due.BillNetAmount, due.BillAmount)
 	if net < 100 {
-		return nil, fmt.Sprintf("the biller reports ₹%s due: there is nothing to pay", domain.Paise(net).Rupees()), nil
+		return nil, fmt.Sprintf("the biller reports %s due: there is nothing to pay", domain.Paise(net).Money()), nil
 	}
 	rec, err = f.c.Bills.Create(ctx, enkash.CreateBillRequest{
 		CompanyBillerID: due.CompanyBillerID, BillNetAmount: net, BillAmount: cmp.Or(due.BillAmount, net),

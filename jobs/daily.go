@@ -2,8 +2,10 @@ package jobs
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"path/filepath"
+	"strings"
 	"time"
 
 	"enkashbatch/domain"
@@ -100,6 +102,50 @@ func (p *Pipeline) reconcileDay(ctx context.Context, runID int64, res *Day) erro
 		return err
 	}
 	res.Files = files
+	return p.resolveCorrected(ctx, files)
+}
+
+// resolveCorrected closes the rejected_row exception of every rejected row of files that a
+// later file of them corrected and sent again (ledger.Corrections): what it asked for, fixing
+// the row and dropping it again, is done; the correcting row has exceptions of its own if it
+// needs any. It runs again harmlessly: a closed exception is not open any more.
+func (p *Pipeline) resolveCorrected(ctx context.Context, files []domain.FileSummary) error {
+	ids := make([]int64, len(files))
+	names := make([]string, len(files))
+	for i, f := range files {
+		ids[i], names[i] = f.ID, f.Name
+	}
+	corrections, err := p.ledger.Corrections(ctx, ids)
+	if err != nil || len(corrections) == 0 {
+		return err
+	}
+	open, err := p.ledger.Exceptions(ctx, ledger.ExceptionFilter{OpenOnly: true, Files: names})
+	if err != nil {
+		return err
+	}
+	type place struct {
+		file string
+		line int
+		ref  string
+	}
+	byPlace := map[place]domain.Correction{}
+	for _, c := range corrections {
+		byPlace[place{c.File, c.Line, c.Reference}] = c
+	}
+	for _, e := range open {
+		c, ok := byPlace[place{e.File, e.Line, e.Reference}]
+		if !ok || e.Category != domain.CategoryRejectedRow || e.ResolvedAt != nil {
+			continue
+		}
+		what := "line"
+		if strings.EqualFold(filepath.Ext(c.ByFile), ".xlsx") {
+			what = "row"
+		}
+		note := fmt.Sprintf("corrected and re-sent: %s %d of %s (%s)", what, c.ByLine, c.ByFile, c.ByStatus)
+		if err := p.ledger.ResolveException(ctx, e.ID, "batch", note); err != nil && !errors.Is(err, ledger.ErrAlreadyResolved) {
+			return err
+		}
+	}
 	return nil
 }
 
@@ -161,6 +207,10 @@ func (p *Pipeline) WriteDay(ctx context.Context, day Day, loc *time.Location) (D
 	}
 	check := report.StatementCheck{Checked: day.Statement, Opening: day.Balance.Opening, Debits: day.Balance.Debits,
 		Credits: day.Balance.Credits, DebitLines: day.Balance.DebitLines, CreditLines: day.Balance.CreditLines, Balance: day.Balance.Reported, MatchedLines: len(day.Matches), UnmatchedLines: day.Balance.Lines - len(day.Matches)}
+	corrections, err := p.ledger.Corrections(ctx, ids)
+	if err != nil {
+		return DayBook{}, err
+	}
 	items := p.ledger.Items(ctx, ledger.ItemFilter{FileIDs: ids})
 	if len(ids) == 0 {
 		items = func(func(domain.Item, error) bool) {}
@@ -185,8 +235,9 @@ func (p *Pipeline) WriteDay(ctx context.Context, day Day, loc *time.Location) (D
 				}
 			}
 		},
-		Items: items,
-		Runs:  audit,
+		Items:       items,
+		Runs:        audit,
+		Corrections: corrections,
 	})
 	if err != nil {
 		return book, err

@@ -173,7 +173,7 @@ func TestWriteDailyWorkbook(t *testing.T) {
 		s := fx.daily.Statement
 		want := map[string]domain.Paise{
 			"Opening balance": s.Opening, "− Debits (8 lines)": s.Debits, "+ Credits (1 line)": s.Credits,
-			"= Closing balance, computed": s.Closing(), "Enkash's balance": s.Balance, "Difference (Enkash's − computed)": 0,
+			"= Closing balance, computed": s.Closing(), "Enkash's balance": s.Balance, "Difference (Enkash − computed)": 0,
 		}
 		for label, p := range want {
 			r := findRow(t, f, sum, label)
@@ -437,7 +437,7 @@ func TestWriteDailyWorkbook_StatementDoesNotTie(t *testing.T) {
 	fx := newDailyFixture(t)
 	fx.daily.Statement.Balance -= 25000 // ₹250 short: a fee nobody booked
 	f, paths := writeDaily(t, fx.daily)
-	r := findRow(t, f, "Summary", "Opening − debits + credits = closing: DOES NOT TIE (difference ₹-250.00)")
+	r := findRow(t, f, "Summary", "Opening − debits + credits = closing: DOES NOT TIE (difference −₹250.00)")
 	if got := number(t, f, "Summary", "B"+strconv.Itoa(r-1)); got != -250 {
 		t.Errorf("difference = %v, want -250", got)
 	}

@@ -97,15 +97,15 @@ func (g enkashGaps) lines() []verdictLine {
 		found = true
 		var parts []string
 		if kg.set.Count > 0 {
-			parts = append(parts, fmt.Sprintf("%s at the amount Enkash set (no amount in the file): ₹%s",
-				plural(kg.set.Count, "success", "successes"), kg.set.Paise.Rupees()))
+			parts = append(parts, fmt.Sprintf("%s at the amount Enkash set (no amount in the file): %s",
+				plural(kg.set.Count, "success", "successes"), kg.set.Paise.Money()))
 		}
 		if kg.differ > 0 {
-			parts = append(parts, fmt.Sprintf("%s recorded by Enkash at another amount: ₹%s in the files, ₹%s at Enkash, difference ₹%s (Enkash − files)",
-				plural(kg.differ, "success", "successes"), kg.file.Rupees(), kg.enkash.Rupees(), (kg.enkash-kg.file).Rupees()))
+			parts = append(parts, fmt.Sprintf("%s recorded by Enkash at another amount: %s in the files, %s at Enkash, difference %s (Enkash − files)",
+				plural(kg.differ, "success", "successes"), kg.file.Money(), kg.enkash.Money(), (kg.enkash-kg.file).Money()))
 		}
-		out = append(out, verdictLine{ok: kg.differ == 0, text: fmt.Sprintf("%s: %s; success ₹%s in the files' amounts is ₹%s in Enkash's — see Enkash amount ₹ on the %s sheet",
-			kindSheetName(k), strings.Join(parts, "; "), kg.success.Paise.Rupees(), kg.enkashSuccess().Rupees(), kindSheetName(k))})
+		out = append(out, verdictLine{ok: kg.differ == 0, text: fmt.Sprintf("%s: %s; success %s in the files' amounts is %s in Enkash's — see Enkash amount ₹ on the %s sheet",
+			kindSheetName(k), strings.Join(parts, "; "), kg.success.Paise.Money(), kg.enkashSuccess().Money(), kindSheetName(k))})
 	}
 	if !found {
 		out = append(out, verdictLine{ok: true, text: "Every success was recorded by Enkash at the file's amount"})
@@ -242,12 +242,12 @@ func writeBridge(t *tableSheet, g enkashGaps, statement *StatementCheck, debits 
 		if err := row("= the statement's debits (as in the statement check below)", statement.DebitLines, all, true); err != nil {
 			return nil, err
 		}
-		v := verdictLine{ok: diff == 0, text: fmt.Sprintf("Payouts: statement debits matched ₹%s = debited in Enkash's amounts ₹%s (success ₹%s + reversed ₹%s)",
-			debits.payouts.Paise.Rupees(), (kg.enkashSuccess() + kg.reversed.Paise).Rupees(), kg.enkashSuccess().Rupees(), kg.reversed.Paise.Rupees())}
+		v := verdictLine{ok: diff == 0, text: fmt.Sprintf("Payouts: statement debits matched %s = debited in Enkash's amounts %s (success %s + reversed %s)",
+			debits.payouts.Paise.Money(), (kg.enkashSuccess() + kg.reversed.Paise).Money(), kg.enkashSuccess().Money(), kg.reversed.Paise.Money())}
 		if diff == 0 {
 			v.text += " — ties out"
 		} else {
-			v.text += fmt.Sprintf(" — DOES NOT TIE OUT (difference ₹%s: a payout with no debit, or debited at another amount; see Exceptions)", diff.Rupees())
+			v.text += fmt.Sprintf(" — DOES NOT TIE OUT (difference %s: a payout with no debit, or debited at another amount; see Exceptions)", diff.Money())
 		}
 		verdicts = append(verdicts, v)
 	}

@@ -83,14 +83,14 @@ func WriteReceipt(path string, r Receipt) error {
 		{"Received at", excelize.Cell{StyleID: st.dateTimeLeft, Value: r.File.ReceivedAt.In(loc)}},
 		{"Times shown in", excelize.Cell{StyleID: st.left, Value: zoneName(r.File.ReceivedAt.In(loc))}},
 		{"Rows received", excelize.Cell{StyleID: st.left, Value: t.In.Count}},
-		{"Rows rejected", excelize.Cell{StyleID: st.left, Value: fmt.Sprintf("%d (₹%s in the file's amounts): see the Rejected rows sheet", t.Rejected.Count, t.Rejected.Paise.Rupees())}},
+		{"Rows rejected", excelize.Cell{StyleID: st.left, Value: fmt.Sprintf("%d (%s in the file's amounts): see the Rejected rows sheet", t.Rejected.Count, t.Rejected.Paise.Money())}},
 		{"Rows valid, to be sent", excelize.Cell{StyleID: st.left, Value: r.Valid.Count}},
 		{"Valid total ₹", st.amountCell(r.Valid.Paise)},
 	}
 	for _, s := range sortedStatuses(r.Waiting) {
 		m := r.Waiting[s]
 		rows = append(rows, [2]any{"Rows " + strings.ReplaceAll(string(s), "_", " "),
-			excelize.Cell{StyleID: st.left, Value: fmt.Sprintf("%d (₹%s): not sent until that changes; batch status shows them", m.Count, m.Paise.Rupees())}})
+			excelize.Cell{StyleID: st.left, Value: fmt.Sprintf("%d (%s): not sent until that changes; batch status shows them", m.Count, m.Paise.Money())}})
 	}
 	rows = append(rows, [2]any{"When it will be sent", excelize.Cell{StyleID: st.left, Value: r.When}},
 		[2]any{"Fix-and-redrop file", excelize.Cell{StyleID: st.left, Value: fix}},

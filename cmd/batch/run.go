@@ -221,8 +221,8 @@ func conservationLine(t domain.Tally) string {
 	if !t.TiesOut() {
 		verdict = "DOES NOT TIE OUT: some rows are unaccounted for"
 	}
-	return fmt.Sprintf("Rows in %d (₹%s) = rejected %d (₹%s) + success %d (₹%s) + failed %d (₹%s) + reversed %d (₹%s) + open %d (₹%s): %s.",
-		t.In.Count, t.In.Paise.Rupees(), t.Rejected.Count, t.Rejected.Paise.Rupees(), t.Success.Count, t.Success.Paise.Rupees(),
+	return fmt.Sprintf("Rows in %d (%s) = rejected %d (%s) + success %d (%s) + failed %d (%s) + reversed %d (%s) + open %d (%s): %s.",
+		t.In.Count, t.In.Paise.Money(), t.Rejected.Count, t.Rejected.Paise.Money(), t.Success.Count, t.Success.Paise.Money(),
 		t.Failed.Count, t.Failed.Paise.Rupees(), t.Reversed.Count, t.Reversed.Paise.Rupees(), t.Open.Count, t.Open.Paise.Rupees(), verdict)
 }
 

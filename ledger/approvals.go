@@ -496,3 +496,74 @@ func (db *DB) VerifyApprovals(ctx context.Context, runID int64, kind domain.Kind
 	}
 	return voided, nil
 }
+
+// Claimable is how many items of kind a submission would claim now (see ClaimBatchOf), and
+// their total.
+func (db *DB) Claimable(ctx context.Context, kind domain.Kind, onlyApproved bool) (domain.Money, error) {
+	q := `SELECT count(*), coalesce(sum(amount), 0) FROM items WHERE kind = ? AND status IN (?, ?)`
+	args := []any{string(kind), string(domain.StatusValid), string(domain.StatusApproved)}
+	if onlyApproved {
+		q += ` AND approval_id IN (SELECT id FROM approvals WHERE state = ?)`
+		args = append(args, ApprovalGranted)
+	}
+	var m domain.Money
+	if err := db.read.QueryRowContext(ctx, q, args...).Scan(&m.Count, &m.Paise); err != nil {
+		return m, fmt.Errorf("count %s to send: %w", kind, err)
+	}
+	return m, nil
+}
+
+// InFlight is how many items of kind were sent (or are being sent) and are not final yet, and
+// their total: money Enkash may still debit.
+func (db *DB) InFlight(ctx context.Context, kind domain.Kind) (domain.Money, error) {
+	var m domain.Money
+	err := db.read.QueryRowContext(ctx, `SELECT count(*), coalesce(sum(amount), 0) FROM items WHERE kind = ? AND status IN (?, ?, ?, ?, ?)`,
+		string(kind), string(domain.StatusSubmitting), string(domain.StatusSubmitted), string(domain.StatusPending), string(domain.StatusProcessing),
+		string(domain.StatusUnknown)).Scan(&m.Count, &m.Paise)
+	if err != nil {
+		return m, fmt.Errorf("count %s in flight: %w", kind, err)
+	}
+	return m, nil
+}
+
+// RaiseOrSettle records exception e with its detail brought up to date (raise), or resolves
+// every open exception of e's category and kind as the processor (settle), noting why: for a
+// condition the processor itself sees end, such as a balance hold.
+func (db *DB) RaiseOrSettle(ctx context.Context, runID int64, e domain.Exception, raise bool, note string) error {
+	err := db.inTx(ctx, func(tx *sql.Tx, now string) error {
+		if raise {
+			if err := insertException(ctx, tx, runID, now, e, ""); err != nil {
+				return err
+			}
+			_, err := tx.ExecContext(ctx, `UPDATE exceptions SET detail = ? WHERE category = ? AND kind = ? AND resolved_at IS NULL`, e.Detail, string(e.Category), string(e.Kind))
+			return err
+		}
+		rows, err := tx.QueryContext(ctx, `SELECT id FROM exceptions WHERE category = ? AND kind = ? AND resolved_at IS NULL`, string(e.Category), string(e.Kind))
+		if err != nil {
+			return err
+		}
+		var ids []int64
+		for rows.Next() {
+			var id int64
+			if err := rows.Scan(&id); err != nil {
+				rows.Close()
+				return err
+			}
+			ids = append(ids, id)
+		}
+		rows.Close()
+		for _, id := range ids {
+			if _, err := tx.ExecContext(ctx, `UPDATE exceptions SET resolved_at = ?, note = ? WHERE id = ?`, now, note, id); err != nil {
+				return err
+			}
+			if err := exceptionEvent(ctx, tx, id, runID, now, processActor, ExceptionResolved, note); err != nil {
+				return err
+			}
+		}
+		return rows.Err()
+	})
+	if err != nil {
+		return fmt.Errorf("record %s: %w", e.Category, err)
+	}
+	return nil
+}

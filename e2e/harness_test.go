@@ -99,6 +99,10 @@ type setupOptions struct {
 	RunFlags []string
 	// Env is added to the child's environment.
 	Env []string
+	// Approval keeps the default approval policy (payouts and bills wait for a checker).
+	// Otherwise the child runs with BATCH_APPROVAL=off: the tests about what happens once rows
+	// may be sent are not about who approved them (approvals_test.go is).
+	Approval bool
 	// Wrap, when set, stands in front of the sandbox: every request reaches the real sandbox
 	// over HTTP through it, and it may answer in Enkash's place (a refusal, a hang, an HTML
 	// page) or look at what the sandbox sees.
@@ -178,6 +182,9 @@ func (h *harness) childEnv(extra ...string) []string {
 		env = append(env, kv)
 	}
 	env = append(env, "ENKASH_BASE_URL="+h.baseURL)
+	if !h.opts.Approval {
+		env = append(env, "BATCH_APPROVAL=off")
+	}
 	env = append(env, h.opts.Env...)
 	return append(env, extra...)
 }

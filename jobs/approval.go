@@ -74,9 +74,18 @@ func (p ApprovalPolicy) Overdue(requested, now time.Time) bool {
 	return p.Expiry > 0 && now.Sub(requested) > p.Expiry
 }
 
+// The checkpoints of the approval step, for the crash tests (Config.Checkpoint).
+const (
+	// CheckpointAfterIngest: a file's rows are recorded valid; they are not held yet.
+	CheckpointAfterIngest Checkpoint = "after-ingest"
+	// CheckpointAfterApprove: an approval is committed; nothing of it is sent yet.
+	CheckpointAfterApprove Checkpoint = "after-approve"
+)
+
 // afterIngest holds what was just ingested for approval and writes the approval packets: the
 // one place, after every ingest (a run's, `batch ingest`'s, the daemon's), where this happens.
 func (p *Pipeline) afterIngest(ctx context.Context, runID int64, files []FileOutcome) error {
+	p.checkpoint(CheckpointAfterIngest)
 	owners := map[string]string{}
 	for _, f := range files {
 		if f.Owner != "" {
@@ -223,6 +232,7 @@ func (p *Pipeline) decide(ctx context.Context, verb string, d ApprovalDecision, 
 			return err
 		}
 		out.Granted = res.State == ledger.ApprovalGranted
+		r.p.checkpoint(CheckpointAfterApprove)
 		return nil
 	}()
 	_, err = r.finish(ctx, err, false)

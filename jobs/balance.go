@@ -45,9 +45,9 @@ func (p *Pipeline) balanceCovers(ctx context.Context, runID int64, kind domain.K
 	if free >= need.Paise {
 		p.log.Info("balance covers what is to be sent", "kind", kind, "needed", need.Paise.Rupees(), "balance", balance.Rupees(), "in_flight", flight.Paise.Rupees())
 		return true, p.ledger.RaiseOrSettle(ctx, runID, exc, false,
-			fmt.Sprintf("the balance (%s, of which %s in flight) now covers the %d held %s (%s): sent", balance.Rupees(), flight.Paise.Rupees(), need.Count, kind, need.Paise.Rupees()))
+			fmt.Sprintf("the balance (₹%s, of which ₹%s in flight) now covers the %d held %s (₹%s): sent", balance.Rupees(), flight.Paise.Rupees(), need.Count, kind, need.Paise.Rupees()))
 	}
-	exc.Detail = fmt.Sprintf("%d approved %s totalling %s are held, none sent: Enkash's balance is %s, of which %s is in flight (%d items sent, not yet final), leaving %s; %s more is needed",
+	exc.Detail = fmt.Sprintf("%d approved %s totalling ₹%s are held, none sent: Enkash's balance is ₹%s, of which ₹%s is in flight (%d items sent, not yet final), leaving ₹%s; ₹%s more is needed",
 		need.Count, kind, need.Paise.Rupees(), balance.Rupees(), flight.Paise.Rupees(), flight.Count, free.Rupees(), (need.Paise - free).Rupees())
 	p.log.Warn("held: the balance does not cover what is to be sent", "kind", kind, "needed", need.Paise.Rupees(), "balance", balance.Rupees(), "in_flight", flight.Paise.Rupees())
 	return false, p.ledger.RaiseOrSettle(ctx, runID, exc, true, "")

@@ -321,7 +321,7 @@ func (db *DB) Approve(ctx context.Context, runID, id int64, actor, note string, 
 			return fmt.Errorf("the file holds %d rows awaiting approval, not %d: read its current approval packet", a.Rows, check.Rows)
 		}
 		if check.Paise > 0 && check.Paise != a.Paise {
-			return fmt.Errorf("the file's rows awaiting approval total %s, not %s: read its current approval packet", a.Paise.Rupees(), check.Paise.Rupees())
+			return fmt.Errorf("the file's rows awaiting approval total ₹%s, not ₹%s: read its current approval packet", a.Paise.Rupees(), check.Paise.Rupees())
 		}
 		for _, who := range a.Approvers() {
 			if strings.EqualFold(who, actor) {
@@ -336,7 +336,7 @@ func (db *DB) Approve(ctx context.Context, runID, id int64, actor, note string, 
 				return err
 			}
 			if domain.Paise(today)+a.Paise > check.DailyCap {
-				return fmt.Errorf("the daily cap of %s for %s would be exceeded: %s already approved today, this file is %s; approve it tomorrow or raise the cap",
+				return fmt.Errorf("the daily cap of ₹%s for %s would be exceeded: ₹%s already approved today, this file is ₹%s; approve it tomorrow or raise the cap",
 					check.DailyCap.Rupees(), a.Kind, domain.Paise(today).Rupees(), a.Paise.Rupees())
 			}
 		}
@@ -435,7 +435,7 @@ func voidIfChanged(ctx context.Context, tx *sql.Tx, runID int64, now string, a A
 	if sha == a.SHA256 && rows == a.Rows && paise == a.Paise {
 		return nil, nil
 	}
-	what := fmt.Sprintf("bound to hash %s, %d rows, %s; now hash %s, %d rows, %s", short(a.SHA256), a.Rows, a.Paise.Rupees(), short(sha), rows, paise.Rupees())
+	what := fmt.Sprintf("bound to hash %s, %d rows, ₹%s; now hash %s, %d rows, ₹%s", short(a.SHA256), a.Rows, a.Paise.Rupees(), short(sha), rows, paise.Rupees())
 	if err := approvalEvent(ctx, tx, a.ID, runID, now, processActor, ApprovalVoided, sha, rows, paise, what); err != nil {
 		return nil, err
 	}

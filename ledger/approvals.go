@@ -60,6 +60,7 @@ func (a ApprovalRequest) Approvers() []string {
 // ApprovalEventRow is one request, approval, rejection or voiding, with what it bound to.
 type ApprovalEventRow struct {
 	ApprovalID int64        `json:"approval_id"`
+	RunID      int64        `json:"run_id,omitempty"`
 	File       string       `json:"file,omitempty"`
 	Kind       domain.Kind  `json:"kind,omitempty"`
 	At         time.Time    `json:"at"`
@@ -258,7 +259,7 @@ func (db *DB) ApprovalEvents(ctx context.Context, from, to time.Time) ([]Approva
 }
 
 func approvalEventsOn(ctx context.Context, q querier, where string, args []any) ([]ApprovalEventRow, error) {
-	rows, err := q.QueryContext(ctx, `SELECT e.approval_id, f.name, a.kind, e.at, e.actor, e.action, e.sha256, e.rows, e.paise, e.note
+	rows, err := q.QueryContext(ctx, `SELECT e.approval_id, coalesce(e.run_id, 0), f.name, a.kind, e.at, e.actor, e.action, e.sha256, e.rows, e.paise, e.note
 		FROM approval_events e JOIN approvals a ON a.id = e.approval_id JOIN files f ON f.id = a.file_id`+where+` ORDER BY e.id`, args...)
 	if err != nil {
 		return nil, fmt.Errorf("list approval events: %w", err)
@@ -268,7 +269,7 @@ func approvalEventsOn(ctx context.Context, q querier, where string, args []any) 
 	for rows.Next() {
 		var e ApprovalEventRow
 		var at string
-		if err := rows.Scan(&e.ApprovalID, &e.File, &e.Kind, &at, &e.Actor, &e.Action, &e.SHA256, &e.Rows, &e.Paise, &e.Note); err != nil {
+		if err := rows.Scan(&e.ApprovalID, &e.RunID, &e.File, &e.Kind, &at, &e.Actor, &e.Action, &e.SHA256, &e.Rows, &e.Paise, &e.Note); err != nil {
 			return nil, fmt.Errorf("list approval events: %w", err)
 		}
 		e.At = parseTime(at)

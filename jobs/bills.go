@@ -16,7 +16,12 @@ import (
 // billFlow pays bulk bill details through BBPS: each bill is added (after a bill fetch when
 // the file gives no amount), the debit of the bills added is confirmed, and the bills are
 // followed through fetch bulk bill details and the by-reference lookup.
-type billFlow struct{ c *enkash.Client }
+type billFlow struct {
+	c *enkash.Client
+	// portal: the checker's approval of the debit (CHECKER_APPROVED) is left to Enkash's
+	// portal; bills stay MAKER_APPROVAL_PENDING until someone approves them there.
+	portal bool
+}
 
 // Names of what a bill record shows of whom it is for (record.Shows).
 const (
@@ -108,7 +113,7 @@ func (f billFlow) send(ctx context.Context, batchID string, items []domain.Item)
 // fails leaves those bills waiting for approval, as their records say; the next lookup confirms
 // them (see lookup), so the answer stands.
 func (f billFlow) confirmed(ctx context.Context, out map[string]record, added []enkash.FlexID) (map[string]record, error) {
-	if len(added) > 0 {
+	if len(added) > 0 && !f.portal {
 		if err := f.c.Bills.ConfirmDebit(ctx, added, "bulk bill details"); err == nil {
 			for ref, r := range out {
 				if r.State.Status == enkash.ApprovalMakerPending {
@@ -211,7 +216,7 @@ func (f billFlow) lookup(ctx context.Context, refs []string) (map[string]record,
 			pending = append(pending, r.UtilityEnkashID)
 		}
 	}
-	if len(pending) > 0 {
+	if len(pending) > 0 && !f.portal {
 		if err := f.c.Bills.ConfirmDebit(ctx, pending, "bulk bill details"); err != nil {
 			return nil, err
 		}

@@ -205,6 +205,19 @@ func (p *Pipeline) WriteDay(ctx context.Context, day Day, loc *time.Location) (D
 		audit[i] = report.AuditRun{ID: r.ID, Command: r.Command, StartedAt: r.StartedAt, FinishedAt: r.FinishedAt, Outcome: r.Outcome,
 			Files: r.Files, Items: r.Items, Exceptions: r.Exceptions, Detail: r.Detail}
 	}
+	// Every approval request, approval, rejection and voiding of the day, with who and when.
+	approvals, err := p.ledger.ApprovalEvents(ctx, day.From, day.To)
+	if err != nil {
+		return DayBook{}, err
+	}
+	for _, e := range approvals {
+		detail := fmt.Sprintf("%s %s (%s, approval request %d): %d rows, ₹%s, content hash %.16s", e.Action, e.File, e.Kind, e.ApprovalID, e.Rows, e.Paise.Rupees(), e.SHA256)
+		if e.Note != "" {
+			detail += "; " + e.Note
+		}
+		audit = append(audit, report.AuditRun{ID: e.RunID, Command: "approval " + e.Action + " by " + e.Actor, StartedAt: e.At, FinishedAt: e.At,
+			Outcome: e.Action, Files: 1, Items: e.Rows, Detail: detail})
+	}
 	check := report.StatementCheck{Checked: day.Statement, Opening: day.Balance.Opening, Debits: day.Balance.Debits,
 		Credits: day.Balance.Credits, DebitLines: day.Balance.DebitLines, CreditLines: day.Balance.CreditLines, Balance: day.Balance.Reported, MatchedLines: len(day.Matches), UnmatchedLines: day.Balance.Lines - len(day.Matches)}
 	corrections, err := p.ledger.Corrections(ctx, ids)

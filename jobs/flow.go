@@ -63,6 +63,8 @@ type record struct {
 type flowEnv struct {
 	client *enkash.Client
 	ledger *ledger.DB
+	// portalChecker leaves the checker's approval of a bill's debit to Enkash's portal.
+	portalChecker bool
 }
 
 // factsOf gives, for a kind, an item's own facts under the names its records' Shows uses

@@ -30,9 +30,19 @@ const maxSendRounds = 3
 func (p *Pipeline) Submit(ctx context.Context, runID int64) error {
 	for _, kf := range p.flows {
 		kind, f := kf.kind, kf.flow
+		if err := p.prepareApproved(ctx, runID, kind); err != nil {
+			return stopFor(fmt.Errorf("check %s approvals: %w", kind, err))
+		}
 		for round := 1; ; round++ {
 			if err := p.resolveInDoubt(ctx, runID, kind, f); err != nil {
 				return stopFor(fmt.Errorf("resolve %s items in doubt: %w", kind, err))
+			}
+			covered, err := p.balanceCovers(ctx, runID, kind, f)
+			if err != nil {
+				return stopFor(fmt.Errorf("check the balance before sending %s: %w", kind, err))
+			}
+			if !covered {
+				break
 			}
 			sent, err := p.sendAll(ctx, runID, kind, f)
 			if err != nil {
@@ -67,7 +77,7 @@ func (p *Pipeline) sendAll(ctx context.Context, runID int64, kind domain.Kind, f
 				if gctx.Err() != nil {
 					return claimed{}
 				}
-				b, items, err := p.ledger.ClaimBatch(gctx, runID, kind, p.cfg.BatchSize, p.batchName)
+				b, items, err := p.ledger.ClaimBatchOf(gctx, runID, kind, p.cfg.BatchSize, p.cfg.Approval.Requires(kind), p.batchName)
 				return claimed{b, items, err}
 			}
 			cur := claim()

@@ -33,6 +33,8 @@ payment still pending at Enkash...): ` + "`batch exceptions --open`" + ` lists t
 		RunE: action(func(cmd *cobra.Command, _ []string) int { return runRun(cmd.Context(), m, s) }),
 	}
 	bindSending(cmd.Flags(), s)
+	bindApproval(cmd.Flags(), s)
+	bindPreflight(cmd.Flags(), s)
 	bindEnkash(cmd.Flags(), s)
 	bindMatching(cmd.Flags(), s)
 	bindInbox(cmd.Flags(), s)

@@ -97,21 +97,22 @@ type PacketGroup struct {
 	Unpriced int
 }
 
-// groupFields names, for each kind the packet groups, the field of the record it groups by.
-var groupFields = map[domain.Kind]string{
-	domain.KindPayouts: "$.mode",
-	domain.KindBills:   "$.biller_id",
+// groupBy is, for each kind the packet groups, the expression of the field it groups by; the
+// rows of another kind make one group, named by their kind.
+var groupBy = map[domain.Kind]string{
+	domain.KindPayouts: "json_extract(payload, '$.mode')",
+	domain.KindBills:   "json_extract(payload, '$.biller_id')",
 }
 
 // PacketGroups returns the count and total of the valid rows of file fileID of kind k by mode
-// (payouts) or biller (bills), by name. A kind without a grouping gives none.
+// (payouts) or biller (bills), by name; the rows of another kind make one group.
 func (db *DB) PacketGroups(ctx context.Context, fileID int64, k domain.Kind) ([]PacketGroup, error) {
-	field, ok := groupFields[k]
+	by, ok := groupBy[k]
 	if !ok {
-		return nil, nil
+		by = "kind"
 	}
-	rows, err := db.read.QueryContext(ctx, `SELECT coalesce(json_extract(payload, ?), ''), count(*), coalesce(sum(amount), 0), coalesce(sum(amount = 0), 0)
-		FROM items WHERE file_id = ? AND status <> 'rejected' GROUP BY 1 ORDER BY 1`, field, fileID)
+	rows, err := db.read.QueryContext(ctx, `SELECT coalesce(`+by+`, ''), count(*), coalesce(sum(amount), 0), coalesce(sum(amount = 0), 0)
+		FROM items WHERE file_id = ? AND status <> 'rejected' GROUP BY 1 ORDER BY 1`, fileID)
 	if err != nil {
 		return nil, fmt.Errorf("total file %d by group: %w", fileID, err)
 	}

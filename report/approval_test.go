@@ -61,7 +61,7 @@ func packetFixture(t *testing.T) report.Approval {
 		Largest:       []domain.Item{neft, big, upi, again},
 		NearIMPS:      []domain.Item{big},
 		NearIMPSCount: 1,
-		FirstTime: seq([]report.FirstTimeRow{{First: neft, Count: 1, Paise: 12_50_000_00}, {First: upi, Count: 2, Paise: 3_000_00}}, nil),
+		FirstTime:     seq([]report.FirstTimeRow{{First: neft, Count: 1, Paise: 12_50_000_00}, {First: upi, Count: 2, Paise: 3_000_00}}, nil),
 		Duplicates: seq([]report.DuplicateRow{
 			{Item: big, OtherReference: "OCT-118", OtherFile: "payouts_oct.csv", OtherLine: 9, OtherStatus: domain.StatusSuccess,
 				OtherAt: time.Date(2026, 11, 2, 5, 0, 0, 0, time.UTC)},

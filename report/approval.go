@@ -343,7 +343,7 @@ var billColumns = []column{
 	{name: "Biller", typ: colInput},
 	{name: "Consumer number", typ: colInput},
 	{name: "Due date", typ: colDay},
-	{name: "", typ: colInput},
+	{name: "From", typ: colInput}, // whose amount: the file's, or the biller's (fetched)
 	{name: "Amount ₹", typ: colAmount},
 }
 
@@ -533,6 +533,11 @@ func (p *packet) writeLargest(t *tableSheet) error {
 				if d := dayValue(b.DueDate); d != nil {
 					row[3] = excelize.Cell{StyleID: st.date, Value: d}
 				}
+				from := "file"
+				if b.Fetch() {
+					from = "biller"
+				}
+				row[4] = excelize.Cell{StyleID: st.textCenter, Value: from}
 			}
 		}
 		row[5] = st.amountCell(it.Amount)

@@ -179,3 +179,45 @@ func TestWriteApprovalPacket_Golden(t *testing.T) {
 		t.Errorf("cell values differ from %s (run with -update if the change is intended):\n%s", golden, firstDiff(string(want), string(b)))
 	}
 }
+
+// TestWriteApprovalPacket_Bills: a bills packet totals by biller, lists the largest bills with
+// biller and consumer number, says which bills take the biller's amount, and has no payee
+// sheets.
+func TestWriteApprovalPacket_Bills(t *testing.T) {
+	bill := func(id int64, line int, ref, biller, consumer string, paise domain.Paise) domain.Item {
+		payload, err := domain.EncodeRecord(domain.Bill{Reference: ref, BillerID: biller, ConsumerNumber: consumer, DueDate: "2026-11-28", Amount: paise})
+		if err != nil {
+			t.Fatal(err)
+		}
+		return domain.Item{ID: id, FileID: 8, Kind: domain.KindBills, Line: line, Reference: ref, Amount: paise, Payload: payload}
+	}
+	var tally domain.Tally
+	for _, p := range []domain.Paise{4_210_00, 0, 18_999_50} {
+		tally.In.Add(p)
+		tally.Open.Add(p)
+	}
+	a := report.Approval{
+		File:        domain.FileSummary{ID: 8, Name: "bills_nov.xlsx", Kind: domain.KindBills, SHA256: "ab12", ReceivedAt: time.Date(2026, 11, 20, 6, 0, 0, 0, time.UTC), Tally: tally},
+		GeneratedAt: time.Date(2026, 11, 20, 6, 5, 0, 0, time.UTC),
+		Location:    time.UTC,
+		Groups:      []report.ApprovalGroup{{Name: "101", Count: 2, Paise: 4_210_00, Unpriced: 1}, {Name: "202", Count: 1, Paise: 18_999_50}},
+		Largest:     []domain.Item{bill(3, 4, "BILL-3", "202", "CN-77", 18_999_50), bill(1, 2, "BILL-1", "101", "CN-12", 4_210_00), bill(2, 3, "BILL-2", "101", "CN-13", 0)},
+	}
+	f := writePacket(t, a)
+	if got := f.GetSheetList(); len(got) != 1 || got[0] != "Summary" {
+		t.Fatalf("sheets = %q, want only Summary", got)
+	}
+	text := allText(t, f)
+	for _, want := range []string{
+		`["Biller","Rows","Amount ₹"]`, `["101","2","4210"]`, `["202","1","18999.5"]`, `["Total","3","23209.5"]`,
+		`["Reference","Biller","Consumer number","Due date","From","Amount ₹"]`, `["BILL-3","202","CN-77"`, `"biller","0"]`,
+		"1 bill without an amount in the file: the biller's amount due is fetched and paid", "— ties out",
+	} {
+		if !strings.Contains(text, want) {
+			t.Errorf("no %s in:\n%s", want, text)
+		}
+	}
+	if strings.Contains(text, "NEFT") || strings.Contains(text, "IMPS") {
+		t.Errorf("a bills packet with notes on payout rails:\n%s", text)
+	}
+}

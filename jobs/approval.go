@@ -95,7 +95,13 @@ func (p *Pipeline) afterIngest(ctx context.Context, runID int64, files []FileOut
 	if _, err := p.holdForApproval(ctx, runID, owners); err != nil {
 		return err
 	}
-	return p.writeApprovalPackets(ctx, runID, files)
+	// The files this run read or held: a file held now may have been read by an earlier run
+	// that stopped before holding it.
+	held, err := p.ledger.FileSummaries(ctx, ledger.FileFilter{RunID: runID})
+	if err != nil {
+		return fmt.Errorf("approval packets of run %d: %w", runID, err)
+	}
+	return p.writeApprovalPackets(ctx, runID, held)
 }
 
 // holdForApproval moves the valid items of every kind that needs approval, not yet held, to

@@ -17,17 +17,13 @@ import (
 // go through items_payee_sent (migration 0007), so a file of 100,000 rows is read in about a
 // second whatever the size of the ledger's history.
 
-// statusAwaitingApproval is the state of a valid row held until its file is approved (the
-// approval step's domain.StatusAwaitingApproval).
-const statusAwaitingApproval = "awaiting_approval"
-
 // sentStates are the states of an item sent to Enkash that did not fail: in flight or paid.
 var sentStates = []domain.Status{domain.StatusSubmitting, domain.StatusSubmitted, domain.StatusPending,
 	domain.StatusProcessing, domain.StatusUnknown, domain.StatusSuccess}
 
 // queuedStates are the states of a valid item of another file not sent yet: waiting to be sent,
 // for approval, or approved.
-var queuedStates = []domain.Status{domain.StatusValid, statusAwaitingApproval, "approved"}
+var queuedStates = []domain.Status{domain.StatusValid, domain.StatusAwaitingApproval, domain.StatusApproved}
 
 // payeeOf returns the SQL expression of the payee of the payout in table alias t:
 // "acct:<account number>@<IFSC>" or "vpa:<VPA in lower case>", NULL for any other kind or a
@@ -68,18 +64,10 @@ type PacketFile struct {
 func (db *DB) PacketFileOf(ctx context.Context, fileID int64) (PacketFile, error) {
 	var pf PacketFile
 	if err := db.read.QueryRowContext(ctx, `SELECT count(*) FROM items WHERE file_id = ? AND status = ?`,
-		fileID, statusAwaitingApproval).Scan(&pf.Waiting); err != nil {
+		fileID, domain.StatusAwaitingApproval).Scan(&pf.Waiting); err != nil {
 		return pf, fmt.Errorf("count rows awaiting approval: %w", err)
 	}
-	// The approval requests record the maker (migration 0006); a ledger without them has no
-	// maker to show.
-	var tables int
-	if err := db.read.QueryRowContext(ctx, `SELECT count(*) FROM sqlite_master WHERE type = 'table' AND name = 'approvals'`).Scan(&tables); err != nil {
-		return pf, fmt.Errorf("find approvals: %w", err)
-	}
-	if tables == 0 {
-		return pf, nil
-	}
+	// The approval request records the maker (migration 0006).
 	err := db.read.QueryRowContext(ctx, `SELECT maker FROM approvals WHERE file_id = ? ORDER BY id DESC LIMIT 1`, fileID).Scan(&pf.Maker)
 	if err != nil && !errors.Is(err, sql.ErrNoRows) {
 		return pf, fmt.Errorf("read maker of file %d: %w", fileID, err)

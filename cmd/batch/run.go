@@ -225,7 +225,7 @@ func conservationLine(t domain.Tally) string {
 	}
 	return fmt.Sprintf("Rows in %d (%s) = rejected %d (%s) + success %d (%s) + failed %d (%s) + reversed %d (%s) + open %d (%s): %s.",
 		t.In.Count, t.In.Paise.Money(), t.Rejected.Count, t.Rejected.Paise.Money(), t.Success.Count, t.Success.Paise.Money(),
-		t.Failed.Count, t.Failed.Paise.Rupees(), t.Reversed.Count, t.Reversed.Paise.Rupees(), t.Open.Count, t.Open.Paise.Rupees(), verdict)
+		t.Failed.Count, t.Failed.Paise.Money(), t.Reversed.Count, t.Reversed.Paise.Money(), t.Open.Count, t.Open.Paise.Money(), verdict)
 }
 
 func runJSON(res jobs.Result, sandbox bool) map[string]any {

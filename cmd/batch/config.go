@@ -396,6 +396,10 @@ func (s *settings) pipelineConfig(m *Main, conn *connection) jobs.Config {
 		Logger: s.logger(m), Location: india, Inbox: s.inboxPolicy(), Checkpoint: crashCheckpoint(),
 		Approval: s.Approval.policy(), BalanceCheck: s.Approval.BalanceCheck, BillsChecker: s.Approval.BillsChecker,
 	}
+	// A command that does not talk to Enkash (ingest, approve, report) still says which one
+	// its outputs are for: the sandbox's demo credentials (the default with no ENKASH_* set)
+	// mean the sandbox, as connect decides.
+	cfg.Sandbox = sandbox.CredentialsFromEnv(m.LookupEnv) == sandbox.DemoCredentials()
 	if conn != nil {
 		cfg.Sandbox, cfg.Endpoint = conn.Sandbox, conn.Endpoint
 		if conn.InProcess {

@@ -23,6 +23,14 @@ build: ## build bin/batch
 run: build ## process the samples on the built-in sandbox (a fresh demo data folder in var/demo)
 	@rm -rf $(DEMO) && mkdir -p $(DEMO)/inbox && cp -R samples/inbox/. $(DEMO)/inbox/
 	@# Exit code 1 means "finished, with exceptions to look at": the samples are meant to have some.
+	@# Step 1: record the files. Payouts and bills wait for a checker's approval: nothing is sent yet.
+	$(BIN) ingest --home $(DEMO) || [ $$? -eq 1 ]
+	$(BIN) status --home $(DEMO)
+	@# Step 2: a checker approves each waiting file (a file above the two-checker total needs a
+	@# second, different checker); in production a person reads the approval packet first.
+	$(BIN) approve --home $(DEMO) --waiting --by demo-checker --note "make run demo"
+	$(BIN) approve --home $(DEMO) --waiting --by demo-controller --note "make run demo: second checker"
+	@# Step 3: the run sends exactly what was approved.
 	$(BIN) run --home $(DEMO) --scenario samples/sandbox.yaml --poll-interval 500ms --poll-deadline 8s || [ $$? -eq 1 ]
 	@echo
 	$(BIN) reconcile --home $(DEMO) --scenario samples/sandbox.yaml || [ $$? -eq 1 ]

@@ -6,6 +6,7 @@ package daemon
 
 import (
 	"context"
+	"fmt"
 	"log/slog"
 	"sync"
 	"time"
@@ -26,6 +27,10 @@ type Daemon struct {
 	// settle makes an ingest step that finds files not yet complete look again one scan
 	// interval later (for --once, which has no earlier scans to compare with).
 	settle bool
+
+	// NextSend, when set, says when the valid rows of a file of this kind will be sent: the
+	// next occurrence of a scheduled job that submits. The receipts of ingested files say it.
+	NextSend func(domain.Kind) (job string, at time.Time, ok bool)
 
 	jobMu    sync.Mutex
 	ingestMu sync.Mutex
@@ -111,6 +116,18 @@ func (d *Daemon) Watch(ctx context.Context, every time.Duration, log *slog.Logge
 		case err != nil:
 			log.Error("ingest arrivals", "err", err)
 		}
+		if res.RunID != 0 {
+			receipts, fixes, err := d.p.WriteReceipts(ctx, res.RunID, d.whenSent)
+			if err != nil {
+				log.Error("write receipts", "run", res.RunID, "err", err)
+			}
+			for _, r := range receipts {
+				log.Info("receipt written", "run", res.RunID, "receipt", r)
+			}
+			for _, f := range fixes {
+				log.Info("fix-and-redrop file written", "run", res.RunID, "file", f)
+			}
+		}
 		for _, o := range res.Files {
 			switch o.Status {
 			case ledger.FileAccepted: // logged by the pipeline
@@ -129,6 +146,19 @@ func (d *Daemon) Watch(ctx context.Context, every time.Duration, log *slog.Logge
 	}
 }
 
+// whenSent words when the valid rows of a file of kind k will be sent.
+func (d *Daemon) whenSent(k domain.Kind) string {
+	if d.NextSend == nil {
+		return "by the next `batch run` (no schedule that sends is known to this process)"
+	}
+	job, at, ok := d.NextSend(k)
+	if !ok {
+		return "not by the schedule: no job of schedules.yaml sends; run `batch run` to send them"
+	}
+	return fmt.Sprintf("by the scheduled job %q at %s (%s), unless a row waits for a decision (see batch status)",
+		job, at.Format("02-01-2006 15:04"), at.Format("MST"))
+}
+
 // Waiting returns what the watcher's last scan held back or found to set aside.
 func (d *Daemon) Waiting() []jobs.WaitingFile { return d.w.Waiting() }
 
@@ -141,7 +171,7 @@ func (d *Daemon) ingest(ctx context.Context, runID int64, kinds []domain.Kind) (
 		return nil, err
 	}
 	if d.settle && !a.SettleBy().IsZero() {
-		if err := sleepCtx(ctx, min(a.SettleBy().Sub(d.w.Now()), d.w.Settle())); err != nil {
+		if err := jobs.Sleep(ctx, min(a.SettleBy().Sub(d.w.Now()), d.w.Settle())); err != nil {
 			return nil, err
 		}
 		if a, err = d.w.Scan(); err != nil {
@@ -149,19 +179,4 @@ func (d *Daemon) ingest(ctx context.Context, runID int64, kinds []domain.Kind) (
 		}
 	}
 	return d.p.IngestArrived(ctx, runID, d.w, a.OfKinds(kinds))
-}
-
-// sleepCtx waits d, or until ctx is done.
-func sleepCtx(ctx context.Context, d time.Duration) error {
-	if d <= 0 {
-		return ctx.Err()
-	}
-	t := time.NewTimer(d)
-	defer t.Stop()
-	select {
-	case <-ctx.Done():
-		return ctx.Err()
-	case <-t.C:
-		return nil
-	}
 }

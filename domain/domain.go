@@ -364,3 +364,24 @@ type FileSummary struct {
 	ReceivedAt time.Time `json:"received_at"`
 	Tally      Tally     `json:"tally"`
 }
+
+// Correction links a rejected row to the row of a later file that carries its reference
+// (ReferenceKey: regardless of case and surrounding spaces), of the same kind: the row
+// corrected and dropped again, typically from a fix-and-redrop file. The rejected row is then
+// counted once, as its correction; it is not a rejection still to be dealt with.
+type Correction struct {
+	// ItemID, FileID, File, Kind, Line, Reference and Amount are the rejected row's.
+	ItemID    int64
+	FileID    int64
+	File      string
+	Kind      Kind
+	Line      int
+	Reference string
+	Amount    Paise
+	// ByItemID, ByFileID, ByFile and ByLine are the correcting row's; ByStatus is its status.
+	ByItemID int64
+	ByFileID int64
+	ByFile   string
+	ByLine   int
+	ByStatus Status
+}

@@ -28,6 +28,16 @@ func (p Paise) Rupees() string {
 	return sign + grouped + "." + twoDigits(int64(p%100))
 }
 
+// Money words p for people: the rupee sign, Indian digit grouping and two decimals, with a
+// negative amount led by a minus sign before the rupee sign, "−₹73,290.00" (U+2212, as
+// typeset), never "₹-73,290.00". Every sentence that names an amount uses it.
+func (p Paise) Money() string {
+	if p < 0 {
+		return "−₹" + (-p).Rupees()
+	}
+	return "₹" + p.Rupees()
+}
+
 func twoDigits(n int64) string {
 	if n < 10 {
 		return "0" + strconv.FormatInt(n, 10)

@@ -51,3 +51,18 @@ func TestTally_TiesOut(t *testing.T) {
 		t.Fatalf("submitted item not counted open: %+v", tl)
 	}
 }
+
+func TestPaise_Money(t *testing.T) {
+	for p, want := range map[domain.Paise]string{
+		0:           "₹0.00",
+		5:           "₹0.05",
+		123456_50:   "₹1,23,456.50",
+		-73290_00:   "−₹73,290.00",
+		-5:          "−₹0.05",
+		-1234567_89: "−₹12,34,567.89",
+	} {
+		if got := p.Money(); got != want {
+			t.Errorf("Paise(%d).Money() = %q, want %q", int64(p), got, want)
+		}
+	}
+}

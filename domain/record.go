@@ -57,6 +57,10 @@ var decoders = map[Kind]func(payload []byte) (Record, error){
 	KindBills:     decodeAs[Bill],
 }
 
+// HasAmounts reports whether the records of kind k carry an amount: a customer has none, so
+// sentences in rupees about customers say nothing and are left out.
+func HasAmounts(k Kind) bool { return k != KindCustomers }
+
 // HasRecord reports whether kind k has a record type and its stored schema.
 func HasRecord(k Kind) bool { _, ok := decoders[k]; return ok }
 

@@ -2,15 +2,20 @@ package e2e_test
 
 import (
 	"bytes"
+	"context"
 	"encoding/json"
 	"io"
 	"net/http"
 	"net/http/httptest"
+	"path/filepath"
+	"strconv"
+	"strings"
 	"sync/atomic"
 	"testing"
 
 	"enkashbatch/domain"
 	"enkashbatch/enkash"
+	"enkashbatch/ledger"
 )
 
 // The AR files of these tests: three customers, and two invoices naming the first.
@@ -179,4 +184,94 @@ func rewritePlain(t *testing.T, r *http.Request, edit func(map[string]any)) *htt
 	r2.Body = io.NopCloser(bytes.NewReader(body))
 	r2.ContentLength = int64(len(body))
 	return r2
+}
+
+// TestHeldCustomer_InvoiceNotSent: an invoice naming (by our reference) a customer that is
+// held in a reference_conflict is never sent with that reference (Enkash could attach it to
+// the other party's customer): it is held, its reason naming the customer and the conflict.
+// Once a person resolves the customer's conflict, the next run rejects the invoice for a
+// corrected row (never sending it), and the invoice of a clean customer is sent as usual.
+func TestHeldCustomer_InvoiceNotSent(t *testing.T) {
+	t.Parallel()
+	h := setup(t, setupOptions{Scenario: "ar_conflict.yaml", Rows: 1})
+	writeInboxFile(t, h, "customers", "customers_e2e.csv", arCustomersCSV)
+	writeInboxFile(t, h, "invoices", "invoices_e2e.csv", "Invoice No,Customer Ref,Invoice Date,Due Date,Taxable Value,Description\n"+
+		"E2E-INV-0001,E2E-C-0001,23-11-2026,23-12-2026,10500.00,Supplies\n"+
+		"E2E-INV-0003,E2E-C-0002,23-11-2026,23-12-2026,30500.00,Supplies to the held customer\n")
+	if o := h.run(nil, h.runArgs()...); o.Code != 1 {
+		t.Fatalf("batch run: %s; want exit 1 (exceptions to look at)\n%s", o, tail(o.Stderr, 20))
+	}
+	invoice := func() domain.Item {
+		t.Helper()
+		db, err := ledger.Open(context.Background(), filepath.Join(h.home, "ledger.db"))
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer db.Close()
+		items, err := db.ItemList(context.Background(), ledger.ItemFilter{Kind: domain.KindInvoices})
+		if err != nil {
+			t.Fatal(err)
+		}
+		for _, it := range items {
+			if it.Reference == "E2E-INV-0003" {
+				return it
+			}
+		}
+		t.Fatal("no item E2E-INV-0003")
+		return domain.Item{}
+	}
+	var customerConflict domain.Exception
+	for _, e := range h.exceptions() {
+		if e.Category == domain.CategoryReferenceConflict && e.Reference == "E2E-C-0002" {
+			customerConflict = e
+		}
+	}
+	if customerConflict.ID == 0 {
+		t.Fatal("no reference_conflict on customer E2E-C-0002: the setup is not what the test needs")
+	}
+	it := invoice()
+	if it.Status != domain.StatusHeld || !strings.Contains(it.Reason, "E2E-C-0002") || !strings.Contains(it.Reason, "reference conflict") ||
+		!strings.Contains(it.Reason, "exception "+strconv.FormatInt(customerConflict.ID, 10)) {
+		t.Errorf("invoice of the held customer: %s, %q; want held, naming the customer and its conflict", it.Status, it.Reason)
+	}
+	calls := h.arCalls()
+	if _, sent := calls["E2E-INV-0003"]; sent {
+		t.Errorf("the invoice of the held customer reached Enkash: %v", calls["E2E-INV-0003"])
+	}
+	if calls["E2E-INV-0001"] != [2]int{1, 0} {
+		t.Errorf("the invoice of a clean customer: creates, duplicates = %v; want 1, 0", calls["E2E-INV-0001"])
+	}
+	h.assertFilesTieOut()
+
+	// A second run leaves it held and unsent.
+	h.run(nil, h.runArgs()...)
+	if it := invoice(); it.Status != domain.StatusHeld {
+		t.Errorf("after a second run the invoice is %s, want held", it.Status)
+	}
+	if _, sent := h.arCalls()["E2E-INV-0003"]; sent {
+		t.Error("the second run sent the invoice of the held customer")
+	}
+
+	// The customer's conflict resolved (not ours): the invoice can never be sent as written.
+	if o := h.run(nil, "exceptions", "resolve", strconv.FormatInt(customerConflict.ID, 10), "--note", "another party's customer", "--home", h.home); o.Code != 0 {
+		t.Fatalf("resolve: %s\n%s", o, o.Stderr)
+	}
+	h.run(nil, h.runArgs()...)
+	it = invoice()
+	if it.Status != domain.StatusRejected || !strings.Contains(it.Reason, "E2E-C-0002") {
+		t.Errorf("after the customer's conflict was resolved the invoice is %s, %q; want rejected, naming the customer", it.Status, it.Reason)
+	}
+	if _, sent := h.arCalls()["E2E-INV-0003"]; sent {
+		t.Error("the invoice was sent after its customer's conflict was resolved as not ours")
+	}
+	var rejected bool
+	for _, e := range h.exceptions() {
+		if e.Reference == "E2E-INV-0003" && e.Category == domain.CategoryRejectedRow && strings.Contains(e.Detail, "E2E-C-0002") {
+			rejected = true
+		}
+	}
+	if !rejected {
+		t.Error("no rejected_row exception on E2E-INV-0003 naming its customer")
+	}
+	h.assertFilesTieOut()
 }

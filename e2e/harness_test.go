@@ -99,6 +99,12 @@ type setupOptions struct {
 	RunFlags []string
 	// Env is added to the child's environment.
 	Env []string
+	// Approval keeps the default approval policy (payouts and bills wait for a checker) and
+	// the balance check before sending. Otherwise the child runs with BATCH_APPROVAL=off and
+	// BATCH_BALANCE_CHECK=false: the tests about what happens once rows may be sent are not
+	// about who approved them or the balance (approvals_test.go is); their generated files
+	// exceed the sandbox's default balance.
+	Approval bool
 	// Wrap, when set, stands in front of the sandbox: every request reaches the real sandbox
 	// over HTTP through it, and it may answer in Enkash's place (a refusal, a hang, an HTML
 	// page) or look at what the sandbox sees.
@@ -178,6 +184,9 @@ func (h *harness) childEnv(extra ...string) []string {
 		env = append(env, kv)
 	}
 	env = append(env, "ENKASH_BASE_URL="+h.baseURL)
+	if !h.opts.Approval {
+		env = append(env, "BATCH_APPROVAL=off", "BATCH_BALANCE_CHECK=false")
+	}
 	env = append(env, h.opts.Env...)
 	return append(env, extra...)
 }

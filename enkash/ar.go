@@ -7,7 +7,6 @@ import (
 	"mime/multipart"
 	"net/http"
 	"net/url"
-	"strings"
 )
 
 // The AR endpoints: plain JSON (not encrypted, D), with the bulk uploads as multipart files.
@@ -169,18 +168,4 @@ func (s *ARService) SearchAllInvoices(ctx context.Context, req SearchInvoicesReq
 		}
 	}
 	return all, nil
-}
-
-// GetInvoice returns one invoice by Enkash's invoiceId.
-func (s *ARService) GetInvoice(ctx context.Context, invoiceID string) (*InvoiceRecord, error) {
-	if invoiceID == "" || strings.ContainsAny(invoiceID, "/?#") {
-		return nil, fmt.Errorf("get invoice: invoice id %q is not an id", invoiceID)
-	}
-	ep := epInvoiceGet
-	ep.path += url.PathEscape(invoiceID)
-	var out InvoiceRecord
-	if err := s.client.do(ctx, ep, nil, nil, &out); err != nil {
-		return nil, fmt.Errorf("get invoice %s: %w", invoiceID, err)
-	}
-	return &out, nil
 }

@@ -114,11 +114,11 @@ func (f *fake) issue(w http.ResponseWriter, n int, ttl int64, shape string) {
 	f.mu.Unlock()
 	switch shape {
 	case "snake":
-		f.replyPlain(w, http.StatusOK, enkash.TokenSnake(tok))
+		f.replyPlain(w, http.StatusOK, tokenSnake(tok))
 	case "envelope":
-		f.replyPlain(w, http.StatusOK, map[string]any{"response_code": 0, "response_message": "ok", "payload": enkash.TokenCamel(tok)})
+		f.replyPlain(w, http.StatusOK, map[string]any{"response_code": 0, "response_message": "ok", "payload": tokenCamel(tok)})
 	default:
-		f.replyPlain(w, http.StatusOK, enkash.TokenCamel(tok))
+		f.replyPlain(w, http.StatusOK, tokenCamel(tok))
 	}
 }
 
@@ -237,3 +237,13 @@ func (f *fake) balanceHandler(amount string) apiHandler {
 
 // drain reads and discards a body (for handlers that answer without reading).
 func drain(r *http.Request) { _, _ = io.Copy(io.Discard, r.Body) }
+
+// tokenCamel and tokenSnake render a token in each documented shape (for the fake Enkash of these tests).
+func tokenCamel(tok enkash.TokenResponse) any {
+	return map[string]any{"accessToken": tok.AccessToken, "tokenType": tok.TokenType, "expiresIn": tok.ExpiresIn, "refreshToken": tok.RefreshToken}
+}
+
+// tokenSnake renders tok in the snake_case shape.
+func tokenSnake(tok enkash.TokenResponse) any {
+	return map[string]any{"access_token": tok.AccessToken, "token_type": tok.TokenType, "expires_in": tok.ExpiresIn, "refresh_token": tok.RefreshToken, "scope": tok.Scope}
+}

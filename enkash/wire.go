@@ -128,16 +128,6 @@ func (t *TokenResponse) UnmarshalJSON(b []byte) error {
 	return nil
 }
 
-// TokenCamel and TokenSnake render a token in each documented shape (for the sandbox).
-func TokenCamel(tok TokenResponse) any {
-	return tokenCamel{AccessToken: tok.AccessToken, TokenType: tok.TokenType, ExpiresIn: json.Number(strconv.FormatInt(tok.ExpiresIn, 10)), RefreshToken: tok.RefreshToken}
-}
-
-// TokenSnake renders tok in the snake_case shape.
-func TokenSnake(tok TokenResponse) any {
-	return tokenSnake{AccessToken: tok.AccessToken, TokenType: tok.TokenType, ExpiresIn: json.Number(strconv.FormatInt(tok.ExpiresIn, 10)), RefreshToken: tok.RefreshToken, Scope: tok.Scope}
-}
-
 // Amount is a rupee amount on the wire: a JSON decimal number such as 1250.50 (D: "rupees as a
 // decimal number"). It is read from a number or a numeric string straight into paise, never
 // through a float.

@@ -16,7 +16,12 @@ import (
 // billFlow pays bulk bill details through BBPS: each bill is added (after a bill fetch when
 // the file gives no amount), the debit of the bills added is confirmed, and the bills are
 // followed through fetch bulk bill details and the by-reference lookup.
-type billFlow struct{ c *enkash.Client }
+type billFlow struct {
+	c *enkash.Client
+	// portal: the checker's approval of the debit (CHECKER_APPROVED) is left to Enkash's
+	// portal; bills stay MAKER_APPROVAL_PENDING until someone approves them there.
+	portal bool
+}
 
 // Names of what a bill record shows of whom it is for (record.Shows).
 const (
@@ -108,7 +113,7 @@ func (f billFlow) send(ctx context.Context, batchID string, items []domain.Item)
 // fails leaves those bills waiting for approval, as their records say; the next lookup confirms
 // them (see lookup), so the answer stands.
 func (f billFlow) confirmed(ctx context.Context, out map[string]record, added []enkash.FlexID) (map[string]record, error) {
-	if len(added) > 0 {
+	if len(added) > 0 && !f.portal {
 		if err := f.c.Bills.ConfirmDebit(ctx, added, "bulk bill details"); err == nil {
 			for ref, r := range out {
 				if r.State.Status == enkash.ApprovalMakerPending {
@@ -143,7 +148,7 @@ func (f billFlow) create(ctx context.Context, b domain.Bill) (rec *enkash.BillRe
 	}
 	net := cmp.Or(due.BillNetAmount, due.BillAmount)
 	if net < 100 {
-		return nil, fmt.Sprintf("the biller reports ₹%s due: there is nothing to pay", domain.Paise(net).Rupees()), nil
+		return nil, fmt.Sprintf("the biller reports %s due: there is nothing to pay", domain.Paise(net).Money()), nil
 	}
 	rec, err = f.c.Bills.Create(ctx, enkash.CreateBillRequest{
 		CompanyBillerID: due.CompanyBillerID, BillNetAmount: net, BillAmount: cmp.Or(due.BillAmount, net),
@@ -211,7 +216,7 @@ func (f billFlow) lookup(ctx context.Context, refs []string) (map[string]record,
 			pending = append(pending, r.UtilityEnkashID)
 		}
 	}
-	if len(pending) > 0 {
+	if len(pending) > 0 && !f.portal {
 		if err := f.c.Bills.ConfirmDebit(ctx, pending, "bulk bill details"); err != nil {
 			return nil, err
 		}
@@ -229,23 +234,24 @@ func (f billFlow) window(ctx context.Context, from, to time.Time) ([]record, err
 }
 
 // billRecord is a bill in our terms. Its status word shows paymentStatus beside a FAILED
-// billpayStatus (FAILED/REFUNDED), and its reason says which of the two it was. The amount of
-// a bill paid after a fetch is the biller's, with nothing of ours to compare it with, so it is
-// not reported as Enkash's amount (it would read as a difference from the file's none):
-// fetched says so when the caller knows it, else the record tells (BillRecord.Fetched).
+// billpayStatus (FAILED/REFUNDED), and its reason says which of the two it was. Its amount is
+// always Enkash's (the amount the bill record says was, or is to be, debited): for a bill paid
+// at the biller's amount after a fetch, the file gave none, and this is the only amount there
+// is (see observe: it is never a difference from the file's). Fetched says whether the bill
+// was created after a fetch: fetched when the caller knows it, else as the record tells
+// (BillRecord.Fetched).
 func billRecord(r enkash.BillRecord, batchID string, fetched bool) record {
 	st := enkash.BillStatus(r)
 	word := cmp.Or(r.BillpayStatus, r.ApprovalStatus, r.PaymentStatus)
 	if strings.EqualFold(r.BillpayStatus, enkash.BillpayFailed) && r.PaymentStatus != "" {
 		word += "/" + r.PaymentStatus
 	}
-	state := domain.ProviderState{BatchID: batchID, ProviderID: string(r.UtilityEnkashID), Status: word, UTR: r.BillReferenceID}
-	if !fetched && !r.Fetched() {
-		state.Amount = domain.Paise(r.Amount)
-	}
+	state := domain.ProviderState{BatchID: batchID, ProviderID: string(r.UtilityEnkashID), Status: word, UTR: r.BillReferenceID,
+		Amount: domain.Paise(r.Amount)}
 	if st == domain.StatusFailed {
 		state.Reason = enkash.BillFailure(r)
 	}
 	return record{Reference: r.ReferenceID, Status: st, State: state, Created: enkashTime(r.CreatedDate),
-		Shows: map[string]string{factConsumer: r.ConsumerNumber, factBiller: r.BillerID()}}
+		Fetched: fetched || r.Fetched(),
+		Shows:   map[string]string{factConsumer: r.ConsumerNumber, factBiller: r.BillerID()}}
 }

@@ -2,9 +2,10 @@ package jobs
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"path/filepath"
-	"slices"
+	"strings"
 	"time"
 
 	"enkashbatch/domain"
@@ -101,6 +102,50 @@ func (p *Pipeline) reconcileDay(ctx context.Context, runID int64, res *Day) erro
 		return err
 	}
 	res.Files = files
+	return p.resolveCorrected(ctx, files)
+}
+
+// resolveCorrected closes the rejected_row exception of every rejected row of files that a
+// later file of them corrected and sent again (ledger.Corrections): what it asked for, fixing
+// the row and dropping it again, is done; the correcting row has exceptions of its own if it
+// needs any. It runs again harmlessly: a closed exception is not open any more.
+func (p *Pipeline) resolveCorrected(ctx context.Context, files []domain.FileSummary) error {
+	ids := make([]int64, len(files))
+	names := make([]string, len(files))
+	for i, f := range files {
+		ids[i], names[i] = f.ID, f.Name
+	}
+	corrections, err := p.ledger.Corrections(ctx, ids)
+	if err != nil || len(corrections) == 0 {
+		return err
+	}
+	open, err := p.ledger.Exceptions(ctx, ledger.ExceptionFilter{OpenOnly: true, Files: names})
+	if err != nil {
+		return err
+	}
+	type place struct {
+		file string
+		line int
+		ref  string
+	}
+	byPlace := map[place]domain.Correction{}
+	for _, c := range corrections {
+		byPlace[place{c.File, c.Line, c.Reference}] = c
+	}
+	for _, e := range open {
+		c, ok := byPlace[place{e.File, e.Line, e.Reference}]
+		if !ok || e.Category != domain.CategoryRejectedRow || e.ResolvedAt != nil {
+			continue
+		}
+		what := "line"
+		if strings.EqualFold(filepath.Ext(c.ByFile), ".xlsx") {
+			what = "row"
+		}
+		note := fmt.Sprintf("corrected and re-sent: %s %d of %s (%s)", what, c.ByLine, c.ByFile, c.ByStatus)
+		if err := p.ledger.ResolveException(ctx, e.ID, "batch", note); err != nil && !errors.Is(err, ledger.ErrAlreadyResolved) {
+			return err
+		}
+	}
 	return nil
 }
 
@@ -133,28 +178,10 @@ type DayBook struct {
 func (p *Pipeline) WriteDay(ctx context.Context, day Day, loc *time.Location) (DayBook, error) {
 	names := make([]string, len(day.Files))
 	ids := make([]int64, len(day.Files))
-	kinds := map[domain.Kind]*report.KindSummary{}
-	var order []domain.Kind
 	for i, f := range day.Files {
 		names[i], ids[i] = f.Name, f.ID
-		if kinds[f.Kind] == nil {
-			kinds[f.Kind] = &report.KindSummary{Kind: f.Kind}
-			order = append(order, f.Kind)
-		}
-		kinds[f.Kind].Files++
-		kinds[f.Kind].Tally.Merge(f.Tally)
 	}
-	var summaries []report.KindSummary
-	for _, k := range domain.Kinds {
-		if kinds[k] != nil {
-			summaries = append(summaries, *kinds[k])
-		}
-	}
-	for _, k := range order {
-		if !slices.Contains(domain.Kinds, k) {
-			summaries = append(summaries, *kinds[k])
-		}
-	}
+	summaries := domain.TallyByKind(day.Files)
 	runs, err := p.ledger.Runs(ctx, day.From, day.To)
 	if err != nil {
 		return DayBook{}, err
@@ -178,8 +205,25 @@ func (p *Pipeline) WriteDay(ctx context.Context, day Day, loc *time.Location) (D
 		audit[i] = report.AuditRun{ID: r.ID, Command: r.Command, StartedAt: r.StartedAt, FinishedAt: r.FinishedAt, Outcome: r.Outcome,
 			Files: r.Files, Items: r.Items, Exceptions: r.Exceptions, Detail: r.Detail}
 	}
+	// Every approval request, approval, rejection and voiding of the day, with who and when.
+	approvals, err := p.ledger.ApprovalEvents(ctx, day.From, day.To)
+	if err != nil {
+		return DayBook{}, err
+	}
+	for _, e := range approvals {
+		detail := fmt.Sprintf("%s %s (%s, approval request %d): %d rows, ₹%s, content hash %.16s", e.Action, e.File, e.Kind, e.ApprovalID, e.Rows, e.Paise.Rupees(), e.SHA256)
+		if e.Note != "" {
+			detail += "; " + e.Note
+		}
+		audit = append(audit, report.AuditRun{ID: e.RunID, Command: "approval " + e.Action + " by " + e.Actor, StartedAt: e.At, FinishedAt: e.At,
+			Outcome: e.Action, Files: 1, Items: e.Rows, Detail: detail})
+	}
 	check := report.StatementCheck{Checked: day.Statement, Opening: day.Balance.Opening, Debits: day.Balance.Debits,
 		Credits: day.Balance.Credits, DebitLines: day.Balance.DebitLines, CreditLines: day.Balance.CreditLines, Balance: day.Balance.Reported, MatchedLines: len(day.Matches), UnmatchedLines: day.Balance.Lines - len(day.Matches)}
+	corrections, err := p.ledger.Corrections(ctx, ids)
+	if err != nil {
+		return DayBook{}, err
+	}
 	items := p.ledger.Items(ctx, ledger.ItemFilter{FileIDs: ids})
 	if len(ids) == 0 {
 		items = func(func(domain.Item, error) bool) {}
@@ -204,8 +248,9 @@ func (p *Pipeline) WriteDay(ctx context.Context, day Day, loc *time.Location) (D
 				}
 			}
 		},
-		Items: items,
-		Runs:  audit,
+		Items:       items,
+		Runs:        audit,
+		Corrections: corrections,
 	})
 	if err != nil {
 		return book, err

@@ -40,13 +40,22 @@ type record struct {
 	// NotSent means the create call for this item was never made (Enkash went out of reach
 	// before it): the item goes back to valid.
 	NotSent bool
+	// Withheld, when set, says why the flow did not send this item although it was claimed
+	// (an invoice whose customer is held in a reference conflict): the item is held with this
+	// reason (never claimed again until the hold is released), or, when Status is rejected, is rejected with it (its reference given
+	// back, an exception raised) because it can never be sent as written.
+	Withheld string
 	// Created is when Enkash created the record; zero when its answer does not say.
 	Created time.Time
 	// Shows is what Enkash's record shows of whom it is for, by name (a bill's consumer number
 	// and biller, a customer's legal name and PAN or GSTIN); after an "already exists" answer
 	// each must equal the item's own (see provablyOurs and registerFacts).
 	Shows map[string]string
-	State domain.ProviderState
+	// Fetched means Enkash set the record's amount itself (a bill created after a bill fetch,
+	// paid at the biller's amount): an item whose file gave no amount is compared with no
+	// amount (see observe and provablyOurs).
+	Fetched bool
+	State   domain.ProviderState
 }
 
 // flowEnv is what a flow may use: Enkash, and the ledger for what an earlier item of another
@@ -54,6 +63,8 @@ type record struct {
 type flowEnv struct {
 	client *enkash.Client
 	ledger *ledger.DB
+	// portalChecker leaves the checker's approval of a bill's debit to Enkash's portal.
+	portalChecker bool
 }
 
 // factsOf gives, for a kind, an item's own facts under the names its records' Shows uses

@@ -52,6 +52,7 @@ type FileOutcome struct {
 	Rows   int
 	Valid  int
 	Note   string // why a file was rejected or is a duplicate
+	Owner  string // the user name owning the file when it was taken: its maker, for approvals
 }
 
 // FileHeld is the status of a file put back in the inbox because it changed while it was
@@ -76,7 +77,7 @@ func (p *Pipeline) Ingest(ctx context.Context, runID int64) ([]FileOutcome, erro
 		return nil, err
 	}
 	if !res.settleBy.IsZero() {
-		if err := sleepCtx(ctx, min(time.Until(res.settleBy), p.cfg.Inbox.Settle)); err != nil {
+		if err := Sleep(ctx, min(time.Until(res.settleBy), p.cfg.Inbox.Settle)); err != nil {
 			return nil, stopFor(err)
 		}
 		if res, err = w.scan(); err != nil {
@@ -89,8 +90,8 @@ func (p *Pipeline) Ingest(ctx context.Context, runID int64) ([]FileOutcome, erro
 	return p.ingestScan(ctx, runID, res.ready, res.odd)
 }
 
-// sleepCtx waits d, or until ctx is done.
-func sleepCtx(ctx context.Context, d time.Duration) error {
+// Sleep waits d, or until ctx is done, and returns ctx.Err() when it is.
+func Sleep(ctx context.Context, d time.Duration) error {
 	if d <= 0 {
 		return ctx.Err()
 	}
@@ -146,7 +147,7 @@ func (p *Pipeline) ingestScan(ctx context.Context, runID int64, ready, odd []inb
 			out = append(out, o)
 		}
 	}
-	return out, nil
+	return out, p.afterIngest(ctx, runID, out)
 }
 
 // ignored reports whether a file in the inbox is not (yet) a finance file: hidden files,
@@ -279,6 +280,7 @@ func (p *Pipeline) ingestFile(ctx context.Context, runID int64, f inboxFile) (Fi
 		return FileOutcome{}, err
 	}
 	p.log.Info("file ingested", "file", name, "kind", o.Kind, "rows", o.Rows, "valid", o.Valid)
+	o.Owner = fileOwner(before)
 	return o, p.moveTo(work, dirArchive, "")
 }
 

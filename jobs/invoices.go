@@ -36,20 +36,39 @@ func (f invoiceFlow) send(ctx context.Context, batchID string, items []domain.It
 	if err != nil {
 		return nil, err
 	}
-	rows := make([]enkash.InvoiceRow, len(invs))
+	var unresolved []string
+	for _, ref := range custRefs {
+		if _, ok := ids[ref]; !ok {
+			unresolved = append(unresolved, ref)
+		}
+	}
+	conflicts, err := f.ledger.ReferenceConflicts(ctx, domain.KindCustomers, unresolved)
+	if err != nil {
+		return nil, err
+	}
+	out := make(map[string]record, len(items))
+	rows := make([]enkash.InvoiceRow, 0, len(invs))
 	unknown := map[string]string{} // invoice number → the customer reference no file of ours created
-	for i, inv := range invs {
+	for _, inv := range invs {
 		row := invoiceRowOf(inv)
 		if row.CustomerID == "" {
 			if id, ok := ids[inv.CustomerReference]; ok {
 				row.CustomerID = id
+			} else if c, ok := conflicts[inv.CustomerReference]; ok {
+				// Enkash holds a customer under this reference that is not provably ours:
+				// sent with it, the invoice could be attached to another party's customer.
+				out[inv.InvoiceNumber] = withheldForCustomer(inv, c)
+				continue
 			} else {
 				// Enkash may know the customer by this reference from elsewhere; it decides.
 				row.UniqueRefNo = inv.CustomerReference
 				unknown[inv.InvoiceNumber] = inv.CustomerReference
 			}
 		}
-		rows[i] = row
+		rows = append(rows, row)
+	}
+	if len(rows) == 0 {
+		return out, nil // every invoice of the batch was withheld: nothing to send
 	}
 	resp, err := f.c.AR.CreateInvoices(ctx, rows)
 	if err != nil {
@@ -66,7 +85,6 @@ func (f invoiceFlow) send(ctx context.Context, batchID string, items []domain.It
 		}
 		return ""
 	}
-	out := make(map[string]record, len(items))
 	for _, ok := range resp.SuccessRequests {
 		out[ref(ok)] = record{Reference: ref(ok), Status: domain.StatusSuccess,
 			State: domain.ProviderState{BatchID: batchID, ProviderID: ok.InvoiceID, Status: enkash.InvoiceUnpaid}}
@@ -87,6 +105,23 @@ func (f invoiceFlow) send(ctx context.Context, batchID string, items []domain.It
 			State: domain.ProviderState{BatchID: batchID, Status: "REJECTED", Reason: reason}}
 	}
 	return out, nil
+}
+
+// withheldForCustomer is the answer for an invoice that names, by our reference, a customer
+// whose reference Enkash holds under a record not provably ours (a reference_conflict): it is
+// not sent. While the conflict is open the invoice is held (resolving the customer's exception
+// gives it back to valid: ledger.ResolveException); once a person resolved it
+// (the customer counts as not created by us, its reference stays blocked), the invoice can
+// never be sent as written and is rejected, for a corrected row naming the new customer.
+func withheldForCustomer(inv domain.Invoice, c ledger.ReferenceConflict) record {
+	if c.Open {
+		return record{Reference: inv.InvoiceNumber, Withheld: fmt.Sprintf("not sent: its customer %s is held in a reference conflict "+
+			"(exception %d: Enkash holds a customer under that reference that is not provably ours, so the invoice could be attached to another party's customer); "+
+			"it is held until a person resolves that exception", inv.CustomerReference, c.ExceptionID)}
+	}
+	return record{Reference: inv.InvoiceNumber, Status: domain.StatusRejected, Withheld: fmt.Sprintf("Customer Reference: customer %s was never created by us "+
+		"(its reference conflict, exception %d, was resolved as not ours, and the reference stays blocked): "+
+		"correct the row to name the customer's new reference and drop it again", inv.CustomerReference, c.ExceptionID)}
 }
 
 // invoiceRowOf renders a validated invoice in Enkash's upload layout; our invoice number is its

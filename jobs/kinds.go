@@ -17,7 +17,7 @@ var flows = map[domain.Kind]func(flowEnv) flow{
 	domain.KindCustomers: func(env flowEnv) flow { return customerFlow{env.client, env.ledger} },
 	domain.KindInvoices:  func(env flowEnv) flow { return invoiceFlow{env.client, env.ledger} },
 	domain.KindPayouts:   func(env flowEnv) flow { return payoutFlow{env.client} },
-	domain.KindBills:     func(env flowEnv) flow { return billFlow{env.client} },
+	domain.KindBills:     func(env flowEnv) flow { return billFlow{c: env.client, portal: env.portalChecker} },
 }
 
 // Kind is one file kind as the processor runs it: its record type and stored schema (domain),

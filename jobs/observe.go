@@ -54,9 +54,11 @@ func observe(it domain.Item, rec record, detail string) (ledger.ItemUpdate, []do
 			excs = append(excs, exc)
 		}
 	}
-	if rec.State.Amount != 0 && rec.State.Amount != it.Amount {
+	// An item whose file gave no amount (a bill paid at the biller's amount) takes Enkash's as
+	// its amount: there is nothing to differ from.
+	if rec.State.Amount != 0 && rec.State.Amount != it.Amount && it.Amount != 0 {
 		excs = append(excs, raiseFor(it, domain.CategoryAmountMismatch, it.Amount.Rupees(), rec.State.Amount.Rupees(),
-			fmt.Sprintf("Enkash recorded ₹%s where the file said ₹%s", rec.State.Amount.Rupees(), it.Amount.Rupees())))
+			fmt.Sprintf("Enkash recorded %s where the file said %s", rec.State.Amount.Money(), it.Amount.Money())))
 	}
 	return upd, excs
 }
@@ -96,10 +98,15 @@ func provablyOurs(it domain.Item, rec record, in ledger.Intent, claimed bool) (b
 		return false, fmt.Sprintf("it was created in batch %s, which is not one of ours", rec.State.BatchID)
 	case it.Provider.Status != alreadyExists:
 		return true, ""
-	case rec.State.Amount == 0 && it.Amount != 0:
+	case it.Amount == 0 && rec.State.Amount != 0 && !rec.Fetched:
+		return false, fmt.Sprintf("ours is to be paid at the biller's amount (no amount in the file), and Enkash's record of %s was not made from a bill fetch",
+			rec.State.Amount.Money())
+	case it.Amount != 0 && rec.Fetched:
+		return false, fmt.Sprintf("Enkash's record was paid at the biller's amount (%s) where ours gives %s", rec.State.Amount.Money(), it.Amount.Money())
+	case it.Amount != 0 && rec.State.Amount == 0:
 		return false, "Enkash's record shows no amount to compare with ours"
-	case rec.State.Amount != it.Amount:
-		return false, fmt.Sprintf("Enkash's record is of ₹%s where ours is ₹%s", rec.State.Amount.Rupees(), it.Amount.Rupees())
+	case it.Amount != 0 && rec.State.Amount != it.Amount:
+		return false, fmt.Sprintf("Enkash's record is of %s where ours is %s", rec.State.Amount.Money(), it.Amount.Money())
 	case mismatch != "":
 		return false, mismatch
 	case it.Kind == domain.KindPayouts && rec.State.BatchID == "":
@@ -143,7 +150,7 @@ func partyMismatch(it domain.Item, rec record) string {
 func hold(it domain.Item, rec *record, why, detail string) (ledger.ItemUpdate, domain.Exception) {
 	actual := "no record found by a search"
 	if rec != nil {
-		actual = fmt.Sprintf("a %s record of ₹%s", firstNonEmpty(rec.State.Status, "?"), rec.State.Amount.Rupees())
+		actual = fmt.Sprintf("a %s record of %s", firstNonEmpty(rec.State.Status, "?"), rec.State.Amount.Money())
 		if rec.State.ProviderID != "" {
 			actual += " (" + rec.State.ProviderID + ")"
 		}

@@ -42,7 +42,7 @@ func (f payoutFlow) send(ctx context.Context, batchID string, items []domain.Ite
 			State:     domain.ProviderState{BatchID: batchID, Status: enkash.PayoutRejected, Reason: reason},
 		}
 		switch setting, config := enkash.ItemConfigRefusal(bad.Reason); {
-		case strings.EqualFold(strings.TrimSpace(bad.Reason), enkash.ReasonDuplicateTxnID):
+		case enkash.IsDuplicateReason(bad.Reason):
 			// Enkash already holds a transfer under this transactionId (D): not a refusal.
 			rec = record{Reference: bad.TransactionID, Duplicate: true, State: domain.ProviderState{BatchID: batchID, Status: alreadyExists, Reason: reason}}
 		case config:

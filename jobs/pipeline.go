@@ -45,6 +45,13 @@ type Config struct {
 	Logger *slog.Logger
 	// Now is the clock (default time.Now).
 	Now func() time.Time
+	// Approval says which kinds need a named checker's approval before they are sent (zero:
+	// none); BalanceCheck reads Enkash's balance before sending payouts and holds what it
+	// cannot cover; BillsChecker is who gives the checker's approval of a bill's debit at
+	// Enkash (BillsCheckerBatch, the default, or BillsCheckerEnkash: Enkash's portal).
+	Approval     ApprovalPolicy
+	BalanceCheck bool
+	BillsChecker string
 	// Checkpoint, when set, is called at the most dangerous moments of a submission
 	// (CheckpointAfterClaim...), for the crash tests to kill the process there the way a power
 	// cut would. Nil (always, outside those tests) costs one comparison.
@@ -95,7 +102,7 @@ func New(cfg Config, db *ledger.DB, client *enkash.Client) *Pipeline {
 	return &Pipeline{
 		cfg:    cfg,
 		ledger: db,
-		flows:  flowsFor(flowEnv{client: client, ledger: db}),
+		flows:  flowsFor(flowEnv{client: client, ledger: db, portalChecker: cfg.BillsChecker == BillsCheckerEnkash}),
 		log:    cfg.Logger,
 	}
 }

@@ -109,7 +109,7 @@ func (p *Pipeline) unknownAtProvider(ctx context.Context, kind domain.Kind, f fl
 		}
 		excs = append(excs, domain.Exception{Category: domain.CategoryUnknownAtProvider, Kind: kind, Reference: r.Reference,
 			Expected: "no record", Actual: r.State.Status + " ₹" + r.State.Amount.Rupees(),
-			Detail: fmt.Sprintf("Enkash has a %s %s record of ₹%s (%s) that no file of ours contains", r.State.Status, kind, r.State.Amount.Rupees(), r.State.ProviderID)})
+			Detail: fmt.Sprintf("Enkash has a %s %s record of %s (%s) that no file of ours contains", r.State.Status, kind, r.State.Amount.Money(), r.State.ProviderID)})
 	}
 	return excs, nil
 }

@@ -10,6 +10,7 @@ import (
 
 	"enkashbatch/domain"
 	"enkashbatch/ledger"
+	"enkashbatch/parsers"
 	"enkashbatch/report"
 )
 
@@ -116,10 +117,43 @@ func (p *Pipeline) writeFixFile(ctx context.Context, runID int64, f domain.FileS
 			}
 		}
 	}
-	if err := report.WriteFixFile(path, report.FixFile{SourceName: f.Name, Header: header, Rows: rows}); err != nil {
+	fix := report.FixFile{SourceName: f.Name, Header: header, Rows: rows, Template: fixTemplate(f.Kind, header)}
+	if err := report.WriteFixFile(path, fix); err != nil {
 		return "", false, fmt.Errorf("write fix-and-redrop file for %s: %w", f.Name, err)
 	}
 	return path, false, nil
+}
+
+// fixTemplate is the help of kind k's XLSX template for a fix file of the given header: the
+// template's sheet name, and for each header cell the format, drop-down and width of the
+// column it names, so that the fix file helps as the template does.
+func fixTemplate(k domain.Kind, header []string) report.FixTemplate {
+	spec, ok := parsers.SpecFor(k)
+	if !ok {
+		return report.FixTemplate{}
+	}
+	tpl := report.FixTemplate{
+		Sheet:     parsers.TemplateSheet(k),
+		Columns:   make([]report.FixColumn, len(header)),
+		HelpSheet: parsers.HelpSheet,
+		Rules:     spec.Rules,
+		ParseDate: func(s string) (time.Time, bool) {
+			d, err := parsers.ParseDate(s, false)
+			return d, err == nil
+		},
+	}
+	for i, h := range header {
+		j, ok := spec.Match(h)
+		if !ok {
+			continue
+		}
+		c := spec.Columns[j]
+		tpl.Columns[i] = report.FixColumn{Text: c.Text, Date: c.Cell == parsers.CellDate, Choices: c.Choices, Width: c.Width}
+	}
+	for _, l := range parsers.HelpLines(spec) {
+		tpl.Help = append(tpl.Help, report.FixHelp{Column: l.Column, Required: l.Required, Help: l.Help})
+	}
+	return tpl
 }
 
 func sliceSeq[T any](s []T) iter.Seq2[T, error] {

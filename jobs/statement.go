@@ -100,7 +100,7 @@ func matchStatement(lines []enkash.StatementLine, payouts []domain.Item, toleran
 			m.Reference, m.File, m.Line, m.Basis = it.Reference, it.File, it.Line, BasisReference
 			if amount != it.Amount {
 				excs = append(excs, raiseFor(it, domain.CategoryAmountMismatch, it.Amount.Rupees(), amount.Rupees(),
-					fmt.Sprintf("the statement debits ₹%s for this payout where the file said ₹%s", amount.Rupees(), it.Amount.Rupees())))
+					fmt.Sprintf("the statement debits %s for this payout where the file said %s", amount.Money(), it.Amount.Money())))
 			}
 		case ok && !debit:
 			it := payouts[idx]
@@ -135,7 +135,7 @@ func matchStatement(lines []enkash.StatementLine, payouts []domain.Item, toleran
 		if found < 0 {
 			excs = append(excs, domain.Exception{Category: domain.CategoryUnknownAtProvider, Kind: domain.KindPayouts,
 				Reference: firstNonEmpty(l.TransactionReferenceNumber, l.TransactionID, l.TransactionDate), Expected: "a payout of ours", Actual: "debit ₹" + amount.Rupees(),
-				Detail: fmt.Sprintf("the statement debits ₹%s on %s (%q) and no payout of ours explains it", amount.Rupees(), date.Format("02-01-2006"), l.Remarks)})
+				Detail: fmt.Sprintf("the statement debits %s on %s (%q) and no payout of ours explains it", amount.Money(), date.Format("02-01-2006"), l.Remarks)})
 			continue
 		}
 		it := payouts[found]

@@ -30,9 +30,19 @@ const maxSendRounds = 3
 func (p *Pipeline) Submit(ctx context.Context, runID int64) error {
 	for _, kf := range p.flows {
 		kind, f := kf.kind, kf.flow
+		if err := p.prepareApproved(ctx, runID, kind); err != nil {
+			return stopFor(fmt.Errorf("check %s approvals: %w", kind, err))
+		}
 		for round := 1; ; round++ {
 			if err := p.resolveInDoubt(ctx, runID, kind, f); err != nil {
 				return stopFor(fmt.Errorf("resolve %s items in doubt: %w", kind, err))
+			}
+			covered, err := p.balanceCovers(ctx, runID, kind, f)
+			if err != nil {
+				return stopFor(fmt.Errorf("check the balance before sending %s: %w", kind, err))
+			}
+			if !covered {
+				break
 			}
 			sent, err := p.sendAll(ctx, runID, kind, f)
 			if err != nil {
@@ -67,7 +77,7 @@ func (p *Pipeline) sendAll(ctx context.Context, runID int64, kind domain.Kind, f
 				if gctx.Err() != nil {
 					return claimed{}
 				}
-				b, items, err := p.ledger.ClaimBatch(gctx, runID, kind, p.cfg.BatchSize, p.batchName)
+				b, items, err := p.ledger.ClaimBatchOf(gctx, runID, kind, p.cfg.BatchSize, p.cfg.Approval.Requires(kind), p.batchName)
 				return claimed{b, items, err}
 			}
 			cur := claim()
@@ -169,6 +179,15 @@ func (p *Pipeline) callBatch(ctx context.Context, f flow, b ledger.Batch, items 
 			case !ok:
 				c.Items = append(c.Items, ledger.ItemUpdate{ItemID: it.ID, Status: domain.StatusUnknown,
 					Detail: "Enkash's answer to batch " + b.ID + " did not mention it"})
+			case rec.Withheld != "" && rec.Status == domain.StatusRejected:
+				upd := ledger.ItemUpdate{ItemID: it.ID, Status: domain.StatusRejected, Reason: rec.Withheld, ReleaseReference: true,
+					Detail: "not sent with batch " + b.ID + ": " + rec.Withheld}
+				c.Items = append(c.Items, upd)
+				c.Exceptions = append(c.Exceptions, raiseFor(it, domain.CategoryRejectedRow, "a customer created by us", "none", rec.Withheld))
+			case rec.Withheld != "":
+				// Held, not valid: nothing claims it again until the hold is released.
+				c.Items = append(c.Items, ledger.ItemUpdate{ItemID: it.ID, Status: domain.StatusHeld, Reason: rec.Withheld,
+					Detail: "not sent with batch " + b.ID + ": " + rec.Withheld})
 			case rec.NotSent:
 				c.Items = append(c.Items, ledger.ItemUpdate{ItemID: it.ID, Status: domain.StatusValid,
 					Detail: "not sent: Enkash went out of reach before its call"})

@@ -67,9 +67,6 @@ func NewWatcher(home string, interval time.Duration, policy InboxPolicy, now fun
 		seen: map[string]observed{}, temps: map[fileKey]observed{}}
 }
 
-// Interval is the time between two scans.
-func (w *Watcher) Interval() time.Duration { return w.interval }
-
 // Waiting returns what the last scan held back or found to set aside.
 func (w *Watcher) Waiting() []WaitingFile {
 	w.mu.Lock()

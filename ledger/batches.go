@@ -26,15 +26,28 @@ type Batch struct {
 	Amount domain.Paise
 }
 
-// ClaimBatch commits the intent to send: it takes up to limit valid items of kind, in file
-// order, marks them submitting under a new batch named by name, and commits, all before any
-// call is made. It returns no items when none are left.
+// ClaimBatch commits the intent to send: it takes up to limit valid (or approved) items of
+// kind, in file order, marks them submitting under a new batch named by name, and commits, all
+// before any call is made. It returns no items when none are left.
 func (db *DB) ClaimBatch(ctx context.Context, runID int64, kind domain.Kind, limit int, name func([]domain.Item) string) (Batch, []domain.Item, error) {
+	return db.ClaimBatchOf(ctx, runID, kind, limit, false, name)
+}
+
+// ClaimBatchOf is ClaimBatch; with onlyApproved (a kind that needs approval) it takes only
+// items of a granted approval request: approved ones, or ones given back (valid) after a
+// claim of them was never sent.
+func (db *DB) ClaimBatchOf(ctx context.Context, runID int64, kind domain.Kind, limit int, onlyApproved bool, name func([]domain.Item) string) (Batch, []domain.Item, error) {
 	var b Batch
 	var items []domain.Item
+	cond := `i.kind = ? AND i.status IN (?, ?)`
+	args := []any{string(kind), string(domain.StatusValid), string(domain.StatusApproved)}
+	if onlyApproved {
+		cond += ` AND i.approval_id IN (SELECT id FROM approvals WHERE state = ?)`
+		args = append(args, ApprovalGranted)
+	}
 	err := db.inTx(ctx, func(tx *sql.Tx, now string) error {
 		rows, err := tx.QueryContext(ctx, `SELECT `+itemColumns+` FROM items i JOIN files f ON f.id = i.file_id
-			WHERE i.kind = ? AND i.status = ? ORDER BY i.id LIMIT ?`, string(kind), string(domain.StatusValid), limit)
+			WHERE `+cond+` ORDER BY i.id LIMIT ?`, append(args, limit)...)
 		if err != nil {
 			return err
 		}
@@ -50,22 +63,24 @@ func (db *DB) ClaimBatch(ctx context.Context, runID int64, kind domain.Kind, lim
 			b.ID, string(kind), runID, BatchSubmitting, b.Items, int64(b.Amount), now, now); err != nil {
 			return fmt.Errorf("record batch %s: %w", b.ID, err)
 		}
-		// The batch is every valid item of the kind from the first read to the last: the
+		// The batch is every claimable item of the kind from the first read to the last: the
 		// transaction holds the write lock, so it is the set just read. One statement each
-		// for the items and their events, not one per item.
-		res, err := tx.ExecContext(ctx, `UPDATE items SET status = ?, batch_id = ?, attempts = attempts + 1, updated_at = ?
-			WHERE kind = ? AND status = ? AND id BETWEEN ? AND ?`,
-			string(domain.StatusSubmitting), b.ID, now, string(kind), string(domain.StatusValid), items[0].ID, items[len(items)-1].ID)
+		// for the events and the items, not one per item; the events first, while the items
+		// still show the state they leave.
+		span := append(append([]any{}, args...), items[0].ID, items[len(items)-1].ID)
+		if _, err := tx.ExecContext(ctx, `INSERT INTO events (item_id, run_id, at, from_status, to_status, detail)
+			SELECT i.id, ?, ?, i.status, ?, ? FROM items i WHERE `+cond+` AND i.id BETWEEN ? AND ? ORDER BY i.id`,
+			append([]any{runID, now, string(domain.StatusSubmitting), "in batch " + b.ID}, span...)...); err != nil {
+			return fmt.Errorf("record batch %s events: %w", b.ID, err)
+		}
+		res, err := tx.ExecContext(ctx, `UPDATE items AS i SET status = ?, batch_id = ?, attempts = attempts + 1, updated_at = ?
+			WHERE `+cond+` AND i.id BETWEEN ? AND ?`,
+			append([]any{string(domain.StatusSubmitting), b.ID, now}, span...)...)
 		if err != nil {
 			return fmt.Errorf("record batch %s items: %w", b.ID, err)
 		}
 		if n, err := res.RowsAffected(); err != nil || n != int64(len(items)) {
 			return fmt.Errorf("record batch %s items: %d changed of %d read (%v)", b.ID, n, len(items), err)
-		}
-		if _, err := tx.ExecContext(ctx, `INSERT INTO events (item_id, run_id, at, from_status, to_status, detail)
-			SELECT id, ?, ?, ?, ?, ? FROM items WHERE batch_id = ? ORDER BY id`,
-			runID, now, string(domain.StatusValid), string(domain.StatusSubmitting), "in batch "+b.ID, b.ID); err != nil {
-			return fmt.Errorf("record batch %s events: %w", b.ID, err)
 		}
 		if _, err := tx.ExecContext(ctx, `INSERT INTO item_batches (item_id, batch_id, claimed_at) SELECT id, batch_id, ? FROM items WHERE batch_id = ?`,
 			now, b.ID); err != nil {

@@ -185,6 +185,34 @@ func releaseHold(ctx context.Context, tx *sql.Tx, excID int64, now, actor, note 
 		string(domain.StatusFailed), detail, now, kind, ref, string(domain.StatusHeld)); err != nil {
 		return fmt.Errorf("release hold of %s: %w", ref, err)
 	}
+	if domain.Kind(kind) == domain.KindCustomers {
+		return releaseInvoicesOf(ctx, tx, runID, now, ref, actor)
+	}
+	return nil
+}
+
+// releaseInvoicesOf gives the invoices held because they name customer ref (whose reference
+// conflict a person just resolved) back to valid: the next run finds the conflict resolved
+// and rejects them, for a corrected row naming the customer's new reference (see the invoice
+// flow). An invoice held for a conflict of its own (an open reference_conflict on its own
+// number) stays held.
+func releaseInvoicesOf(ctx context.Context, tx *sql.Tx, runID sql.NullInt64, now, ref, actor string) error {
+	const held = `FROM items i WHERE i.kind = ? AND i.status = ? AND i.payload IS NOT NULL
+		AND upper(trim(json_extract(i.payload, '$.customer_reference'))) = ?
+		AND NOT EXISTS (SELECT 1 FROM exceptions e WHERE e.category = ? AND e.kind = i.kind AND e.resolved_at IS NULL
+			AND upper(trim(e.reference)) = upper(trim(i.reference)))`
+	args := []any{string(domain.KindInvoices), string(domain.StatusHeld), domain.ReferenceKey(ref), string(domain.CategoryReferenceConflict)}
+	detail := fmt.Sprintf("its customer %s's reference conflict was resolved by %s: looked at again by the next run", ref, actor)
+	if runID.Valid {
+		if _, err := tx.ExecContext(ctx, `INSERT INTO events (item_id, run_id, at, from_status, to_status, detail)
+			SELECT i.id, ?, ?, i.status, ?, ? `+held, append([]any{runID.Int64, now, string(domain.StatusValid), detail}, args...)...); err != nil {
+			return fmt.Errorf("release invoices of customer %s: %w", ref, err)
+		}
+	}
+	if _, err := tx.ExecContext(ctx, `UPDATE items SET status = ?, reason = ?, updated_at = ? WHERE id IN (SELECT i.id `+held+`)`,
+		append([]any{string(domain.StatusValid), detail, now}, args...)...); err != nil {
+		return fmt.Errorf("release invoices of customer %s: %w", ref, err)
+	}
 	return nil
 }
 
@@ -217,4 +245,80 @@ func (db *DB) ExceptionHistory(ctx context.Context, id int64) ([]ExceptionEvent,
 		out = append(out, ev)
 	}
 	return out, rows.Err()
+}
+
+// ExceptionCount is how many open exceptions there are of one category and severity.
+type ExceptionCount struct {
+	Category domain.Category `json:"category"`
+	Severity domain.Severity `json:"severity"`
+	Count    int             `json:"count"`
+}
+
+// OpenExceptionCounts counts the open (unresolved) exceptions by category and severity.
+func (db *DB) OpenExceptionCounts(ctx context.Context) ([]ExceptionCount, error) {
+	rows, err := db.read.QueryContext(ctx, `SELECT category, severity, count(*) FROM exceptions
+		WHERE resolved_at IS NULL GROUP BY category, severity ORDER BY category, severity`)
+	if err != nil {
+		return nil, fmt.Errorf("count open exceptions: %w", err)
+	}
+	defer rows.Close()
+	var out []ExceptionCount
+	for rows.Next() {
+		var c ExceptionCount
+		if err := rows.Scan(&c.Category, &c.Severity, &c.Count); err != nil {
+			return nil, fmt.Errorf("count open exceptions: %w", err)
+		}
+		out = append(out, c)
+	}
+	return out, rows.Err()
+}
+
+// ReferenceConflict is the latest reference_conflict exception raised on a reference.
+type ReferenceConflict struct {
+	ExceptionID int64
+	Open        bool // not resolved yet: the item under the reference is held
+}
+
+// ReferenceConflicts returns, for each of refs (compared as domain.ReferenceKey does) that a
+// reference_conflict exception of kind names, the latest such exception.
+func (db *DB) ReferenceConflicts(ctx context.Context, kind domain.Kind, refs []string) (map[string]ReferenceConflict, error) {
+	out := map[string]ReferenceConflict{}
+	byKey := map[string][]string{}
+	for _, r := range refs {
+		k := domain.ReferenceKey(r)
+		byKey[k] = append(byKey[k], r)
+	}
+	keys := make([]string, 0, len(byKey))
+	for k := range byKey {
+		keys = append(keys, k)
+	}
+	const chunk = 500
+	for start := 0; start < len(keys); start += chunk {
+		part := keys[start:min(start+chunk, len(keys))]
+		args := []any{string(domain.CategoryReferenceConflict), string(kind)}
+		for _, k := range part {
+			args = append(args, k)
+		}
+		rows, err := db.read.QueryContext(ctx, `SELECT id, upper(trim(reference)), resolved_at IS NULL FROM exceptions
+			WHERE category = ? AND kind = ? AND upper(trim(reference)) IN (`+placeholders(len(part))+`) ORDER BY id`, args...)
+		if err != nil {
+			return nil, fmt.Errorf("look up reference conflicts: %w", err)
+		}
+		for rows.Next() {
+			var c ReferenceConflict
+			var key string
+			if err := rows.Scan(&c.ExceptionID, &key, &c.Open); err != nil {
+				rows.Close()
+				return nil, fmt.Errorf("look up reference conflicts: %w", err)
+			}
+			for _, r := range byKey[key] {
+				out[r] = c // ordered by id: the latest wins
+			}
+		}
+		rows.Close()
+		if err := rows.Err(); err != nil {
+			return nil, fmt.Errorf("look up reference conflicts: %w", err)
+		}
+	}
+	return out, nil
 }

@@ -370,7 +370,7 @@ func (in *Ingest) neverResend(line int, ref string, h holder) (domain.RowError, 
 		same = fmt.Sprintf(" (written there as %q: references differing only in capitals or spaces are the same reference)", h.reference)
 	}
 	switch h.status {
-	case domain.StatusValid:
+	case domain.StatusValid, domain.StatusAwaitingApproval, domain.StatusApproved:
 		return domain.RowError{Line: line, Column: in.refCol, Rule: domain.RuleAlreadyQueued,
 			Message: fmt.Sprintf("already queued to be sent from %s, received on %s%s — do not send again",
 				h.where(in), showTime(h.receivedAt), same)}, true

@@ -7,6 +7,8 @@ import (
 	"strings"
 
 	"github.com/xuri/excelize/v2"
+
+	"enkashbatch/domain"
 )
 
 // WriteTemplateCSV writes the blank CSV template of spec: its header row of column titles.
@@ -53,8 +55,38 @@ func WriteTemplateXLSX(w io.Writer, spec *Spec) (err error) {
 	return nil
 }
 
+// TemplateSheet is the name of the data sheet of kind k's XLSX template ("Payouts"), which
+// the fix-and-redrop workbook of a file of that kind takes too.
+func TemplateSheet(k domain.Kind) string { return sheetTitle(string(k)) }
+
+// HelpSheet is the name of the templates' help sheet: never read as data.
+const HelpSheet = helpSheet
+
+// HelpLine is one line of the "How to fill" sheet: a column's title, "required" or
+// "optional", and what to enter.
+type HelpLine struct {
+	Column, Required, Help string
+}
+
+// HelpLines returns the "How to fill" lines of spec's columns, in template order.
+func HelpLines(spec *Spec) []HelpLine {
+	out := make([]HelpLine, 0, len(spec.Columns))
+	for _, c := range spec.Columns {
+		req := "optional"
+		if c.Required {
+			req = "required"
+		}
+		help := c.Help
+		if len(c.Aliases) > 0 {
+			help += " (Also recognised as: " + strings.Join(c.Aliases, ", ") + ".)"
+		}
+		out = append(out, HelpLine{Column: titleOf(c), Required: req, Help: help})
+	}
+	return out
+}
+
 func buildTemplate(f *excelize.File, spec *Spec) error {
-	data := sheetTitle(string(spec.Kind))
+	data := TemplateSheet(spec.Kind)
 	if err := f.SetSheetName("Sheet1", data); err != nil {
 		return err
 	}
@@ -114,7 +146,7 @@ func buildTemplate(f *excelize.File, spec *Spec) error {
 
 // howToFill writes the second sheet: a line per column, then the kind's rules.
 func howToFill(f *excelize.File, spec *Spec, headStyle int) error {
-	const sheet = "How to fill"
+	const sheet = helpSheet
 	if _, err := f.NewSheet(sheet); err != nil {
 		return err
 	}
@@ -137,16 +169,8 @@ func howToFill(f *excelize.File, spec *Spec, headStyle int) error {
 		return err
 	}
 	row := 2
-	for _, c := range spec.Columns {
-		req := "optional"
-		if c.Required {
-			req = "required"
-		}
-		help := c.Help
-		if len(c.Aliases) > 0 {
-			help += " (Also recognised as: " + strings.Join(c.Aliases, ", ") + ".)"
-		}
-		if err := f.SetSheetRow(sheet, fmt.Sprintf("A%d", row), &[]any{titleOf(c), req, help}); err != nil {
+	for _, l := range HelpLines(spec) {
+		if err := f.SetSheetRow(sheet, fmt.Sprintf("A%d", row), &[]any{l.Column, l.Required, l.Help}); err != nil {
 			return err
 		}
 		row++

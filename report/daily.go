@@ -52,6 +52,11 @@ type Daily struct {
 	Items iter.Seq2[domain.Item, error]
 	// Runs are the runs of the window, for the Audit sheet.
 	Runs []AuditRun
+	// Corrections link the window's rejected rows to the rows of later files of the window
+	// that corrected them (ledger.Corrections). Each such row is counted once, as its
+	// correction: Kinds and Files are shown net of it, in rows in and in rejected, and its
+	// kind sheet lists it as corrected.
+	Corrections []domain.Correction
 }
 
 // KindSummary is the conservation line of one file kind over the window (domain.TallyByKind
@@ -256,9 +261,11 @@ type dailyBook struct {
 	now   time.Time
 	twins *dailyTwins
 
-	kinds  *kindSheets
-	listed map[domain.Kind]*domain.Tally // what each kind's sheet holds, by bucket
-	gaps   enkashGaps                    // successes at another amount at Enkash
+	kinds     *kindSheets
+	corrected corrections
+	listed    map[domain.Kind]*domain.Tally // what each kind's sheet holds, by bucket
+	gaps      enkashGaps                    // the bridge from the files' amounts to Enkash's
+	debits    statementDebits               // the statement's debit lines matched, for the bridge
 
 	open, resolved int
 	bySeverity     map[domain.Severity]int // open exceptions by severity
@@ -291,6 +298,8 @@ func (b *dailyBook) build() error {
 		b.now = time.Now()
 	}
 	b.head = heading{title: b.title(), sandbox: b.d.Sandbox}
+	b.corrected = newCorrections(b.d.Corrections)
+	b.corrected.apply(&b.d)
 	st, err := startBook(f, b.head.title, "Enkash daily reconciliation")
 	if err != nil {
 		return err
@@ -371,11 +380,16 @@ func (b *dailyBook) writeItems() error {
 		if err != nil {
 			return err
 		}
+		// A corrected row is listed as such, and counted by its correction.
+		it, corrected := b.corrected.item(it)
 		if err := s.write(it); err != nil {
 			return err
 		}
 		if err := b.twins.writeItem(it); err != nil {
 			return err
+		}
+		if corrected {
+			continue
 		}
 		t := b.listed[it.Kind]
 		if t == nil {
@@ -451,6 +465,7 @@ func (b *dailyBook) writeMatched() error {
 				return fmt.Errorf("read matches: %w", err)
 			}
 			b.matched++
+			b.debits.add(m)
 			if _, ok := b.byBasis[m.Basis]; !ok {
 				b.bases = append(b.bases, m.Basis)
 			}

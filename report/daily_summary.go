@@ -79,7 +79,7 @@ func (b *dailyBook) writeSummary() error {
 			paiseOff = append(paiseOff, string(k.Kind))
 		}
 		row := tallyRow(st, t.buf, string(k.Kind), "", kindSheetName(k.Kind), k.Tally, false, nil)
-		row[1] = excelize.Cell{StyleID: st.count, Value: k.Files}
+		row[1] = excelize.Cell{StyleID: st.numberCenter, Value: k.Files} // centred, clear of the sheet's name
 		if err := t.writeRow(row); err != nil {
 			return err
 		}
@@ -90,7 +90,7 @@ func (b *dailyBook) writeSummary() error {
 		kindSum = sumFormula(firstKindRow, lastKindRow)
 	}
 	row := countsOnly(st, tallyRow(st, t.buf, "Total", "", "", total, true, kindSum))
-	filesCell := excelize.Cell{StyleID: st.totalCount, Value: files}
+	filesCell := excelize.Cell{StyleID: st.totalCenter, Value: files}
 	if kindSum != nil {
 		filesCell.Formula = kindSum(2)
 	}
@@ -125,16 +125,34 @@ func (b *dailyBook) writeSummary() error {
 		}
 		l := paiseLine(k.Tally, off)
 		l.text = kindSheetName(k.Kind) + ": " + l.text
-		lines = append(lines, l)
+		if domain.HasAmounts(k.Kind) || !l.ok {
+			lines = append(lines, l) // a kind without amounts has no sentence in rupees
+		}
 		amount.ok = amount.ok && l.ok
 		amount.text = strings.TrimPrefix(amount.text+"; "+l.text, "; ")
 	}
 	b.checks["amount"] = amount
+	if corrected := b.corrected.lines(); len(corrected) > 0 {
+		lines = append(lines, corrected...)
+		b.checks["corrected"] = joinVerdicts(corrected)
+	}
 	gaps := b.gaps.lines()
 	b.checks["enkash_amounts"] = joinVerdicts(gaps)
 	lines = append(lines, b.checks["listed"], b.exceptionsLine(), b.matchedLine())
 	if err := writeVerdicts(t, append(lines, gaps...)); err != nil {
 		return err
+	}
+	t.row++
+	statement := b.d.Statement
+	bridged, err := writeBridge(t, b.gaps, &statement, b.debits)
+	if err != nil {
+		return err
+	}
+	if len(bridged) > 0 {
+		b.checks["statement_debits"] = joinVerdicts(bridged)
+		if err := writeVerdicts(t, bridged); err != nil {
+			return err
+		}
 	}
 	t.row++
 
@@ -204,7 +222,7 @@ func (b *dailyBook) writeStatement(t *tableSheet) error {
 		{"+ Credits (" + lines(s.CreditLines) + ")", st.amountCell(s.Credits)},
 		{"= Closing balance, computed", closing},
 		{"Enkash's balance", st.amountCell(s.Balance)},
-		{"Difference (Enkash's − computed)", difference},
+		{"Difference (Enkash − computed)", difference},
 	}
 	for _, a := range amounts {
 		label := excelize.Cell{StyleID: st.label, Value: a.label}
@@ -239,7 +257,7 @@ func statementLine(s StatementCheck) verdictLine {
 	if s.Ties() {
 		return verdictLine{text: text + "ties with Enkash's balance", ok: true}
 	}
-	return verdictLine{text: text + "DOES NOT TIE (difference ₹" + s.Difference().Rupees() + ")"}
+	return verdictLine{text: text + "DOES NOT TIE (difference " + s.Difference().Money() + ")"}
 }
 
 // lines says "1 line" or "n lines".

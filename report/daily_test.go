@@ -157,8 +157,8 @@ func TestWriteDailyWorkbook(t *testing.T) {
 	t.Run("checks in words", func(t *testing.T) {
 		for _, want := range []string{
 			"Rows in 16 = rejected 3 + success 6 + failed 2 + reversed 1 + open 4 — ties out",
-			"Payouts: Amount in ₹2,51,74,656.28 = rejected ₹1,200.00 + success ₹1,46,956.78 + failed ₹2,500.50 + reversed ₹999.00 + open ₹2,50,23,000.00 — ties out",
-			"Invoices: Amount in ₹14,890.00 = rejected ₹0.00 + success ₹11,800.00 + failed ₹590.00 + reversed ₹0.00 + open ₹2,500.00 — ties out",
+			"Payouts: Amount in the files' amounts: in ₹2,51,74,656.28 = rejected ₹1,200.00 + success ₹1,46,956.78 + failed ₹2,500.50 + reversed ₹999.00 + open ₹2,50,23,000.00 — ties out",
+			"Invoices: Amount in the files' amounts: in ₹14,890.00 = rejected ₹0.00 + success ₹11,800.00 + failed ₹590.00 + reversed ₹0.00 + open ₹2,500.00 — ties out",
 			"Rows listed on the kind sheets: 16 (invoices 4, ₹14,890.00; payouts 12, ₹2,51,74,656.28), as in the buckets above, kind by kind and status by status — ties out",
 			"Open exceptions: 4 (high 2, medium 1, low 1); resolved: 1 — see Exceptions",
 			"Matched with Enkash: 5 (by reference 4, by amount+date within 1 day 1) — see Matched",
@@ -173,7 +173,7 @@ func TestWriteDailyWorkbook(t *testing.T) {
 		s := fx.daily.Statement
 		want := map[string]domain.Paise{
 			"Opening balance": s.Opening, "− Debits (8 lines)": s.Debits, "+ Credits (1 line)": s.Credits,
-			"= Closing balance, computed": s.Closing(), "Enkash's balance": s.Balance, "Difference (Enkash's − computed)": 0,
+			"= Closing balance, computed": s.Closing(), "Enkash's balance": s.Balance, "Difference (Enkash − computed)": 0,
 		}
 		for label, p := range want {
 			r := findRow(t, f, sum, label)
@@ -322,7 +322,8 @@ func TestWriteDailyWorkbook(t *testing.T) {
 		if got, _ := f.GetCellFormula(sum, "D"+total); got != fmt.Sprintf("SUM(D%d:D%d)", fileHeader+1, fileHeader+4) {
 			t.Errorf("formula of D%s = %q", total, got)
 		}
-		findRow(t, f, sum, "Payouts: 1 success recorded by Enkash at another amount: ₹7,000.00 in the files, ₹7,100.00 at Enkash, difference ₹100.00 (Enkash − files) — see Enkash amount ₹ on the Payouts sheet")
+		findRow(t, f, sum, "Payouts: 1 success recorded by Enkash at another amount: ₹7,000.00 in the files, ₹7,100.00 at Enkash, difference ₹100.00 (Enkash − files); "+
+			"success ₹1,46,956.78 in the files' amounts is ₹1,47,056.78 in Enkash's — see Enkash amount ₹ on the Payouts sheet")
 		want := map[string]string{
 			sum:          fmt.Sprintf("$A$%d:$P$%d", fileHeader, fileHeader+4),
 			"Exceptions": "$A$2:$P$7", "Matched": "$A$2:$J$7", "Payouts": "$A$2:$N$14", "Invoices": "$A$2:$N$6", "Audit": "$A$2:$J$5",
@@ -436,7 +437,7 @@ func TestWriteDailyWorkbook_StatementDoesNotTie(t *testing.T) {
 	fx := newDailyFixture(t)
 	fx.daily.Statement.Balance -= 25000 // ₹250 short: a fee nobody booked
 	f, paths := writeDaily(t, fx.daily)
-	r := findRow(t, f, "Summary", "Opening − debits + credits = closing: DOES NOT TIE (difference ₹-250.00)")
+	r := findRow(t, f, "Summary", "Opening − debits + credits = closing: DOES NOT TIE (difference −₹250.00)")
 	if got := number(t, f, "Summary", "B"+strconv.Itoa(r-1)); got != -250 {
 		t.Errorf("difference = %v, want -250", got)
 	}

@@ -204,9 +204,18 @@ func (tw *dailyTwins) flush() error {
 // writeItem adds it to the items CSV.
 func (tw *dailyTwins) writeItem(it domain.Item) error {
 	return tw.items.write(itemCSV{Kind: csvSafe(it.Kind), File: csvSafe(it.File), Line: csvLine(it.Line), Reference: csvSafe(it.Reference),
-		Amount: csvMoney(it.Amount), Status: csvSafe(it.Status), Bucket: csvSafe(it.Status.Bucket()), EnkashStatus: csvSafe(it.Provider.Status),
+		Amount: csvMoney(it.Amount), Status: csvSafe(it.Status), Bucket: csvSafe(itemBucket(it)), EnkashStatus: csvSafe(it.Provider.Status),
 		EnkashID: csvSafe(it.Provider.ProviderID), BatchID: csvSafe(it.Provider.BatchID), UTR: csvSafe(it.Provider.UTR),
 		EnkashAmount: csvOptMoney(it.Provider.Amount), Reason: csvSafe(joinReasons(it.Reason, it.Provider.Reason))})
+}
+
+// itemBucket is the bucket it is counted in: none ("corrected") for a corrected row, which is
+// counted by the row that corrected it.
+func itemBucket(it domain.Item) string {
+	if it.Status == statusCorrected {
+		return string(statusCorrected)
+	}
+	return string(it.Status.Bucket())
 }
 
 // exceptionJSON is an exception as the JSON twin holds it.

@@ -64,6 +64,7 @@ type styles struct {
 	count                     int
 	dateTime                  int
 	total, totalAmount        int
+	totalCenter               int // a word in a Total row, centred as its column's values
 	totalCount                int
 	bad, good                 int
 	dateTimeLeft              int
@@ -137,6 +138,7 @@ func newStyles(f *excelize.File) (*styles, error) {
 	add(&s.dateTime, &excelize.Style{CustomNumFmt: &dateTime})
 	add(&s.dateTimeLeft, &excelize.Style{CustomNumFmt: &dateTime, Alignment: &excelize.Alignment{Horizontal: "left"}})
 	add(&s.total, &excelize.Style{Font: &excelize.Font{Bold: true}, Border: top, Fill: totalFill})
+	add(&s.totalCenter, &excelize.Style{Font: &excelize.Font{Bold: true}, Border: top, Fill: totalFill, Alignment: center})
 	add(&s.totalAmount, &excelize.Style{Font: &excelize.Font{Bold: true}, Border: top, Fill: totalFill, CustomNumFmt: &rupees})
 	add(&s.totalCount, &excelize.Style{Font: &excelize.Font{Bold: true}, Border: top, Fill: totalFill, CustomNumFmt: &count})
 	add(&s.bad, &excelize.Style{Font: &excelize.Font{Bold: true, Color: colorBad}, Alignment: center})

@@ -25,12 +25,12 @@ var summaryColumns = []column{
 	{name: "Failed", width: 9, typ: colCount},
 	{name: "Reversed", width: 9, typ: colCount},
 	{name: "Open", width: 9, typ: colCount},
-	{name: "In ₹", width: 14, typ: colAmount},
-	{name: "Rejected ₹", width: 14, typ: colAmount},
-	{name: "Success ₹", width: 14, typ: colAmount},
-	{name: "Failed ₹", width: 14, typ: colAmount},
-	{name: "Reversed ₹", width: 14, typ: colAmount},
-	{name: "Open ₹", width: 14, typ: colAmount},
+	{name: "In ₹ (files' amounts)", width: 14, typ: colAmount},
+	{name: "Rejected ₹ (files' amounts)", width: 14, typ: colAmount},
+	{name: "Success ₹ (files' amounts)", width: 14, typ: colAmount},
+	{name: "Failed ₹ (files' amounts)", width: 14, typ: colAmount},
+	{name: "Reversed ₹ (files' amounts)", width: 14, typ: colAmount},
+	{name: "Open ₹ (files' amounts)", width: 14, typ: colAmount},
 	{name: "Ties out", width: 9, typ: colPlain, center: true},
 }
 
@@ -107,7 +107,11 @@ func (w *workbook) writeSummary() error {
 	t.row++ // a blank row under the table
 
 	for _, kl := range kinds {
-		for _, l := range []verdictLine{countLine(kl.tally, kl.countOff), paiseLine(kl.tally, kl.paidOff)} {
+		kindLines := []verdictLine{countLine(kl.tally, kl.countOff)}
+		if domain.HasAmounts(kl.kind) || !kl.tally.PaiseTieOut() || len(kl.paidOff) > 0 {
+			kindLines = append(kindLines, paiseLine(kl.tally, kl.paidOff))
+		}
+		for _, l := range kindLines {
 			l.text = kindSheetName(kl.kind) + ": " + l.text
 			lines = append(lines, l)
 		}
@@ -118,7 +122,12 @@ func (w *workbook) writeSummary() error {
 	}
 	lines = append(lines, w.listedLine(tallies))
 	lines = append(lines, w.gaps.lines()...)
+	lines = append(lines, verdictLine{ok: true, text: "The statement of the payout account is bridged to Enkash's amounts in the daily workbook (batch reconcile)"})
 	if err := writeVerdicts(t, lines); err != nil {
+		return err
+	}
+	t.row++ // a blank row before the bridge
+	if _, err := writeBridge(t, w.gaps, nil, statementDebits{}); err != nil {
 		return err
 	}
 	return closeTable(f, sw, sheetSummary, summaryHeaderRow, lastFileRow, len(summaryColumns))
@@ -268,7 +277,7 @@ func tallyRow(st *styles, row []any, name, kind, status string, t domain.Tally, 
 	case !t.TiesOut():
 		row[15] = excelize.Cell{StyleID: st.bad, Value: "NO"}
 	case total:
-		row[15] = excelize.Cell{StyleID: st.total, Value: "Yes"}
+		row[15] = excelize.Cell{StyleID: st.totalCenter, Value: "Yes"} // centred, clear of Open ₹
 	default:
 		row[15] = excelize.Cell{StyleID: st.good, Value: "Yes"}
 	}
@@ -315,9 +324,9 @@ func countLine(t domain.Tally, off []string) (l verdictLine) {
 func paiseLine(t domain.Tally, off []string) (l verdictLine) {
 	ok := t.PaiseTieOut()
 	l.ok = ok && len(off) == 0
-	l.text = fmt.Sprintf("Amount in ₹%s = rejected ₹%s + success ₹%s + failed ₹%s + reversed ₹%s + open ₹%s",
-		t.In.Paise.Rupees(), t.Rejected.Paise.Rupees(), t.Success.Paise.Rupees(), t.Failed.Paise.Rupees(),
-		t.Reversed.Paise.Rupees(), t.Open.Paise.Rupees()) + verdict(ok, off)
+	l.text = fmt.Sprintf("Amount in the files' amounts: in %s = rejected %s + success %s + failed %s + reversed %s + open %s",
+		t.In.Paise.Money(), t.Rejected.Paise.Money(), t.Success.Paise.Money(), t.Failed.Paise.Money(),
+		t.Reversed.Paise.Money(), t.Open.Paise.Money()) + verdict(ok, off)
 	return l
 }
 
@@ -358,10 +367,14 @@ func listedVerdict(what, how string, listed, buckets map[domain.Kind]domain.Mone
 		if l.Count == 0 && l.Paise == 0 && b.Count == 0 && b.Paise == 0 {
 			continue
 		}
-		each = append(each, fmt.Sprintf("%s %d, ₹%s", k, l.Count, l.Paise.Rupees()))
+		if domain.HasAmounts(k) || l.Paise != 0 {
+			each = append(each, fmt.Sprintf("%s %d, %s", k, l.Count, l.Paise.Money()))
+		} else {
+			each = append(each, fmt.Sprintf("%s %d", k, l.Count))
+		}
 		switch {
 		case l != b:
-			off = append(off, fmt.Sprintf("%s: the buckets hold %d, ₹%s", k, b.Count, b.Paise.Rupees()))
+			off = append(off, fmt.Sprintf("%s: the buckets hold %d, %s", k, b.Count, b.Paise.Money()))
 		case slices.Contains(misplaced, k):
 			off = append(off, fmt.Sprintf("%s: rows listed under another status than in the buckets", k))
 		}

@@ -51,7 +51,7 @@ type workbook struct {
 	kinds    *kindSheets
 	rejected *tableSheet
 	listed   map[domain.Kind]*domain.Money // the items written to a detail or rejected sheet, by kind
-	gaps     enkashGaps                    // successes at another amount at Enkash
+	gaps     enkashGaps                    // the bridge from the files' amounts to Enkash's
 }
 
 // build writes every sheet. Sheets are created first, in their final order; then the items

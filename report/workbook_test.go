@@ -6,6 +6,7 @@ import (
 	"encoding/json"
 	"errors"
 	"flag"
+	"fmt"
 	"io"
 	"os"
 	"path/filepath"
@@ -195,14 +196,15 @@ func TestWriteRunWorkbook(t *testing.T) {
 		if got, want := cell(t, f, sum, "A15"), "Payouts: Rows in 13 = rejected 2 + success 5 + failed 1 + reversed 1 + open 3 — DOES NOT TIE OUT (payouts_june.csv)"; got != want {
 			t.Errorf("count line = %q, want %q", got, want)
 		}
-		if got := cell(t, f, sum, "A16"); !strings.HasPrefix(got, "Payouts: Amount in ₹2,51,79,156.28 = rejected ₹1,200.00 + success ₹1,46,956.78") ||
+		if got := cell(t, f, sum, "A16"); !strings.HasPrefix(got, "Payouts: Amount in the files' amounts: in ₹2,51,79,156.28 = rejected ₹1,200.00 + success ₹1,46,956.78") ||
 			!strings.HasSuffix(got, "DOES NOT TIE OUT (payouts_june.csv)") {
 			t.Errorf("amount line = %q", got)
 		}
-		if got := cell(t, f, sum, "A18"); got != "The ₹ columns above hold the amounts in the files (Success ₹ too); the amounts Enkash recorded are in the Enkash amount ₹ column of each kind's sheet" {
+		if got := cell(t, f, sum, "A18"); !strings.HasPrefix(got, "Which amounts: the ₹ columns above and the conservation lines are in the files' amounts") {
 			t.Errorf("which amounts = %q", got)
 		}
-		gap := "Payouts: 1 success recorded by Enkash at another amount: ₹7,000.00 in the files, ₹7,100.00 at Enkash, difference ₹100.00 (Enkash − files) — see Enkash amount ₹ on the Payouts sheet"
+		gap := "Payouts: 1 success recorded by Enkash at another amount: ₹7,000.00 in the files, ₹7,100.00 at Enkash, difference ₹100.00 (Enkash − files); " +
+			"success ₹1,46,956.78 in the files' amounts is ₹1,47,056.78 in Enkash's — see Enkash amount ₹ on the Payouts sheet"
 		if got := cell(t, f, sum, "A19"); got != gap {
 			t.Errorf("difference line = %q, want %q", got, gap)
 		}
@@ -451,7 +453,7 @@ func TestWriteRunWorkbook_FormulaInjection(t *testing.T) {
 
 // ourFormula matches the formulas the workbooks write: the totals of a table's columns and the
 // statement's closing balance and difference.
-var ourFormula = regexp.MustCompile(`^(SUM\([A-Z]+\d+:[A-Z]+\d+\)|SUMIF\(\$B\$\d+:\$B\$\d+,"[a-z]+",[A-Z]+\$\d+:[A-Z]+\$\d+\)|B\d+-B\d+(\+B\d+)?)$`)
+var ourFormula = regexp.MustCompile(`^(SUM\([A-Z]+\d+:[A-Z]+\d+\)|SUMIF\(\$B\$\d+:\$B\$\d+,"[a-z]+",[A-Z]+\$\d+:[A-Z]+\$\d+\)|[A-Z]+\d+([+-][A-Z]+\d+)*)$`)
 
 // onlyOurFormulas checks that every formula element of the worksheets is one of ours.
 func onlyOurFormulas(t *testing.T, sheets []string) {
@@ -648,5 +650,51 @@ func TestWriteRunWorkbook_KindsNeverAdded(t *testing.T) {
 	f, _ = writeWorkbook(t, build(1179900))
 	if got := listedLine(f); !strings.HasSuffix(got, "DOES NOT TIE OUT (invoices: the buckets hold 1, ₹11,799.00)") {
 		t.Errorf("listed line = %q, want invoices named as not tying out", got)
+	}
+}
+
+// TestWriteRunWorkbook_SummaryWords: the Summary words amounts with the minus before the
+// rupee sign, says nothing in rupees of a kind without amounts (customers), and centres the
+// Ties out word of a Total row, clear of the Open ₹ amount beside it.
+func TestWriteRunWorkbook_SummaryWords(t *testing.T) {
+	fx := newFixture(t, true)
+	cust := domain.Item{FileID: 9, File: "customers_nov.csv", Kind: domain.KindCustomers, Line: 2, Reference: "C-1",
+		Status: domain.StatusSuccess, Raw: []string{"C-1"}}
+	var tally domain.Tally
+	tally.In.Add(0)
+	tally.Add(domain.BucketSuccess, 0)
+	fx.run.Files = append(fx.run.Files, domain.FileSummary{ID: 9, Name: cust.File, Kind: domain.KindCustomers, Status: "accepted", Tally: tally})
+	fx.run.Items = seq(append(fx.items, cust), nil)
+	f, _ := writeWorkbook(t, fx.run)
+	var text []string
+	totalRow := 0
+	for i, r := range rawRows(t, f, "Summary") {
+		if len(r) > 0 {
+			text = append(text, r[0])
+			if r[0] == "Total customers" {
+				totalRow = i + 1
+			}
+		}
+	}
+	all := strings.Join(text, "\n")
+	if !strings.Contains(all, "Customers: Rows in 1 = ") {
+		t.Errorf("no conservation line in rows for customers:\n%s", all)
+	}
+	if strings.Contains(all, "Customers: Amount in") || strings.Contains(all, "customers 1, ₹") {
+		t.Errorf("a sentence in rupees about customers, who have no amounts:\n%s", all)
+	}
+	if strings.Contains(all, "₹-") {
+		t.Errorf("a negative amount worded as ₹-:\n%s", all)
+	}
+	if totalRow == 0 {
+		t.Fatal("no Total customers row")
+	}
+	ref := fmt.Sprintf("P%d", totalRow)
+	if v := cell(t, f, "Summary", ref); v != "Yes" {
+		t.Fatalf("%s = %q, want the Ties out word", ref, v)
+	}
+	id, _ := f.GetCellStyle("Summary", ref)
+	if s, err := f.GetStyle(id); err != nil || s.Alignment == nil || s.Alignment.Horizontal != "center" {
+		t.Errorf("%s style = %+v (%v), want centred", ref, s, err)
 	}
 }

@@ -50,6 +50,8 @@ type settings struct {
 	FollowSymlinks     bool
 	JSON               bool
 	Verbose            bool
+	// Approval: the approval policy and the checks before money is sent (approval_settings.go).
+	Approval approvalSettings
 	// httpClient, when set, carries the Enkash client's calls (serve counts them); nil: the
 	// client's default.
 	httpClient *http.Client
@@ -392,7 +394,12 @@ func (s *settings) pipelineConfig(m *Main, conn *connection) jobs.Config {
 		Home: s.Home, BatchSize: s.BatchSize, Concurrency: s.Concurrency,
 		PollInterval: s.PollInterval, PollDeadline: s.PollDeadline, ResendGrace: s.ResendGrace, MatchTolerance: s.Tolerance,
 		Logger: s.logger(m), Location: india, Inbox: s.inboxPolicy(), Checkpoint: crashCheckpoint(),
+		Approval: s.Approval.policy(), BalanceCheck: s.Approval.BalanceCheck, BillsChecker: s.Approval.BillsChecker,
 	}
+	// A command that does not talk to Enkash (ingest, approve, report) still says which one
+	// its outputs are for: the sandbox's demo credentials (the default with no ENKASH_* set)
+	// mean the sandbox, as connect decides.
+	cfg.Sandbox = sandbox.CredentialsFromEnv(m.LookupEnv) == sandbox.DemoCredentials()
 	if conn != nil {
 		cfg.Sandbox, cfg.Endpoint = conn.Sandbox, conn.Endpoint
 		if conn.InProcess {

@@ -69,7 +69,7 @@ func runDoctor(ctx context.Context, m *Main, s *settings) int {
 		return m.doctorReport(s, conn.Endpoint, conn.Sandbox, checks)
 	}
 	bal, err := c.Payouts.Balance(ctx)
-	check("balance", "₹"+bal.Rupees()+" in the fund source", err)
+	check("balance", bal.Money()+" in the fund source", err)
 
 	probe := "DOCTOR" + time.Now().Format("20060102150405")
 	_, err = c.Payouts.Search(ctx, enkash.SearchTransfersRequest{TransactionIDs: []string{probe}}, 0, 1)

@@ -25,6 +25,7 @@ func newIngestCommand(m *Main, s *settings) *cobra.Command {
 		RunE: action(func(cmd *cobra.Command, args []string) int { return runIngest(cmd.Context(), m, s, args) }),
 	}
 	bindInbox(cmd.Flags(), s)
+	bindApproval(cmd.Flags(), s)
 	bindJSON(cmd.Flags(), s)
 	return cmd
 }

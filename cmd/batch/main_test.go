@@ -39,7 +39,10 @@ func setup(t *testing.T, scenario string) *bundle {
 		t.Fatal(err)
 	}
 	t.Cleanup(func() { stop(context.Background()) })
-	b := &bundle{home: t.TempDir(), baseURL: url, env: map[string]string{"ENKASH_BASE_URL": url, "BATCH_SETTLE": testSettle}}
+	b := &bundle{home: t.TempDir(), baseURL: url, env: map[string]string{"ENKASH_BASE_URL": url, "BATCH_SETTLE": testSettle,
+		// These tests are about what happens once rows may be sent: approval is off for them
+		// (approve_test.go tests the approval step, under the default policy).
+		"BATCH_APPROVAL": "off"}}
 	b.dropSamples(t)
 	return b
 }

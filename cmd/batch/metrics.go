@@ -1,17 +1,22 @@
 package main
 
 import (
+	"cmp"
 	"fmt"
 	"io"
 	"math"
 	"net"
 	"net/http"
+	"slices"
 	"sort"
 	"strconv"
 	"strings"
 	"sync"
 	"time"
 	"unicode"
+
+	"enkashbatch/domain"
+	"enkashbatch/ledger"
 )
 
 // enkashMetrics counts the Enkash client's HTTP calls by endpoint, as an http.RoundTripper
@@ -234,4 +239,28 @@ func formatValue(v float64) string {
 		return strconv.FormatFloat(v, 'f', 0, 64)
 	}
 	return strconv.FormatFloat(v, 'g', -1, 64)
+}
+
+// writeOpenExceptions writes the open exceptions as a gauge by category and severity. Every
+// category of the vocabulary is written, at zero when none is open (at its usual severity),
+// so that an alert on a category has a series to watch before the first one is raised.
+func writeOpenExceptions(p *promWriter, counts []ledger.ExceptionCount) {
+	const name = "batch_open_exceptions"
+	p.family(name, "gauge", "Open (unresolved) exceptions by category and severity; `batch exceptions --open` lists them.")
+	seen := map[domain.Category]bool{}
+	for _, c := range counts {
+		seen[c.Category] = true
+	}
+	all := slices.Clone(counts)
+	for _, c := range categoryOrder {
+		if !seen[c] {
+			all = append(all, ledger.ExceptionCount{Category: c, Severity: c.Severity()})
+		}
+	}
+	slices.SortFunc(all, func(a, b ledger.ExceptionCount) int {
+		return cmp.Or(cmp.Compare(a.Category, b.Category), cmp.Compare(a.Severity.Rank(), b.Severity.Rank()))
+	})
+	for _, c := range all {
+		p.sample(name, float64(c.Count), "category", string(c.Category), "severity", string(c.Severity))
+	}
 }

@@ -93,10 +93,10 @@ func printDay(w io.Writer, s *settings, res jobs.Day, book jobs.DayBook) {
 		b := res.Balance
 		verdict := "ties"
 		if !b.Ties {
-			verdict = fmt.Sprintf("DOES NOT TIE: Enkash says ₹%s, a difference of ₹%s", b.Reported.Rupees(), b.Difference().Rupees())
+			verdict = fmt.Sprintf("DOES NOT TIE: Enkash says %s, a difference of %s", b.Reported.Money(), b.Difference().Money())
 		}
-		fmt.Fprintf(w, "Statement: %d lines, %d matched. Opening ₹%s − debits ₹%s + credits ₹%s = closing ₹%s: %s.\n",
-			b.Lines, len(res.Matches), b.Opening.Rupees(), b.Debits.Rupees(), b.Credits.Rupees(), b.Closing.Rupees(), verdict)
+		fmt.Fprintf(w, "Statement: %d lines, %d matched. Opening %s − debits %s + credits %s = closing %s: %s.\n",
+			b.Lines, len(res.Matches), b.Opening.Money(), b.Debits.Money(), b.Credits.Money(), b.Closing.Money(), verdict)
 	}
 	fmt.Fprintf(w, "%d open %s (%s lists them).\n", book.Open, plural(book.Open, "exception", "exceptions"), s.hint("exceptions --open"))
 	fmt.Fprintf(w, "\nWorkbook: %s\n", book.Path)

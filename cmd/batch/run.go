@@ -6,7 +6,6 @@ import (
 	"errors"
 	"fmt"
 	"io"
-	"slices"
 	"strings"
 	"text/tabwriter"
 	"time"
@@ -34,6 +33,8 @@ payment still pending at Enkash...): ` + "`batch exceptions --open`" + ` lists t
 		RunE: action(func(cmd *cobra.Command, _ []string) int { return runRun(cmd.Context(), m, s) }),
 	}
 	bindSending(cmd.Flags(), s)
+	bindApproval(cmd.Flags(), s)
+	bindPreflight(cmd.Flags(), s)
 	bindEnkash(cmd.Flags(), s)
 	bindMatching(cmd.Flags(), s)
 	bindInbox(cmd.Flags(), s)
@@ -123,8 +124,8 @@ func printRun(w io.Writer, s *settings, res jobs.Result, open []domain.Exception
 	fmt.Fprintf(w, "Run #%d finished in %s.\n\n", res.RunID, took.Round(100*time.Millisecond))
 	printFiles(w, res.Files)
 	fmt.Fprintln(w)
-	for _, k := range kindTotals(res.Files) {
-		fmt.Fprintf(w, "%s: %s\n", k.kind, conservationLine(k.tally))
+	for _, k := range domain.TallyByKind(res.Files) {
+		fmt.Fprintf(w, "%s: %s\n", k.Kind, conservationLine(k.Tally))
 	}
 	if len(open) > 0 {
 		byCategory := map[domain.Category]int{}
@@ -194,48 +195,17 @@ var categoryOrder = []domain.Category{domain.CategoryRejectedRow, domain.Categor
 func printFiles(w io.Writer, files []domain.FileSummary) {
 	tw := tabwriter.NewWriter(w, 0, 0, 2, ' ', tabwriter.AlignRight)
 	fmt.Fprintln(tw, "File\tKind\tStatus\tRows\tRejected\tSuccess\tFailed\tReversed\tOpen\tAmount in ₹\tTies out\t")
-	for _, k := range kindTotals(files) {
+	for _, k := range domain.TallyByKind(files) {
 		for _, f := range files {
-			if f.Kind == k.kind {
+			if f.Kind == k.Kind {
 				printTally(tw, f.Name, string(f.Kind), f.Status, f.Tally)
 			}
 		}
-		if k.files > 1 {
-			printTally(tw, "Total "+string(k.kind), "", "", k.tally)
+		if k.Files > 1 {
+			printTally(tw, "Total "+string(k.Kind), "", "", k.Tally)
 		}
 	}
 	tw.Flush()
-}
-
-// kindTotal is the conservation line of all the files of one kind.
-type kindTotal struct {
-	kind  domain.Kind
-	files int
-	tally domain.Tally
-}
-
-// kindTotals adds up files by kind, in processing order (domain.Kinds), unknown kinds last.
-func kindTotals(files []domain.FileSummary) []kindTotal {
-	var out []kindTotal
-	at := map[domain.Kind]int{}
-	for _, f := range files {
-		i, ok := at[f.Kind]
-		if !ok {
-			i = len(out)
-			at[f.Kind] = i
-			out = append(out, kindTotal{kind: f.Kind})
-		}
-		out[i].files++
-		out[i].tally.Merge(f.Tally)
-	}
-	rank := func(k domain.Kind) int {
-		if i := slices.Index(domain.Kinds, k); i >= 0 {
-			return i
-		}
-		return len(domain.Kinds)
-	}
-	slices.SortStableFunc(out, func(a, b kindTotal) int { return rank(a.kind) - rank(b.kind) })
-	return out
 }
 
 func printTally(w io.Writer, name, kind, status string, t domain.Tally) {
@@ -253,9 +223,9 @@ func conservationLine(t domain.Tally) string {
 	if !t.TiesOut() {
 		verdict = "DOES NOT TIE OUT: some rows are unaccounted for"
 	}
-	return fmt.Sprintf("Rows in %d (₹%s) = rejected %d (₹%s) + success %d (₹%s) + failed %d (₹%s) + reversed %d (₹%s) + open %d (₹%s): %s.",
-		t.In.Count, t.In.Paise.Rupees(), t.Rejected.Count, t.Rejected.Paise.Rupees(), t.Success.Count, t.Success.Paise.Rupees(),
-		t.Failed.Count, t.Failed.Paise.Rupees(), t.Reversed.Count, t.Reversed.Paise.Rupees(), t.Open.Count, t.Open.Paise.Rupees(), verdict)
+	return fmt.Sprintf("Rows in %d (%s) = rejected %d (%s) + success %d (%s) + failed %d (%s) + reversed %d (%s) + open %d (%s): %s.",
+		t.In.Count, t.In.Paise.Money(), t.Rejected.Count, t.Rejected.Paise.Money(), t.Success.Count, t.Success.Paise.Money(),
+		t.Failed.Count, t.Failed.Paise.Money(), t.Reversed.Count, t.Reversed.Paise.Money(), t.Open.Count, t.Open.Paise.Money(), verdict)
 }
 
 func runJSON(res jobs.Result, sandbox bool) map[string]any {
@@ -269,8 +239,8 @@ func runJSON(res jobs.Result, sandbox bool) map[string]any {
 // kindsJSON is the conservation line of each kind, by kind name.
 func kindsJSON(files []domain.FileSummary) map[domain.Kind]domain.Tally {
 	out := map[domain.Kind]domain.Tally{}
-	for _, k := range kindTotals(files) {
-		out[k.kind] = k.tally
+	for _, k := range domain.TallyByKind(files) {
+		out[k.Kind] = k.Tally
 	}
 	return out
 }

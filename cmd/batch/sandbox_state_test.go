@@ -17,7 +17,7 @@ import (
 // they find every payout it sent (the only one missing is the one the scenario drops) and
 // nothing is sent twice.
 func TestSandboxState_AcrossCommands(t *testing.T) {
-	b := &bundle{home: t.TempDir(), env: map[string]string{"BATCH_SETTLE": testSettle}} // no ENKASH_*: in-process sandbox
+	b := &bundle{home: t.TempDir(), env: map[string]string{"BATCH_SETTLE": testSettle, "BATCH_APPROVAL": "off"}} // no ENKASH_*: in-process sandbox
 	b.dropSamples(t)
 	const dropped = "PAY-20261123-0025" // the scenario's drop: acknowledged, never found
 	scenario := []string{"--home", b.home, "--scenario", "../../samples/sandbox.yaml", "--json"}

@@ -10,11 +10,13 @@ import (
 	"net/http"
 	"os"
 	"os/signal"
+	"slices"
 	"sync"
 	"syscall"
 	"time"
 
 	batchd "enkashbatch/daemon"
+	"enkashbatch/domain"
 	"enkashbatch/enkash"
 	"enkashbatch/jobs"
 	"enkashbatch/ledger"
@@ -38,6 +40,8 @@ func newServeCommand(m *Main, s *settings) *cobra.Command {
 	fs.StringVar(&f.listen, "listen", "127.0.0.1:9464", "loopback address of GET /healthz and GET /metrics (empty: none)")
 	fs.DurationVar(&f.scan, "scan-interval", 10*time.Second, "how often the inbox is scanned for complete files")
 	bindSending(fs, s)
+	bindApproval(fs, s)
+	bindPreflight(fs, s)
 	bindEnkash(fs, s)
 	bindMatching(fs, s)
 	bindInbox(fs, s)
@@ -138,6 +142,7 @@ func (d *daemon) run(ctx context.Context, sched *batchd.Schedules) int {
 	w := jobs.NewWatcher(d.s.Home, d.f.scan, cfg.Inbox, nil)
 	work := batchd.New(p, w, d.f.once)
 	d.work = work
+	work.NextSend = d.nextSend
 	d.sched = batchd.NewScheduler(sched, batchd.SchedulerConfig{
 		Ledger: d.db, Logger: log, LastSeen: lastSeen,
 		Run: func(ctx context.Context, job batchd.Job, occ batchd.Occurrence) batchd.JobResult {
@@ -213,6 +218,27 @@ func (d *daemon) run(ctx context.Context, sched *batchd.Schedules) int {
 	}
 }
 
+// nextSend returns the next scheduled job that sends (its steps include submit) files of kind
+// k, and when, in the job's time zone.
+func (d *daemon) nextSend(k domain.Kind) (string, time.Time, bool) {
+	if d.sched == nil {
+		return "", time.Time{}, false
+	}
+	next := d.sched.Next()
+	var job string
+	var at time.Time
+	for _, j := range d.sched.Schedules().Jobs {
+		t, ok := next[j.Name]
+		if !ok || t.IsZero() || !slices.Contains(j.Steps, jobs.StepSubmit) {
+			continue
+		}
+		if job == "" || t.Before(at) {
+			job, at = j.Name, t.In(j.Location)
+		}
+	}
+	return job, at, job != ""
+}
+
 // onceCode is --once's exit code: the worst outcome of the runs it did.
 func (d *daemon) onceCode() int {
 	d.mu.Lock()
@@ -246,6 +272,8 @@ type health struct {
 	// Held lists the inbox files the last scan held back (with why and since when) and the
 	// entries it found that are not files.
 	Held []jobs.WaitingFile `json:"held"`
+	// AwaitingApproval is what waits for a checker: files, rows, total, the oldest's age.
+	AwaitingApproval approvalStatus `json:"awaiting_approval"`
 }
 
 type ledgerCheck struct {
@@ -274,6 +302,11 @@ func (d *daemon) healthz(w http.ResponseWriter, r *http.Request) {
 		h.Ledger.Error = err.Error()
 	} else {
 		h.Ledger.Writable = true
+	}
+	if st, err := awaitingApproval(r.Context(), d.db, d.s); err != nil && h.Ledger.Error == "" {
+		h.Ledger.Error = err.Error()
+	} else {
+		h.AwaitingApproval = st
 	}
 	h.Enkash.Endpoint = d.conn.Endpoint
 	h.Enkash.Reachable, h.Enkash.LastTokenOK, h.Enkash.LastError = d.metrics.reachable()
@@ -321,6 +354,11 @@ func (d *daemon) serveMetrics(w http.ResponseWriter, r *http.Request) {
 		http.Error(w, "metrics: "+err.Error(), http.StatusInternalServerError)
 		return
 	}
+	open, err := d.db.OpenExceptionCounts(ctx)
+	if err != nil {
+		http.Error(w, "metrics: "+err.Error(), http.StatusInternalServerError)
+		return
+	}
 	var buf bytes.Buffer
 	p := &promWriter{w: &buf}
 	p.family("batch_items", "gauge", "Items in the ledger by kind and state.")
@@ -361,6 +399,20 @@ func (d *daemon) serveMetrics(w http.ResponseWriter, r *http.Request) {
 	for _, j := range sortedKeys(last) {
 		p.sample("batch_schedule_last_run_timestamp_seconds", float64(last[j].ScheduledFor.Unix()), "job", j)
 	}
+	writeOpenExceptions(p, open)
+	approvals, err := awaitingApproval(ctx, d.db, d.s)
+	if err != nil {
+		http.Error(w, "metrics: "+err.Error(), http.StatusInternalServerError)
+		return
+	}
+	p.family("batch_approval_waiting_files", "gauge", "Files whose rows await a checker's approval.")
+	p.sample("batch_approval_waiting_files", float64(approvals.Files))
+	p.family("batch_approval_waiting_paise", "gauge", "Total of the rows awaiting approval, in paise.")
+	p.sample("batch_approval_waiting_paise", float64(approvals.Paise))
+	p.family("batch_approval_oldest_age_seconds", "gauge", "How long the oldest file awaiting approval has waited (0: none waits).")
+	p.sample("batch_approval_oldest_age_seconds", float64(approvals.OldestAgeSec))
+	p.family("batch_approval_overdue_files", "gauge", "Files awaiting approval for longer than --approval-expiry.")
+	p.sample("batch_approval_overdue_files", float64(approvals.Overdue))
 	d.metrics.writeEnkash(p)
 	p.family("batch_sandbox", "gauge", "1 when the daemon talks to the Enkash sandbox, not to Enkash.")
 	sandbox := 0.0

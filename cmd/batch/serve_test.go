@@ -140,7 +140,7 @@ func (b *serveBundle) start(t *testing.T, bin string, args ...string) *proc {
 	t.Helper()
 	cmd := exec.Command(bin, append([]string{"serve", "--home", b.home, "--schedules", b.schedules,
 		"--listen", "127.0.0.1:0", "--scan-interval", "200ms", "--poll-interval", "100ms"}, args...)...)
-	cmd.Env = append(os.Environ(), "ENKASH_BASE_URL="+b.baseURL)
+	cmd.Env = append(os.Environ(), "ENKASH_BASE_URL="+b.baseURL, "BATCH_APPROVAL=off")
 	for _, k := range []string{"ENKASH_CLIENT_ID", "ENKASH_CLIENT_SECRET", "ENKASH_USERNAME", "ENKASH_PASSWORD", "BATCH_HOME", "BATCH_CONFIG"} {
 		cmd.Env = append(cmd.Env, k+"=")
 	}
@@ -388,7 +388,7 @@ func TestServe_OnceAndLock(t *testing.T) {
 func runMain(t *testing.T, b *serveBundle, args ...string) (int, string, string) {
 	t.Helper()
 	var stdout, stderr bytes.Buffer
-	env := map[string]string{"ENKASH_BASE_URL": b.baseURL}
+	env := map[string]string{"ENKASH_BASE_URL": b.baseURL, "BATCH_APPROVAL": "off"}
 	m := &Main{Stdout: &stdout, Stderr: &stderr, LookupEnv: func(k string) (string, bool) { v, ok := env[k]; return v, ok }}
 	code := m.Run(context.Background(), args)
 	return code, stdout.String(), stderr.String()

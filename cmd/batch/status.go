@@ -25,6 +25,7 @@ func newStatusCommand(m *Main, s *settings) *cobra.Command {
 		RunE:  action(func(cmd *cobra.Command, _ []string) int { return runStatus(cmd.Context(), m, s) }),
 	}
 	bindInbox(cmd.Flags(), s)
+	bindApproval(cmd.Flags(), s)
 	bindJSON(cmd.Flags(), s)
 	return cmd
 }
@@ -59,13 +60,11 @@ func runStatus(ctx context.Context, m *Main, s *settings) int {
 	if err != nil {
 		return m.fail(exitAttention, "%v", err)
 	}
-	kinds := map[domain.Kind]*domain.Tally{}
-	for _, f := range files {
-		if kinds[f.Kind] == nil {
-			kinds[f.Kind] = &domain.Tally{}
-		}
-		kinds[f.Kind].Merge(f.Tally)
+	approvals, err := awaitingApproval(ctx, db, s)
+	if err != nil {
+		return m.fail(exitAttention, "%v", err)
 	}
+	kinds := kindsJSON(files)
 	byCategory := map[domain.Category]int{}
 	for _, e := range excs {
 		byCategory[e.Category]++
@@ -73,7 +72,8 @@ func runStatus(ctx context.Context, m *Main, s *settings) int {
 	if s.JSON {
 		writeJSON(m.Stdout, map[string]any{"files": orEmpty(files), "kinds": kinds, "states": orEmpty(states),
 			"open_exceptions": len(excs), "open_exceptions_by_category": byCategory, "scheduled_jobs": scheduled, "held": orEmpty(waiting),
-			"sandbox": runs.Sandbox > 0, "runs": map[string]int{"sandbox": runs.Sandbox, "enkash": runs.Enkash}})
+			"awaiting_approval": approvals,
+			"sandbox":           runs.Sandbox > 0, "runs": map[string]int{"sandbox": runs.Sandbox, "enkash": runs.Enkash}})
 		return exitOK
 	}
 	if _, err := printSandboxBanner(ctx, m.Stdout, db); err != nil {
@@ -102,6 +102,7 @@ func runStatus(ctx context.Context, m *Main, s *settings) int {
 	if len(excs) > 0 {
 		fmt.Fprintf(m.Stdout, "List them with: %s\n", s.hint("exceptions --open"))
 	}
+	printAwaiting(m.Stdout, approvals)
 	printScheduled(m.Stdout, scheduled)
 	printWaiting(m.Stdout, waiting)
 	return exitOK

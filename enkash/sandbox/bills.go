@@ -314,6 +314,7 @@ func (s *Server) confirmDebit(r *http.Request) (any, *apiError) {
 	for _, id := range req.UtilityPaymentIDs {
 		if b := s.bills.byID[id]; b.Approved.IsZero() {
 			b.Approved = now
+			s.stats.ConfirmedBills++
 		}
 	}
 	return nil, nil

@@ -281,6 +281,8 @@ type Stats struct {
 	HTTP500AfterCommit int  `json:"http_500_after_commit"` // of which processed, then answered 500
 	Timeouts           int  `json:"timeouts"`              // of which processed, then held until the client gave up
 	ConfigRefused      int  `json:"config_refused"`        // of which refused by a refuse_config fault
+	ConfirmedBills     int  `json:"confirmed_bills"`       // bill ids approved by a confirm-debit call (CHECKER_APPROVED)
+	PortalApprovals    int  `json:"portal_approvals"`      // bills approved "in the portal" (POST /_sandbox/approve)
 }
 
 // Stats returns a snapshot of the counters.

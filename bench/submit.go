@@ -78,7 +78,7 @@ func (h *harness) submit(ctx context.Context) ([]figure, error) {
 	defer stop(context.Background())
 
 	// Ingest first (not timed here), then run: the run's ingest finds nothing new.
-	_, home, err := h.batchIngest(ctx, file, o.submitN, 0)
+	_, home, err := h.batchIngest(ctx, file, o.submitN, 0, ingestAlone...)
 	if err != nil {
 		return nil, err
 	}
@@ -90,7 +90,8 @@ func (h *harness) submit(ctx context.Context) ([]figure, error) {
 	}
 	p, err := runChild(ctx, env, false, o.batch, "run", "--home", home, "--json",
 		"--batch-size", strconv.Itoa(o.batchSize), "--concurrency", strconv.Itoa(o.conc), "--rate", strconv.FormatFloat(o.rate, 'f', -1, 64),
-		"--poll-interval", "200ms", "--poll-deadline", "60s", "--settle", "0") // complete files: no settle wait in the figures
+		"--poll-interval", "200ms", "--poll-deadline", "60s", "--settle", "0", // complete files: no settle wait in the figures
+		"--approval", "off", "--balance-check=false") // the sending alone: no approval hold, no balance check
 	if err != nil {
 		return nil, err
 	}

@@ -41,7 +41,7 @@ func packetIngest(t *testing.T, db *ledger.DB, run int64, name string, rows ...l
 		t.Fatal(err)
 	}
 	for _, r := range rows {
-		if _, err := in.Add(r); err != nil {
+		if err := in.Add(r); err != nil {
 			t.Fatal(err)
 		}
 	}

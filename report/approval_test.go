@@ -3,7 +3,6 @@ package report_test
 import (
 	"bytes"
 	"encoding/json"
-	"os"
 	"path/filepath"
 	"strings"
 	"testing"
@@ -165,19 +164,7 @@ func TestApprovalPacketName(t *testing.T) {
 
 func TestWriteApprovalPacket_Golden(t *testing.T) {
 	b := []byte(allText(t, writePacket(t, packetFixture(t))))
-	golden := filepath.Join("testdata", "approval.golden.txt")
-	if *update {
-		if err := os.WriteFile(golden, b, 0o644); err != nil {
-			t.Fatal(err)
-		}
-	}
-	want, err := os.ReadFile(golden)
-	if err != nil {
-		t.Fatalf("%v (run with -update to create it)", err)
-	}
-	if !bytes.Equal(b, want) {
-		t.Errorf("cell values differ from %s (run with -update if the change is intended):\n%s", golden, firstDiff(string(want), string(b)))
-	}
+	checkGolden(t, "approval.golden.txt", b)
 }
 
 // TestWriteApprovalPacket_Bills: a bills packet totals by biller, lists the largest bills with

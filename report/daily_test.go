@@ -774,19 +774,7 @@ func TestWriteDailyWorkbook_Golden(t *testing.T) {
 		}
 	}
 	b := buf.Bytes()
-	golden := filepath.Join("testdata", "daily.golden.txt")
-	if *update {
-		if err := os.WriteFile(golden, b, 0o644); err != nil {
-			t.Fatal(err)
-		}
-	}
-	want, err := os.ReadFile(golden)
-	if err != nil {
-		t.Fatalf("%v (run with -update to create it)", err)
-	}
-	if !bytes.Equal(b, want) {
-		t.Errorf("cell values differ from %s (run with -update if the change is intended):\n%s", golden, firstDiff(string(want), string(b)))
-	}
+	checkGolden(t, "daily.golden.txt", b)
 }
 
 // TestWriteDailyWorkbook_CSVTwinsNeutraliseFormulas checks that no value from an input file

@@ -583,19 +583,7 @@ func TestWriteRunWorkbook_Golden(t *testing.T) {
 		}
 	}
 	b := buf.Bytes()
-	golden := filepath.Join("testdata", "run.golden.txt")
-	if *update {
-		if err := os.WriteFile(golden, b, 0o644); err != nil {
-			t.Fatal(err)
-		}
-	}
-	want, err := os.ReadFile(golden)
-	if err != nil {
-		t.Fatalf("%v (run with -update to create it)", err)
-	}
-	if !bytes.Equal(b, want) {
-		t.Errorf("cell values differ from %s (run with -update if the change is intended):\n%s", golden, firstDiff(string(want), string(b)))
-	}
+	checkGolden(t, "run.golden.txt", b)
 }
 
 // firstDiff shows the first line where want and got differ.
@@ -696,5 +684,23 @@ func TestWriteRunWorkbook_SummaryWords(t *testing.T) {
 	id, _ := f.GetCellStyle("Summary", ref)
 	if s, err := f.GetStyle(id); err != nil || s.Alignment == nil || s.Alignment.Horizontal != "center" {
 		t.Errorf("%s style = %+v (%v), want centred", ref, s, err)
+	}
+}
+
+// checkGolden compares b with testdata/name, or rewrites the file with -update.
+func checkGolden(t *testing.T, name string, b []byte) {
+	t.Helper()
+	golden := filepath.Join("testdata", name)
+	if *update {
+		if err := os.WriteFile(golden, b, 0o644); err != nil {
+			t.Fatal(err)
+		}
+	}
+	want, err := os.ReadFile(golden)
+	if err != nil {
+		t.Fatalf("%v (run with -update to create it)", err)
+	}
+	if !bytes.Equal(b, want) {
+		t.Errorf("cell values differ from %s (run with -update if the change is intended):\n%s", golden, firstDiff(string(want), string(b)))
 	}
 }

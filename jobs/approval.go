@@ -92,8 +92,9 @@ func (p *Pipeline) afterIngest(ctx context.Context, runID int64, files []FileOut
 			owners[string(f.Kind)+"/"+f.Name] = f.Owner
 		}
 	}
-	if _, err := p.holdForApproval(ctx, runID, owners); err != nil {
-		return err
+	reqs, err := p.holdForApproval(ctx, runID, owners)
+	if err != nil || len(reqs) == 0 {
+		return err // nothing held now: no packet to write, and no tally to make
 	}
 	// The files this run read or held: a file held now may have been read by an earlier run
 	// that stopped before holding it.

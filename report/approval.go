@@ -245,12 +245,29 @@ var firstTimeColumns = []column{
 	{name: "Line", width: 7, typ: colNumber, center: true},
 }
 
+// maxPacketListed is the most rows each of the packet's two full lists shows: a checker reads
+// a few thousand rows, not a million, and the workbook stays small. The Summary counts them
+// all, and the last row says how many more there are.
+const maxPacketListed = 5000
+
+// writeMore ends a list cut at maxPacketListed with a row saying how many rows it left out.
+func writeMore(t *tableSheet, more int) error {
+	if more == 0 {
+		return nil
+	}
+	row := t.buf
+	clear(row)
+	row[0] = fmt.Sprintf("… and %d more not listed here (the Summary counts them all)", more)
+	return t.writeRow(row)
+}
+
 // writeFirstTime streams the First-time beneficiaries sheet.
 func (p *packet) writeFirstTime() error {
 	t, err := newTableSheet(p.f, p.st, p.head, sheetFirstTime, firstTimeColumns)
 	if err != nil {
 		return err
 	}
+	more := 0
 	if p.a.FirstTime != nil {
 		for r, err := range p.a.FirstTime {
 			if err != nil {
@@ -258,6 +275,10 @@ func (p *packet) writeFirstTime() error {
 			}
 			p.firstTime.Add(r.Paise)
 			p.firstRows += r.Count
+			if p.firstTime.Count > maxPacketListed {
+				more++
+				continue
+			}
 			po := payoutOf(r.First)
 			acct, ifsc := payee(po)
 			row := t.buf
@@ -269,6 +290,9 @@ func (p *packet) writeFirstTime() error {
 				return err
 			}
 		}
+	}
+	if err := writeMore(t, more); err != nil {
+		return err
 	}
 	return t.close()
 }
@@ -293,6 +317,7 @@ func (p *packet) writeDuplicates() error {
 	if err != nil {
 		return err
 	}
+	more := 0
 	if p.a.Duplicates != nil {
 		lastID := int64(0)
 		for d, err := range p.a.Duplicates {
@@ -303,6 +328,10 @@ func (p *packet) writeDuplicates() error {
 			if d.Item.ID != lastID { // the rows come in line order: an item's pairs are together
 				p.duplicates.Add(d.Item.Amount)
 				lastID = d.Item.ID
+			}
+			if p.dupPairs > maxPacketListed {
+				more++
+				continue
 			}
 			po := payoutOf(d.Item)
 			acct, ifsc := payee(po)
@@ -322,6 +351,9 @@ func (p *packet) writeDuplicates() error {
 				return err
 			}
 		}
+	}
+	if err := writeMore(t, more); err != nil {
+		return err
 	}
 	return t.close()
 }

@@ -3,6 +3,7 @@ package report_test
 import (
 	"bytes"
 	"encoding/json"
+	"fmt"
 	"path/filepath"
 	"strings"
 	"testing"
@@ -206,5 +207,30 @@ func TestWriteApprovalPacket_Bills(t *testing.T) {
 	}
 	if strings.Contains(text, "NEFT") || strings.Contains(text, "IMPS") {
 		t.Errorf("a bills packet with notes on payout rails:\n%s", text)
+	}
+}
+
+// TestWriteApprovalPacket_LongListsAreCut: a file of many first-time payees lists the first
+// 5,000 and says how many more there are, while the Summary still counts every one.
+func TestWriteApprovalPacket_LongListsAreCut(t *testing.T) {
+	a := packetFixture(t)
+	const payees = 5003
+	rows := make([]report.FirstTimeRow, payees)
+	for i := range rows {
+		rows[i] = report.FirstTimeRow{First: packetItem(t, int64(100+i), 10+i, fmt.Sprintf("PAY-%05d", i), "Asha Rao",
+			fmt.Sprintf("501000%08d/HDFC0001234", i), "NEFT", 1_000_00), Count: 1, Paise: 1_000_00}
+	}
+	a.FirstTime = seq(rows, nil)
+	f := writePacket(t, a)
+	listed := rawRows(t, f, "First-time beneficiaries")
+	last := listed[len(listed)-1]
+	if !strings.Contains(last[0], "and 3 more not listed here") {
+		t.Errorf("last row = %q, want it to say 3 more are not listed", last)
+	}
+	if data := len(listed) - 3; data != 5000 { // title, header and the "more" row
+		t.Errorf("%d payees listed, want 5000", data)
+	}
+	if !strings.Contains(allText(t, f), "5003 accounts or VPAs") {
+		t.Errorf("the Summary does not count all 5003 first-time payees:\n%s", allText(t, f))
 	}
 }

@@ -501,14 +501,9 @@ func (db *DB) VerifyApprovals(ctx context.Context, runID int64, kind domain.Kind
 // Claimable is how many items of kind a submission would claim now (see ClaimBatchOf), and
 // their total.
 func (db *DB) Claimable(ctx context.Context, kind domain.Kind, onlyApproved bool) (domain.Money, error) {
-	q := `SELECT count(*), coalesce(sum(amount), 0) FROM items WHERE kind = ? AND status IN (?, ?)`
-	args := []any{string(kind), string(domain.StatusValid), string(domain.StatusApproved)}
-	if onlyApproved {
-		q += ` AND approval_id IN (SELECT id FROM approvals WHERE state = ?)`
-		args = append(args, ApprovalGranted)
-	}
+	cond, args := claimable(kind, onlyApproved)
 	var m domain.Money
-	if err := db.read.QueryRowContext(ctx, q, args...).Scan(&m.Count, &m.Paise); err != nil {
+	if err := db.read.QueryRowContext(ctx, `SELECT count(*), coalesce(sum(i.amount), 0) FROM items i WHERE `+cond, args...).Scan(&m.Count, &m.Paise); err != nil {
 		return m, fmt.Errorf("count %s to send: %w", kind, err)
 	}
 	return m, nil

@@ -33,18 +33,27 @@ func (db *DB) ClaimBatch(ctx context.Context, runID int64, kind domain.Kind, lim
 	return db.ClaimBatchOf(ctx, runID, kind, limit, false, name)
 }
 
-// ClaimBatchOf is ClaimBatch; with onlyApproved (a kind that needs approval) it takes only
-// items of a granted approval request: approved ones, or ones given back (valid) after a
-// claim of them was never sent.
-func (db *DB) ClaimBatchOf(ctx context.Context, runID int64, kind domain.Kind, limit int, onlyApproved bool, name func([]domain.Item) string) (Batch, []domain.Item, error) {
-	var b Batch
-	var items []domain.Item
+// claimable is the condition (on items aliased i) of the items of kind a submission may claim:
+// valid or approved ones; with onlyApproved (a kind that needs approval), only those of a
+// granted approval request. ClaimBatchOf and Claimable share it, so that what a balance check
+// counts is what a claim takes.
+func claimable(kind domain.Kind, onlyApproved bool) (string, []any) {
 	cond := `i.kind = ? AND i.status IN (?, ?)`
 	args := []any{string(kind), string(domain.StatusValid), string(domain.StatusApproved)}
 	if onlyApproved {
 		cond += ` AND i.approval_id IN (SELECT id FROM approvals WHERE state = ?)`
 		args = append(args, ApprovalGranted)
 	}
+	return cond, args
+}
+
+// ClaimBatchOf is ClaimBatch; with onlyApproved (a kind that needs approval) it takes only
+// items of a granted approval request: approved ones, or ones given back (valid) after a
+// claim of them was never sent.
+func (db *DB) ClaimBatchOf(ctx context.Context, runID int64, kind domain.Kind, limit int, onlyApproved bool, name func([]domain.Item) string) (Batch, []domain.Item, error) {
+	var b Batch
+	var items []domain.Item
+	cond, args := claimable(kind, onlyApproved)
 	err := db.inTx(ctx, func(tx *sql.Tx, now string) error {
 		rows, err := tx.QueryContext(ctx, `SELECT `+itemColumns+` FROM items i JOIN files f ON f.id = i.file_id
 			WHERE `+cond+` ORDER BY i.id LIMIT ?`, append(args, limit)...)

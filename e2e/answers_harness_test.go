@@ -5,8 +5,10 @@ import (
 	"encoding/json"
 	"io"
 	"net/http"
+	"net/http/httptest"
 	"os"
 	"path/filepath"
+	"sync/atomic"
 	"testing"
 
 	"enkashbatch/domain"
@@ -88,5 +90,29 @@ func writeInboxFile(t *testing.T, h *harness, kind, name, content string) {
 	}
 	if err := os.WriteFile(filepath.Join(dir, name), []byte(content), 0o644); err != nil {
 		t.Fatal(err)
+	}
+}
+
+// loseFirstAnswer is a Wrap in front of the sandbox: the first call to create is processed by
+// the sandbox but its answer is lost (502), and the first call to search is rewritten by hide
+// so that it finds nothing. The run must then send again and meet Enkash's "already exists".
+// creates and searches count the calls to each path.
+func loseFirstAnswer(create, search string, creates, searches *atomic.Int32, hide func(*http.Request) *http.Request) func(http.Handler) http.Handler {
+	return func(next http.Handler) http.Handler {
+		return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+			switch r.URL.Path {
+			case create:
+				if creates.Add(1) == 1 {
+					next.ServeHTTP(httptest.NewRecorder(), r) // Enkash processes it; its answer is lost
+					http.Error(w, "Bad Gateway", http.StatusBadGateway)
+					return
+				}
+			case search:
+				if searches.Add(1) == 1 {
+					r = hide(r)
+				}
+			}
+			next.ServeHTTP(w, r)
+		})
 	}
 }

@@ -6,7 +6,6 @@ import (
 	"encoding/json"
 	"io"
 	"net/http"
-	"net/http/httptest"
 	"path/filepath"
 	"strconv"
 	"strings"
@@ -125,23 +124,9 @@ func TestDuplicateAnswer_ARRecordsAreNotOurs(t *testing.T) {
 func TestDuplicateAnswer_CustomerIsOurs(t *testing.T) {
 	t.Parallel()
 	var uploads, searches atomic.Int32
-	h := setup(t, setupOptions{Rows: 1, Wrap: func(next http.Handler) http.Handler {
-		return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-			switch r.URL.Path {
-			case enkash.PathCustomerBulk:
-				if uploads.Add(1) == 1 {
-					next.ServeHTTP(httptest.NewRecorder(), r) // Enkash processes it; its answer is lost
-					http.Error(w, "Bad Gateway", http.StatusBadGateway)
-					return
-				}
-			case enkash.PathCustomerSearch:
-				if searches.Add(1) == 1 {
-					r = rewritePlain(t, r, func(f map[string]any) { f["uniqueRefNos"] = []string{"NOT-A-REFERENCE"} })
-				}
-			}
-			next.ServeHTTP(w, r)
-		})
-	}})
+	h := setup(t, setupOptions{Rows: 1, Wrap: loseFirstAnswer(enkash.PathCustomerBulk, enkash.PathCustomerSearch, &uploads, &searches, func(r *http.Request) *http.Request {
+		return rewritePlain(t, r, func(f map[string]any) { f["uniqueRefNos"] = []string{"NOT-A-REFERENCE"} })
+	})})
 	writeInboxFile(t, h, "customers", "customers_e2e.csv", arCustomersCSV)
 	o := h.run(nil, h.runArgs()...)
 	if o.Code != 0 {

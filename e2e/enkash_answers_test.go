@@ -3,7 +3,6 @@ package e2e_test
 import (
 	"fmt"
 	"net/http"
-	"net/http/httptest"
 	"strconv"
 	"strings"
 	"sync/atomic"
@@ -21,23 +20,9 @@ import (
 func TestDuplicateAnswer_TransferIsOurs(t *testing.T) {
 	t.Parallel()
 	var batches, searches atomic.Int32
-	h := setup(t, setupOptions{Rows: 30, RunFlags: []string{"--concurrency", "1"}, Wrap: func(next http.Handler) http.Handler {
-		return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-			switch r.URL.Path {
-			case enkash.PathBatchTransfer:
-				if batches.Add(1) == 1 {
-					next.ServeHTTP(httptest.NewRecorder(), r) // Enkash processes it; its answer is lost
-					http.Error(w, "Bad Gateway", http.StatusBadGateway)
-					return
-				}
-			case enkash.PathSearchPayouts:
-				if searches.Add(1) == 1 {
-					r = rewriteEncrypted(t, r, func(f map[string]any) { f["transactionIds"] = []string{"NOT-A-REFERENCE"} })
-				}
-			}
-			next.ServeHTTP(w, r)
-		})
-	}})
+	h := setup(t, setupOptions{Rows: 30, RunFlags: []string{"--concurrency", "1"}, Wrap: loseFirstAnswer(enkash.PathBatchTransfer, enkash.PathSearchPayouts, &batches, &searches, func(r *http.Request) *http.Request {
+		return rewriteEncrypted(t, r, func(f map[string]any) { f["transactionIds"] = []string{"NOT-A-REFERENCE"} })
+	})})
 	o := h.run(nil, h.runArgs()...)
 	if o.Code != 0 {
 		t.Fatalf("batch run: %s; want exit 0\n%s", o, tail(o.Stderr, 20))

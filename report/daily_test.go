@@ -743,18 +743,7 @@ func TestWriteDailyWorkbook_Golden(t *testing.T) {
 	f, paths := writeDaily(t, fx.daily)
 	// Cell values sheet by sheet, one JSON array per row, then the twins as written.
 	var buf bytes.Buffer
-	for _, s := range f.GetSheetList() {
-		name, _ := json.Marshal(s)
-		buf.WriteString("sheet " + string(name) + "\n")
-		for _, row := range rawRows(t, f, s) {
-			b, err := json.Marshal(row)
-			if err != nil {
-				t.Fatal(err)
-			}
-			buf.Write(b)
-			buf.WriteByte('\n')
-		}
-	}
+	buf.WriteString(allText(t, f))
 	for _, p := range []string{paths.Summary, paths.Exceptions, paths.Matched, paths.Items} {
 		b, err := os.ReadFile(p)
 		if err != nil {

@@ -3,7 +3,6 @@ package report_test
 import (
 	"archive/zip"
 	"bytes"
-	"encoding/json"
 	"errors"
 	"flag"
 	"fmt"
@@ -570,18 +569,7 @@ func TestWriteRunWorkbook_Golden(t *testing.T) {
 	f, _ := writeWorkbook(t, fx.run)
 	// One sheet after another, one JSON array of raw cell values per row: easy to review.
 	var buf bytes.Buffer
-	for _, s := range f.GetSheetList() {
-		name, _ := json.Marshal(s)
-		buf.WriteString("sheet " + string(name) + "\n")
-		for _, row := range rawRows(t, f, s) {
-			b, err := json.Marshal(row)
-			if err != nil {
-				t.Fatal(err)
-			}
-			buf.Write(b)
-			buf.WriteByte('\n')
-		}
-	}
+	buf.WriteString(allText(t, f))
 	b := buf.Bytes()
 	checkGolden(t, "run.golden.txt", b)
 }

@@ -138,7 +138,7 @@ func NeverResend(rule string) bool { return slices.Contains(NeverResendRules, ru
 
 // Payout is one validated row of a batch payouts file.
 type Payout struct {
-	Reference string `json:"reference"`
+	Reference string `json:"reference,omitempty"`
 	// BeneficiaryName is the name Enkash receives: the name as written, adapted to Enkash's
 	// rule by SendableName ("Sharma and Sons Pvt Ltd").
 	BeneficiaryName string `json:"beneficiary_name"`

@@ -19,35 +19,41 @@ type Record interface {
 	// ItemAmount is the item's amount in paise: the payout's amount, the invoice's net amount,
 	// the bill's amount (0: fetched from the biller), nothing for a customer.
 	ItemAmount() Paise
-	// withAmount returns the record with its item amount set to p (see DecodeRecord).
-	withAmount(p Paise) Record
+	// withColumns returns the record with its item reference and amount set to ref and p: the
+	// ledger's columns (see DecodeRecord).
+	withColumns(ref string, p Paise) Record
 }
 
-// Kind, ItemReference, ItemAmount and withAmount of each kind's record.
-func (Payout) Kind() Kind                   { return KindPayouts }
-func (p Payout) ItemReference() string      { return p.Reference }
-func (p Payout) ItemAmount() Paise          { return p.Amount }
-func (p Payout) withAmount(a Paise) Record  { p.Amount = a; return p }
-func (Customer) Kind() Kind                 { return KindCustomers }
-func (c Customer) ItemReference() string    { return c.Reference }
-func (Customer) ItemAmount() Paise          { return 0 }
-func (c Customer) withAmount(Paise) Record  { return c }
-func (Invoice) Kind() Kind                  { return KindInvoices }
-func (i Invoice) ItemReference() string     { return i.InvoiceNumber }
-func (i Invoice) ItemAmount() Paise         { return i.NetAmount }
-func (i Invoice) withAmount(a Paise) Record { i.NetAmount = a; return i }
-func (Bill) Kind() Kind                     { return KindBills }
-func (b Bill) ItemReference() string        { return b.Reference }
-func (b Bill) ItemAmount() Paise            { return b.Amount }
-func (b Bill) withAmount(a Paise) Record    { b.Amount = a; return b }
+// Kind, ItemReference, ItemAmount and withColumns of each kind's record.
+func (Payout) Kind() Kind                                 { return KindPayouts }
+func (p Payout) ItemReference() string                    { return p.Reference }
+func (p Payout) ItemAmount() Paise                        { return p.Amount }
+func (p Payout) withColumns(ref string, a Paise) Record   { p.Reference, p.Amount = ref, a; return p }
+func (Customer) Kind() Kind                               { return KindCustomers }
+func (c Customer) ItemReference() string                  { return c.Reference }
+func (Customer) ItemAmount() Paise                        { return 0 }
+func (c Customer) withColumns(ref string, _ Paise) Record { c.Reference = ref; return c }
+func (Invoice) Kind() Kind                                { return KindInvoices }
+func (i Invoice) ItemReference() string                   { return i.InvoiceNumber }
+func (i Invoice) ItemAmount() Paise                       { return i.NetAmount }
+func (i Invoice) withColumns(ref string, a Paise) Record {
+	i.InvoiceNumber, i.NetAmount = ref, a
+	return i
+}
+func (Bill) Kind() Kind                               { return KindBills }
+func (b Bill) ItemReference() string                  { return b.Reference }
+func (b Bill) ItemAmount() Paise                      { return b.Amount }
+func (b Bill) withColumns(ref string, a Paise) Record { b.Reference, b.Amount = ref, a; return b }
 
 // The stored schema of a record, owned here and nowhere else: the record's JSON by the tags of
-// its type, WITHOUT its item amount (the amount field's tag is "-"). The ledger keeps the amount
-// in its amount column, the one copy from the file's cell to the workbook's cell: DecodeRecord
-// puts it back. Payloads written before the amount left them hold it under "amount" (payouts,
-// bills) or "net_amount" (invoices); the decoder ignores that key, and the column, which was
-// written from the same value, wins. Renaming a tag changes the stored schema: the decoding
-// test of every kind's stored form (record_test.go) fails first.
+// its type, WITHOUT its item reference and item amount. The ledger keeps them in its reference
+// and amount columns, the one copy of each from the file's cell to the workbook's cell:
+// DecodeRecord puts them back. (The amount field's tag is "-"; the reference's is omitempty,
+// and EncodeRecord blanks it.) Payloads written before the amount and the reference left them
+// hold the amount under "amount" (payouts, bills) or "net_amount" (invoices) and the reference
+// under "reference" or "invoice_number"; the columns, written from the same values, win.
+// Renaming a tag changes the stored schema: the decoding test of every kind's stored form
+// (record_test.go) fails first.
 
 // decoders decodes the stored form of each kind's record.
 var decoders = map[Kind]func(payload []byte) (Record, error){
@@ -64,21 +70,22 @@ func HasAmounts(k Kind) bool { return k != KindCustomers }
 // HasRecord reports whether kind k has a record type and its stored schema.
 func HasRecord(k Kind) bool { _, ok := decoders[k]; return ok }
 
-// EncodeRecord returns the stored form of r, for the ledger's payload column.
+// EncodeRecord returns the stored form of r, for the ledger's payload column: r without its
+// item reference and amount, which the ledger's columns hold.
 func EncodeRecord(r Record) ([]byte, error) {
 	if r == nil {
 		return nil, errors.New("encode record: no record")
 	}
-	b, err := json.Marshal(r)
+	b, err := json.Marshal(r.withColumns("", 0))
 	if err != nil {
 		return nil, fmt.Errorf("encode %s record %s: %w", r.Kind(), r.ItemReference(), err)
 	}
 	return b, nil
 }
 
-// DecodeRecord returns the record of kind k stored as payload, with amount (the ledger's amount
-// column) as its item amount.
-func DecodeRecord(k Kind, payload []byte, amount Paise) (Record, error) {
+// DecodeRecord returns the record of kind k stored as payload, with reference and amount (the
+// ledger's reference and amount columns) as its item reference and item amount.
+func DecodeRecord(k Kind, payload []byte, reference string, amount Paise) (Record, error) {
 	decode, ok := decoders[k]
 	if !ok {
 		return nil, fmt.Errorf("decode record: kind %q has no record type", k)
@@ -90,7 +97,7 @@ func DecodeRecord(k Kind, payload []byte, amount Paise) (Record, error) {
 	if err != nil {
 		return nil, fmt.Errorf("decode %s record: %w", k, err)
 	}
-	return r.withAmount(amount), nil
+	return r.withColumns(reference, amount), nil
 }
 
 func decodeAs[T Record](payload []byte) (Record, error) {
@@ -119,7 +126,7 @@ func RecordAs[T Record](it Item) (T, error) {
 // Record returns the item's validated record, decoded from its stored form with the item's
 // amount. A rejected item has none.
 func (it Item) Record() (Record, error) {
-	r, err := DecodeRecord(it.Kind, it.Payload, it.Amount)
+	r, err := DecodeRecord(it.Kind, it.Payload, it.Reference, it.Amount)
 	if err != nil {
 		return nil, fmt.Errorf("item %s (%s line %d): %w", it.Reference, it.File, it.Line, err)
 	}

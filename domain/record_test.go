@@ -11,31 +11,32 @@ import (
 )
 
 // storedForms are payloads of every kind as ledgers hold them, written before the item amount
-// left the payload (so they still carry it, under another value than the column's). A renamed
-// JSON tag would leave a field of these blank: this table fails first.
+// and reference left the payload (so they still carry them, under other values than the
+// columns'). A renamed JSON tag would leave a field of these blank: this table fails first.
 var storedForms = []struct {
-	kind    domain.Kind
-	payload string
-	amount  domain.Paise // the ledger's amount column
-	want    domain.Record
+	kind      domain.Kind
+	payload   string
+	reference string       // the ledger's reference column
+	amount    domain.Paise // the ledger's amount column
+	want      domain.Record
 }{
-	{domain.KindPayouts, `{"reference":"PAY-1","beneficiary_name":"Sharma and Sons Pvt Ltd","beneficiary_name_as_written":"Sharma & Sons Pvt. Ltd.",` +
+	{domain.KindPayouts, `{"reference":"pay-1 (old copy)","beneficiary_name":"Sharma and Sons Pvt Ltd","beneficiary_name_as_written":"Sharma & Sons Pvt. Ltd.",` +
 		`"account_number":"50100234567891","ifsc":"HDFC0001234","vpa":"","amount":1,"mode":"NEFT","remark":"Nov salary","remark_as_written":"Nov salary!",` +
-		`"email":"a@b.in","phone":"9876543210","beneficiary_id":"BEN1"}`, 125050,
+		`"email":"a@b.in","phone":"9876543210","beneficiary_id":"BEN1"}`, "PAY-1", 125050,
 		domain.Payout{Reference: "PAY-1", BeneficiaryName: "Sharma and Sons Pvt Ltd", BeneficiaryNameAsWritten: "Sharma & Sons Pvt. Ltd.",
 			AccountNumber: "50100234567891", IFSC: "HDFC0001234", Amount: 125050, Mode: "NEFT", Remark: "Nov salary", RemarkAsWritten: "Nov salary!",
 			Email: "a@b.in", Phone: "9876543210", BeneficiaryID: "BEN1"}},
-	{domain.KindCustomers, `{"reference":"CUST-1","legal_name":"Balaji Traders","gstin":"27AAPFU0939F1ZV","pan":"AAPFU0939F","contact_name":"Ravi",` +
-		`"mobile":"9876543210","email":"r@b.in","address":"1 MG Road","state":"Maharashtra","pincode":"411001","account_number":"123456789","ifsc":"SBIN0000001"}`, 0,
+	{domain.KindCustomers, `{"reference":"cust-1 (old copy)","legal_name":"Balaji Traders","gstin":"27AAPFU0939F1ZV","pan":"AAPFU0939F","contact_name":"Ravi",` +
+		`"mobile":"9876543210","email":"r@b.in","address":"1 MG Road","state":"Maharashtra","pincode":"411001","account_number":"123456789","ifsc":"SBIN0000001"}`, "CUST-1", 0,
 		domain.Customer{Reference: "CUST-1", LegalName: "Balaji Traders", GSTIN: "27AAPFU0939F1ZV", PAN: "AAPFU0939F", ContactName: "Ravi",
 			Mobile: "9876543210", Email: "r@b.in", Address: "1 MG Road", State: "Maharashtra", PIN: "411001", AccountNumber: "123456789", IFSC: "SBIN0000001"}},
-	{domain.KindInvoices, `{"invoice_number":"INV-1","customer_reference":"CUST-1","customer_id":"KC00000000000001","invoice_date":"2026-11-01T00:00:00Z",` +
-		`"due_date":"2026-12-01T00:00:00Z","base_amount":100000,"cgst":9000,"sgst":9000,"igst":0,"tds":2000,"net_amount":5,"description":"Nov","po_number":"PO-9"}`, 116000,
+	{domain.KindInvoices, `{"invoice_number":"inv-1 (old copy)","customer_reference":"CUST-1","customer_id":"KC00000000000001","invoice_date":"2026-11-01T00:00:00Z",` +
+		`"due_date":"2026-12-01T00:00:00Z","base_amount":100000,"cgst":9000,"sgst":9000,"igst":0,"tds":2000,"net_amount":5,"description":"Nov","po_number":"PO-9"}`, "INV-1", 116000,
 		domain.Invoice{InvoiceNumber: "INV-1", CustomerReference: "CUST-1", CustomerID: "KC00000000000001", InvoiceDate: time.Date(2026, 11, 1, 0, 0, 0, 0, time.UTC),
 			DueDate: time.Date(2026, 12, 1, 0, 0, 0, 0, time.UTC), BaseAmount: 100000, CGST: 9000, SGST: 9000, TDS: 2000, NetAmount: 116000,
 			Description: "Nov", PONumber: "PO-9"}},
-	{domain.KindBills, `{"reference":"EB-7","biller_id":"77","consumer_number":"K-9981","ad1":"x","ad2":"y","amount":3,"due_date":"2026-12-05",` +
-		`"bill_date":"2026-11-20","circle":"Mumbai","remarks":"office"}`, 149900,
+	{domain.KindBills, `{"reference":"eb-7 (old copy)","biller_id":"77","consumer_number":"K-9981","ad1":"x","ad2":"y","amount":3,"due_date":"2026-12-05",` +
+		`"bill_date":"2026-11-20","circle":"Mumbai","remarks":"office"}`, "EB-7", 149900,
 		domain.Bill{Reference: "EB-7", BillerID: "77", ConsumerNumber: "K-9981", AD1: "x", AD2: "y", Amount: 149900, DueDate: "2026-12-05",
 			BillDate: "2026-11-20", Circle: "Mumbai", Remarks: "office"}},
 }
@@ -45,15 +46,15 @@ func TestDecodeRecord_StoredForms(t *testing.T) {
 	seen := map[domain.Kind]bool{}
 	for _, c := range storedForms {
 		seen[c.kind] = true
-		got, err := domain.DecodeRecord(c.kind, []byte(c.payload), c.amount)
+		got, err := domain.DecodeRecord(c.kind, []byte(c.payload), c.reference, c.amount)
 		if err != nil {
 			t.Fatalf("%s: %v", c.kind, err)
 		}
 		if !equalRecords(got, c.want) {
 			t.Errorf("%s: decoded %+v\nwant %+v", c.kind, got, c.want)
 		}
-		if got.Kind() != c.kind || got.ItemAmount() != c.amount {
-			t.Errorf("%s: kind %s, amount %d; the column's amount is %d", c.kind, got.Kind(), got.ItemAmount(), c.amount)
+		if got.Kind() != c.kind || got.ItemAmount() != c.amount || got.ItemReference() != c.reference {
+			t.Errorf("%s: kind %s, reference %q, amount %d; the columns hold %q and %d", c.kind, got.Kind(), got.ItemReference(), got.ItemAmount(), c.reference, c.amount)
 		}
 		// Every field of the type is filled by the stored form: no tag was renamed away.
 		v := reflect.ValueOf(got)
@@ -70,7 +71,7 @@ func TestDecodeRecord_StoredForms(t *testing.T) {
 	}
 }
 
-func TestEncodeRecord_HoldsNoAmount(t *testing.T) {
+func TestEncodeRecord_HoldsNoColumn(t *testing.T) {
 	t.Parallel()
 	for _, c := range storedForms {
 		b, err := domain.EncodeRecord(c.want)
@@ -81,12 +82,15 @@ func TestEncodeRecord_HoldsNoAmount(t *testing.T) {
 		if err := json.Unmarshal(b, &keys); err != nil {
 			t.Fatal(err)
 		}
-		for _, k := range []string{"amount", "net_amount"} {
+		for _, k := range []string{"amount", "net_amount", "reference", "invoice_number"} {
 			if _, ok := keys[k]; ok {
-				t.Errorf("%s: the stored form carries %q, a second copy of the ledger's amount column: %s", c.kind, k, b)
+				t.Errorf("%s: the stored form carries %q, a second copy of a ledger column: %s", c.kind, k, b)
 			}
 		}
-		back, err := domain.DecodeRecord(c.kind, b, c.want.ItemAmount())
+		if strings.Contains(string(b), c.want.ItemReference()) {
+			t.Errorf("%s: the stored form holds the reference %q: %s", c.kind, c.want.ItemReference(), b)
+		}
+		back, err := domain.DecodeRecord(c.kind, b, c.want.ItemReference(), c.want.ItemAmount())
 		if err != nil || !equalRecords(back, c.want) {
 			t.Errorf("%s: round trip = %+v, %v; want %+v", c.kind, back, err, c.want)
 		}
@@ -95,13 +99,13 @@ func TestEncodeRecord_HoldsNoAmount(t *testing.T) {
 
 func TestDecodeRecord_Refusals(t *testing.T) {
 	t.Parallel()
-	if _, err := domain.DecodeRecord("refunds", []byte(`{}`), 0); err == nil || !strings.Contains(err.Error(), "refunds") {
+	if _, err := domain.DecodeRecord("refunds", []byte(`{}`), "R-1", 0); err == nil || !strings.Contains(err.Error(), "refunds") {
 		t.Errorf("unknown kind: %v", err)
 	}
-	if _, err := domain.DecodeRecord(domain.KindPayouts, nil, 100); err == nil || !strings.Contains(err.Error(), "rejected row") {
+	if _, err := domain.DecodeRecord(domain.KindPayouts, nil, "PAY-1", 100); err == nil || !strings.Contains(err.Error(), "rejected row") {
 		t.Errorf("no payload: %v", err)
 	}
-	if _, err := domain.DecodeRecord(domain.KindPayouts, []byte(`{"reference":`), 100); err == nil {
+	if _, err := domain.DecodeRecord(domain.KindPayouts, []byte(`{"reference":`), "PAY-1", 100); err == nil {
 		t.Error("a damaged payload decoded")
 	}
 	it := domain.Item{Kind: domain.KindPayouts, File: "p.csv", Line: 3, Reference: "PAY-3", Amount: 100, Payload: []byte(`{"reference":"PAY-3"}`)}

@@ -174,15 +174,19 @@ func releaseHold(ctx context.Context, tx *sql.Tx, excID int64, now, actor, note 
 	if err := tx.QueryRowContext(ctx, `SELECT max(id) FROM runs`).Scan(&runID); err != nil {
 		return fmt.Errorf("release hold of %s: %w", ref, err)
 	}
+	// The held item is the live holder of the reference as written: its key (ref_key), or,
+	// in a ledger older than the keys, its live_ref.
+	const heldItem = `kind = ?1 AND status = ?2 AND (ref_key = ?3 AND reference = ?4 OR live_ref = ?4)`
+	held := []any{kind, string(domain.StatusHeld), domain.ReferenceKey(ref), ref}
 	if runID.Valid {
 		if _, err := tx.ExecContext(ctx, `INSERT INTO events (item_id, run_id, at, from_status, to_status, detail)
-			SELECT id, ?, ?, status, ?, ? FROM items WHERE kind = ? AND live_ref = ? AND status = ?`,
-			runID.Int64, now, string(domain.StatusFailed), detail, kind, ref, string(domain.StatusHeld)); err != nil {
+			SELECT id, ?5, ?6, status, ?7, ?8 FROM items WHERE `+heldItem,
+			append(held, runID.Int64, now, string(domain.StatusFailed), detail)...); err != nil {
 			return fmt.Errorf("release hold of %s: %w", ref, err)
 		}
 	}
-	if _, err := tx.ExecContext(ctx, `UPDATE items SET status = ?, reason = ?, updated_at = ? WHERE kind = ? AND live_ref = ? AND status = ?`,
-		string(domain.StatusFailed), detail, now, kind, ref, string(domain.StatusHeld)); err != nil {
+	if _, err := tx.ExecContext(ctx, `UPDATE items SET status = ?5, reason = ?6, updated_at = ?7 WHERE `+heldItem,
+		append(held, string(domain.StatusFailed), detail, now)...); err != nil {
 		return fmt.Errorf("release hold of %s: %w", ref, err)
 	}
 	if domain.Kind(kind) == domain.KindCustomers {

@@ -143,13 +143,13 @@ func (db *DB) BeginIngest(ctx context.Context, runID int64, f domain.FileSummary
 	if in.fileID, err = res.LastInsertId(); err != nil {
 		return fail(err)
 	}
-	in.insert, err = tx.PrepareContext(ctx, `INSERT INTO items (file_id, kind, line, reference, live_ref, ref_key, amount, status, reason, rule, payload, raw, updated_at)
-		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`)
+	in.insert, err = tx.PrepareContext(ctx, `INSERT INTO items (file_id, kind, line, reference, ref_key, amount, status, reason, rule, payload, raw, updated_at)
+		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`)
 	if err != nil {
 		return fail(err)
 	}
 	in.holder, err = tx.PrepareContext(ctx, `SELECT i.file_id, i.line, f.name, i.reference, i.status, i.provider_id, i.provider_status, i.utr,
-			i.provider_reason, coalesce(b.created_at, i.updated_at), f.received_at
+			i.provider_reason, coalesce(b.created_at, nullif(i.updated_at, ''), f.received_at), f.received_at
 		FROM items i JOIN files f ON f.id = i.file_id LEFT JOIN batches b ON b.id = i.batch_id
 		WHERE i.kind = ? AND i.ref_key = ?`)
 	if err != nil {
@@ -224,7 +224,7 @@ func (in *Ingest) insertValid(rows []NewItem) error {
 		return err
 	}
 	// ?1 to ?5 are the file's (see chunkStmt); then five a row.
-	in.args = append(in.args[:0], in.fileID, string(in.kind), string(domain.StatusValid), in.now, noCells)
+	in.args = append(in.args[:0], in.fileID, string(in.kind), string(domain.StatusValid), notUpdated, noCells)
 	for _, it := range rows {
 		in.args = append(in.args, int64(it.Line), it.reference(), it.key, int64(it.amount()), it.payload)
 	}
@@ -246,20 +246,19 @@ func (in *Ingest) insertValid(rows []NewItem) error {
 }
 
 // chunkStmt returns the prepared INSERT of n valid rows. The values the rows share are bound
-// once, as ?1 to ?5; each row binds five more (a row's reference is bound once, for both the
-// reference and live_ref columns).
+// once, as ?1 to ?5; each row binds five more.
 func (in *Ingest) chunkStmt(n int) (*sql.Stmt, error) {
 	if st, ok := in.chunks[n]; ok {
 		return st, nil
 	}
 	var q strings.Builder
-	q.WriteString(`INSERT INTO items (file_id, kind, line, reference, live_ref, ref_key, amount, status, reason, rule, payload, raw, updated_at) VALUES `)
+	q.WriteString(`INSERT INTO items (file_id, kind, line, reference, ref_key, amount, status, reason, rule, payload, raw, updated_at) VALUES `)
 	for i := range n {
 		p := 6 + 5*i
 		if i > 0 {
 			q.WriteString(", ")
 		}
-		fmt.Fprintf(&q, "(?1, ?2, ?%d, ?%d, ?%d, ?%d, ?%d, ?3, '', '', ?%d, ?5, ?4)", p, p+1, p+1, p+2, p+3, p+4)
+		fmt.Fprintf(&q, "(?1, ?2, ?%d, ?%d, ?%d, ?%d, ?3, '', '', ?%d, ?5, ?4)", p, p+1, p+2, p+3, p+4)
 	}
 	st, err := in.tx.PrepareContext(in.ctx, q.String())
 	if err != nil {
@@ -278,8 +277,8 @@ func isUniqueViolation(err error) bool {
 func (in *Ingest) addOne(it NewItem) error {
 	ref, amount, key := it.reference(), it.amount(), it.key
 	if len(it.Errors) == 0 {
-		_, err := in.insert.ExecContext(in.ctx, in.fileID, string(in.kind), int64(it.Line), ref, ref, key, int64(amount),
-			string(domain.StatusValid), "", "", it.payload, noCells, in.now)
+		_, err := in.insert.ExecContext(in.ctx, in.fileID, string(in.kind), int64(it.Line), ref, key, int64(amount),
+			string(domain.StatusValid), "", "", it.payload, noCells, notUpdated)
 		if err == nil {
 			in.valid++
 			return nil
@@ -323,8 +322,8 @@ func (in *Ingest) addOne(it NewItem) error {
 		raw = string(b)
 	}
 	reason, rule := joinErrors(it.Errors), it.Errors[0].Rule
-	if _, err := in.insert.ExecContext(in.ctx, in.fileID, string(in.kind), int64(it.Line), ref, nil, nil, int64(amount),
-		string(domain.StatusRejected), reason, rule, nil, raw, in.now); err != nil {
+	if _, err := in.insert.ExecContext(in.ctx, in.fileID, string(in.kind), int64(it.Line), ref, nil, int64(amount),
+		string(domain.StatusRejected), reason, rule, nil, raw, notUpdated); err != nil {
 		return fmt.Errorf("ingest %s line %d: %w", in.file, it.Line, err)
 	}
 	exc := domain.Exception{Category: domain.CategoryRejectedRow, Kind: in.kind, File: in.file, Line: it.Line, Reference: ref, Detail: reason}

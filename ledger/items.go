@@ -12,8 +12,19 @@ import (
 	"enkashbatch/domain"
 )
 
+// itemColumns are the columns scanItem reads, of items i joined with their files f. An item
+// never changed since its file arrived has no updated_at of its own (see notUpdated): its
+// file's received_at is its time.
 const itemColumns = `i.id, i.file_id, f.name, i.kind, i.line, i.reference, i.amount, i.status, i.reason, i.rule, coalesce(i.payload, ''), i.raw,
-	coalesce(i.batch_id, ''), i.provider_id, i.provider_status, i.provider_amount, i.utr, i.provider_reason, i.updated_at`
+	coalesce(i.batch_id, ''), i.provider_id, i.provider_status, i.provider_amount, i.utr, i.provider_reason, ` + itemUpdatedAt
+
+// notUpdated is the updated_at that ingest writes: the item has not changed since its file was
+// received, and files.received_at holds that time once for all the file's rows rather than
+// once a row. Every change of an item sets its own time.
+const notUpdated = ""
+
+// itemUpdatedAt is the time an item (items i of files f) last changed.
+const itemUpdatedAt = `coalesce(nullif(i.updated_at, ''), f.received_at)`
 
 func scanItem(rows interface{ Scan(...any) error }) (domain.Item, error) {
 	var it domain.Item

@@ -120,7 +120,7 @@ func (db *DB) CheckReferences(ctx context.Context, kind domain.Kind, file, refCo
 // (after the kind).
 func (db *DB) referenceHolders(ctx context.Context, holders map[string]holder, n int, args []any) error {
 	q, err := db.read.QueryContext(ctx, `SELECT i.ref_key, i.file_id, i.line, f.name, i.reference, i.status, i.provider_id, i.provider_status, i.utr,
-			i.provider_reason, coalesce(b.created_at, i.updated_at), f.received_at
+			i.provider_reason, coalesce(b.created_at, nullif(i.updated_at, ''), f.received_at), f.received_at
 		FROM items i JOIN files f ON f.id = i.file_id LEFT JOIN batches b ON b.id = i.batch_id
 		WHERE i.kind = ? AND i.ref_key IN (`+placeholders(n)+`)`, args...)
 	if err != nil {

@@ -4,8 +4,8 @@ package domain
 // When Amount is zero the file gave none, and the bill is fetched from the biller before it is
 // paid (the amount due is then the biller's, not ours).
 type Bill struct {
-	Reference      string `json:"reference,omitempty"` // our referenceId at Enkash
-	BillerID       string `json:"biller_id"`           // Enkash's numeric biller id, as digits
+	Reference      string `json:"reference"` // our referenceId at Enkash
+	BillerID       string `json:"biller_id"` // Enkash's numeric biller id, as digits
 	ConsumerNumber string `json:"consumer_number"`
 	AD1            string `json:"ad1,omitempty"` // the biller's additional parameters
 	AD2            string `json:"ad2,omitempty"`

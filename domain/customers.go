@@ -2,7 +2,7 @@ package domain
 
 // Customer is one validated row of a bulk customers file (Enkash accounts receivable).
 type Customer struct {
-	Reference     string `json:"reference,omitempty"` // our unique reference for the customer (Enkash's uniqueRefNo)
+	Reference     string `json:"reference"` // our unique reference for the customer (Enkash's uniqueRefNo)
 	LegalName     string `json:"legal_name"`
 	GSTIN         string `json:"gstin,omitempty"`
 	PAN           string `json:"pan,omitempty"`

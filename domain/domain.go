@@ -138,7 +138,7 @@ func NeverResend(rule string) bool { return slices.Contains(NeverResendRules, ru
 
 // Payout is one validated row of a batch payouts file.
 type Payout struct {
-	Reference string `json:"reference,omitempty"`
+	Reference string `json:"reference"`
 	// BeneficiaryName is the name Enkash receives: the name as written, adapted to Enkash's
 	// rule by SendableName ("Sharma and Sons Pvt Ltd").
 	BeneficiaryName string `json:"beneficiary_name"`
@@ -227,7 +227,7 @@ type Item struct {
 	Reference string
 	Amount    Paise
 	Status    Status
-	// Payload is the stored form of the validated record (EncodeRecord), without its amount;
+	// Payload is the stored form of the validated record (EncodeRecord), without its reference and amount;
 	// empty for rejected rows. Read it with Record (or RecordAs), never by hand.
 	Payload json.RawMessage
 	// Raw holds the row's original cell values in the file's column order.

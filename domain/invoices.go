@@ -5,7 +5,7 @@ import "time"
 // Invoice is one validated row of a bulk invoices file (Enkash accounts receivable). Its item
 // amount is NetAmount: what the customer owes once taxes are added and TDS withheld.
 type Invoice struct {
-	InvoiceNumber     string    `json:"invoice_number,omitempty"`     // unique per seller; our reference
+	InvoiceNumber     string    `json:"invoice_number"`               // unique per seller; our reference
 	CustomerReference string    `json:"customer_reference,omitempty"` // our reference of the customer
 	CustomerID        string    `json:"customer_id,omitempty"`        // or Enkash's KC... id
 	InvoiceDate       time.Time `json:"invoice_date,omitzero"`

@@ -4,6 +4,8 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"reflect"
+	"strings"
 )
 
 // Record is one row of a file as its kind's typed value: a Payout, a Customer, an Invoice or a
@@ -45,22 +47,121 @@ func (b Bill) ItemReference() string                  { return b.Reference }
 func (b Bill) ItemAmount() Paise                      { return b.Amount }
 func (b Bill) withColumns(ref string, a Paise) Record { b.Reference, b.Amount = ref, a; return b }
 
-// The stored schema of a record, owned here and nowhere else: the record's JSON by the tags of
-// its type, WITHOUT its item reference and item amount. The ledger keeps them in its reference
-// and amount columns, the one copy of each from the file's cell to the workbook's cell:
-// DecodeRecord puts them back. (The amount field's tag is "-"; the reference's is omitempty,
-// and EncodeRecord blanks it.) Payloads written before the amount and the reference left them
-// hold the amount under "amount" (payouts, bills) or "net_amount" (invoices) and the reference
-// under "reference" or "invoice_number"; the columns, written from the same values, win.
-// Renaming a tag changes the stored schema: the decoding test of every kind's stored form
-// (record_test.go) fails first.
+// The stored schema of a record, owned here and nowhere else. A record is stored as a JSON
+// array of its fields in the order its storedFields method lists them, e.g. a payout as
+// ["Ramesh Kumar Sharma","","50100000000000","ICIC0004321","","NEFT","Nov 2026 payout"]:
+// positions rather than names, because ingest writes a million of them a night and the names
+// were half of each (docs/performance.md). The order is the schema: a field is only ever
+// appended, never moved or removed, and the fields left at their zero value at the end are
+// left out. The record's item reference and item amount are not stored: the ledger keeps them
+// in its reference and amount columns, the one copy of each from the file's cell to the
+// workbook's cell, and DecodeRecord puts them back.
+//
+// Payloads written by earlier versions are JSON objects keyed by the fields' tags, some still
+// holding the reference ("reference", "invoice_number") and the amount ("amount",
+// "net_amount"): DecodeRecord reads them by the tags, and the columns, written from the same
+// values, win. SQL that reads a field of the payload reads both forms (StoredFieldSQL).
+// Renaming a tag or moving a field changes the stored schema: the decoding tests of every
+// kind's stored forms (record_test.go) fail first.
 
-// decoders decodes the stored form of each kind's record.
-var decoders = map[Kind]func(payload []byte) (Record, error){
-	KindPayouts:   decodeAs[Payout],
-	KindCustomers: decodeAs[Customer],
-	KindInvoices:  decodeAs[Invoice],
-	KindBills:     decodeAs[Bill],
+// storedFields of each record type: pointers to its stored fields, in their stored order.
+func (p *Payout) storedFields() []any {
+	return []any{&p.BeneficiaryName, &p.BeneficiaryNameAsWritten, &p.AccountNumber, &p.IFSC, &p.VPA, &p.Mode,
+		&p.Remark, &p.RemarkAsWritten, &p.Email, &p.Phone, &p.BeneficiaryID}
+}
+
+func (c *Customer) storedFields() []any {
+	return []any{&c.LegalName, &c.GSTIN, &c.PAN, &c.ContactName, &c.Mobile, &c.Email, &c.Address, &c.State, &c.PIN,
+		&c.AccountNumber, &c.IFSC}
+}
+
+func (i *Invoice) storedFields() []any {
+	return []any{&i.CustomerReference, &i.CustomerID, &i.InvoiceDate, &i.DueDate, &i.BaseAmount, &i.CGST, &i.SGST,
+		&i.IGST, &i.TDS, &i.Description, &i.PONumber}
+}
+
+func (b *Bill) storedFields() []any {
+	return []any{&b.BillerID, &b.ConsumerNumber, &b.AD1, &b.AD2, &b.DueDate, &b.BillDate, &b.Circle, &b.Remarks}
+}
+
+// storable is a pointer to a record type T that lists its stored fields.
+type storable[T Record] interface {
+	*T
+	storedFields() []any
+}
+
+// schema is one kind's stored form.
+type schema struct {
+	encode func(Record) ([]byte, error)
+	decode func(payload []byte) (Record, error)
+	// position is each stored field's place in the array, by the field's JSON tag.
+	position map[string]int
+}
+
+// schemas are the stored forms of each kind's record.
+var schemas = map[Kind]schema{
+	KindPayouts:   schemaOf[Payout](),
+	KindCustomers: schemaOf[Customer](),
+	KindInvoices:  schemaOf[Invoice](),
+	KindBills:     schemaOf[Bill](),
+}
+
+func schemaOf[T Record, P storable[T]]() schema {
+	var v T
+	fields := P(&v).storedFields()
+	position := make(map[string]int, len(fields))
+	rv := reflect.ValueOf(&v).Elem()
+	for i := range rv.NumField() {
+		name, _, _ := strings.Cut(rv.Type().Field(i).Tag.Get("json"), ",")
+		addr := rv.Field(i).Addr().Pointer()
+		for at, f := range fields {
+			if reflect.ValueOf(f).Pointer() == addr {
+				position[name] = at
+			}
+		}
+	}
+	return schema{encode: encodeAs[T, P], decode: decodeAs[T, P], position: position}
+}
+
+func encodeAs[T Record, P storable[T]](r Record) ([]byte, error) {
+	v := r.(T)
+	fields := P(&v).storedFields()
+	for len(fields) > 0 && reflect.ValueOf(fields[len(fields)-1]).Elem().IsZero() {
+		fields = fields[:len(fields)-1]
+	}
+	return json.Marshal(fields)
+}
+
+func decodeAs[T Record, P storable[T]](payload []byte) (Record, error) {
+	var v T
+	if payload[0] != '[' {
+		// An earlier version's object keyed by tags.
+		if err := json.Unmarshal(payload, &v); err != nil {
+			return nil, err
+		}
+		return v, nil
+	}
+	fields := P(&v).storedFields()
+	want := len(fields)
+	if err := json.Unmarshal(payload, &fields); err != nil {
+		return nil, err
+	}
+	if len(fields) > want {
+		return nil, fmt.Errorf("%d fields stored, %d known: written by a newer version of batch", len(fields), want)
+	}
+	return v, nil
+}
+
+// StoredFieldSQL returns the SQL expression of the field of kind k's stored record whose JSON
+// tag is key, read from the payload column expression payload: the field of either stored form
+// (NULL when the record leaves it out). It panics on a field that is not stored: the SQL is
+// the program's own.
+func StoredFieldSQL(k Kind, key, payload string) string {
+	at, ok := schemas[k].position[key]
+	if !ok {
+		panic(fmt.Sprintf("domain: the %s record stores no field %q", k, key))
+	}
+	return fmt.Sprintf("coalesce(json_extract(%s, '$[%d]'), json_extract(%s, '$.%s'))", payload, at, payload, key)
 }
 
 // HasAmounts reports whether the records of kind k carry an amount: a customer has none, so
@@ -68,15 +169,15 @@ var decoders = map[Kind]func(payload []byte) (Record, error){
 func HasAmounts(k Kind) bool { return k != KindCustomers }
 
 // HasRecord reports whether kind k has a record type and its stored schema.
-func HasRecord(k Kind) bool { _, ok := decoders[k]; return ok }
+func HasRecord(k Kind) bool { _, ok := schemas[k]; return ok }
 
-// EncodeRecord returns the stored form of r, for the ledger's payload column: r without its
-// item reference and amount, which the ledger's columns hold.
+// EncodeRecord returns the stored form of r, for the ledger's payload column: r's fields
+// without its item reference and amount, which the ledger's columns hold.
 func EncodeRecord(r Record) ([]byte, error) {
 	if r == nil {
 		return nil, errors.New("encode record: no record")
 	}
-	b, err := json.Marshal(r.withColumns("", 0))
+	b, err := schemas[r.Kind()].encode(r)
 	if err != nil {
 		return nil, fmt.Errorf("encode %s record %s: %w", r.Kind(), r.ItemReference(), err)
 	}
@@ -86,26 +187,18 @@ func EncodeRecord(r Record) ([]byte, error) {
 // DecodeRecord returns the record of kind k stored as payload, with reference and amount (the
 // ledger's reference and amount columns) as its item reference and item amount.
 func DecodeRecord(k Kind, payload []byte, reference string, amount Paise) (Record, error) {
-	decode, ok := decoders[k]
+	sc, ok := schemas[k]
 	if !ok {
 		return nil, fmt.Errorf("decode record: kind %q has no record type", k)
 	}
 	if len(payload) == 0 {
 		return nil, fmt.Errorf("decode %s record: no stored record (a rejected row has none)", k)
 	}
-	r, err := decode(payload)
+	r, err := sc.decode(payload)
 	if err != nil {
 		return nil, fmt.Errorf("decode %s record: %w", k, err)
 	}
 	return r.withColumns(reference, amount), nil
-}
-
-func decodeAs[T Record](payload []byte) (Record, error) {
-	var v T
-	if err := json.Unmarshal(payload, &v); err != nil {
-		return nil, err
-	}
-	return v, nil
 }
 
 // RecordAs returns the record of item it as a T, decoded by DecodeRecord, or an error naming

@@ -1,8 +1,8 @@
 package domain_test
 
 import (
-	"encoding/json"
 	"reflect"
+	"strconv"
 	"strings"
 	"testing"
 	"time"
@@ -71,6 +71,49 @@ func TestDecodeRecord_StoredForms(t *testing.T) {
 	}
 }
 
+// positionalForms are payloads of every kind as this version stores them: fields by position.
+// Moving a field in a storedFields list fails this table.
+var positionalForms = []struct {
+	kind    domain.Kind
+	payload string
+	want    domain.Record // with reference "R-1" and amount 4200 from the columns
+}{
+	{domain.KindPayouts, `["Sharma and Sons Pvt Ltd","Sharma \u0026 Sons Pvt. Ltd.","50100234567891","HDFC0001234","","NEFT","Nov salary","Nov salary!","a@b.in","9876543210","BEN1"]`,
+		domain.Payout{Reference: "R-1", BeneficiaryName: "Sharma and Sons Pvt Ltd", BeneficiaryNameAsWritten: "Sharma & Sons Pvt. Ltd.",
+			AccountNumber: "50100234567891", IFSC: "HDFC0001234", Amount: 4200, Mode: "NEFT", Remark: "Nov salary", RemarkAsWritten: "Nov salary!",
+			Email: "a@b.in", Phone: "9876543210", BeneficiaryID: "BEN1"}},
+	{domain.KindPayouts, `["Ravi","","","","ravi@okhdfc","UPI"]`,
+		domain.Payout{Reference: "R-1", BeneficiaryName: "Ravi", VPA: "ravi@okhdfc", Mode: "UPI", Amount: 4200}},
+	{domain.KindCustomers, `["Balaji Traders","27AAPFU0939F1ZV","AAPFU0939F","Ravi","9876543210","r@b.in","1 MG Road","Maharashtra","411001","123456789","SBIN0000001"]`,
+		domain.Customer{Reference: "R-1", LegalName: "Balaji Traders", GSTIN: "27AAPFU0939F1ZV", PAN: "AAPFU0939F", ContactName: "Ravi",
+			Mobile: "9876543210", Email: "r@b.in", Address: "1 MG Road", State: "Maharashtra", PIN: "411001", AccountNumber: "123456789", IFSC: "SBIN0000001"}},
+	{domain.KindInvoices, `["CUST-1","KC00000000000001","2026-11-01T00:00:00Z","2026-12-01T00:00:00Z",100000,9000,9000,0,2000,"Nov","PO-9"]`,
+		domain.Invoice{InvoiceNumber: "R-1", CustomerReference: "CUST-1", CustomerID: "KC00000000000001", InvoiceDate: time.Date(2026, 11, 1, 0, 0, 0, 0, time.UTC),
+			DueDate: time.Date(2026, 12, 1, 0, 0, 0, 0, time.UTC), BaseAmount: 100000, CGST: 9000, SGST: 9000, TDS: 2000, NetAmount: 4200,
+			Description: "Nov", PONumber: "PO-9"}},
+	{domain.KindBills, `["77","K-9981","x","y","2026-12-05","2026-11-20","Mumbai","office"]`,
+		domain.Bill{Reference: "R-1", BillerID: "77", ConsumerNumber: "K-9981", AD1: "x", AD2: "y", Amount: 4200, DueDate: "2026-12-05",
+			BillDate: "2026-11-20", Circle: "Mumbai", Remarks: "office"}},
+}
+
+func TestDecodeRecord_PositionalForms(t *testing.T) {
+	t.Parallel()
+	for _, c := range positionalForms {
+		got, err := domain.DecodeRecord(c.kind, []byte(c.payload), "R-1", 4200)
+		if err != nil {
+			t.Fatalf("%s %s: %v", c.kind, c.payload, err)
+		}
+		if !equalRecords(got, c.want) {
+			t.Errorf("%s: decoded %+v\nwant %+v", c.kind, got, c.want)
+		}
+		// What this version writes is what it reads: the same bytes.
+		b, err := domain.EncodeRecord(c.want)
+		if err != nil || string(b) != c.payload {
+			t.Errorf("%s: encoded %s, %v\nwant %s", c.kind, b, err, c.payload)
+		}
+	}
+}
+
 func TestEncodeRecord_HoldsNoColumn(t *testing.T) {
 	t.Parallel()
 	for _, c := range storedForms {
@@ -78,21 +121,44 @@ func TestEncodeRecord_HoldsNoColumn(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		var keys map[string]json.RawMessage
-		if err := json.Unmarshal(b, &keys); err != nil {
-			t.Fatal(err)
+		if b[0] != '[' {
+			t.Errorf("%s: the stored form is not an array of fields: %s", c.kind, b)
 		}
-		for _, k := range []string{"amount", "net_amount", "reference", "invoice_number"} {
-			if _, ok := keys[k]; ok {
-				t.Errorf("%s: the stored form carries %q, a second copy of a ledger column: %s", c.kind, k, b)
-			}
+		if ref := c.want.ItemReference(); strings.Contains(string(b), ref) {
+			t.Errorf("%s: the stored form holds the reference %q, a second copy of the ledger's reference column: %s", c.kind, ref, b)
 		}
-		if strings.Contains(string(b), c.want.ItemReference()) {
-			t.Errorf("%s: the stored form holds the reference %q: %s", c.kind, c.want.ItemReference(), b)
+		if amount := strconv.FormatInt(int64(c.want.ItemAmount()), 10); c.want.ItemAmount() != 0 && strings.Contains(string(b), amount) {
+			t.Errorf("%s: the stored form holds the amount %s, a second copy of the ledger's amount column: %s", c.kind, amount, b)
 		}
 		back, err := domain.DecodeRecord(c.kind, b, c.want.ItemReference(), c.want.ItemAmount())
 		if err != nil || !equalRecords(back, c.want) {
 			t.Errorf("%s: round trip = %+v, %v; want %+v", c.kind, back, err, c.want)
+		}
+	}
+}
+
+// TestStoredFieldSQL_EveryField checks that every field of every record type is stored (its
+// tag has a position), but the item reference and amount, which the ledger's columns hold.
+func TestStoredFieldSQL_EveryField(t *testing.T) {
+	t.Parallel()
+	for _, c := range storedForms {
+		typ := reflect.TypeOf(c.want)
+		for i := range typ.NumField() {
+			tag, _, _ := strings.Cut(typ.Field(i).Tag.Get("json"), ",")
+			if tag == "-" || tag == "reference" || tag == "invoice_number" {
+				continue
+			}
+			func() {
+				defer func() {
+					if r := recover(); r != nil {
+						t.Errorf("%s field %s (%q) is not stored: %v", c.kind, typ.Field(i).Name, tag, r)
+					}
+				}()
+				sql := domain.StoredFieldSQL(c.kind, tag, "payload")
+				if !strings.Contains(sql, "'$.") || !strings.Contains(sql, "'$[") {
+					t.Errorf("%s field %s: %s reads only one stored form", c.kind, tag, sql)
+				}
+			}()
 		}
 	}
 }
@@ -107,6 +173,9 @@ func TestDecodeRecord_Refusals(t *testing.T) {
 	}
 	if _, err := domain.DecodeRecord(domain.KindPayouts, []byte(`{"reference":`), "PAY-1", 100); err == nil {
 		t.Error("a damaged payload decoded")
+	}
+	if _, err := domain.DecodeRecord(domain.KindBills, []byte(`["77","K-9981","","","","","","","a field of a newer version"]`), "EB-1", 0); err == nil || !strings.Contains(err.Error(), "newer version") {
+		t.Errorf("a stored form with more fields than known: %v", err)
 	}
 	it := domain.Item{Kind: domain.KindPayouts, File: "p.csv", Line: 3, Reference: "PAY-3", Amount: 100, Payload: []byte(`{"reference":"PAY-3"}`)}
 	if _, err := domain.RecordAs[domain.Bill](it); err == nil || !strings.Contains(err.Error(), "PAY-3") || !strings.Contains(err.Error(), "p.csv line 3") {

@@ -201,8 +201,8 @@ func releaseHold(ctx context.Context, tx *sql.Tx, excID int64, now, actor, note 
 // flow). An invoice held for a conflict of its own (an open reference_conflict on its own
 // number) stays held.
 func releaseInvoicesOf(ctx context.Context, tx *sql.Tx, runID sql.NullInt64, now, ref, actor string) error {
-	const held = `FROM items i WHERE i.kind = ? AND i.status = ? AND i.payload IS NOT NULL
-		AND upper(trim(json_extract(i.payload, '$.customer_reference'))) = ?
+	held := `FROM items i WHERE i.kind = ? AND i.status = ? AND i.payload IS NOT NULL
+		AND upper(trim(` + domain.StoredFieldSQL(domain.KindInvoices, "customer_reference", "i.payload") + `)) = ?
 		AND NOT EXISTS (SELECT 1 FROM exceptions e WHERE e.category = ? AND e.kind = i.kind AND e.resolved_at IS NULL
 			AND upper(trim(e.reference)) = upper(trim(i.reference)))`
 	args := []any{string(domain.KindInvoices), string(domain.StatusHeld), domain.ReferenceKey(ref), string(domain.CategoryReferenceConflict)}

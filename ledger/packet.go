@@ -27,14 +27,14 @@ var queuedStates = []domain.Status{domain.StatusValid, domain.StatusAwaitingAppr
 
 // payeeOf returns the SQL expression of the payee of the payout in table alias t:
 // "acct:<account number>@<IFSC>" or "vpa:<VPA in lower case>", NULL for any other kind or a
-// rejected row. It is the expression of the index items_payee_sent, written with t's columns:
-// SQLite uses the index only for this very expression.
+// rejected row. It is the expression of the index items_payee_sent (migration 0009), written
+// with t's columns: SQLite uses the index only for this very expression.
 func payeeOf(t string) string {
-	r := strings.NewReplacer("kind", t+".kind", "payload", t+".payload")
-	return r.Replace(`(CASE WHEN kind = 'payouts' AND payload IS NOT NULL THEN
-        CASE WHEN coalesce(json_extract(payload, '$.vpa'), '') <> '' THEN 'vpa:' || lower(json_extract(payload, '$.vpa'))
-             ELSE 'acct:' || coalesce(json_extract(payload, '$.account_number'), '') || '@' || upper(coalesce(json_extract(payload, '$.ifsc'), '')) END
-    END)`)
+	field := func(key string) string { return domain.StoredFieldSQL(domain.KindPayouts, key, t+".payload") }
+	return `(CASE WHEN ` + t + `.kind = 'payouts' AND ` + t + `.payload IS NOT NULL THEN
+        CASE WHEN coalesce(` + field("vpa") + `, '') <> '' THEN 'vpa:' || lower(` + field("vpa") + `)
+             ELSE 'acct:' || coalesce(` + field("account_number") + `, '') || '@' || upper(coalesce(` + field("ifsc") + `, '')) END
+    END)`
 }
 
 // sentPayout is the condition of an item e indexed by items_payee_sent and sent: in flight or
@@ -88,8 +88,8 @@ type PacketGroup struct {
 // groupBy is, for each kind the packet groups, the expression of the field it groups by; the
 // rows of another kind make one group, named by their kind.
 var groupBy = map[domain.Kind]string{
-	domain.KindPayouts: "json_extract(payload, '$.mode')",
-	domain.KindBills:   "json_extract(payload, '$.biller_id')",
+	domain.KindPayouts: domain.StoredFieldSQL(domain.KindPayouts, "mode", "payload"),
+	domain.KindBills:   domain.StoredFieldSQL(domain.KindBills, "biller_id", "payload"),
 }
 
 // PacketGroups returns the count and total of the valid rows of file fileID of kind k by mode
@@ -134,7 +134,7 @@ func (db *DB) LargestItems(ctx context.Context, fileID int64, n int) ([]domain.I
 // ItemsInRange returns how many valid payouts of file fileID in mode are of at least from and at
 // most to, and the first n of them, largest first: e.g. the IMPS rows close to the IMPS limit.
 func (db *DB) ItemsInRange(ctx context.Context, fileID int64, mode string, from, to domain.Paise, n int) ([]domain.Item, int, error) {
-	const where = ` WHERE i.file_id = ? AND i.status <> 'rejected' AND i.kind = 'payouts' AND json_extract(i.payload, '$.mode') = ? AND i.amount BETWEEN ? AND ?`
+	where := ` WHERE i.file_id = ? AND i.status <> 'rejected' AND i.kind = 'payouts' AND ` + domain.StoredFieldSQL(domain.KindPayouts, "mode", "i.payload") + ` = ? AND i.amount BETWEEN ? AND ?`
 	var count int
 	if err := db.read.QueryRowContext(ctx, `SELECT count(*) FROM items i`+where, fileID, mode, from, to).Scan(&count); err != nil {
 		return nil, 0, fmt.Errorf("count %s rows of file %d: %w", mode, fileID, err)

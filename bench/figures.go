@@ -99,8 +99,8 @@ func rate(n int, d time.Duration) string {
 	return fmt.Sprintf("%.0fk rows/s", float64(n)/d.Seconds()/1000)
 }
 
-// csv measures csv_ingest (1 M rows, once each side: it is the longest) and the peak RSS of
-// CSV ingest at 1 M and at 100 k rows.
+// csv measures csv_ingest (1 M rows, the best of reps+1 runs of each side, by turns) and the
+// peak RSS of CSV ingest at 1 M and at 100 k rows.
 func (h *harness) csv(ctx context.Context) ([]figure, error) {
 	const badEvery = 1000
 	small := filepath.Join(h.dir, "payouts_small.csv")
@@ -136,22 +136,42 @@ func (h *harness) csv(ctx context.Context) ([]figure, error) {
 		return nil, err
 	}
 	fmt.Printf("  earlier floor (encoding/csv + one prepared single-row INSERT, all indexes): %s (%s), CPU %s, peak RSS %.1f MB\n", secs(single.wall), rate(h.o.csvRows, single.wall), secs(single.cpu), mb(single.maxRSS))
-	if db, err = h.fresh("floor"); err != nil {
-		return nil, err
+	// The floor and batch ingest run by turns, reps+1 times each, and each side's best run
+	// counts: a run slowed by other load on the machine (a shared 2-core VM varies by a
+	// quarter from minute to minute) does not decide the figure alone.
+	var floor, p proc
+	var bigRSS int64
+	for i := range h.o.reps + 1 {
+		if db, err = h.fresh("floor"); err != nil {
+			return nil, err
+		}
+		f, err := h.floorChild(ctx, h.o.csvRows, "floor-csv", big, filepath.Join(db, "ledger.db"))
+		if err != nil {
+			return nil, err
+		}
+		fmt.Printf("  floor (encoding/csv + %d-row INSERTs, unique index only, one transaction): %s (%s), CPU %s, peak RSS %.1f MB\n", floorChunk, secs(f.wall), rate(h.o.csvRows, f.wall), secs(f.cpu), mb(f.maxRSS))
+		b, home, err := h.batchIngest(ctx, big, h.o.csvRows, bad, ingestAlone...)
+		if err != nil {
+			return nil, err
+		}
+		fmt.Printf("  batch ingest: %s (%s), CPU %s, peak RSS %.1f MB\n", secs(b.wall), rate(h.o.csvRows, b.wall), secs(b.cpu), mb(b.maxRSS))
+		if i == 0 || f.wall < floor.wall {
+			floor = f
+		}
+		if i == 0 || b.wall < p.wall {
+			p = b
+		}
+		bigRSS = max(bigRSS, b.maxRSS)
+		// Each ledger is a quarter of a gigabyte: keep the disk to the run at hand.
+		if !h.o.keep {
+			os.RemoveAll(db)
+			os.RemoveAll(home)
+		}
 	}
-	floor, err := h.floorChild(ctx, h.o.csvRows, "floor-csv", big, filepath.Join(db, "ledger.db"))
-	if err != nil {
-		return nil, err
-	}
-	fmt.Printf("  floor (encoding/csv + %d-row INSERTs, unique index only, one transaction): %s (%s), CPU %s, peak RSS %.1f MB\n", floorChunk, secs(floor.wall), rate(h.o.csvRows, floor.wall), secs(floor.cpu), mb(floor.maxRSS))
-	p, _, err := h.batchIngest(ctx, big, h.o.csvRows, bad, ingestAlone...)
-	if err != nil {
-		return nil, err
-	}
-	fmt.Printf("  batch ingest: %s (%s), CPU %s, peak RSS %.1f MB\n", secs(p.wall), rate(h.o.csvRows, p.wall), secs(p.cpu), mb(p.maxRSS))
+	fmt.Printf("  best of %d each: floor %s, batch ingest %s\n", h.o.reps+1, secs(floor.wall), secs(p.wall))
 	fmt.Printf("  CPU time ratio (less sensitive to other load on the machine): %.2f (%.2f against the earlier floor)\n", p.cpu.Seconds()/floor.cpu.Seconds(), p.cpu.Seconds()/single.cpu.Seconds())
 	fmt.Printf("  against the earlier floor: %.2fx\n", p.wall.Seconds()/single.wall.Seconds())
-	h.setRSS("csv_big", p.maxRSS)
+	h.setRSS("csv_big", bigRSS)
 	held, _, err := h.batchIngest(ctx, big, h.o.csvRows, bad)
 	if err != nil {
 		return nil, err

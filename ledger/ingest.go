@@ -30,6 +30,9 @@ type NewItem struct {
 	payload string   // domain.EncodeRecord(Record) of a valid row; "" for a rejected one
 	key     string   // domain.ReferenceKey of the reference
 	cells   []string // the row's original cells, kept in the ledger only if the row is rejected
+	// values are a valid row's reference, key, amount and payload as the INSERT binds them,
+	// made (boxed) by NewItemOf on its goroutine rather than by the ledger's writer.
+	values [4]any
 }
 
 // NewItemOf returns the item of one row: its record as read, its original cells in file order,
@@ -54,6 +57,7 @@ func NewItemOf(line int, rec domain.Record, raw []string, errs []domain.RowError
 		// The encoding is ours alone and never changed: its bytes are the string's, without
 		// a copy (bound as TEXT, which SQLite copies; a []byte would be stored as a BLOB).
 		it.payload = unsafe.String(unsafe.SliceData(b), len(b))
+		it.values = [4]any{rec.ItemReference(), it.key, int64(rec.ItemAmount()), it.payload}
 	}
 	return it, nil
 }
@@ -105,7 +109,7 @@ type Ingest struct {
 	insert  *sql.Stmt
 	holder  *sql.Stmt         // the live item holding a reference key
 	chunk   int               // insertChunk when the file began
-	chunks  map[int]*sql.Stmt // multi-row INSERTs of valid rows, by their number of rows
+	chunks  map[int]*sql.Stmt // multi-row INSERTs of valid rows, by their number of rows (negative: lines not consecutive)
 	pending []NewItem         // valid rows not yet written, in file order
 	args    []any             // the arguments of a multi-row INSERT, reused
 	rowsIn  int
@@ -219,14 +223,20 @@ func (in *Ingest) flush() error {
 // insertValid writes valid rows with one INSERT statement, or, if one of them breaks the
 // unique reference index, each on its own (the statement is undone whole).
 func (in *Ingest) insertValid(rows []NewItem) error {
-	st, err := in.chunkStmt(len(rows))
+	// Rows on consecutive lines (all of them, but after a cell of several lines) bind the
+	// first line alone.
+	consecutive := rows[len(rows)-1].Line-rows[0].Line == len(rows)-1
+	st, err := in.chunkStmt(len(rows), consecutive)
 	if err != nil {
 		return err
 	}
-	// ?1 to ?5 are the file's (see chunkStmt); then five a row.
-	in.args = append(in.args[:0], in.fileID, string(in.kind), string(domain.StatusValid), notUpdated, noCells)
+	// ?1 to ?6 are the file's and the first line (see chunkStmt); then four a row, or five.
+	in.args = append(in.args[:0], in.fileID, string(in.kind), string(domain.StatusValid), notUpdated, noCells, int64(rows[0].Line))
 	for _, it := range rows {
-		in.args = append(in.args, int64(it.Line), it.reference(), it.key, int64(it.amount()), it.payload)
+		if !consecutive {
+			in.args = append(in.args, int64(it.Line))
+		}
+		in.args = append(in.args, it.values[:]...)
 	}
 	_, err = st.ExecContext(in.ctx, in.args...)
 	clear(in.args)
@@ -245,26 +255,38 @@ func (in *Ingest) insertValid(rows []NewItem) error {
 	return nil
 }
 
-// chunkStmt returns the prepared INSERT of n valid rows. The values the rows share are bound
-// once, as ?1 to ?5; each row binds five more.
-func (in *Ingest) chunkStmt(n int) (*sql.Stmt, error) {
-	if st, ok := in.chunks[n]; ok {
+// chunkStmt returns the prepared INSERT of n valid rows, on consecutive lines or not. The
+// values the rows share are bound once, as ?1 to ?5, then the first row's line as ?6; each row
+// binds four more (its reference, key, amount and payload), and its line first if the lines
+// are not consecutive.
+func (in *Ingest) chunkStmt(n int, consecutive bool) (*sql.Stmt, error) {
+	key := n
+	if !consecutive {
+		key = -n
+	}
+	if st, ok := in.chunks[key]; ok {
 		return st, nil
 	}
 	var q strings.Builder
 	q.WriteString(`INSERT INTO items (file_id, kind, line, reference, ref_key, amount, status, reason, rule, payload, raw, updated_at) VALUES `)
+	p := 7
 	for i := range n {
-		p := 6 + 5*i
 		if i > 0 {
 			q.WriteString(", ")
 		}
-		fmt.Fprintf(&q, "(?1, ?2, ?%d, ?%d, ?%d, ?%d, ?3, '', '', ?%d, ?5, ?4)", p, p+1, p+2, p+3, p+4)
+		line := fmt.Sprintf("?6 + %d", i)
+		if !consecutive {
+			line = fmt.Sprintf("?%d", p)
+			p++
+		}
+		fmt.Fprintf(&q, "(?1, ?2, %s, ?%d, ?%d, ?%d, ?3, '', '', ?%d, ?5, ?4)", line, p, p+1, p+2, p+3)
+		p += 4
 	}
 	st, err := in.tx.PrepareContext(in.ctx, q.String())
 	if err != nil {
 		return nil, fmt.Errorf("ingest %s: prepare the INSERT of %d rows: %w", in.file, n, err)
 	}
-	in.chunks[n] = st
+	in.chunks[key] = st
 	return st, nil
 }
 

@@ -52,7 +52,7 @@ func chunkScript(t *testing.T, db *ledger.DB) {
 
 	var a []ledger.NewItem
 	for i := range 300 {
-		line := i + 2
+		line := i + 2 + i/50 // a cell of two lines every 50 rows: lines not consecutive in some chunks
 		switch {
 		case i == 40: // a duplicate of line 12, in another chunk
 			a = append(a, valid(line, "PAY-10", 5))

@@ -1,9 +1,11 @@
 package ledger
 
 import (
+	"cmp"
 	"context"
 	"database/sql"
 	"fmt"
+	"slices"
 	"time"
 
 	"enkashbatch/domain"
@@ -38,13 +40,47 @@ func (db *DB) ClaimBatch(ctx context.Context, runID int64, kind domain.Kind, lim
 // granted approval request. ClaimBatchOf and Claimable share it, so that what a balance check
 // counts is what a claim takes.
 func claimable(kind domain.Kind, onlyApproved bool) (string, []any) {
-	cond := `i.kind = ? AND i.status IN (?, ?)`
-	args := []any{string(kind), string(domain.StatusValid), string(domain.StatusApproved)}
+	return claimableIn(kind, onlyApproved, claimableStates...)
+}
+
+// claimableStates are the states of an item a submission may claim.
+var claimableStates = []domain.Status{domain.StatusValid, domain.StatusApproved}
+
+// claimableIn is claimable's condition for the items in the given states alone.
+func claimableIn(kind domain.Kind, onlyApproved bool, states ...domain.Status) (string, []any) {
+	cond := `i.kind = ? AND i.status IN (` + placeholders(len(states)) + `)`
+	args := []any{string(kind)}
+	for _, st := range states {
+		args = append(args, string(st))
+	}
 	if onlyApproved {
 		cond += ` AND i.approval_id IN (SELECT id FROM approvals WHERE state = ?)`
 		args = append(args, ApprovalGranted)
 	}
 	return cond, args
+}
+
+// firstClaimable returns the first limit items a claim of kind takes, in id order (the files'
+// order). Each state is read on its own, in id order as the index items_kind_status keeps the
+// items of one state, and the two are merged: read together, every claimable item of the kind
+// would be sorted at each claim (0.19 s a claim with a million waiting, docs/performance.md).
+func firstClaimable(ctx context.Context, tx *sql.Tx, kind domain.Kind, onlyApproved bool, limit int) ([]domain.Item, error) {
+	var items []domain.Item
+	for _, st := range claimableStates {
+		cond, args := claimableIn(kind, onlyApproved, st)
+		rows, err := tx.QueryContext(ctx, `SELECT `+itemColumns+` FROM items i JOIN files f ON f.id = i.file_id
+			WHERE `+cond+` ORDER BY i.id LIMIT ?`, append(args, limit)...)
+		if err != nil {
+			return nil, err
+		}
+		some, err := collectItems(rows)
+		if err != nil {
+			return nil, err
+		}
+		items = append(items, some...)
+	}
+	slices.SortFunc(items, func(a, b domain.Item) int { return cmp.Compare(a.ID, b.ID) })
+	return items[:min(limit, len(items))], nil
 }
 
 // ClaimBatchOf is ClaimBatch; with onlyApproved (a kind that needs approval) it takes only
@@ -55,12 +91,8 @@ func (db *DB) ClaimBatchOf(ctx context.Context, runID int64, kind domain.Kind, l
 	var items []domain.Item
 	cond, args := claimable(kind, onlyApproved)
 	err := db.inTx(ctx, func(tx *sql.Tx, now string) error {
-		rows, err := tx.QueryContext(ctx, `SELECT `+itemColumns+` FROM items i JOIN files f ON f.id = i.file_id
-			WHERE `+cond+` ORDER BY i.id LIMIT ?`, append(args, limit)...)
-		if err != nil {
-			return err
-		}
-		items, err = collectItems(rows)
+		var err error
+		items, err = firstClaimable(ctx, tx, kind, onlyApproved, limit)
 		if err != nil || len(items) == 0 {
 			return err
 		}

@@ -1,0 +1,90 @@
+package ledger
+
+import (
+	"context"
+	"fmt"
+	"path/filepath"
+	"slices"
+	"strings"
+	"testing"
+
+	"enkashbatch/domain"
+)
+
+// TestClaimBatch_BothStatesInFileOrder claims valid and approved items mixed in one file: each
+// claim takes the first items in id order whatever their state, and the query of each state
+// reads the index in id order instead of sorting every claimable item.
+func TestClaimBatch_BothStatesInFileOrder(t *testing.T) {
+	ctx := context.Background()
+	db, err := Open(ctx, filepath.Join(t.TempDir(), "ledger.db"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer db.Close()
+	run, err := db.StartRun(ctx, "test", true)
+	if err != nil {
+		t.Fatal(err)
+	}
+	in, err := db.BeginIngest(ctx, run, domain.FileSummary{Name: "p.csv", Kind: domain.KindPayouts, SHA256: "sha-p"}, []string{"Reference"}, "Reference")
+	if err != nil {
+		t.Fatal(err)
+	}
+	for line := 2; line <= 8; line++ {
+		ref := fmt.Sprintf("PAY-%d", line)
+		it, err := NewItemOf(line, domain.Payout{Reference: ref, BeneficiaryName: "Ravi", VPA: "ravi@okhdfc", Mode: "UPI", Amount: 100}, []string{ref}, nil)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if err := in.Add(it); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if err := in.Commit(); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := db.write.ExecContext(ctx, `UPDATE items SET status = 'approved' WHERE line IN (3, 6, 7)`); err != nil {
+		t.Fatal(err)
+	}
+
+	var claimed [][]int
+	for {
+		_, items, err := db.ClaimBatch(ctx, run, domain.KindPayouts, 3, func(items []domain.Item) string { return "B-" + items[0].Reference })
+		if err != nil {
+			t.Fatal(err)
+		}
+		if len(items) == 0 {
+			break
+		}
+		var lines []int
+		for _, it := range items {
+			lines = append(lines, it.Line)
+		}
+		claimed = append(claimed, lines)
+	}
+	if want := [][]int{{2, 3, 4}, {5, 6, 7}, {8}}; fmt.Sprint(claimed) != fmt.Sprint(want) {
+		t.Errorf("claimed lines %v, want %v", claimed, want)
+	}
+
+	for _, onlyApproved := range []bool{false, true} {
+		for _, st := range claimableStates {
+			cond, args := claimableIn(domain.KindPayouts, onlyApproved, st)
+			rows, err := db.read.QueryContext(ctx, `EXPLAIN QUERY PLAN SELECT i.id FROM items i JOIN files f ON f.id = i.file_id WHERE `+cond+` ORDER BY i.id LIMIT 3`, args...)
+			if err != nil {
+				t.Fatal(err)
+			}
+			var plan []string
+			for rows.Next() {
+				var id, parent, unused int
+				var detail string
+				if err := rows.Scan(&id, &parent, &unused, &detail); err != nil {
+					t.Fatal(err)
+				}
+				plan = append(plan, detail)
+			}
+			rows.Close()
+			if slices.ContainsFunc(plan, func(s string) bool { return strings.Contains(s, "TEMP B-TREE") }) {
+				t.Errorf("the claim of %s items (only approved: %v) sorts them:\n%s", st, onlyApproved, strings.Join(plan, "\n"))
+			}
+		}
+	}
+}

@@ -81,8 +81,9 @@ type HoldRule func(fileID int64, file string, paise domain.Paise) (maker string,
 func (db *DB) HoldForApproval(ctx context.Context, runID int64, kind domain.Kind, rule HoldRule) ([]ApprovalRequest, error) {
 	var out []ApprovalRequest
 	err := db.inTx(ctx, func(tx *sql.Tx, now string) error {
-		rows, err := tx.QueryContext(ctx, `SELECT i.file_id, f.name, f.sha256, count(*), sum(i.amount) FROM items i JOIN files f ON f.id = i.file_id
-			WHERE i.kind = ? AND i.status = ? AND i.approval_id IS NULL GROUP BY i.file_id ORDER BY i.file_id`, string(kind), string(domain.StatusValid))
+		// Valid items, read by id from the kind's mark (states.go).
+		rows, err := tx.QueryContext(ctx, `SELECT i.file_id, f.name, f.sha256, count(*), sum(i.amount) FROM items i NOT INDEXED JOIN files f ON f.id = i.file_id
+			WHERE `+validFrom("?")+` AND i.kind = ? AND i.status = 'valid' AND i.approval_id IS NULL GROUP BY i.file_id ORDER BY i.file_id`, string(kind), string(kind))
 		if err != nil {
 			return err
 		}
@@ -113,7 +114,10 @@ func (db *DB) HoldForApproval(ctx context.Context, runID int64, kind domain.Kind
 			a.RequestedAt = parseTime(now)
 			out = append(out, a)
 		}
-		return nil
+		if len(files) == 0 {
+			return nil
+		}
+		return raiseValidFrom(ctx, tx, kind)
 	})
 	if err != nil {
 		return nil, fmt.Errorf("hold %s for approval: %w", kind, err)
@@ -501,10 +505,14 @@ func (db *DB) VerifyApprovals(ctx context.Context, runID int64, kind domain.Kind
 // Claimable is how many items of kind a submission would claim now (see ClaimBatchOf), and
 // their total.
 func (db *DB) Claimable(ctx context.Context, kind domain.Kind, onlyApproved bool) (domain.Money, error) {
-	cond, args := claimable(kind, onlyApproved)
 	var m domain.Money
-	if err := db.read.QueryRowContext(ctx, `SELECT count(*), coalesce(sum(i.amount), 0) FROM items i WHERE `+cond, args...).Scan(&m.Count, &m.Paise); err != nil {
-		return m, fmt.Errorf("count %s to send: %w", kind, err)
+	for _, st := range claimableStates {
+		from, cond, args := claimableOf(kind, onlyApproved, st)
+		var in domain.Money
+		if err := db.read.QueryRowContext(ctx, `SELECT count(*), coalesce(sum(i.amount), 0) FROM `+from+` WHERE `+cond, args...).Scan(&in.Count, &in.Paise); err != nil {
+			return m, fmt.Errorf("count %s to send: %w", kind, err)
+		}
+		m.Count, m.Paise = m.Count+in.Count, m.Paise+in.Paise
 	}
 	return m, nil
 }
@@ -513,7 +521,7 @@ func (db *DB) Claimable(ctx context.Context, kind domain.Kind, onlyApproved bool
 // their total: money Enkash may still debit.
 func (db *DB) InFlight(ctx context.Context, kind domain.Kind) (domain.Money, error) {
 	var m domain.Money
-	err := db.read.QueryRowContext(ctx, `SELECT count(*), coalesce(sum(amount), 0) FROM items WHERE kind = ? AND status IN (?, ?, ?, ?, ?)`,
+	err := db.read.QueryRowContext(ctx, `SELECT count(*), coalesce(sum(amount), 0) FROM items WHERE kind = ? AND status IN (?, ?, ?, ?, ?) AND `+notValid,
 		string(kind), string(domain.StatusSubmitting), string(domain.StatusSubmitted), string(domain.StatusPending), string(domain.StatusProcessing),
 		string(domain.StatusUnknown)).Scan(&m.Count, &m.Paise)
 	if err != nil {

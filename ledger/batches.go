@@ -46,6 +46,17 @@ func claimable(kind domain.Kind, onlyApproved bool) (string, []any) {
 // claimableStates are the states of an item a submission may claim.
 var claimableStates = []domain.Status{domain.StatusValid, domain.StatusApproved}
 
+// claimableOf returns the table (items aliased i) and the condition that read the claimable
+// items of kind in state st, in id order: valid items by id from the kind's mark, the others
+// through the index items_kind_status (see states.go).
+func claimableOf(kind domain.Kind, onlyApproved bool, st domain.Status) (from, cond string, args []any) {
+	cond, args = claimableIn(kind, onlyApproved, st)
+	if st == domain.StatusValid {
+		return `items i NOT INDEXED`, cond + ` AND ` + validFrom("?"), append(args, string(kind))
+	}
+	return `items i`, cond + ` AND i.` + notValid, args
+}
+
 // claimableIn is claimable's condition for the items in the given states alone.
 func claimableIn(kind domain.Kind, onlyApproved bool, states ...domain.Status) (string, []any) {
 	cond := `i.kind = ? AND i.status IN (` + placeholders(len(states)) + `)`
@@ -67,8 +78,8 @@ func claimableIn(kind domain.Kind, onlyApproved bool, states ...domain.Status) (
 func firstClaimable(ctx context.Context, tx *sql.Tx, kind domain.Kind, onlyApproved bool, limit int) ([]domain.Item, error) {
 	var items []domain.Item
 	for _, st := range claimableStates {
-		cond, args := claimableIn(kind, onlyApproved, st)
-		rows, err := tx.QueryContext(ctx, `SELECT `+itemColumns+` FROM items i JOIN files f ON f.id = i.file_id
+		from, cond, args := claimableOf(kind, onlyApproved, st)
+		rows, err := tx.QueryContext(ctx, `SELECT `+itemColumns+` FROM `+from+` JOIN files f ON f.id = i.file_id
 			WHERE `+cond+` ORDER BY i.id LIMIT ?`, append(args, limit)...)
 		if err != nil {
 			return nil, err
@@ -106,15 +117,16 @@ func (db *DB) ClaimBatchOf(ctx context.Context, runID int64, kind domain.Kind, l
 		}
 		// The batch is every claimable item of the kind from the first read to the last: the
 		// transaction holds the write lock, so it is the set just read. One statement each
-		// for the events and the items, not one per item; the events first, while the items
+		// for the events and the items, not one per item, each reading that span of ids (NOT
+		// INDEXED: by id, not by any index of the kind); the events first, while the items
 		// still show the state they leave.
 		span := append(append([]any{}, args...), items[0].ID, items[len(items)-1].ID)
 		if _, err := tx.ExecContext(ctx, `INSERT INTO events (item_id, run_id, at, from_status, to_status, detail)
-			SELECT i.id, ?, ?, i.status, ?, ? FROM items i WHERE `+cond+` AND i.id BETWEEN ? AND ? ORDER BY i.id`,
+			SELECT i.id, ?, ?, i.status, ?, ? FROM items i NOT INDEXED WHERE `+cond+` AND i.id BETWEEN ? AND ? ORDER BY i.id`,
 			append([]any{runID, now, string(domain.StatusSubmitting), "in batch " + b.ID}, span...)...); err != nil {
 			return fmt.Errorf("record batch %s events: %w", b.ID, err)
 		}
-		res, err := tx.ExecContext(ctx, `UPDATE items AS i SET status = ?, batch_id = ?, attempts = attempts + 1, updated_at = ?
+		res, err := tx.ExecContext(ctx, `UPDATE items AS i NOT INDEXED SET status = ?, batch_id = ?, attempts = attempts + 1, updated_at = ?
 			WHERE `+cond+` AND i.id BETWEEN ? AND ?`,
 			append([]any{string(domain.StatusSubmitting), b.ID, now}, span...)...)
 		if err != nil {
@@ -122,6 +134,9 @@ func (db *DB) ClaimBatchOf(ctx context.Context, runID int64, kind domain.Kind, l
 		}
 		if n, err := res.RowsAffected(); err != nil || n != int64(len(items)) {
 			return fmt.Errorf("record batch %s items: %d changed of %d read (%v)", b.ID, n, len(items), err)
+		}
+		if err := raiseValidFrom(ctx, tx, kind); err != nil {
+			return err
 		}
 		if _, err := tx.ExecContext(ctx, `INSERT INTO item_batches (item_id, batch_id, claimed_at) SELECT id, batch_id, ? FROM items WHERE batch_id = ?`,
 			now, b.ID); err != nil {

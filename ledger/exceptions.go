@@ -176,7 +176,7 @@ func releaseHold(ctx context.Context, tx *sql.Tx, excID int64, now, actor, note 
 	}
 	// The held item is the live holder of the reference as written: its key (ref_key), or,
 	// in a ledger older than the keys, its live_ref.
-	const heldItem = `kind = ?1 AND status = ?2 AND (ref_key = ?3 AND reference = ?4 OR live_ref = ?4)`
+	heldItem := `kind = ?1 AND status = ?2 AND ` + notValid + ` AND (ref_key = ?3 AND reference = ?4 OR live_ref = ?4)`
 	held := []any{kind, string(domain.StatusHeld), domain.ReferenceKey(ref), ref}
 	if runID.Valid {
 		if _, err := tx.ExecContext(ctx, `INSERT INTO events (item_id, run_id, at, from_status, to_status, detail)
@@ -201,7 +201,7 @@ func releaseHold(ctx context.Context, tx *sql.Tx, excID int64, now, actor, note 
 // flow). An invoice held for a conflict of its own (an open reference_conflict on its own
 // number) stays held.
 func releaseInvoicesOf(ctx context.Context, tx *sql.Tx, runID sql.NullInt64, now, ref, actor string) error {
-	held := `FROM items i WHERE i.kind = ? AND i.status = ? AND i.payload IS NOT NULL
+	held := `FROM items i WHERE i.kind = ? AND i.status = ? AND i.` + notValid + ` AND i.payload IS NOT NULL
 		AND upper(trim(` + domain.StoredFieldSQL(domain.KindInvoices, "customer_reference", "i.payload") + `)) = ?
 		AND NOT EXISTS (SELECT 1 FROM exceptions e WHERE e.category = ? AND e.kind = i.kind AND e.resolved_at IS NULL
 			AND upper(trim(e.reference)) = upper(trim(i.reference)))`

@@ -6,6 +6,7 @@ import (
 	"encoding/json"
 	"fmt"
 	"iter"
+	"slices"
 	"strings"
 	"time"
 
@@ -189,6 +190,10 @@ func (f ItemFilter) where() (string, []any) {
 		for _, s := range f.Statuses {
 			args = append(args, string(s))
 		}
+		if !slices.Contains(f.Statuses, domain.StatusValid) {
+			// Lets SQLite read items_kind_status (states.go).
+			conds = append(conds, "i."+notValid)
+		}
 	}
 	if f.BatchID != "" {
 		conds = append(conds, "i.batch_id = ?")
@@ -323,7 +328,7 @@ func (db *DB) ProviderIDs(ctx context.Context, kind domain.Kind, refs []string) 
 			args = append(args, r)
 		}
 		rows, err := db.read.QueryContext(ctx, `SELECT reference, provider_id FROM items
-			WHERE kind = ? AND status = ? AND provider_id <> '' AND reference IN (`+placeholders(len(part))+`) ORDER BY id`, args...)
+			WHERE kind = ? AND status = ? AND `+notValid+` AND provider_id <> '' AND reference IN (`+placeholders(len(part))+`) ORDER BY id`, args...)
 		if err != nil {
 			return nil, fmt.Errorf("look up %s ids: %w", kind, err)
 		}

@@ -261,7 +261,7 @@ var duplicatesQuery = `WITH mine AS MATERIALIZED (
 				SELECT payee, amount, min(line) AS line, id FROM mine GROUP BY payee, amount HAVING count(*) > 1),
 			queued AS MATERIALIZED (
 				SELECT o.reference, o.line, o.status, o.amount, ` + payeeOf("o") + ` AS payee, qf.name, qf.received_at AS at
-				FROM items o JOIN files qf ON qf.id = o.file_id
+				FROM files qf CROSS JOIN items o INDEXED BY items_file ON o.file_id = qf.id -- the files received since ?2, then their items
 				WHERE o.kind = 'payouts' AND o.status IN (` + quoted(queuedStates) + `) AND o.file_id <> ?1 AND qf.received_at >= ?2),
 			pairs AS (
 				SELECT m.id AS id, e.reference AS ref, ef.name AS file, e.line AS line, e.status AS status,

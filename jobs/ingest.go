@@ -13,10 +13,10 @@ import (
 	"path/filepath"
 	"slices"
 	"strings"
-	"sync"
 	"time"
 
 	"enkashbatch/domain"
+	"enkashbatch/internal/ahead"
 	"enkashbatch/ledger"
 	"enkashbatch/parsers"
 )
@@ -340,7 +340,7 @@ func (p *Pipeline) readFile(ctx context.Context, runID int64, fh *os.File, summa
 		o.Note = "columns not used: " + strings.Join(u, ", ")
 	}
 	// Three goroutines: parsing, encoding to JSON, and the ledger's writes.
-	for item, err := range readAhead(ctx, newItems(summary.Name, readAhead(ctx, r.Rows()))) {
+	for item, err := range ahead.Seq(ctx, newItems(summary.Name, ahead.Seq(ctx, r.Rows()))) {
 		if err == nil {
 			err = ctx.Err()
 		}
@@ -378,80 +378,6 @@ func newItems(file string, rows iter.Seq2[parsers.Row, error]) iter.Seq2[ledger.
 			if !yield(item, nil) {
 				return
 			}
-		}
-	}
-}
-
-// readAheadRows is how many parsed rows may wait for the ledger: enough to keep both busy,
-// few enough that memory stays flat whatever the file's size. They are handed over in chunks
-// of readAheadChunk rows, so that the two goroutines meet once a chunk and not once a row.
-const (
-	readAheadRows  = 512
-	readAheadChunk = 64
-)
-
-// readAhead runs rows (a step of the ingest: parsing, encoding) on a goroutine of its own
-// while the caller works on what it yielded, so that a file costs about its slowest step
-// rather than the sum of its steps. Stopping the loop early stops the step too.
-func readAhead[T any](ctx context.Context, rows iter.Seq2[T, error]) iter.Seq2[T, error] {
-	type chunk struct {
-		rows []T
-		err  error // after the rows
-	}
-	return func(yield func(T, error) bool) {
-		ch := make(chan chunk, readAheadRows/readAheadChunk-1)
-		done := make(chan struct{})
-		var wg sync.WaitGroup
-		wg.Add(1)
-		go func() {
-			defer wg.Done()
-			defer close(ch)
-			send := func(c chunk) bool {
-				select {
-				case ch <- c:
-					return true
-				case <-done:
-				case <-ctx.Done():
-				}
-				return false
-			}
-			c := chunk{rows: make([]T, 0, readAheadChunk)}
-			for row, err := range rows {
-				if err != nil {
-					c.err = err
-					send(c)
-					return
-				}
-				if c.rows = append(c.rows, row); len(c.rows) == readAheadChunk {
-					if !send(c) {
-						return
-					}
-					c = chunk{rows: make([]T, 0, readAheadChunk)}
-				}
-			}
-			send(c)
-		}()
-		// However the loop ends, the parser is stopped and waited for: the reader it uses is
-		// closed by the caller right after.
-		defer wg.Wait()
-		defer close(done)
-		for c := range ch {
-			for _, row := range c.rows {
-				if !yield(row, nil) {
-					return
-				}
-			}
-			if c.err != nil {
-				var zero T
-				yield(zero, c.err)
-				return
-			}
-		}
-		// A parser stopped by cancellation ends the rows early: say so, so that the caller
-		// never records part of a file as the whole of it.
-		if err := ctx.Err(); err != nil {
-			var zero T
-			yield(zero, err)
 		}
 	}
 }

@@ -372,17 +372,17 @@ func (b *dailyBook) writeItems() error {
 	if b.d.Items == nil {
 		return nil
 	}
-	for it, err := range b.d.Items {
+	for li, err := range withRecords(b.d.Items) {
 		if err != nil {
 			return fmt.Errorf("read items: %w", err)
 		}
-		s, err := b.kinds.get(it.Kind)
+		s, err := b.kinds.get(li.Kind)
 		if err != nil {
 			return err
 		}
 		// A corrected row is listed as such, and counted by its correction.
-		it, corrected := b.corrected.item(it)
-		if err := s.write(it); err != nil {
+		it, corrected := b.corrected.item(li.Item)
+		if err := s.write(listedItem{Item: it, rec: li.rec}); err != nil {
 			return err
 		}
 		if err := b.twins.writeItem(it); err != nil {

@@ -1,7 +1,9 @@
 package report
 
 import (
+	"context"
 	"fmt"
+	"iter"
 	"maps"
 	"strings"
 	"time"
@@ -9,6 +11,7 @@ import (
 	"unicode/utf8"
 
 	"enkashbatch/domain"
+	"enkashbatch/internal/ahead"
 )
 
 // Layout is what a file kind adds to its detail sheet: columns taken from the item's
@@ -100,18 +103,46 @@ func itemColumns(l Layout) []column {
 	)
 }
 
+// listedItem is an item to list with its record, decoded beforehand (withRecords); nil for a
+// row without one (a rejected row).
+type listedItem struct {
+	domain.Item
+	rec domain.Record
+}
+
+// withRecords yields each item with its record, decoded on a goroutine of its own a bounded
+// number of items ahead: the workbook's writer, the slower step, then only writes
+// (docs/performance.md). It stops at the first item it cannot read or decode.
+func withRecords(items iter.Seq2[domain.Item, error]) iter.Seq2[listedItem, error] {
+	decode := func(yield func(listedItem, error) bool) {
+		for it, err := range items {
+			if err != nil {
+				yield(listedItem{}, err)
+				return
+			}
+			li := listedItem{Item: it}
+			if len(it.Payload) > 0 {
+				if li.rec, err = it.Record(); err != nil {
+					yield(listedItem{}, err)
+					return
+				}
+			}
+			if !yield(li, nil) {
+				return
+			}
+		}
+	}
+	return ahead.Seq(context.Background(), decode)
+}
+
 // write adds item as the next row.
-func (s *itemSheet) write(it domain.Item) error {
+func (s *itemSheet) write(it listedItem) error {
 	row := s.buf
 	clear(row)
 	row[0], row[1], row[2] = orNil(it.File), lineValue(it.Line), orNil(it.Reference)
 	i := 3
 	if n := len(s.layout.cols); n > 0 {
-		if len(it.Payload) > 0 {
-			rec, err := it.Record()
-			if err != nil {
-				return err
-			}
+		if rec := it.rec; rec != nil {
 			if err := s.layout.fill(rec, row[i:i+n]); err != nil {
 				return fmt.Errorf("item %s (%s line %d): %w", it.Reference, it.File, it.Line, err)
 			}

@@ -178,7 +178,7 @@ func (w *workbook) writeItems() error {
 	if w.run.Items == nil {
 		return nil
 	}
-	for it, err := range w.run.Items {
+	for it, err := range withRecords(w.run.Items) {
 		if err != nil {
 			return fmt.Errorf("read items: %w", err)
 		}
@@ -186,9 +186,9 @@ func (w *workbook) writeItems() error {
 			w.listed[it.Kind] = &domain.Money{}
 		}
 		w.listed[it.Kind].Add(it.Amount)
-		w.gaps.add(it)
+		w.gaps.add(it.Item)
 		if it.Status == domain.StatusRejected {
-			if err := writeRejected(w.rejected, it); err != nil {
+			if err := writeRejected(w.rejected, it.Item); err != nil {
 				return err
 			}
 			continue

@@ -27,9 +27,9 @@ func FuzzEncodeRecord(f *testing.F) {
 			var fields []any
 			switch v := r.(type) {
 			case Payout:
-				fields = v.storedFields()
+				fields = v.storedFields(nil)
 			case Invoice:
-				fields = v.storedFields()
+				fields = v.storedFields(nil)
 			}
 			for len(fields) > 0 && isZeroField(fields[len(fields)-1]) {
 				fields = fields[:len(fields)-1]

@@ -27,6 +27,17 @@ func Seq[T any](ctx context.Context, rows iter.Seq2[T, error]) iter.Seq2[T, erro
 	}
 	return func(yield func(T, error) bool) {
 		ch := make(chan chunk, Rows/Chunk-1)
+		// Chunks the caller is done with go back to the step, which fills them again: the
+		// values are copied out as they are yielded, and a chunk is cleared before it returns.
+		free := make(chan []T, Rows/Chunk+1)
+		fresh := func() []T {
+			select {
+			case buf := <-free:
+				return buf
+			default:
+				return make([]T, 0, Chunk)
+			}
+		}
 		done := make(chan struct{})
 		var wg sync.WaitGroup
 		wg.Add(1)
@@ -42,7 +53,7 @@ func Seq[T any](ctx context.Context, rows iter.Seq2[T, error]) iter.Seq2[T, erro
 				}
 				return false
 			}
-			c := chunk{rows: make([]T, 0, Chunk)}
+			c := chunk{rows: fresh()}
 			for row, err := range rows {
 				if err != nil {
 					c.err = err
@@ -53,7 +64,7 @@ func Seq[T any](ctx context.Context, rows iter.Seq2[T, error]) iter.Seq2[T, erro
 					if !send(c) {
 						return
 					}
-					c = chunk{rows: make([]T, 0, Chunk)}
+					c = chunk{rows: fresh()}
 				}
 			}
 			send(c)
@@ -67,6 +78,11 @@ func Seq[T any](ctx context.Context, rows iter.Seq2[T, error]) iter.Seq2[T, erro
 				if !yield(row, nil) {
 					return
 				}
+			}
+			clear(c.rows)
+			select {
+			case free <- c.rows[:0]:
+			default:
 			}
 			if c.err != nil {
 				var zero T

@@ -99,7 +99,7 @@ func rate(n int, d time.Duration) string {
 	return fmt.Sprintf("%.0fk rows/s", float64(n)/d.Seconds()/1000)
 }
 
-// csv measures csv_ingest (1 M rows, the best of reps+1 runs of each side, by turns) and the
+// csv measures csv_ingest (1 M rows, the best of 2·reps+1 runs of each side, by turns) and the
 // peak RSS of CSV ingest at 1 M and at 100 k rows.
 func (h *harness) csv(ctx context.Context) ([]figure, error) {
 	const badEvery = 1000
@@ -136,12 +136,12 @@ func (h *harness) csv(ctx context.Context) ([]figure, error) {
 		return nil, err
 	}
 	fmt.Printf("  earlier floor (encoding/csv + one prepared single-row INSERT, all indexes): %s (%s), CPU %s, peak RSS %.1f MB\n", secs(single.wall), rate(h.o.csvRows, single.wall), secs(single.cpu), mb(single.maxRSS))
-	// The floor and batch ingest run by turns, reps+1 times each, and each side's best run
+	// The floor and batch ingest run by turns, 2·reps+1 times each, and each side's best run
 	// counts: a run slowed by other load on the machine (a shared 2-core VM varies by a
 	// quarter from minute to minute) does not decide the figure alone.
 	var floor, p proc
 	var bigRSS int64
-	for i := range h.o.reps + 1 {
+	for i := range 2*h.o.reps + 1 {
 		if db, err = h.fresh("floor"); err != nil {
 			return nil, err
 		}
@@ -168,7 +168,7 @@ func (h *harness) csv(ctx context.Context) ([]figure, error) {
 			os.RemoveAll(home)
 		}
 	}
-	fmt.Printf("  best of %d each: floor %s, batch ingest %s\n", h.o.reps+1, secs(floor.wall), secs(p.wall))
+	fmt.Printf("  best of %d each: floor %s, batch ingest %s\n", 2*h.o.reps+1, secs(floor.wall), secs(p.wall))
 	fmt.Printf("  CPU time ratio (less sensitive to other load on the machine): %.2f (%.2f against the earlier floor)\n", p.cpu.Seconds()/floor.cpu.Seconds(), p.cpu.Seconds()/single.cpu.Seconds())
 	fmt.Printf("  against the earlier floor: %.2fx\n", p.wall.Seconds()/single.wall.Seconds())
 	h.setRSS("csv_big", bigRSS)

@@ -98,7 +98,7 @@ func main() {
 	var only string
 	flag.StringVar(&o.batch, "batch", "bin/batch", "the batch binary to measure")
 	flag.BoolVar(&o.build, "build", true, "build the batch binary first (go build -o BATCH ./cmd/batch)")
-	flag.IntVar(&o.reps, "reps", 2, "repetitions of each timed pair; the best of each side is kept (reps+1 for the 1 M row CSV and the report)")
+	flag.IntVar(&o.reps, "reps", 2, "repetitions of each timed pair; the best of each side is kept (2·reps+1 for the 1 M row CSV, reps+1 for the report)")
 	flag.StringVar(&only, "only", "", "comma-separated figures to run: csv, xlsx, hostile, report, submit (default: all)")
 	flag.BoolVar(&o.keep, "keep", false, "keep the temporary folder and say where it is")
 	flag.IntVar(&o.csvRows, "csv-rows", 1_000_000, "rows of the large CSV")

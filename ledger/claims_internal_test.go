@@ -3,8 +3,6 @@ package ledger
 import (
 	"context"
 	"fmt"
-	"path/filepath"
-	"slices"
 	"strings"
 	"testing"
 
@@ -16,11 +14,7 @@ import (
 // reads the index in id order instead of sorting every claimable item.
 func TestClaimBatch_BothStatesInFileOrder(t *testing.T) {
 	ctx := context.Background()
-	db, err := Open(ctx, filepath.Join(t.TempDir(), "ledger.db"))
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer db.Close()
+	db := openTemp(t)
 	run, err := db.StartRun(ctx, "test", true)
 	if err != nil {
 		t.Fatal(err)
@@ -87,28 +81,14 @@ func TestClaimBatch_BothStatesInFileOrder(t *testing.T) {
 	for _, onlyApproved := range []bool{false, true} {
 		for _, st := range claimableStates {
 			from, cond, args := claimableOf(domain.KindPayouts, onlyApproved, st)
-			rows, err := db.read.QueryContext(ctx, `EXPLAIN QUERY PLAN SELECT i.id FROM `+from+` JOIN files f ON f.id = i.file_id WHERE `+cond+` ORDER BY i.id LIMIT 3`, args...)
-			if err != nil {
-				t.Fatal(err)
-			}
-			var plan []string
-			for rows.Next() {
-				var id, parent, unused int
-				var detail string
-				if err := rows.Scan(&id, &parent, &unused, &detail); err != nil {
-					t.Fatal(err)
-				}
-				plan = append(plan, detail)
-			}
-			rows.Close()
+			plan := queryPlan(t, db, `SELECT i.id FROM `+from+` JOIN files f ON f.id = i.file_id WHERE `+cond+` ORDER BY i.id LIMIT 3`, args...)
 			// Valid items by id from the kind's mark; the others through items_kind_status.
 			by := "USING INDEX items_kind_status"
 			if st == domain.StatusValid {
 				by = "USING INTEGER PRIMARY KEY (rowid>?)"
 			}
-			if slices.ContainsFunc(plan, func(s string) bool { return strings.Contains(s, "TEMP B-TREE") }) ||
-				!strings.Contains(plan[0], "SEARCH i "+by) {
-				t.Errorf("the claim of %s items (only approved: %v) does not read them %s in id order:\n%s", st, onlyApproved, by, strings.Join(plan, "\n"))
+			if strings.Contains(plan, "TEMP B-TREE") || !strings.HasPrefix(plan, "SEARCH i "+by) {
+				t.Errorf("the claim of %s items (only approved: %v) does not read them %s in id order:\n%s", st, onlyApproved, by, plan)
 			}
 		}
 	}

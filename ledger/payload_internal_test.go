@@ -14,11 +14,7 @@ import (
 // checks that the packet's query of payouts paid before uses the index of migration 0009.
 func TestPayeeOf_BothStoredForms(t *testing.T) {
 	ctx := context.Background()
-	db, err := Open(ctx, filepath.Join(t.TempDir(), "ledger.db"))
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer db.Close()
+	db := openTemp(t)
 
 	toAccount := domain.Payout{BeneficiaryName: "Ravi", AccountNumber: "50100234567891", IFSC: "hdfc0001234", Mode: "NEFT"}
 	toVPA := domain.Payout{BeneficiaryName: "Ravi", VPA: "Ravi@OKHDFC", Mode: "UPI", Remark: "Nov"}
@@ -56,12 +52,32 @@ func TestPayeeOf_BothStoredForms(t *testing.T) {
 		}
 	}
 
-	var plan strings.Builder
-	rows, err := db.read.QueryContext(ctx, `EXPLAIN QUERY PLAN SELECT count(*) FROM items e WHERE `+payeeOf("e")+` = ? AND e.amount = ? AND `+sentPayout("e"), "vpa:ravi@okhdfc", 100)
+	plan := queryPlan(t, db, `SELECT count(*) FROM items e WHERE `+payeeOf("e")+` = ? AND e.amount = ? AND `+sentPayout("e"), "vpa:ravi@okhdfc", 100)
+	if !strings.Contains(plan, "items_payee_sent") {
+		t.Errorf("the query of payouts paid before does not use items_payee_sent (the index's expression and payeeOf differ):\n%s", plan)
+	}
+}
+
+// openTemp opens a fresh ledger in a temporary folder, closed when the test ends.
+func openTemp(t *testing.T) *DB {
+	t.Helper()
+	db, err := Open(context.Background(), filepath.Join(t.TempDir(), "ledger.db"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { db.Close() })
+	return db
+}
+
+// queryPlan returns SQLite's plan of query, one step a line (EXPLAIN QUERY PLAN).
+func queryPlan(t *testing.T, db *DB, query string, args ...any) string {
+	t.Helper()
+	rows, err := db.read.QueryContext(context.Background(), `EXPLAIN QUERY PLAN `+query, args...)
 	if err != nil {
 		t.Fatal(err)
 	}
 	defer rows.Close()
+	var plan strings.Builder
 	for rows.Next() {
 		var id, parent, unused int
 		var detail string
@@ -70,7 +86,8 @@ func TestPayeeOf_BothStoredForms(t *testing.T) {
 		}
 		plan.WriteString(detail + "\n")
 	}
-	if !strings.Contains(plan.String(), "items_payee_sent") {
-		t.Errorf("the query of payouts paid before does not use items_payee_sent (the index's expression and payeeOf differ):\n%s", plan.String())
+	if err := rows.Err(); err != nil {
+		t.Fatal(err)
 	}
+	return plan.String()
 }

@@ -3,7 +3,6 @@ package jobs
 import (
 	"context"
 	"fmt"
-	"iter"
 	"path/filepath"
 	"time"
 
@@ -62,12 +61,8 @@ func (p *Pipeline) writeApprovalPacket(ctx context.Context, f domain.FileSummary
 		File: f, Maker: pf.Maker, GeneratedAt: now, Location: p.cfg.Location, Sandbox: p.cfg.Sandbox,
 		DuplicateWindow: packetDuplicateAge,
 	}
-	groups, err := p.ledger.PacketGroups(ctx, f.ID, f.Kind)
-	if err != nil {
+	if a.Groups, err = p.ledger.PacketGroups(ctx, f.ID, f.Kind); err != nil {
 		return "", err
-	}
-	for _, g := range groups {
-		a.Groups = append(a.Groups, report.ApprovalGroup{Name: g.Name, Count: g.Count, Paise: g.Paise, Unpriced: g.Unpriced})
 	}
 	if a.Largest, err = p.ledger.LargestItems(ctx, f.ID, packetLargest); err != nil {
 		return "", err
@@ -77,32 +72,12 @@ func (p *Pipeline) writeApprovalPacket(ctx context.Context, f domain.FileSummary
 		if err != nil {
 			return "", err
 		}
-		a.FirstTime = mapSeq(p.ledger.FirstTimePayees(ctx, f.ID), func(r ledger.FirstTimePayee) report.FirstTimeRow {
-			return report.FirstTimeRow{First: r.First, Count: r.Count, Paise: r.Paise}
-		})
-		a.Duplicates = mapSeq(p.ledger.PossibleDuplicates(ctx, f.ID, now.Add(-packetDuplicateAge)), func(d ledger.PossibleDuplicate) report.DuplicateRow {
-			return report.DuplicateRow{Item: d.Item, OtherReference: d.OtherReference, OtherFile: d.OtherFile, OtherLine: d.OtherLine,
-				OtherStatus: d.OtherStatus, OtherAt: d.OtherAt, SameFile: d.SameFile}
-		})
+		a.FirstTime = p.ledger.FirstTimePayees(ctx, f.ID)
+		a.Duplicates = p.ledger.PossibleDuplicates(ctx, f.ID, now.Add(-packetDuplicateAge))
 	}
 	path := p.ApprovalPacketPath(f)
 	if err := report.WriteApprovalPacket(path, a); err != nil {
 		return "", fmt.Errorf("write approval packet of %s: %w", f.Name, err)
 	}
 	return path, nil
-}
-
-// mapSeq yields fn of each value of seq, and its errors as they come.
-func mapSeq[A, B any](seq iter.Seq2[A, error], fn func(A) B) iter.Seq2[B, error] {
-	return func(yield func(B, error) bool) {
-		for a, err := range seq {
-			var b B
-			if err == nil {
-				b = fn(a)
-			}
-			if !yield(b, err) || err != nil {
-				return
-			}
-		}
-	}
 }

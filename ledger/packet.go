@@ -75,16 +75,6 @@ func (db *DB) PacketFileOf(ctx context.Context, fileID int64) (PacketFile, error
 	return pf, nil
 }
 
-// PacketGroup is the count and total of a file's valid rows sharing one value: a payout mode,
-// a biller.
-type PacketGroup struct {
-	Name  string
-	Count int
-	Paise domain.Paise
-	// Unpriced counts the rows without an amount (bills whose amount is fetched from the biller).
-	Unpriced int
-}
-
 // groupBy is, for each kind the packet groups, the expression of the field it groups by; the
 // rows of another kind make one group, named by their kind.
 var groupBy = map[domain.Kind]string{
@@ -94,7 +84,7 @@ var groupBy = map[domain.Kind]string{
 
 // PacketGroups returns the count and total of the valid rows of file fileID of kind k by mode
 // (payouts) or biller (bills), by name; the rows of another kind make one group.
-func (db *DB) PacketGroups(ctx context.Context, fileID int64, k domain.Kind) ([]PacketGroup, error) {
+func (db *DB) PacketGroups(ctx context.Context, fileID int64, k domain.Kind) ([]domain.PacketGroup, error) {
 	by, ok := groupBy[k]
 	if !ok {
 		by = "kind"
@@ -105,9 +95,9 @@ func (db *DB) PacketGroups(ctx context.Context, fileID int64, k domain.Kind) ([]
 		return nil, fmt.Errorf("total file %d by group: %w", fileID, err)
 	}
 	defer rows.Close()
-	var out []PacketGroup
+	var out []domain.PacketGroup
 	for rows.Next() {
-		var g PacketGroup
+		var g domain.PacketGroup
 		if err := rows.Scan(&g.Name, &g.Count, &g.Paise, &g.Unpriced); err != nil {
 			return nil, fmt.Errorf("total file %d by group: %w", fileID, err)
 		}
@@ -151,29 +141,19 @@ func (db *DB) ItemsInRange(ctx context.Context, fileID int64, mode string, from,
 	return items, count, nil
 }
 
-// FirstTimePayee is a beneficiary of a file never paid before: no payout of an earlier file
-// to the same account and IFSC (or VPA) was sent and did not fail (in flight or paid).
-type FirstTimePayee struct {
-	// First is the payee's first row in the file.
-	First domain.Item
-	// Count and Paise are the payee's rows in the file and their total.
-	Count int
-	Paise domain.Paise
-}
-
 // FirstTimePayees streams the payees of the valid payouts of file fileID never paid before by
 // an item of an earlier file, in the order of their first row.
-func (db *DB) FirstTimePayees(ctx context.Context, fileID int64) iter.Seq2[FirstTimePayee, error] {
-	return func(yield func(FirstTimePayee, error) bool) {
+func (db *DB) FirstTimePayees(ctx context.Context, fileID int64) iter.Seq2[domain.FirstTimePayee, error] {
+	return func(yield func(domain.FirstTimePayee, error) bool) {
 		// The bare columns take the values of the row of min(i.line): the payee's first row.
 		rows, err := db.read.QueryContext(ctx, firstTimeQuery, fileID)
 		if err != nil {
-			yield(FirstTimePayee{}, fmt.Errorf("find first-time beneficiaries of file %d: %w", fileID, err))
+			yield(domain.FirstTimePayee{}, fmt.Errorf("find first-time beneficiaries of file %d: %w", fileID, err))
 			return
 		}
 		defer rows.Close()
 		for rows.Next() {
-			var p FirstTimePayee
+			var p domain.FirstTimePayee
 			var first int
 			it, err := scanItemWith(rows, &first, &p.Count, &p.Paise)
 			if err != nil {
@@ -186,7 +166,7 @@ func (db *DB) FirstTimePayees(ctx context.Context, fileID int64) iter.Seq2[First
 			}
 		}
 		if err := rows.Err(); err != nil {
-			yield(FirstTimePayee{}, fmt.Errorf("find first-time beneficiaries of file %d: %w", fileID, err))
+			yield(domain.FirstTimePayee{}, fmt.Errorf("find first-time beneficiaries of file %d: %w", fileID, err))
 		}
 	}
 }
@@ -198,30 +178,13 @@ var firstTimeQuery = `SELECT ` + itemColumns + `, min(i.line), count(*), sum(i.a
 			  AND NOT EXISTS (SELECT 1 FROM items e WHERE ` + payeeOf("e") + ` = ` + payeeOf("i") + ` AND ` + sentPayout("e") + ` AND e.file_id < ?1)
 			GROUP BY ` + payeeOf("i") + ` ORDER BY min(i.line)`
 
-// PossibleDuplicate is a valid payout of a file and another payout to the same beneficiary
-// (account and IFSC, or VPA) of the same amount under another reference: sent (in flight or
-// paid) or waiting to be sent from another file, or an earlier row of the same file.
-type PossibleDuplicate struct {
-	// Item is the row of the file.
-	Item domain.Item
-	// Other is the other payout: its reference, file and line, status.
-	OtherReference string
-	OtherFile      string
-	OtherLine      int
-	OtherStatus    domain.Status
-	// OtherAt is when the other payout was sent, or, not sent yet, when its file was received.
-	OtherAt time.Time
-	// SameFile says the other payout is an earlier row of the same file.
-	SameFile bool
-}
-
 // PossibleDuplicates streams the possible duplicates of the valid payouts of file fileID:
 // for each row, every payout of another file to the same payee of the same amount, sent (and
 // not failed) or waiting to be sent, dated since or later (sent, or its file received); and the
 // first earlier row of the same file to the same payee of the same amount. Rows come in line
 // order.
-func (db *DB) PossibleDuplicates(ctx context.Context, fileID int64, since time.Time) iter.Seq2[PossibleDuplicate, error] {
-	return func(yield func(PossibleDuplicate, error) bool) {
+func (db *DB) PossibleDuplicates(ctx context.Context, fileID int64, since time.Time) iter.Seq2[domain.PossibleDuplicate, error] {
+	return func(yield func(domain.PossibleDuplicate, error) bool) {
 		// Three sources in one ordered stream: payouts sent, through the payee index; payouts
 		// of other files not sent yet, through the state index; rows of the same file, among
 		// themselves. The file's own rows, with their payee, are read once (mine, materialized)
@@ -229,12 +192,12 @@ func (db *DB) PossibleDuplicates(ctx context.Context, fileID int64, since time.T
 		// order: SQLite would otherwise scan every payout sent and, for each, the file).
 		rows, err := db.read.QueryContext(ctx, duplicatesQuery, fileID, formatTime(since))
 		if err != nil {
-			yield(PossibleDuplicate{}, fmt.Errorf("find possible duplicates of file %d: %w", fileID, err))
+			yield(domain.PossibleDuplicate{}, fmt.Errorf("find possible duplicates of file %d: %w", fileID, err))
 			return
 		}
 		defer rows.Close()
 		for rows.Next() {
-			var d PossibleDuplicate
+			var d domain.PossibleDuplicate
 			var at string
 			it, err := scanItemWith(rows, &d.OtherReference, &d.OtherFile, &d.OtherLine, &d.OtherStatus, &at, &d.SameFile)
 			if err != nil {
@@ -247,7 +210,7 @@ func (db *DB) PossibleDuplicates(ctx context.Context, fileID int64, since time.T
 			}
 		}
 		if err := rows.Err(); err != nil {
-			yield(PossibleDuplicate{}, fmt.Errorf("find possible duplicates of file %d: %w", fileID, err))
+			yield(domain.PossibleDuplicate{}, fmt.Errorf("find possible duplicates of file %d: %w", fileID, err))
 		}
 	}
 }

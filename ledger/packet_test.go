@@ -101,7 +101,7 @@ func TestDB_PacketQueries(t *testing.T) {
 			t.Fatal(err)
 		}
 		got := fmt.Sprint(groups)
-		want := fmt.Sprint([]ledger.PacketGroup{{Name: "IMPS", Count: 2, Paise: 2_04_999_00}, {Name: "NEFT", Count: 3, Paise: 1_14_345_00}, {Name: "UPI", Count: 3, Paise: 2_500_00}})
+		want := fmt.Sprint([]domain.PacketGroup{{Name: "IMPS", Count: 2, Paise: 2_04_999_00}, {Name: "NEFT", Count: 3, Paise: 1_14_345_00}, {Name: "UPI", Count: 3, Paise: 2_500_00}})
 		if got != want {
 			t.Fatalf("groups = %s, want %s", got, want)
 		}

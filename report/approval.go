@@ -30,7 +30,7 @@ type Approval struct {
 	Sandbox bool
 
 	// Groups are the valid rows' count and total by mode (payouts) or by biller (bills).
-	Groups []ApprovalGroup
+	Groups []domain.PacketGroup
 	// Largest are the valid rows with the largest amounts, largest first (ten of them).
 	Largest []domain.Item
 	// NearIMPS are IMPS rows close to the IMPS limit (ImpsNearFrom or more), largest first,
@@ -39,44 +39,12 @@ type Approval struct {
 	NearIMPSCount int
 	// FirstTime yields the payees never paid before, in the order of their first row. It is
 	// read once, as a stream; nil for a kind without payees.
-	FirstTime iter.Seq2[FirstTimeRow, error]
+	FirstTime iter.Seq2[domain.FirstTimePayee, error]
 	// Duplicates yields the possible duplicate payments, in line order. It is read once, as a
 	// stream; nil for a kind without payees.
-	Duplicates iter.Seq2[DuplicateRow, error]
+	Duplicates iter.Seq2[domain.PossibleDuplicate, error]
 	// DuplicateWindow is how far back a payment counts as a possible duplicate (30 days).
 	DuplicateWindow time.Duration
-}
-
-// ApprovalGroup is the count and total of a file's valid rows of one mode or one biller.
-type ApprovalGroup struct {
-	Name  string
-	Count int
-	Paise domain.Paise
-	// Unpriced counts the rows without an amount: bills whose amount is the biller's.
-	Unpriced int
-}
-
-// FirstTimeRow is a payee of the file never paid before: its first row, and the count and
-// total of its rows in the file.
-type FirstTimeRow struct {
-	First domain.Item
-	Count int
-	Paise domain.Paise
-}
-
-// DuplicateRow is a row of the file and another payment to the same payee of the same amount
-// under another reference.
-type DuplicateRow struct {
-	Item           domain.Item
-	OtherReference string
-	OtherFile      string
-	OtherLine      int
-	OtherStatus    domain.Status
-	// OtherAt is when the other payment was sent, or, not sent yet, its file received (the
-	// column "Other dated").
-	OtherAt time.Time
-	// SameFile says the other payment is an earlier row of the same file.
-	SameFile bool
 }
 
 // The IMPS limit, and from where a row is noted as close to it (90% of it). The parser
@@ -612,7 +580,7 @@ func (p *packet) writeNotes(t *tableSheet) error {
 	if err := p.section(t, "Notes"); err != nil {
 		return err
 	}
-	modes := map[string]ApprovalGroup{}
+	modes := map[string]domain.PacketGroup{}
 	for _, g := range a.Groups {
 		modes[g.Name] = g
 	}
@@ -638,7 +606,7 @@ func (p *packet) writeNotes(t *tableSheet) error {
 }
 
 // neftLine is the note on the NEFT cut-off for the file's NEFT rows.
-func (p *packet) neftLine(neft ApprovalGroup) verdictLine {
+func (p *packet) neftLine(neft domain.PacketGroup) verdictLine {
 	if neft.Count == 0 {
 		return verdictLine{ok: true, text: "NEFT: no NEFT row. (NEFT runs " + neftHoursInWords + ".)"}
 	}

@@ -56,13 +56,13 @@ func packetFixture(t *testing.T) report.Approval {
 		GeneratedAt: time.Date(2026, 11, 20, 16, 0, 0, 0, time.UTC), // 21:30 IST
 		Location:    ist,
 		Sandbox:     true,
-		Groups: []report.ApprovalGroup{{Name: "IMPS", Count: 1, Paise: 1_95_000_00}, {Name: "NEFT", Count: 1, Paise: 12_50_000_00},
+		Groups: []domain.PacketGroup{{Name: "IMPS", Count: 1, Paise: 1_95_000_00}, {Name: "NEFT", Count: 1, Paise: 12_50_000_00},
 			{Name: "UPI", Count: 2, Paise: 3_000_00}},
 		Largest:       []domain.Item{neft, big, upi, again},
 		NearIMPS:      []domain.Item{big},
 		NearIMPSCount: 1,
-		FirstTime:     seq([]report.FirstTimeRow{{First: neft, Count: 1, Paise: 12_50_000_00}, {First: upi, Count: 2, Paise: 3_000_00}}, nil),
-		Duplicates: seq([]report.DuplicateRow{
+		FirstTime:     seq([]domain.FirstTimePayee{{First: neft, Count: 1, Paise: 12_50_000_00}, {First: upi, Count: 2, Paise: 3_000_00}}, nil),
+		Duplicates: seq([]domain.PossibleDuplicate{
 			{Item: big, OtherReference: "OCT-118", OtherFile: "payouts_oct.csv", OtherLine: 9, OtherStatus: domain.StatusSuccess,
 				OtherAt: time.Date(2026, 11, 2, 5, 0, 0, 0, time.UTC)},
 			{Item: again, OtherReference: "PAY-003", OtherFile: "payouts_nov.csv", OtherLine: 4, OtherStatus: "awaiting_approval",
@@ -188,7 +188,7 @@ func TestWriteApprovalPacket_Bills(t *testing.T) {
 		File:        domain.FileSummary{ID: 8, Name: "bills_nov.xlsx", Kind: domain.KindBills, SHA256: "ab12", ReceivedAt: time.Date(2026, 11, 20, 6, 0, 0, 0, time.UTC), Tally: tally},
 		GeneratedAt: time.Date(2026, 11, 20, 6, 5, 0, 0, time.UTC),
 		Location:    time.UTC,
-		Groups:      []report.ApprovalGroup{{Name: "101", Count: 2, Paise: 4_210_00, Unpriced: 1}, {Name: "202", Count: 1, Paise: 18_999_50}},
+		Groups:      []domain.PacketGroup{{Name: "101", Count: 2, Paise: 4_210_00, Unpriced: 1}, {Name: "202", Count: 1, Paise: 18_999_50}},
 		Largest:     []domain.Item{bill(3, 4, "BILL-3", "202", "CN-77", 18_999_50), bill(1, 2, "BILL-1", "101", "CN-12", 4_210_00), bill(2, 3, "BILL-2", "101", "CN-13", 0)},
 	}
 	f := writePacket(t, a)
@@ -215,9 +215,9 @@ func TestWriteApprovalPacket_Bills(t *testing.T) {
 func TestWriteApprovalPacket_LongListsAreCut(t *testing.T) {
 	a := packetFixture(t)
 	const payees = 5003
-	rows := make([]report.FirstTimeRow, payees)
+	rows := make([]domain.FirstTimePayee, payees)
 	for i := range rows {
-		rows[i] = report.FirstTimeRow{First: packetItem(t, int64(100+i), 10+i, fmt.Sprintf("PAY-%05d", i), "Asha Rao",
+		rows[i] = domain.FirstTimePayee{First: packetItem(t, int64(100+i), 10+i, fmt.Sprintf("PAY-%05d", i), "Asha Rao",
 			fmt.Sprintf("501000%08d/HDFC0001234", i), "NEFT", 1_000_00), Count: 1, Paise: 1_000_00}
 	}
 	a.FirstTime = seq(rows, nil)

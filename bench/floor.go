@@ -64,6 +64,30 @@ func floorRows(path string) (*csv.Reader, io.Closer, error) {
 	return cr, fh, nil
 }
 
+// beginFloor opens the CSV file at path (floorRows) and begins the transaction that records
+// its run and file (floorFile) and, by the caller, its rows; now is the time they share. end
+// rolls back what was not committed and closes the file.
+func beginFloor(ctx context.Context, db *sql.DB, path string) (cr *csv.Reader, tx *sql.Tx, now string, end func(), err error) {
+	cr, fh, err := floorRows(path)
+	if err != nil {
+		return nil, nil, "", nil, err
+	}
+	if tx, err = db.BeginTx(ctx, nil); err != nil {
+		fh.Close()
+		return nil, nil, "", nil, fmt.Errorf("begin: %w", err)
+	}
+	end = func() {
+		tx.Rollback()
+		fh.Close()
+	}
+	now = time.Now().UTC().Format(time.RFC3339Nano)
+	if err := floorFile(ctx, tx, filepath.Base(path), now); err != nil {
+		end()
+		return nil, nil, "", nil, err
+	}
+	return cr, tx, now, end, nil
+}
+
 // floorFile records the run and the file the floor's rows belong to (ids 1).
 func floorFile(ctx context.Context, tx *sql.Tx, name, now string) error {
 	if _, err := tx.ExecContext(ctx, `INSERT INTO runs (id, command, started_at) VALUES (1, 'floor', ?)`, now); err != nil {
@@ -86,21 +110,11 @@ func floorCSVSingle(ctx context.Context, path, dbPath string) (int, error) {
 		return 0, fmt.Errorf("floor csv: %w", err)
 	}
 	defer db.Close()
-	cr, fh, err := floorRows(path)
+	cr, tx, now, end, err := beginFloor(ctx, db, path)
 	if err != nil {
 		return 0, fmt.Errorf("floor csv: %w", err)
 	}
-	defer fh.Close()
-
-	now := time.Now().UTC().Format(time.RFC3339Nano)
-	tx, err := db.BeginTx(ctx, nil)
-	if err != nil {
-		return 0, fmt.Errorf("floor csv: begin: %w", err)
-	}
-	defer tx.Rollback()
-	if err := floorFile(ctx, tx, filepath.Base(path), now); err != nil {
-		return 0, fmt.Errorf("floor csv: %w", err)
-	}
+	defer end()
 	ins, err := tx.PrepareContext(ctx, `INSERT INTO items (file_id, kind, line, reference, live_ref, ref_key, amount, status, reason, payload, raw, updated_at)
 		VALUES (1, 'payouts', ?, ?, ?, ?, ?, 'valid', '', ?, ?, ?)`)
 	if err != nil {
@@ -151,21 +165,11 @@ func floorCSV(ctx context.Context, path, dbPath string) (int, error) {
 			return 0, fmt.Errorf("floor csv: %w", err)
 		}
 	}
-	cr, fh, err := floorRows(path)
+	cr, tx, now, end, err := beginFloor(ctx, db, path)
 	if err != nil {
 		return 0, fmt.Errorf("floor csv: %w", err)
 	}
-	defer fh.Close()
-
-	now := time.Now().UTC().Format(time.RFC3339Nano)
-	tx, err := db.BeginTx(ctx, nil)
-	if err != nil {
-		return 0, fmt.Errorf("floor csv: begin: %w", err)
-	}
-	defer tx.Rollback()
-	if err := floorFile(ctx, tx, filepath.Base(path), now); err != nil {
-		return 0, fmt.Errorf("floor csv: %w", err)
-	}
+	defer end()
 	// ?1 is the time every row shares; each row binds five values, its reference once.
 	insert := func(rows int) string {
 		var q strings.Builder

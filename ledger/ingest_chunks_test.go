@@ -33,18 +33,7 @@ func chunkScript(t *testing.T, db *ledger.DB) {
 	}
 	add := func(name string, kind domain.Kind, items []ledger.NewItem) {
 		t.Helper()
-		in, err := db.BeginIngest(ctx, run, domain.FileSummary{Name: name, Kind: kind, SHA256: "sha-" + name}, []string{"Reference", "Amount"}, "Reference")
-		if err != nil {
-			t.Fatal(err)
-		}
-		for _, it := range items {
-			if err := in.Add(it); err != nil {
-				t.Fatal(err)
-			}
-		}
-		if err := in.Commit(); err != nil {
-			t.Fatal(err)
-		}
+		in := commitFile(t, db, run, kind, name, items...)
 		if rows, _ := in.Counts(); rows != len(items) {
 			t.Fatalf("%s: counted %d rows, want %d", name, rows, len(items))
 		}

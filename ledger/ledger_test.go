@@ -29,7 +29,15 @@ func setup(t *testing.T) (*ledger.DB, int64) {
 
 func ingest(t *testing.T, db *ledger.DB, run int64, name string, items ...ledger.NewItem) (int64, []domain.Status) {
 	t.Helper()
-	in, err := db.BeginIngest(context.Background(), run, domain.FileSummary{Name: name, Kind: domain.KindPayouts, SHA256: "sha-" + name}, []string{"Reference", "Amount"}, "Reference")
+	in := commitFile(t, db, run, domain.KindPayouts, name, items...)
+	return in.FileID(), fileStatuses(t, db, in, len(items))
+}
+
+// commitFile ingests items as the file name of kind (its reference column "Reference") and
+// commits it.
+func commitFile(t *testing.T, db *ledger.DB, run int64, kind domain.Kind, name string, items ...ledger.NewItem) *ledger.Ingest {
+	t.Helper()
+	in, err := db.BeginIngest(context.Background(), run, domain.FileSummary{Name: name, Kind: kind, SHA256: "sha-" + name}, []string{"Reference", "Amount"}, "Reference")
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -41,7 +49,7 @@ func ingest(t *testing.T, db *ledger.DB, run int64, name string, items ...ledger
 	if err := in.Commit(); err != nil {
 		t.Fatal(err)
 	}
-	return in.FileID(), fileStatuses(t, db, in, len(items))
+	return in
 }
 
 // fileStatuses returns the statuses the ledger recorded for the n rows of a committed file,

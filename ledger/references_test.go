@@ -124,19 +124,7 @@ func TestIngest_CustomerUpdateNeedsTheExactReference(t *testing.T) {
 	db, run := setup(t)
 	add := func(name string, items ...ledger.NewItem) []domain.Status {
 		t.Helper()
-		in, err := db.BeginIngest(ctx, run, domain.FileSummary{Name: name, Kind: domain.KindCustomers, SHA256: "sha-" + name}, []string{"Reference"}, "Reference")
-		if err != nil {
-			t.Fatal(err)
-		}
-		for _, it := range items {
-			if err := in.Add(it); err != nil {
-				t.Fatal(err)
-			}
-		}
-		if err := in.Commit(); err != nil {
-			t.Fatal(err)
-		}
-		return fileStatuses(t, db, in, len(items))
+		return fileStatuses(t, db, commitFile(t, db, run, domain.KindCustomers, name, items...), len(items))
 	}
 	add("c1.csv", customer(2, "CUST-1"))
 	_, items, err := db.ClaimBatch(ctx, run, domain.KindCustomers, 1, func([]domain.Item) string { return "C-1" })
